@@ -1,0 +1,179 @@
+/**
+ * Property values: raw bytes plus dtc's markers. Markers remember what the
+ * source said at a byte offset (a label, a reference to resolve, the start of
+ * a typed chunk) so that reference fixups, overlays and the DTS printer can
+ * work on the bytes without re-parsing.
+ */
+
+export type MarkerType =
+  | 'ref-phandle' // <&label>: 4 bytes at offset to be filled with a phandle
+  | 'ref-path' // &label outside <>: the full path (with NUL) is inserted at offset
+  | 'label' // value label `x: <...>` at offset
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'string';
+
+export interface Marker {
+  type: MarkerType;
+  offset: number;
+  /** Label name for 'label'; reference text (`label` or `/path`) for refs. */
+  ref?: string;
+}
+
+const TYPE_MARKERS: ReadonlySet<MarkerType> = new Set(['uint8', 'uint16', 'uint32', 'uint64', 'string']);
+
+export function isTypeMarker(m: Marker): boolean {
+  return TYPE_MARKERS.has(m.type);
+}
+
+/** A property value. `bytes` is owned by the value; treat it as immutable once built. */
+export class PropertyValue {
+  bytes: Uint8Array;
+  markers: Marker[];
+
+  constructor(bytes: Uint8Array = new Uint8Array(0), markers: Marker[] = []) {
+    this.bytes = bytes;
+    this.markers = markers;
+  }
+
+  get length(): number {
+    return this.bytes.length;
+  }
+
+  static fromString(s: string): PropertyValue {
+    const enc = new TextEncoder().encode(s);
+    const b = new Uint8Array(enc.length + 1);
+    b.set(enc);
+    return new PropertyValue(b, [{ type: 'string', offset: 0 }]);
+  }
+
+  static fromCells(cells: readonly number[]): PropertyValue {
+    const b = new Uint8Array(cells.length * 4);
+    const dv = new DataView(b.buffer);
+    cells.forEach((c, i) => dv.setUint32(i * 4, c >>> 0));
+    return new PropertyValue(b, [{ type: 'uint32', offset: 0 }]);
+  }
+
+  clone(): PropertyValue {
+    return new PropertyValue(this.bytes.slice(), this.markers.map((m) => ({ ...m })));
+  }
+
+  /** dtc's data_merge: this value followed by `other`, markers shifted. */
+  concat(other: PropertyValue): PropertyValue {
+    const b = new Uint8Array(this.bytes.length + other.bytes.length);
+    b.set(this.bytes);
+    b.set(other.bytes, this.bytes.length);
+    const shift = this.bytes.length;
+    return new PropertyValue(b, [...this.markers.map((m) => ({ ...m })), ...other.markers.map((m) => ({ ...m, offset: m.offset + shift }))]);
+  }
+
+  /**
+   * dtc's data_insert_at_marker: insert bytes at `offset`, moving every
+   * marker that lies strictly after `marker` (in list order) by the length.
+   */
+  insertAt(marker: Marker, insert: Uint8Array): void {
+    const off = marker.offset;
+    const b = new Uint8Array(this.bytes.length + insert.length);
+    b.set(this.bytes.subarray(0, off));
+    b.set(insert, off);
+    b.set(this.bytes.subarray(off), off + insert.length);
+    this.bytes = b;
+    const idx = this.markers.indexOf(marker);
+    for (let i = idx + 1; i < this.markers.length; i++) {
+      const m = this.markers[i]!;
+      m.offset += insert.length;
+    }
+  }
+
+  /** Whether the value is exactly one NUL-terminated string (dtc's data_is_one_string). */
+  isOneString(): boolean {
+    const len = this.bytes.length;
+    if (len === 0) return false;
+    for (let i = 0; i < len - 1; i++) if (this.bytes[i] === 0) return false;
+    return this.bytes[len - 1] === 0;
+  }
+}
+
+/** Growable byte buffer with markers, used while building values. */
+export class ValueBuilder {
+  private buf: Uint8Array;
+  private len = 0;
+  readonly markers: Marker[] = [];
+
+  constructor(capacity = 16) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  private ensure(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < this.len + extra) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+
+  appendBytes(b: Uint8Array): this {
+    this.ensure(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+    return this;
+  }
+
+  appendByte(v: number): this {
+    this.ensure(1);
+    this.buf[this.len++] = v & 0xff;
+    return this;
+  }
+
+  /** Big-endian integer of `bits` (8/16/32/64) bits. */
+  appendInteger(v: bigint, bits: 8 | 16 | 32 | 64): this {
+    const n = bits / 8;
+    this.ensure(n);
+    for (let i = n - 1; i >= 0; i--) {
+      this.buf[this.len + i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    this.len += n;
+    return this;
+  }
+
+  appendCell(v: number): this {
+    this.ensure(4);
+    this.buf[this.len] = (v >>> 24) & 0xff;
+    this.buf[this.len + 1] = (v >>> 16) & 0xff;
+    this.buf[this.len + 2] = (v >>> 8) & 0xff;
+    this.buf[this.len + 3] = v & 0xff;
+    this.len += 4;
+    return this;
+  }
+
+  appendZeroes(n: number): this {
+    this.ensure(n);
+    this.buf.fill(0, this.len, this.len + n);
+    this.len += n;
+    return this;
+  }
+
+  addMarker(type: MarkerType, ref?: string): this {
+    this.markers.push(ref === undefined ? { type, offset: this.len } : { type, offset: this.len, ref });
+    return this;
+  }
+
+  appendValue(v: PropertyValue): this {
+    const shift = this.len;
+    this.appendBytes(v.bytes);
+    for (const m of v.markers) this.markers.push({ ...m, offset: m.offset + shift });
+    return this;
+  }
+
+  build(): PropertyValue {
+    return new PropertyValue(this.buf.slice(0, this.len), this.markers.slice());
+  }
+}

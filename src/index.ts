@@ -1,0 +1,7 @@
+/**
+ * hyperlaunch — library entry point.
+ *
+ * The devicetree layer (`src/fdt`) is usable on its own: read and write DTB
+ * and DTS exactly as dtc 1.6.1 does, apply overlays as fdtoverlay does.
+ */
+export * from './fdt/index.js';
