@@ -1,10 +1,35 @@
 /** The `hyperlaunch` command: parse arguments, call the library, print. */
+import { dtcCommand } from './dtc-command.js';
+import { fdtoverlayCommand } from './fdtoverlay-command.js';
+import { summaryCommand } from './summary-command.js';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
+  dtc: { run: dtcCommand, about: 'compile/decompile devicetrees exactly as dtc 1.6.1 does' },
+  fdtoverlay: { run: fdtoverlayCommand, about: 'apply overlays to a base blob exactly as fdtoverlay does' },
+  summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.about}`);
+  return `usage: hyperlaunch <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun 'hyperlaunch <command> --help' for a command's options.\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [cmd] = argv;
-  if (!cmd || cmd === '--help' || cmd === '-h') {
-    process.stdout.write('usage: hyperlaunch <command> [options]\n');
-    return cmd ? 0 : 2;
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return 0;
   }
-  process.stderr.write(`hyperlaunch: unknown command '${cmd}'\n`);
-  return 2;
+  const cmd = name ? COMMANDS[name] : undefined;
+  if (!cmd) {
+    process.stderr.write(name ? `hyperlaunch: unknown command '${name}'\n${usage()}` : usage());
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    // A bug, not a user error: say so plainly, with the trace for the report.
+    process.stderr.write(`hyperlaunch: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
 }
