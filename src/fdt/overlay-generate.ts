@@ -14,10 +14,10 @@ import { type Marker, type MarkerType, PropertyValue, ValueBuilder } from './dat
 import { FdtError } from './errors.js';
 import { type DeviceTree, Node, Property } from './livetree.js';
 import { type PhandleFormat, assignPhandle } from './phandles.js';
+import { nameToByteString } from './string-table.js';
 
 export type WarningSink = (msg: string) => void;
 
-const utf8 = new TextEncoder();
 
 /**
  * dtc's get_node_by_ref with indexes: labels map to the first live node in
@@ -146,7 +146,7 @@ interface Frame {
 
 /**
  * Depth-first over live nodes, a node before its children, handing each its
- * full path. Children appended while the walk runs are visited too, as with
+ * full path as a byte string (one char per byte, the blob convention). Children appended while the walk runs are visited too, as with
  * dtc's linked lists. Iterative so deep trees do not exhaust the stack.
  */
 function walkWithPaths(root: Node, visit: (node: Node, path: string) => void): void {
@@ -160,7 +160,8 @@ function walkWithPaths(root: Node, visit: (node: Node, path: string) => void): v
     }
     const child = top.node.children[top.next++]!;
     if (child.deleted) continue;
-    const path = top.path === '/' ? `/${child.name}` : `${top.path}/${child.name}`;
+    const name = nameToByteString(child.name);
+    const path = top.path === '/' ? `/${name}` : `${top.path}/${name}`;
     visit(child, path);
     stack.push({ node: child, path, next: 0 });
   }
@@ -233,8 +234,8 @@ export function generateLabelTree(
  * data_copy_escape_string does (it matters only for names with `\`, which
  * can come from a dtb).
  */
-function escapedString(s: string): Uint8Array {
-  const src = utf8.encode(s);
+function escapedString(path: string): Uint8Array {
+  const src = byteStringBytes(path);
   const out: number[] = [];
   let i = 0;
   while (i < src.length) {
@@ -316,7 +317,7 @@ function digitValue(c: number): number {
  * appended as the string `"<node path>:<property>:<byte offset>"`, in
  * depth-first order. Nothing is generated when every reference resolves.
  */
-export function generateFixupsTree(tree: DeviceTree, name = '__fixups__'): void {
+export function generateFixupsTree(tree: DeviceTree, name = '__fixups__', _onWarning?: WarningSink): void {
   const resolver = new RefResolver(tree.root);
   const unresolved = (node: Node): boolean => {
     for (const r of phandleRefs(node)) if (!resolver.resolve(r.ref)) return true;
@@ -328,13 +329,14 @@ export function generateFixupsTree(tree: DeviceTree, name = '__fixups__'): void 
   walkWithPaths(tree.root, (node, path) => {
     for (const { prop, marker, ref } of phandleRefs(node)) {
       if (resolver.resolve(ref)) continue;
-      if (path.includes(':') || prop.name.includes(':')) {
+      if (path.includes(':') || nameToByteString(prop.name).includes(':')) {
         throw new FdtError('FIXUP_NAME_HAS_COLON', "arguments should not contain ':'", {
           path: `${path}:${prop.name}`,
           hint: 'a fixup entry is "path:property:offset", so neither name may contain a colon',
         });
       }
-      props.append(ref, utf8.encode(`${path}:${prop.name}:${marker.offset >>> 0}\0`), 'string');
+      const entry = `${path}:${nameToByteString(prop.name)}:${marker.offset >>> 0}\0`;
+      props.append(ref, byteStringBytes(entry), 'string');
     }
   });
   props.flush();
@@ -345,7 +347,7 @@ export function generateFixupsTree(tree: DeviceTree, name = '__fixups__'): void 
  * same-named property of the mirror of its node under `/<name>`; mirror
  * nodes are created on first use, in depth-first order.
  */
-export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups__'): void {
+export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups__', _onWarning?: WarningSink): void {
   const resolver = new RefResolver(tree.root);
   const resolved = (node: Node): boolean => {
     for (const r of phandleRefs(node)) if (resolver.resolve(r.ref)) return true;
@@ -386,6 +388,12 @@ export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups
     }
   });
   for (const props of appenders.values()) props.flush();
+}
+
+function byteStringBytes(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
 }
 
 function cellBytes(v: number): Uint8Array {
