@@ -149,7 +149,7 @@ interface Frame {
  * full path as a byte string (one char per byte, the blob convention). Children appended while the walk runs are visited too, as with
  * dtc's linked lists. Iterative so deep trees do not exhaust the stack.
  */
-function walkWithPaths(root: Node, visit: (node: Node, path: string) => void): void {
+function walkWithPaths(root: Node, visit: (node: Node, path: string) => void, wantPaths = true): void {
   visit(root, '/');
   const stack: Frame[] = [{ node: root, path: '/', next: 0 }];
   while (stack.length > 0) {
@@ -160,21 +160,35 @@ function walkWithPaths(root: Node, visit: (node: Node, path: string) => void): v
     }
     const child = top.node.children[top.next++]!;
     if (child.deleted) continue;
-    const name = nameToByteString(child.name);
-    const path = top.path === '/' ? `/${name}` : `${top.path}/${name}`;
+    const path = wantPaths ? joinPath(top.path, nameToByteString(child.name)) : '';
     visit(child, path);
     stack.push({ node: child, path, next: 0 });
   }
 }
 
-/** Every `<&ref>` marker of the node's live properties, in property then marker order. */
-function* phandleRefs(node: Node): IterableIterator<{ prop: Property; marker: Marker; ref: string }> {
+function joinPath(parent: string, name: string): string {
+  return parent === '/' ? `/${name}` : `${parent}/${name}`;
+}
+
+/** Calls `fn` for every `<&ref>` marker of the node's live properties, in property then marker order. */
+function forEachPhandleRef(node: Node, fn: (prop: Property, marker: Marker, ref: string) => void): void {
   for (const prop of node.properties) {
     if (prop.deleted) continue;
     for (const marker of prop.value.markers) {
-      if (marker.type === 'ref-phandle' && marker.ref !== undefined) yield { prop, marker, ref: marker.ref };
+      if (marker.type === 'ref-phandle' && marker.ref !== undefined) fn(prop, marker, marker.ref);
     }
   }
+}
+
+/** Whether some live `<&ref>` of the node resolves (or does not, with `want` false). */
+function hasRefResolving(node: Node, resolver: RefResolver, want: boolean): boolean {
+  for (const prop of node.properties) {
+    if (prop.deleted) continue;
+    for (const m of prop.value.markers) {
+      if (m.type === 'ref-phandle' && m.ref !== undefined && (resolver.resolve(m.ref) !== undefined) === want) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether any live node (depth-first) satisfies `test`; dtc's any_*_tree. */
@@ -319,16 +333,12 @@ function digitValue(c: number): number {
  */
 export function generateFixupsTree(tree: DeviceTree, name = '__fixups__', _onWarning?: WarningSink): void {
   const resolver = new RefResolver(tree.root);
-  const unresolved = (node: Node): boolean => {
-    for (const r of phandleRefs(node)) if (!resolver.resolve(r.ref)) return true;
-    return false;
-  };
-  if (!anyNode(tree.root, unresolved)) return;
+  if (!anyNode(tree.root, (n) => hasRefResolving(n, resolver, false))) return;
   const target = rootChild(tree, resolver, name);
   const props = new PropertyAppender(target);
   walkWithPaths(tree.root, (node, path) => {
-    for (const { prop, marker, ref } of phandleRefs(node)) {
-      if (resolver.resolve(ref)) continue;
+    forEachPhandleRef(node, (prop, marker, ref) => {
+      if (resolver.resolve(ref)) return;
       if (path.includes(':') || nameToByteString(prop.name).includes(':')) {
         throw new FdtError('FIXUP_NAME_HAS_COLON', "arguments should not contain ':'", {
           path: `${path}:${prop.name}`,
@@ -337,7 +347,7 @@ export function generateFixupsTree(tree: DeviceTree, name = '__fixups__', _onWar
       }
       const entry = `${path}:${nameToByteString(prop.name)}:${marker.offset >>> 0}\0`;
       props.append(ref, byteStringBytes(entry), 'string');
-    }
+    });
   });
   props.flush();
 }
@@ -349,11 +359,7 @@ export function generateFixupsTree(tree: DeviceTree, name = '__fixups__', _onWar
  */
 export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups__', _onWarning?: WarningSink): void {
   const resolver = new RefResolver(tree.root);
-  const resolved = (node: Node): boolean => {
-    for (const r of phandleRefs(node)) if (resolver.resolve(r.ref)) return true;
-    return false;
-  };
-  if (!anyNode(tree.root, resolved)) return;
+  if (!anyNode(tree.root, (n) => hasRefResolving(n, resolver, true))) return;
   const target = rootChild(tree, resolver, name);
   const mirrors = new Map<Node, Node>([[tree.root, target]]);
   const appenders = new Map<Node, PropertyAppender>();
@@ -376,8 +382,8 @@ export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups
     return m;
   };
   walkWithPaths(tree.root, (node) => {
-    for (const { prop, marker, ref } of phandleRefs(node)) {
-      if (!resolver.resolve(ref)) continue;
+    forEachPhandleRef(node, (prop, marker, ref) => {
+      if (!resolver.resolve(ref)) return;
       const m = mirrorOf(node);
       let props = appenders.get(m);
       if (!props) {
@@ -385,8 +391,8 @@ export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups
         appenders.set(m, props);
       }
       props.append(prop.name, cellBytes(marker.offset), 'uint32');
-    }
-  });
+    });
+  }, false);
   for (const props of appenders.values()) props.flush();
 }
 
