@@ -4,17 +4,23 @@
  * line before every child node. Deleted nodes, properties and labels are
  * skipped. dtc 1.6.1 writes neither `/plugin/` nor references: phandle cells
  * come out as numbers and path references as the strings they expanded to.
+ *
+ * The text is a byte string (one char per output byte), following the names
+ * convention of string-table.ts: names read from a blob may hold any byte, and
+ * dtc writes them raw. Everything else dtc writes is ASCII. Use encodeDtsText
+ * to get the bytes.
  */
 import type { Label, Node, ReserveEntry } from './livetree.js';
 import type { DeviceTree } from './livetree.js';
 import { formatPropertyValue } from './dts-value-format.js';
+import { nameToByteString } from './string-table.js';
 
 const U64_MASK = (1n << 64n) - 1n;
 
 /** `a: b: ` for the live labels, in list order (the list is already newest-first). */
 function labelPrefix(labels: readonly Label[]): string {
   let s = '';
-  for (const l of labels) if (!l.deleted) s += `${l.name}: `;
+  for (const l of labels) if (!l.deleted) s += `${nameToByteString(l.name)}: `;
   return s;
 }
 
@@ -42,13 +48,13 @@ function propertyPath(node: Node, propName: string): string {
 
 /** Node header line and its properties. */
 function* nodeOpening(node: Node, level: number, indent: Indent): Generator<string> {
-  const name = node.name !== '' ? node.name : '/';
+  const name = node.name !== '' ? nameToByteString(node.name) : '/';
   yield `${indent.at(level)}${labelPrefix(node.labels)}${name} {\n`;
   const inner = indent.at(level + 1);
   for (const prop of node.liveProperties()) {
     // The path is only built when formatting fails, to keep printing linear.
     const text = formatPropertyValue(prop.value, () => propertyPath(node, prop.name));
-    yield `${inner}${labelPrefix(prop.labels)}${prop.name}${text}\n`;
+    yield `${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}\n`;
   }
 }
 
@@ -94,4 +100,11 @@ export function* printDtsChunks(tree: DeviceTree): Generator<string> {
 /** The whole text dtc 1.6.1 writes for `-O dts`. */
 export function printDts(tree: DeviceTree): string {
   return [...printDtsChunks(tree)].join('');
+}
+
+/** The bytes of printDts text (one byte per char; see the note at the top). */
+export function encodeDtsText(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }

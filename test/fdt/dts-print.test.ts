@@ -17,10 +17,11 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { type Marker, PropertyValue } from '../../src/fdt/data.js';
 import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { printDts, printDtsChunks } from '../../src/fdt/dts-print.js';
+import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts-print.js';
 import { formatPropertyValue, guessValueType } from '../../src/fdt/dts-value-format.js';
 import { readDtb } from '../../src/fdt/flattree-read.js';
 import { isFdtError } from '../../src/fdt/errors.js';
+import { sortTree } from '../../src/fdt/tree-sort.js';
 
 function findRepoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -324,6 +325,7 @@ test('corpus: printDts(readDtb(blob)) equals dtc -I dtb -O dts', (t) => {
   }
   let total = 0;
   const differ: string[] = [];
+  const differSorted: string[] = [];
   for (const name of corpusAccepted()) {
     const file = join(corpusDir, `${name}.dts`);
     let blob: Buffer;
@@ -339,9 +341,31 @@ test('corpus: printDts(readDtb(blob)) equals dtc -I dtb -O dts', (t) => {
     total++;
     const ours = printDts(readDtb(new Uint8Array(blob)));
     if (ours !== expected) differ.push(name);
+    const sortedRun = spawnSync('dtc', ['-q', '-f', '-s', '-I', 'dtb', '-O', 'dts', '-'], { input: blob, maxBuffer: 64 << 20, timeout: 10_000 });
+    const sortedTree = readDtb(new Uint8Array(blob));
+    sortTree(sortedTree);
+    if (printDts(sortedTree) !== sortedRun.stdout.toString('latin1')) differSorted.push(name);
   }
   console.log(`dts-print corpus dtb->dts: ${total - differ.length}/${total} identical${differ.length ? ` (differ: ${differ.join(', ')})` : ''}`);
+  console.log(`dts-print corpus dtb->dts -s: ${total - differSorted.length}/${total} identical${differSorted.length ? ` (differ: ${differSorted.join(', ')})` : ''}`);
   assert.ok(total > 50, `only ${total} corpus files compiled`);
   assert.deepEqual(differ, []);
+  assert.deepEqual(differSorted, []);
+});
+
+test('names with non-ASCII bytes from a blob come out as the same raw bytes', (t) => {
+  if (!haveDtc) return t.skip('dtc not installed');
+  const blob = dtc(['-q', '-I', 'dts', '-O', 'dtb', '-'], '/dts-v1/; / { pqqq = "v"; nxxx { lyyy: zzzz; }; };');
+  // Patch the names in place: same lengths, so the blob stays valid.
+  const patch = (from: string, to: number[]): void => {
+    const at = blob.indexOf(from);
+    assert.ok(at >= 0);
+    for (let i = 0; i < to.length; i++) blob[at + i] = to[i]!;
+  };
+  patch('pqqq', [0x70, 0xe9, 0xff, 0x80]);
+  patch('nxxx', [0x6e, 0xc3, 0xa9, 0x7f]);
+  const run = spawnSync('dtc', ['-q', '-f', '-I', 'dtb', '-O', 'dts', '-'], { input: blob, timeout: 10_000 });
+  assert.ok(run.status === 0 || run.status === 2, run.stderr.toString());
+  assert.deepEqual(Buffer.from(encodeDtsText(printDts(readDtb(new Uint8Array(blob))))), run.stdout);
 });
 
