@@ -6,11 +6,12 @@
  * compared byte for byte with dtc's blob for the equivalent source.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PropertyValue, ValueBuilder } from '../../src/fdt/data.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
 import { writeDtb } from '../../src/fdt/flattree-write.js';
 import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '../../src/fdt/overlay-generate.js';
@@ -82,15 +83,21 @@ function dtcArgs(gen: Gen): string[] {
   return a;
 }
 
-/** dtc's blob and stderr for `source`. */
-function runDtc(source: string, gen: Gen): { dtb: Uint8Array; stderr: string } {
+/** dtc's blob, its dts text (type markers show there) and stderr for `source`. */
+function runDtc(source: string, gen: Gen): { dtb: Uint8Array; dts: Uint8Array; stderr: string } {
   const dir = tempDir();
   const file = join(dir, 'in.dts');
   writeFileSync(file, source);
   const out = join(dir, 'out.dtb');
   const errFile = join(dir, 'err.txt');
-  execFileSync('sh', ['-c', `dtc -I dts -O dtb ${dtcArgs(gen).join(' ')} -o "$1" "$2" 2>"$3"`, 'sh', out, file, errFile]);
-  return { dtb: new Uint8Array(execFileSync('cat', [out])), stderr: execFileSync('cat', [errFile]).toString('latin1') };
+  const args = dtcArgs(gen).join(' ');
+  execFileSync('sh', ['-c', `dtc -I dts -O dtb ${args} -o "$1" "$2" 2>"$3"`, 'sh', out, file, errFile]);
+  const dts = execFileSync('sh', ['-c', `dtc -q -I dts -O dts ${args} "$1"`, 'sh', file]);
+  return {
+    dtb: new Uint8Array(readFileSync(out)),
+    dts: new Uint8Array(dts),
+    stderr: readFileSync(errFile).toString('latin1'),
+  };
 }
 
 function compare(t: DeviceTree, source: string, gen: Gen): { ours: string[]; dtcStderr: string } {
@@ -99,6 +106,8 @@ function compare(t: DeviceTree, source: string, gen: Gen): { ours: string[]; dtc
   generate(t, gen, warnings);
   const got = writeDtb(t);
   assert.ok(sameBytes(got, expected.dtb), `blob differs from dtc at byte ${firstDiff(got, expected.dtb)}`);
+  // -O dts shows the type markers: one chunk per appended fixup entry.
+  assert.equal(Buffer.from(encodeDtsText(printDts(t))).toString('latin1'), Buffer.from(expected.dts).toString('latin1'));
   return { ours: warnings, dtcStderr: expected.stderr };
 }
 
