@@ -1,0 +1,149 @@
+/**
+ * Shared vocabulary of the check groups: the shape of one check, the context
+ * a check body sees, and the byte-level readers the bodies use. The readers
+ * follow how dtc looks at a value (a big-endian cell, a C string that stops
+ * at the first NUL) but never read outside the value: where dtc would read
+ * past the end we read zero, and where dtc would abort on an assertion we
+ * throw an FdtError instead.
+ */
+import { FdtError } from './errors.js';
+import type { DeviceTree, Node, Property } from './livetree.js';
+import type { TreeLookup } from './phandle-index.js';
+
+export type PhandleFormat = 'legacy' | 'epapr' | 'both';
+
+/** What a check body can see and do while it runs. */
+export interface CheckContext {
+  readonly tree: DeviceTree;
+  readonly lookup: TreeLookup;
+  readonly phandleFormat: PhandleFormat;
+  readonly generateSymbols: boolean;
+  /** Name of the running check, for assertion errors. */
+  readonly checkName: string;
+  /** Memo space that lives for one run of one check (e.g. per-parent name sets). */
+  readonly scratch: WeakMap<object, unknown>;
+  /** dtc's FAIL: report against a node. */
+  fail(node: Node, message: string): void;
+  /** dtc's FAIL_PROP: report against a property (which may be absent, as in dtc). */
+  failProp(node: Node, prop: Property | undefined, message: string): void;
+}
+
+export type CheckBody = (ctx: CheckContext, node: Node) => void;
+
+/** One row of the check table. */
+export interface CheckSpec {
+  readonly name: string;
+  /** Enabled-by-default level: dtc's WARNING, ERROR or CHECK (off). */
+  readonly level: 'warning' | 'error' | 'off';
+  readonly prereqs: readonly string[];
+  /** Called for every live node, parents first; absent for always-passing rows. */
+  readonly visit?: CheckBody;
+}
+
+export function spec(name: string, level: CheckSpec['level'], visit: CheckBody | undefined, ...prereqs: string[]): CheckSpec {
+  return { name, level, prereqs, visit };
+}
+
+/** Where dtc 1.6.1 would abort (assert), crash or loop forever: stop cleanly instead. */
+export function dtcWouldFail(ctx: CheckContext, node: Node, what: string, code = 'DTC_CHECK_ASSERT'): FdtError {
+  return new FdtError(code, `check ${ctx.checkName}: ${what} (dtc 1.6.1 ${code === 'DTC_CHECK_HANG' ? 'loops forever' : 'aborts'} on this input)`, {
+    path: node.path,
+    hint: 'fix the property named in the message; dtc 1.6.1 cannot process this tree either',
+  });
+}
+
+/** Big-endian cell `index` of a value; zero past the end (where dtc reads garbage). */
+export function cellAt(bytes: Uint8Array, index: number): number {
+  const off = index * 4;
+  if (index < 0 || off + 4 > bytes.length) {
+    let v = 0;
+    for (let i = 0; i < 4; i++) v = v * 256 + (off + i >= 0 && off + i < bytes.length ? bytes[off + i]! : 0);
+    return v >>> 0;
+  }
+  return ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
+}
+
+/** dtc's propval_cell, which asserts the value is exactly one cell. */
+export function propvalCell(ctx: CheckContext, node: Node, prop: Property): number {
+  if (prop.bytes.length !== 4) {
+    throw dtcWouldFail(ctx, node, `property ${prop.name} of ${node.path} is ${prop.bytes.length} bytes, not one cell`);
+  }
+  return cellAt(prop.bytes, 0);
+}
+
+/** A cell read as C `int`. */
+export function asInt(v: number): number {
+  return v | 0;
+}
+
+/**
+ * The value as a C string for `%s`: up to the first NUL (or the end);
+ * `(null)` for an empty value, whose buffer dtc leaves NULL.
+ */
+export function cString(bytes: Uint8Array): string {
+  if (bytes.length === 0) return '(null)';
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  return latin1(bytes.subarray(0, end));
+}
+
+/** The value as C `streq` sees it; empty values compare unequal to everything (dtc would crash). */
+export function valueEquals(bytes: Uint8Array, s: string): boolean {
+  if (bytes.length === 0) return false;
+  let end = bytes.indexOf(0);
+  if (end < 0) end = bytes.length;
+  if (end !== s.length) return false;
+  for (let i = 0; i < end; i++) if (bytes[i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+function latin1(b: Uint8Array): string {
+  // Printed text: decode as UTF-8 so that non-ASCII names print as they came in.
+  return new TextDecoder().decode(b);
+}
+
+/** C strspn over a character set. */
+export function strspn(s: string, accept: string): number {
+  let n = 0;
+  while (n < s.length && accept.includes(s[n]!)) n++;
+  return n;
+}
+
+/** %x of an unsigned 32-bit value. */
+export function hex(v: number): string {
+  return (v >>> 0).toString(16);
+}
+
+/** dtc's is_multiple_of over C ints (divisor 0 means "only zero"). */
+export function isMultipleOf(multiple: number, divisor: number): boolean {
+  return divisor === 0 ? multiple === 0 : multiple % divisor === 0;
+}
+
+/** dtc's node_addr_cells / node_size_cells: -1 (unset) means the defaults 2 and 1. */
+export function nodeAddrCells(n: Node): number {
+  return n.addrCells === -1 ? 2 : n.addrCells;
+}
+export function nodeSizeCells(n: Node): number {
+  return n.sizeCells === -1 ? 1 : n.sizeCells;
+}
+
+/** Live children, as dtc's for_each_child (an array, because bodies index it). */
+export function liveChildren(n: Node): Node[] {
+  return n.children.filter((c) => !c.deleted);
+}
+
+export function liveProps(n: Node): Property[] {
+  return n.properties.filter((p) => !p.deleted);
+}
+
+/** dtc's delete_node: mark the node, its live subtree, properties and labels deleted. */
+export function deleteNode(node: Node): void {
+  node.deleted = true;
+  for (const c of node.children) if (!c.deleted) deleteNode(c);
+  for (const p of node.properties) {
+    if (p.deleted) continue;
+    p.deleted = true;
+    for (const l of p.labels) l.deleted = true;
+  }
+  for (const l of node.labels) l.deleted = true;
+}

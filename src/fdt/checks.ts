@@ -1,0 +1,349 @@
+/**
+ * dtc 1.6.1's check pass (checks.c): the check table in dtc's order, with
+ * prerequisites, default warning/error levels, `-W`/`-E` handling, and the
+ * checks that edit the tree (explicit phandles, reference fixups, removal of
+ * unreferenced `/omit-if-no-ref/` nodes, dropping redundant `name`
+ * properties). Messages are dtc's, word for word.
+ *
+ * The engine keeps dtc's control flow exactly, including two consequences of
+ * C's short-circuit `||`: once a check has reported an error, later checks in
+ * the table (and later prerequisites of the same check) are not run at all.
+ */
+import { FdtError } from './errors.js';
+import type { DeviceTree, Node, Property } from './livetree.js';
+import { invalidatePhandleIndex } from './phandles.js';
+import { TreeLookup } from './phandle-index.js';
+import { type SourcePosition, formatDtcPosition } from './srcpos.js';
+import { type CheckContext, type CheckSpec, type PhandleFormat, spec } from './checks-support.js';
+import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './checks-structure.js';
+import { phandleChecks, providerCheckList } from './checks-phandles.js';
+import { addressChecks } from './checks-addresses.js';
+import { busChecks } from './checks-buses.js';
+
+export type { PhandleFormat };
+
+/** One `-W`/`-E` argument. */
+export interface CheckSetting {
+  name: string;
+  warn: boolean;
+  error: boolean;
+  enable: boolean;
+}
+
+export interface CheckOptions {
+  /** dtc -H; default 'epapr'. */
+  phandleFormat?: PhandleFormat;
+  /** -W/-E arguments, in command-line order. */
+  settings?: CheckSetting[];
+  /** Number of -q flags. */
+  quiet?: number;
+  /** dtc -@: labelled nodes then count as referenced for /omit-if-no-ref/. */
+  generateSymbols?: boolean;
+}
+
+export interface CheckDiagnostic {
+  check: string;
+  severity: 'warning' | 'error';
+  message: string;
+  /** Node path; absent for messages about the check itself ("Failed prerequisite"). */
+  path?: string;
+  property?: string;
+  position?: SourcePosition;
+  /** Further source blocks of the node (dtc's "also defined at" lines). */
+  alsoDefinedAt?: SourcePosition[];
+}
+
+export interface CheckResult {
+  diagnostics: CheckDiagnostic[];
+  hasErrors: boolean;
+}
+
+const TABLE: readonly CheckSpec[] = [
+  structureChecks.duplicate_node_names,
+  structureChecks.duplicate_property_names,
+  structureChecks.node_name_chars,
+  structureChecks.node_name_format,
+  structureChecks.property_name_chars,
+  structureChecks.name_is_string,
+  structureChecks.name_properties,
+  structureChecks.node_name_vs_property_name,
+
+  structureChecks.duplicate_label,
+
+  phandleChecks.explicit_phandles,
+  phandleChecks.phandle_references,
+  phandleChecks.path_references,
+  phandleChecks.omit_unused_nodes,
+
+  cellCheck('address_cells_is_cell', '#address-cells'),
+  cellCheck('size_cells_is_cell', '#size-cells'),
+  stringCheck('device_type_is_string', 'warning', 'device_type'),
+  stringCheck('model_is_string', 'warning', 'model'),
+  stringCheck('status_is_string', 'warning', 'status'),
+  stringCheck('label_is_string', 'warning', 'label'),
+
+  stringListCheck('compatible_is_string_list', 'compatible'),
+  structureChecks.names_is_string_list,
+
+  structureChecks.property_name_chars_strict,
+  structureChecks.node_name_chars_strict,
+
+  addressChecks.addr_size_cells,
+  addressChecks.reg_format,
+  addressChecks.ranges_format,
+  addressChecks.dma_ranges_format,
+
+  structureChecks.unit_address_vs_reg,
+  addressChecks.unit_address_format,
+
+  busChecks.pci_bridge,
+  busChecks.pci_device_reg,
+  busChecks.pci_device_bus_num,
+
+  busChecks.simple_bus_bridge,
+  busChecks.simple_bus_reg,
+
+  busChecks.i2c_bus_bridge,
+  busChecks.i2c_bus_reg,
+
+  busChecks.spi_bus_bridge,
+  busChecks.spi_bus_reg,
+
+  addressChecks.avoid_default_addr_size,
+  addressChecks.avoid_unnecessary_addr_size,
+  addressChecks.unique_unit_address,
+  addressChecks.unique_unit_address_if_enabled,
+  structureChecks.obsolete_chosen_interrupt_controller,
+  structureChecks.chosen_node_is_root,
+  structureChecks.chosen_node_bootargs,
+  structureChecks.chosen_node_stdout_path,
+
+  ...providerCheckList,
+
+  phandleChecks.deprecated_gpio_property,
+  phandleChecks.gpios_property,
+  phandleChecks.interrupts_property,
+  phandleChecks.interrupt_provider,
+
+  structureChecks.alias_paths,
+
+  busChecks.graph_nodes,
+  busChecks.graph_child_address,
+  busChecks.graph_port,
+  busChecks.graph_endpoint,
+
+  spec('always_fail', 'off', alwaysFail),
+];
+
+const BY_NAME: ReadonlyMap<string, CheckSpec> = new Map(TABLE.map((c) => [c.name, c]));
+
+/** Every check name, in dtc's table order. */
+export const CHECK_NAMES: readonly string[] = TABLE.map((c) => c.name);
+
+/**
+ * Parse one `-W`/`-E` argument (with or without the `-W`/`-E` prefix);
+ * `no-`/`no_` disables. Unknown names fail as dtc does.
+ */
+export function parseCheckOption(arg: string, kind: 'W' | 'E'): CheckSetting {
+  let name = arg.startsWith(`-${kind}`) ? arg.slice(2) : arg;
+  let enable = true;
+  if (name.startsWith('no-') || name.startsWith('no_')) {
+    name = name.slice(3);
+    enable = false;
+  }
+  if (!BY_NAME.has(name)) {
+    throw new FdtError('DTC_UNKNOWN_CHECK', `Unrecognized check name "${name}"`, {
+      hint: `known checks: ${CHECK_NAMES.join(', ')}`,
+    });
+  }
+  return { name, warn: kind === 'W', error: kind === 'E', enable };
+}
+
+/**
+ * dtc's stderr text for one diagnostic, without the final newline.
+ * `fileName` stands in when there is no source position: dtc prints its
+ * output file name there (`<stdout>` for `-`). Messages about unresolved
+ * references end in a newline of their own, as in dtc, so those print as a
+ * line followed by an empty line.
+ */
+export function formatCheckDiagnostic(d: CheckDiagnostic, fileName: string): string {
+  const where = d.position ? formatDtcPosition(d.position) : fileName === '-' ? '<stdout>' : fileName;
+  let s = `${where}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.check}): `;
+  if (d.path !== undefined) s += d.property !== undefined ? `${d.path}:${d.property}: ` : `${d.path}: `;
+  s += d.message;
+  for (const p of d.alsoDefinedAt ?? []) s += `\n  also defined at ${formatDtcPosition(p)}`;
+  return s;
+}
+
+type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
+
+interface CheckState {
+  readonly spec: CheckSpec;
+  warn: boolean;
+  error: boolean;
+  status: Status;
+  inProgress: boolean;
+}
+
+/** Extra source blocks merged into a node, if the parser recorded them. */
+function extraPositions(node: Node): SourcePosition[] {
+  const extra = (node as Node & { alsoDefinedAt?: readonly SourcePosition[] }).alsoDefinedAt;
+  return extra ? [...extra] : [];
+}
+
+class CheckRunner {
+  private readonly states = new Map<string, CheckState>();
+  readonly diagnostics: CheckDiagnostic[] = [];
+  private readonly lookup: TreeLookup;
+
+  constructor(
+    private readonly tree: DeviceTree,
+    private readonly opts: CheckOptions,
+  ) {
+    for (const spec of TABLE) {
+      this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked', inProgress: false });
+    }
+    this.lookup = new TreeLookup(tree.root);
+  }
+
+  private state(name: string): CheckState {
+    return this.states.get(name)!;
+  }
+
+  /** dtc's enable_warning_error: raising a level raises it for the prerequisites too. */
+  private enable(c: CheckState, warn: boolean, error: boolean): void {
+    if ((warn && !c.warn) || (error && !c.error)) {
+      for (const p of c.spec.prereqs) this.enable(this.state(p), warn, error);
+    }
+    c.warn ||= warn;
+    c.error ||= error;
+  }
+
+  /** dtc's disable_warning_error: lowering a level lowers it for the checks that depend on this one. */
+  private disable(c: CheckState, warn: boolean, error: boolean): void {
+    if ((warn && c.warn) || (error && c.error)) {
+      for (const other of TABLE) {
+        for (const p of other.prereqs) if (p === c.spec.name) this.disable(this.state(other.name), warn, error);
+      }
+    }
+    c.warn &&= !warn;
+    c.error &&= !error;
+  }
+
+  applySettings(settings: readonly CheckSetting[]): void {
+    for (const s of settings) {
+      const c = this.states.get(s.name);
+      if (!c) throw new FdtError('DTC_UNKNOWN_CHECK', `Unrecognized check name "${s.name}"`);
+      if (s.enable) this.enable(c, s.warn, s.error);
+      else this.disable(c, s.warn, s.error);
+    }
+  }
+
+  private report(c: CheckState, node: Node | undefined, prop: Property | undefined, message: string): void {
+    const quiet = this.opts.quiet ?? 0;
+    if (!(c.warn && quiet < 1) && !(c.error && quiet < 2)) return;
+    const d: CheckDiagnostic = { check: c.spec.name, severity: c.error ? 'error' : 'warning', message };
+    const position = prop?.position ?? node?.position;
+    if (position) d.position = position;
+    if (node) {
+      d.path = node.path;
+      if (prop) d.property = prop.name;
+      if (!prop && position) {
+        const extra = extraPositions(node);
+        if (extra.length > 0) d.alsoDefinedAt = extra;
+      }
+    }
+    this.diagnostics.push(d);
+  }
+
+  private context(c: CheckState): CheckContext {
+    return {
+      tree: this.tree,
+      lookup: this.lookup,
+      phandleFormat: this.opts.phandleFormat ?? 'epapr',
+      generateSymbols: this.opts.generateSymbols ?? false,
+      checkName: c.spec.name,
+      scratch: new WeakMap(),
+      fail: (node, message) => {
+        c.status = 'failed';
+        this.report(c, node, undefined, message);
+      },
+      failProp: (node, prop, message) => {
+        c.status = 'failed';
+        this.report(c, node, prop, message);
+      },
+    };
+  }
+
+  /** dtc's run_check; returns whether an error-level check failed. */
+  run(c: CheckState): boolean {
+    let error = false;
+    if (c.status === 'unchecked') {
+      c.inProgress = true;
+      for (const name of c.spec.prereqs) {
+        const prq = this.state(name);
+        error = error || this.run(prq); // C short-circuit: after an error, later prerequisites are skipped
+        if (prq.status !== 'passed') {
+          c.status = 'prereq';
+          this.report(c, undefined, undefined, `Failed prerequisite '${name}'`);
+        }
+      }
+      if (c.status === 'unchecked') {
+        const visit = c.spec.visit;
+        if (visit) walk(this.tree.root, visit, this.context(c));
+        if (c.status === 'unchecked') c.status = 'passed';
+      }
+      c.inProgress = false;
+    }
+    return error || (c.status !== 'passed' && c.error);
+  }
+
+  runAll(): boolean {
+    let error = false;
+    for (const spec of TABLE) {
+      const c = this.state(spec.name);
+      if (c.warn || c.error) error = error || this.run(c); // C short-circuit, as in dtc's process_checks
+    }
+    return error;
+  }
+}
+
+/** dtc's check_nodes_props: the node, then its live children, recursively (iteratively here, for deep trees). */
+function walk(root: Node, visit: (ctx: CheckContext, node: Node) => void, ctx: CheckContext): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(ctx, node);
+    for (let i = node.children.length - 1; i >= 0; i--) {
+      const child = node.children[i]!;
+      if (!child.deleted) stack.push(child);
+    }
+  }
+}
+
+/** Give every node dtc's fresh-from-the-parser state for what the checks compute. */
+function resetCheckState(root: Node): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    node.phandle = 0;
+    node.addrCells = 0;
+    node.sizeCells = 0;
+    node.bus = undefined;
+    for (const c of node.children) stack.push(c);
+  }
+}
+
+/**
+ * dtc's process_checks: run the enabled checks in table order over the live
+ * tree, applying their fixups to it. `hasErrors` is dtc's "Input tree has
+ * errors" condition (exit 2 without -f).
+ */
+export function processChecks(tree: DeviceTree, opts: CheckOptions = {}): CheckResult {
+  resetCheckState(tree.root);
+  invalidatePhandleIndex(tree);
+  const runner = new CheckRunner(tree, opts);
+  runner.applySettings(opts.settings ?? []);
+  const hasErrors = runner.runAll();
+  return { diagnostics: runner.diagnostics, hasErrors };
+}

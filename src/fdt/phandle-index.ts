@@ -1,0 +1,172 @@
+/**
+ * Lookups by phandle, label, path and reference that give exactly dtc's
+ * answers (first live match in depth-first order, a node's own labels and
+ * properties before its children) without dtc's walk of the whole tree per
+ * lookup. Maps are built on first use. The checks only ever add phandles and
+ * delete nodes while they run, so a stale hit (a node deleted since the map
+ * was built) triggers one rebuild rather than a wrong answer.
+ */
+import type { Marker } from './data.js';
+import type { Node, Property } from './livetree.js';
+
+export interface PropertyHit {
+  node: Node;
+  prop: Property;
+}
+
+export interface MarkerHit extends PropertyHit {
+  marker: Marker;
+}
+
+/** A node is live when neither it nor an ancestor is deleted. */
+export function isLive(node: Node): boolean {
+  for (let n: Node | undefined = node; n; n = n.parent) if (n.deleted) return false;
+  return true;
+}
+
+function* preorder(root: Node): IterableIterator<Node> {
+  if (root.deleted) return;
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (!c.deleted) stack.push(c);
+    }
+  }
+}
+
+export class TreeLookup {
+  private readonly root: Node;
+  private labels?: Map<string, Node>;
+  private phandles?: Map<number, Node>;
+  private propLabels?: Map<string, PropertyHit>;
+  private markerLabels?: Map<string, MarkerHit>;
+  private childNames = new WeakMap<Node, Map<string, Node>>();
+
+  constructor(root: Node) {
+    this.root = root;
+  }
+
+  /** dtc's get_node_by_label. */
+  nodeByLabel(label: string): Node | undefined {
+    let hit = this.labelMap().get(label);
+    if (hit && !(isLive(hit) && hit.labels.some((l) => !l.deleted && l.name === label))) {
+      this.labels = undefined;
+      hit = this.labelMap().get(label);
+    }
+    return hit;
+  }
+
+  private labelMap(): Map<string, Node> {
+    if (!this.labels) {
+      const m = new Map<string, Node>();
+      for (const n of preorder(this.root)) {
+        for (const l of n.labels) if (!l.deleted && !m.has(l.name)) m.set(l.name, n);
+      }
+      this.labels = m;
+    }
+    return this.labels;
+  }
+
+  /** dtc's get_node_by_phandle: 0 and 0xffffffff never match. */
+  nodeByPhandle(phandle: number): Node | undefined {
+    phandle >>>= 0;
+    if (phandle === 0 || phandle === 0xffffffff) return undefined;
+    let hit = this.phandleMap().get(phandle);
+    if (hit && !(isLive(hit) && hit.phandle === phandle)) {
+      this.phandles = undefined;
+      hit = this.phandleMap().get(phandle);
+    }
+    return hit;
+  }
+
+  /** Tell the index that `node` now has `phandle` (explicit or assigned). */
+  recordPhandle(node: Node, phandle: number): void {
+    const m = this.phandles;
+    if (m && !m.has(phandle)) m.set(phandle, node);
+  }
+
+  private phandleMap(): Map<number, Node> {
+    if (!this.phandles) {
+      const m = new Map<number, Node>();
+      for (const n of preorder(this.root)) {
+        const p = n.phandle >>> 0;
+        if (p !== 0 && p !== 0xffffffff && !m.has(p)) m.set(p, n);
+      }
+      this.phandles = m;
+    }
+    return this.phandles;
+  }
+
+  /** dtc's get_node_by_path, including its treatment of empty and repeated slashes. */
+  nodeByPath(path: string): Node | undefined {
+    let node = this.root;
+    let rest = path;
+    for (;;) {
+      if (rest === '') return node.deleted ? undefined : node;
+      let start = 0;
+      while (rest[start] === '/') start++;
+      const slash = rest.indexOf('/', start);
+      const part = slash < 0 ? rest.slice(start) : rest.slice(start, slash);
+      const child = this.child(node, part);
+      if (!child) return undefined;
+      if (slash < 0) return child;
+      node = child;
+      rest = rest.slice(slash + 1);
+    }
+  }
+
+  /** First live child named `name` (dtc's get_subnode order). */
+  child(node: Node, name: string): Node | undefined {
+    let m = this.childNames.get(node);
+    let hit = m?.get(name);
+    if (!m || (hit && hit.deleted)) {
+      m = new Map();
+      for (const c of node.children) if (!c.deleted && !m.has(c.name)) m.set(c.name, c);
+      this.childNames.set(node, m);
+      hit = m.get(name);
+    }
+    return hit;
+  }
+
+  /** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
+  nodeByRef(ref: string): Node | undefined {
+    if (ref === '/') return this.root;
+    if (ref.startsWith('/')) return this.nodeByPath(ref);
+    return this.nodeByLabel(ref);
+  }
+
+  /** dtc's get_property_by_label (live properties, depth-first). */
+  propertyByLabel(label: string): PropertyHit | undefined {
+    if (!this.propLabels) {
+      const m = new Map<string, PropertyHit>();
+      for (const node of preorder(this.root)) {
+        for (const prop of node.properties) {
+          if (prop.deleted) continue;
+          for (const l of prop.labels) if (!l.deleted && !m.has(l.name)) m.set(l.name, { node, prop });
+        }
+      }
+      this.propLabels = m;
+    }
+    return this.propLabels.get(label);
+  }
+
+  /** dtc's get_marker_label: value labels inside live properties, depth-first. */
+  markerByLabel(label: string): MarkerHit | undefined {
+    if (!this.markerLabels) {
+      const m = new Map<string, MarkerHit>();
+      for (const node of preorder(this.root)) {
+        for (const prop of node.properties) {
+          if (prop.deleted) continue;
+          for (const marker of prop.value.markers) {
+            if (marker.type === 'label' && marker.ref !== undefined && !m.has(marker.ref)) m.set(marker.ref, { node, prop, marker });
+          }
+        }
+      }
+      this.markerLabels = m;
+    }
+    return this.markerLabels.get(label);
+  }
+}
