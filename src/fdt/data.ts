@@ -9,6 +9,7 @@ export type MarkerType =
   | 'ref-phandle' // <&label>: 4 bytes at offset to be filled with a phandle
   | 'ref-path' // &label outside <>: the full path (with NUL) is inserted at offset
   | 'label' // value label `x: <...>` at offset
+  | 'none' // start of /incbin/ data: bytes of unknown type (dtc's TYPE_NONE)
   | 'uint8'
   | 'uint16'
   | 'uint32'

@@ -1,0 +1,440 @@
+/**
+ * The DTS tokenizer, following dtc 1.6.1's flex scanner: the same start
+ * conditions (INITIAL, V1, BYTESTRING, PROPNODENAME), longest match with
+ * ties going to the earlier rule, `/include/` and cpp line markers handled
+ * inside the scanner, and positions counted the way dtc's srcpos_update does
+ * (bytes, tabs as one column, the end column one past the last byte).
+ */
+import { posix } from 'node:path';
+import { ValueBuilder, type PropertyValue } from './data.js';
+import { FdtError } from './errors.js';
+import { SourceFiles, dirnameOf } from './source-files.js';
+import type { SourcePosition } from './srcpos.js';
+
+export type TokenKind =
+  | 'V1'
+  | 'PLUGIN'
+  | 'MEMRESERVE'
+  | 'BITS'
+  | 'DEL_PROP'
+  | 'DEL_NODE'
+  | 'OMIT_NO_REF'
+  | 'INCBIN'
+  | 'LSHIFT'
+  | 'RSHIFT'
+  | 'LE'
+  | 'GE'
+  | 'EQ'
+  | 'NE'
+  | 'AND'
+  | 'OR'
+  | 'PROPNODENAME'
+  | 'LITERAL'
+  | 'CHAR_LITERAL'
+  | 'BYTE'
+  | 'STRING'
+  | 'LABEL'
+  | 'LABEL_REF'
+  | 'PATH_REF'
+  | 'CHAR'
+  | 'EOF';
+
+export interface Token {
+  kind: TokenKind;
+  /** Names, labels, references, the character of a CHAR token. */
+  text: string;
+  /** LITERAL, CHAR_LITERAL and BYTE values. */
+  value: bigint;
+  /** STRING contents (escapes processed, NUL added, `string` marker at 0). */
+  data?: PropertyValue;
+  pos: SourcePosition;
+}
+
+type StartCondition = 'INITIAL' | 'V1' | 'BYTESTRING' | 'PROPNODENAME';
+
+interface SourceBuffer {
+  text: string; // one char per byte (latin1)
+  at: number;
+  name: string; // changes with line markers
+  dir: string | undefined; // fixed at open, as in dtc
+  path: string; // as opened, for cycle detection
+  line: number;
+  col: number;
+  noCommentEndFrom?: number;
+}
+
+const KEYWORDS: ReadonlyArray<[string, TokenKind]> = [
+  ['/dts-v1/', 'V1'],
+  ['/plugin/', 'PLUGIN'],
+  ['/memreserve/', 'MEMRESERVE'],
+  ['/bits/', 'BITS'],
+  ['/delete-property/', 'DEL_PROP'],
+  ['/delete-node/', 'DEL_NODE'],
+  ['/omit-if-no-ref/', 'OMIT_NO_REF'],
+];
+
+const OPERATORS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
+  ['<<', 'LSHIFT'],
+  ['>>', 'RSHIFT'],
+  ['<=', 'LE'],
+  ['>=', 'GE'],
+  ['==', 'EQ'],
+  ['!=', 'NE'],
+  ['&&', 'AND'],
+  ['||', 'OR'],
+]);
+
+// Rule numbers: ties between equally long matches go to the lower number (flex's rule order).
+const R_INCLUDE = 1;
+const R_LINE = 2;
+const R_STRING = 4;
+const R_KEYWORD = 5;
+const R_LABEL = 12;
+const R_LITERAL = 13;
+const R_CHARLIT = 14;
+const R_LABELREF = 15;
+const R_PATHREF = 16;
+const R_BYTE = 17;
+const R_RBRACKET = 18;
+const R_PROPNODENAME = 19;
+const R_INCBIN = 20;
+const R_OPERATOR = 24;
+const R_ANY = 32;
+
+const RE_INCLUDE = /\/include\/[ \t\n\v\f\r]*"(?:[^\\"]|\\[^\n])*"/y;
+const RE_LINE = /#(?:line)?[ \t]+([0-9]+)[ \t]+"(?:[^\\"]|\\[^\n])*"(?:[ \t]+[0-9]+)*/y;
+const RE_STRING = /"(?:[^\\"]|\\[^\n])*"/y;
+const RE_LABEL = /[a-zA-Z_][a-zA-Z0-9_]*:/y;
+const RE_LITERAL = /(?:0[xX][0-9a-fA-F]+|[0-9]+)(?:ULL|UL|LL|U|L)?/y;
+const RE_LABELREF = /&[a-zA-Z_][a-zA-Z0-9_]*/y;
+const RE_PATHREF = /&\{\/[a-zA-Z0-9,._+*#?@\-/]*\}/y;
+const RE_BYTE = /[0-9a-fA-F]{2}/y;
+const RE_PROPNODENAME = /\\?[a-zA-Z0-9,._+*#?@-]+/y;
+const RE_SPACE = /[ \t\n\v\f\r]+/y;
+const RE_LINECOMMENT = /\/\/[^\n]*\n/y;
+
+function matchLength(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.test(text) ? re.lastIndex - at : 0;
+}
+
+/** Longest match of dtc's CHAR_LITERAL `'([^']|\\')*'` (flex is POSIX-longest, JS regexes are not). */
+function charLiteralLength(text: string, at: number): number {
+  let best = 0;
+  let reach = new Set<number>([at + 1]);
+  while (reach.size) {
+    const next = new Set<number>();
+    for (const i of reach) {
+      if (i >= text.length) continue;
+      const c = text[i];
+      if (c === "'") best = Math.max(best, i + 1 - at);
+      else next.add(i + 1);
+      if (c === '\\' && text[i + 1] === "'") next.add(i + 2);
+    }
+    reach = next;
+  }
+  return best;
+}
+
+/**
+ * dtc's data_copy_escape_string over `text[from, to)`. Like dtc, an escape at
+ * the very end may read the closing quote that follows (`'\'` is a quote).
+ */
+export function unescapeString(text: string, from: number, to: number, pos: SourcePosition): ValueBuilder {
+  const b = new ValueBuilder(to - from + 1);
+  b.addMarker('string');
+  const at = (k: number): string => (k < text.length ? text[k]! : '\0');
+  let i = from;
+  while (i < to) {
+    let c = text.charCodeAt(i++);
+    if (c === 0x5c) {
+      const e = at(i);
+      let j = i + 1;
+      switch (e) {
+        case 'a': c = 7; break;
+        case 'b': c = 8; break;
+        case 't': c = 9; break;
+        case 'n': c = 10; break;
+        case 'v': c = 11; break;
+        case 'f': c = 12; break;
+        case 'r': c = 13; break;
+        case 'x': {
+          let digits = '';
+          while (digits.length < 2 && /[0-9a-fA-F]/.test(at(j))) digits += at(j++);
+          if (!digits) {
+            throw new FdtError('DTS_BAD_ESCAPE', '\\x used with no following hex digits', {
+              position: pos,
+              hint: 'write \\x followed by one or two hex digits',
+            });
+          }
+          c = parseInt(digits, 16);
+          break;
+        }
+        default:
+          if (e >= '0' && e <= '7') {
+            let digits = e;
+            while (digits.length < 3 && at(j) >= '0' && at(j) <= '7') digits += at(j++);
+            c = parseInt(digits, 8) & 0xff;
+          } else {
+            c = e.charCodeAt(0);
+          }
+      }
+      i = j;
+    }
+    b.appendByte(c);
+  }
+  b.appendByte(0);
+  return b;
+}
+
+function toLatin1(src: Uint8Array | string): string {
+  if (typeof src === 'string') src = new TextEncoder().encode(src);
+  let s = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < src.length; i += CHUNK) {
+    s += String.fromCharCode.apply(null, src.subarray(i, i + CHUNK) as unknown as number[]);
+  }
+  return s;
+}
+
+export interface LexerOptions {
+  file: string;
+  files: SourceFiles;
+  maxIncludeDepth: number;
+}
+
+export class DtsLexer {
+  private readonly stack: SourceBuffer[] = [];
+  private state: StartCondition = 'INITIAL';
+  private lastPos: SourcePosition;
+  private readonly files: SourceFiles;
+  private readonly maxDepth: number;
+
+  constructor(source: Uint8Array | string, opts: LexerOptions) {
+    this.files = opts.files;
+    this.maxDepth = opts.maxIncludeDepth;
+    this.stack.push({ text: toLatin1(source), at: 0, name: opts.file, dir: dirnameOf(opts.file), path: posix.normalize(opts.file), line: 1, col: 1 });
+    this.lastPos = { file: opts.file, firstLine: 1, firstColumn: 1, lastLine: 1, lastColumn: 1 };
+  }
+
+  /** Directory of the file being scanned (where /incbin/ looks first). */
+  get currentDir(): string | undefined {
+    return this.stack[this.stack.length - 1]!.dir;
+  }
+
+  /** Position of the most recent token (dtc's yylloc). */
+  get position(): SourcePosition {
+    return this.lastPos;
+  }
+
+  next(): Token {
+    for (;;) {
+      const buf = this.stack[this.stack.length - 1]!;
+      if (buf.at >= buf.text.length) {
+        // End of an included file resumes the includer; positions are left alone (no YY_USER_ACTION on EOF).
+        if (this.stack.length === 1) return this.token('EOF', '', this.lastPos);
+        this.stack.pop();
+        continue;
+      }
+      const tok = this.scan(buf);
+      if (tok) return tok;
+    }
+  }
+
+  // Length of a complete C comment at `at`, or 0; remembering a missing terminator keeps this linear.
+  private commentLength(text: string, at: number): number {
+    if (text[at + 1] !== '*') return 0;
+    const buf = this.stack[this.stack.length - 1]!;
+    if (buf.noCommentEndFrom !== undefined && at >= buf.noCommentEndFrom) return 0;
+    const end = text.indexOf('*/', at + 2);
+    if (end < 0) {
+      buf.noCommentEndFrom = at;
+      return 0;
+    }
+    return end + 2 - at;
+  }
+
+  /** Advance over `len` bytes, updating line/column; returns the span. */
+  private consume(buf: SourceBuffer, len: number): SourcePosition {
+    const firstLine = buf.line;
+    const firstColumn = buf.col;
+    const end = buf.at + len;
+    for (let i = buf.at; i < end; i++) {
+      if (buf.text.charCodeAt(i) === 10) {
+        buf.line++;
+        buf.col = 1;
+      } else {
+        buf.col++;
+      }
+    }
+    buf.at = end;
+    this.lastPos = { file: buf.name, firstLine, firstColumn, lastLine: buf.line, lastColumn: buf.col };
+    return this.lastPos;
+  }
+
+  private token(kind: TokenKind, text: string, pos: SourcePosition, value = 0n): Token {
+    return { kind, text, value, pos };
+  }
+
+  /** Scan one rule match; returns a token, or undefined for skipped text. */
+  private scan(buf: SourceBuffer): Token | undefined {
+    const { text, at } = buf;
+    const c = text[at]!;
+    const st = this.state;
+    let len = 0;
+    let rule = R_ANY;
+    let kind: TokenKind = 'CHAR';
+    const offer = (l: number, r: number, k: TokenKind): void => {
+      if (l > len || (l === len && r < rule)) {
+        len = l;
+        rule = r;
+        kind = k;
+      }
+    };
+    offer(1, R_ANY, 'CHAR');
+
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r') {
+      this.consume(buf, matchLength(RE_SPACE, text, at));
+      return undefined;
+    }
+    if (c === '/') {
+      const cl = this.commentLength(text, at) || matchLength(RE_LINECOMMENT, text, at);
+      if (cl) {
+        this.consume(buf, cl);
+        return undefined;
+      }
+      offer(matchLength(RE_INCLUDE, text, at), R_INCLUDE, 'CHAR');
+      for (const [kw, k] of KEYWORDS) if (text.startsWith(kw, at)) offer(kw.length, R_KEYWORD, k);
+      if ((st === 'INITIAL' || st === 'V1') && text.startsWith('/incbin/', at)) offer(8, R_INCBIN, 'INCBIN');
+    } else if (c === '"') {
+      offer(matchLength(RE_STRING, text, at), R_STRING, 'STRING');
+    } else if (c === "'") {
+      offer(charLiteralLength(text, at), R_CHARLIT, 'CHAR_LITERAL');
+    } else if (c === '&') {
+      offer(matchLength(RE_LABELREF, text, at), R_LABELREF, 'LABEL_REF');
+      offer(matchLength(RE_PATHREF, text, at), R_PATHREF, 'PATH_REF');
+    } else if (c === '#' && (at === 0 || text[at - 1] === '\n')) {
+      offer(matchLength(RE_LINE, text, at), R_LINE, 'CHAR');
+    }
+    const op = OPERATORS.get(text.substr(at, 2));
+    if (op) offer(2, R_OPERATOR, op);
+    offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
+    if (st === 'V1') offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
+    if (st === 'BYTESTRING') {
+      offer(matchLength(RE_BYTE, text, at), R_BYTE, 'BYTE');
+      if (c === ']') offer(1, R_RBRACKET, 'CHAR');
+    }
+    if (st === 'PROPNODENAME') offer(matchLength(RE_PROPNODENAME, text, at), R_PROPNODENAME, 'PROPNODENAME');
+
+    const start = at;
+    const pos = this.consume(buf, len);
+    const lexeme = text.slice(start, start + len);
+    return this.act(rule, kind, lexeme, pos, buf, start);
+  }
+
+  private act(rule: number, kind: TokenKind, lexeme: string, pos: SourcePosition, buf: SourceBuffer, start: number): Token | undefined {
+    switch (rule) {
+      case R_INCLUDE:
+        this.pushInclude(lexeme.slice(lexeme.indexOf('"') + 1, -1), pos);
+        return undefined;
+      case R_LINE:
+        this.lineMarker(lexeme, pos, buf);
+        return undefined;
+      case R_STRING: {
+        const tok = this.token('STRING', lexeme, pos);
+        tok.data = unescapeString(buf.text, start + 1, start + lexeme.length - 1, pos).build();
+        return tok;
+      }
+      case R_KEYWORD:
+        if (kind === 'V1' || kind === 'MEMRESERVE' || kind === 'BITS') this.state = 'V1';
+        else if (kind !== 'PLUGIN') this.state = 'PROPNODENAME';
+        return this.token(kind, lexeme, pos);
+      case R_LABEL:
+        return this.token('LABEL', lexeme.slice(0, -1), pos);
+      case R_LITERAL:
+        return this.token('LITERAL', lexeme, pos, parseLiteral(lexeme, pos));
+      case R_CHARLIT:
+        return this.token('CHAR_LITERAL', lexeme, pos, charLiteralValue(buf.text, start, lexeme.length, pos));
+      case R_LABELREF:
+        return this.token('LABEL_REF', lexeme.slice(1), pos);
+      case R_PATHREF:
+        return this.token('PATH_REF', lexeme.slice(2, -1), pos);
+      case R_BYTE:
+        return this.token('BYTE', lexeme, pos, BigInt(parseInt(lexeme, 16)));
+      case R_RBRACKET:
+        this.state = 'V1';
+        return this.token('CHAR', ']', pos);
+      case R_PROPNODENAME:
+        this.state = 'V1';
+        return this.token('PROPNODENAME', lexeme.startsWith('\\') ? lexeme.slice(1) : lexeme, pos);
+      case R_INCBIN:
+      case R_OPERATOR:
+        return this.token(kind, lexeme, pos);
+      default: {
+        if (lexeme === '[') this.state = 'BYTESTRING';
+        else if (lexeme === '{' || lexeme === ';') this.state = 'PROPNODENAME';
+        // A NUL byte is token 0, which the parser takes as the end of input.
+        if (lexeme === '\0') return this.token('EOF', '', pos);
+        return this.token('CHAR', lexeme, pos);
+      }
+    }
+  }
+
+  private lineMarker(lexeme: string, pos: SourcePosition, buf: SourceBuffer): void {
+    const m = /[0-9]+/.exec(lexeme)!;
+    const q1 = lexeme.indexOf('"');
+    const q2 = lexeme.lastIndexOf('"');
+    const fn = unescapeString(lexeme, q1 + 1, q2, pos).build().bytes;
+    if (fn.indexOf(0) !== fn.length - 1) {
+      throw new FdtError('DTS_BAD_LINE_MARKER', 'nul in line number directive', { position: pos, hint: 'remove the \\0 from the file name' });
+    }
+    buf.name = toLatin1(fn.subarray(0, fn.length - 1));
+    // The marker names the line that follows it; the newline after the marker adds the one.
+    buf.line = Number(BigInt.asIntN(32, BigInt(m[0]))) - 1;
+  }
+
+  private pushInclude(name: string, pos: SourcePosition): void {
+    if (this.stack.length >= this.maxDepth) {
+      throw new FdtError('DTS_INCLUDE_DEPTH', 'Includes nested too deeply', {
+        position: pos,
+        hint: `/include/ nests more than ${this.maxDepth} files deep`,
+      });
+    }
+    const opened = this.files.open(name, this.currentDir, pos);
+    const path = posix.normalize(opened.name);
+    if (this.stack.some((b) => b.path === path)) {
+      throw new FdtError('DTS_INCLUDE_CYCLE', `Includes nested too deeply: "${opened.name}" includes itself`, {
+        position: pos,
+        hint: `include cycle: ${[...this.stack.map((b) => b.path), opened.name].join(' -> ')}`,
+      });
+    }
+    this.stack.push({ text: toLatin1(opened.bytes), at: 0, name: opened.name, dir: dirnameOf(opened.name), path, line: 1, col: 1 });
+  }
+}
+
+function parseLiteral(lexeme: string, pos: SourcePosition): bigint {
+  const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.*)$/.exec(lexeme)!;
+  // strtoull(…, 0) stops at the first bad digit (an 8 or 9 in an octal literal); only U/L may follow.
+  const digits = m[1]!;
+  const rest = m[2]!;
+  if (rest && !/^[UL]*$/.test(rest)) {
+    throw new FdtError('DTS_BAD_LITERAL', `Bad integer literal '${lexeme}'`, { position: pos, hint: 'octal literals (leading 0) take digits 0-7 only' });
+  }
+  const v = digits.length > 1 && digits[0] === '0' && digits[1] !== 'x' && digits[1] !== 'X' ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
+  if (v > 0xffffffffffffffffn) {
+    throw new FdtError('DTS_BAD_LITERAL', `Integer literal '${lexeme}' out of range`, { position: pos, hint: 'integers are at most 64 bits' });
+  }
+  return v;
+}
+
+function charLiteralValue(text: string, start: number, len: number, pos: SourcePosition): bigint {
+  const b = unescapeString(text, start + 1, start + len - 1, pos).build().bytes;
+  if (b.length === 1) throw new FdtError('DTS_BAD_LITERAL', 'Empty character literal', { position: pos, hint: "write one character between the quotes, e.g. 'a'" });
+  if (b.length > 2) {
+    throw new FdtError('DTS_BAD_LITERAL', `Character literal has ${b.length - 1} characters instead of 1`, {
+      position: pos,
+      hint: 'a character literal holds exactly one character',
+    });
+  }
+  return BigInt(b[0]!);
+}

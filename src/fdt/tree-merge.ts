@@ -1,0 +1,201 @@
+/**
+ * Tree edits the DTS parser performs while reading, with dtc's livetree
+ * semantics: merging a redefinition into an existing node, deleting by
+ * marking (so a later re-definition revives the entry in place), overlay
+ * fragments for `&ref { }` in plugins, and reference lookup during parsing.
+ * Everything is iterative so deep trees cannot exhaust the JS stack.
+ */
+import { ValueBuilder } from './data.js';
+import { Node, Property, addLabel, type Label } from './livetree.js';
+
+function deleteLabels(labels: Label[]): void {
+  for (const l of labels) l.deleted = true;
+}
+
+/** dtc's delete_property: mark it and its labels deleted. */
+export function deleteProperty(prop: Property): void {
+  prop.deleted = true;
+  deleteLabels(prop.labels);
+}
+
+/** dtc's delete_property_by_name: the first property of that name, deleted or not. */
+export function deletePropertyByName(node: Node, name: string): void {
+  const prop = node.properties.find((p) => p.name === name);
+  if (prop) deleteProperty(prop);
+}
+
+/** dtc's delete_node: the node, its live subtree, their live properties and labels. */
+export function deleteNode(node: Node): void {
+  const work: Node[] = [node];
+  while (work.length) {
+    const n = work.pop()!;
+    n.deleted = true;
+    for (const c of n.children) if (!c.deleted) work.push(c);
+    for (const p of n.properties) if (!p.deleted) deleteProperty(p);
+    deleteLabels(n.labels);
+  }
+}
+
+/** dtc's delete_node_by_name: the first child of that name, deleted or not. */
+export function deleteNodeByName(parent: Node, name: string): void {
+  const child = parent.children.find((c) => c.name === name);
+  if (child) deleteNode(child);
+}
+
+/** `/delete-property/ name;` inside a node body: a deleted placeholder property. */
+export function buildPropertyDelete(name: string): Property {
+  const p = new Property(name);
+  p.deleted = true;
+  return p;
+}
+
+/** `/delete-node/ name;` inside a node body: a deleted placeholder child. */
+export function buildNodeDelete(name: string, position: Node['position']): Node {
+  const n = new Node(name, position);
+  n.deleted = true;
+  return n;
+}
+
+function mergeProperties(oldNode: Node, newNode: Node): void {
+  for (const np of newNode.properties) {
+    if (np.deleted) {
+      deletePropertyByName(oldNode, np.name);
+      continue;
+    }
+    const op = oldNode.properties.find((p) => p.name === np.name);
+    if (op) {
+      for (const l of np.labels) addLabel(op.labels, l.name);
+      op.value = np.value;
+      op.deleted = false;
+      op.position = np.position;
+    } else {
+      oldNode.addProperty(np);
+    }
+  }
+}
+
+interface MergeFrame {
+  oldNode: Node;
+  newNode: Node;
+  nextChild: number;
+  /** First child of each name in oldNode (deleted ones too), built only for big merges. */
+  index?: Map<string, Node>;
+}
+
+/** Merging many children into a big node would be quadratic with a scan per child. */
+const INDEX_THRESHOLD = 64;
+
+function findChild(f: MergeFrame, name: string): Node | undefined {
+  if (!f.index && f.oldNode.children.length > INDEX_THRESHOLD && f.newNode.children.length > INDEX_THRESHOLD) {
+    f.index = new Map();
+    for (const c of f.oldNode.children) if (!f.index.has(c.name)) f.index.set(c.name, c);
+  }
+  if (f.index) return f.index.get(name);
+  return f.oldNode.children.find((c) => c.name === name);
+}
+
+function appendChild(f: MergeFrame, child: Node): void {
+  f.oldNode.addChild(child);
+  if (f.index && !f.index.has(child.name)) f.index.set(child.name, child);
+}
+
+/**
+ * dtc's merge_nodes: revive `oldNode`, take over labels, replace colliding
+ * properties in place and append new ones, then merge or append children in
+ * order. The node keeps its first source position (dtc prints only that one).
+ */
+export function mergeNodes(oldNode: Node, newNode: Node): Node {
+  const stack: MergeFrame[] = [startMerge(oldNode, newNode)];
+  while (stack.length) {
+    const f = stack[stack.length - 1]!;
+    const children = f.newNode.children;
+    let descended = false;
+    while (f.nextChild < children.length) {
+      const nc = children[f.nextChild++]!;
+      if (nc.deleted) {
+        deleteNodeByName(f.oldNode, nc.name);
+        continue;
+      }
+      const oc = findChild(f, nc.name);
+      if (oc) {
+        stack.push(startMerge(oc, nc));
+        descended = true;
+        break;
+      }
+      appendChild(f, nc);
+    }
+    if (!descended) stack.pop();
+  }
+  return oldNode;
+}
+
+function startMerge(oldNode: Node, newNode: Node): MergeFrame {
+  oldNode.deleted = false;
+  for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
+  mergeProperties(oldNode, newNode);
+  return { oldNode, newNode, nextChild: 0 };
+}
+
+/**
+ * dtc's add_orphan_node: in a plugin, `&ref { … }` becomes
+ * `fragment@N { target = <&ref>; __overlay__ { … }; }` (or `target-path`
+ * for a path) appended to `root`.
+ */
+export function addOrphanNode(root: Node, overlay: Node, ref: string, index: number): void {
+  const b = new ValueBuilder();
+  let prop: Property;
+  if (ref.startsWith('/')) {
+    b.addMarker('string', ref);
+    b.appendBytes(new TextEncoder().encode(ref)).appendByte(0);
+    prop = new Property('target-path', b.build());
+  } else {
+    b.addMarker('ref-phandle', ref);
+    b.appendCell(0xffffffff);
+    prop = new Property('target', b.build());
+  }
+  overlay.name = '__overlay__';
+  const fragment = new Node(`fragment@${index}`);
+  fragment.addProperty(prop);
+  fragment.addChild(overlay);
+  root.addChild(fragment);
+}
+
+/** dtc's get_node_by_path: leading slashes skipped, exact names, first live match decides. */
+export function findNodeByPath(tree: Node, path: string): Node | undefined {
+  let node = tree;
+  let rest = path;
+  for (;;) {
+    if (rest === '') return node.deleted ? undefined : node;
+    let i = 0;
+    while (rest[i] === '/') i++;
+    rest = rest.slice(i);
+    const slash = rest.indexOf('/');
+    const part = slash < 0 ? rest : rest.slice(0, slash);
+    const child = node.children.find((c) => !c.deleted && c.name === part);
+    if (!child) return undefined;
+    if (slash < 0) return child;
+    node = child;
+    rest = rest.slice(slash + 1);
+  }
+}
+
+/** dtc's get_node_by_label: depth-first, a node's live labels before its live children. */
+export function findNodeByLabel(tree: Node, label: string): Node | undefined {
+  const work: Node[] = [tree];
+  while (work.length) {
+    const n = work.pop()!;
+    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (!c.deleted) work.push(c);
+    }
+  }
+  return undefined;
+}
+
+/** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
+export function findNodeByRef(tree: Node, ref: string): Node | undefined {
+  if (ref === '/') return tree;
+  if (ref.startsWith('/')) return findNodeByPath(tree, ref);
+  return findNodeByLabel(tree, ref);
+}
