@@ -1,0 +1,71 @@
+/**
+ * The flow of dtc 1.6.1's `fdtoverlay -i base.dtb -o out.dtb ov.dtbo...`:
+ * check every blob's totalsize against its length, open the base into a
+ * writable copy (fdt_open_into), apply the overlays in order, fdt_pack, and
+ * write totalsize bytes. fdtoverlay grows its buffer by 64 KiB and retries
+ * whenever libfdt reports FDT_ERR_NOSPACE; the editor grows as needed, which
+ * gives the same bytes.
+ */
+import { BlobEditor, be32 } from './blob-editor.js';
+import { FdtError } from './errors.js';
+import { overlayApply } from './overlay-apply.js';
+
+function totalsizeOf(blob: Uint8Array, what: string): number {
+  if (blob.length < 8) {
+    throw new FdtError('DTB_TRUNCATED', `${what} is too short to hold a devicetree header (${blob.length} bytes)`, {
+      offset: 0,
+    });
+  }
+  return be32(blob, 4);
+}
+
+/**
+ * What `fdtoverlay -i base -o out ov1 ov2 ...` writes, byte for byte.
+ * `names` are the overlay file names used in error messages (default
+ * `overlay[i]`). Errors are FdtErrors whose message is fdtoverlay's
+ * ("Failed to apply 'x': FDT_ERR_...") and whose code is the FDT_ERR_* name.
+ */
+export function applyOverlays(base: Uint8Array, overlays: Uint8Array[], names?: string[]): Uint8Array {
+  if (overlays.length === 0) {
+    throw new FdtError('USAGE', 'missing overlay file(s)', { hint: 'give at least one overlay blob' });
+  }
+  const baseSize = totalsizeOf(base, 'base blob');
+  if (baseSize > base.length) {
+    throw new FdtError('DTB_TRUNCATED', `Base blob is incomplete (${base.length} / ${baseSize} bytes read)`, {
+      offset: 4,
+    });
+  }
+  const nameOf = (i: number) => names?.[i] ?? `overlay[${i}]`;
+  overlays.forEach((ov, i) => {
+    const size = totalsizeOf(ov, `overlay '${nameOf(i)}'`);
+    if (size > ov.length) {
+      throw new FdtError('DTB_TRUNCATED', `Overlay '${nameOf(i)}' is incomplete (${ov.length} / ${size} bytes read)`, {
+        offset: 4,
+      });
+    }
+  });
+  let editor: BlobEditor;
+  try {
+    editor = new BlobEditor(base);
+  } catch (e) {
+    throw rewrap(e, (code) => `Failed to make temporary copy: ${code}`);
+  }
+  overlays.forEach((ov, i) => {
+    try {
+      overlayApply(editor, ov.subarray(0, be32(ov, 4)));
+    } catch (e) {
+      throw rewrap(e, (code) => `Failed to apply '${nameOf(i)}': ${code}`);
+    }
+  });
+  return editor.pack();
+}
+
+/** fdtoverlay's message on top, libfdt's detail kept as the hint. */
+function rewrap(e: unknown, message: (code: string) => string): unknown {
+  if (!(e instanceof FdtError)) return e;
+  return new FdtError(e.code, message(e.code), {
+    offset: e.offset,
+    path: e.path,
+    hint: e.message,
+  });
+}
