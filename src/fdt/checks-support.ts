@@ -44,9 +44,23 @@ export function spec(name: string, level: CheckSpec['level'], visit: CheckBody |
   return { name, level, prereqs, visit };
 }
 
-/** Where dtc 1.6.1 would abort (assert), crash or loop forever: stop cleanly instead. */
-export function dtcWouldFail(ctx: CheckContext, node: Node, what: string, code = 'DTC_CHECK_ASSERT'): FdtError {
-  return new FdtError(code, `check ${ctx.checkName}: ${what} (dtc 1.6.1 ${code === 'DTC_CHECK_HANG' ? 'loops forever' : 'aborts'} on this input)`, {
+const WHAT_DTC_DOES: Record<string, string> = {
+  DTC_CHECK_ASSERT: 'fails an assertion (abort)',
+  DTC_CHECK_CRASH: 'crashes (segmentation fault)',
+  DTC_CHECK_HANG: 'loops forever',
+};
+
+/**
+ * Where dtc 1.6.1 would abort on an assertion, crash or loop forever, we stop
+ * with this error instead (exit status 1 semantics: no output).
+ */
+export function dtcWouldFail(
+  ctx: CheckContext,
+  node: Node,
+  what: string,
+  code: 'DTC_CHECK_ASSERT' | 'DTC_CHECK_CRASH' | 'DTC_CHECK_HANG' = 'DTC_CHECK_ASSERT',
+): FdtError {
+  return new FdtError(code, `check ${ctx.checkName}: ${what}; dtc 1.6.1 ${WHAT_DTC_DOES[code]} on this input`, {
     path: node.path,
     hint: 'fix the property named in the message; dtc 1.6.1 cannot process this tree either',
   });
