@@ -3,11 +3,13 @@
  * whether dtc is installed, and a batch runner that makes many dtc calls in
  * one shell so the oracle stays fast.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
 
 export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -87,12 +89,31 @@ function shellQuote(s: string): string {
  * failing job leaves no output file (its stderr goes to `<out>.err`).
  */
 export function runDtcBatch(dir: string, cwd: string, jobs: { out: string; args: string[] }[]): void {
-  const script = jobs
-    .map((j) => `dtc -q ${j.args.map(shellQuote).join(' ')} -o ${shellQuote(join(dir, j.out))} 2>${shellQuote(join(dir, j.out + '.err'))} || rm -f ${shellQuote(join(dir, j.out))}`)
-    .join('\n');
+  const script = jobs.map((j) => dtcLine(dir, j)).join('\n');
   const scriptPath = join(dir, 'batch.sh');
   writeFileSync(scriptPath, script + '\n');
   execFileSync('sh', [scriptPath], { cwd, stdio: 'pipe', maxBuffer: 64 << 20 });
+}
+
+/** runDtcBatch split over one shell per CPU (at most 4), run concurrently. */
+export async function runDtcBatchParallel(dir: string, cwd: string, jobs: { out: string; args: string[] }[]): Promise<void> {
+  const n = Math.max(1, Math.min(4, cpus().length));
+  const parts: { out: string; args: string[] }[][] = Array.from({ length: n }, () => []);
+  jobs.forEach((j, i) => parts[i % n]!.push(j));
+  await Promise.all(
+    parts.map((part, k) => {
+      const script = part.map((j) => dtcLine(dir, j)).join('\n');
+      const scriptPath = join(dir, `batch${k}.sh`);
+      writeFileSync(scriptPath, script + '\n');
+      return new Promise<void>((resolve, reject) =>
+        execFile('sh', [scriptPath], { cwd, maxBuffer: 64 << 20 }, (err) => (err ? reject(err) : resolve())),
+      );
+    }),
+  );
+}
+
+function dtcLine(dir: string, j: { out: string; args: string[] }): string {
+  return `dtc -q ${j.args.map(shellQuote).join(' ')} -o ${shellQuote(join(dir, j.out))} 2>${shellQuote(join(dir, j.out + '.err'))} || rm -f ${shellQuote(join(dir, j.out))}`;
 }
 
 export function readIf(path: string): Uint8Array | undefined {
@@ -110,4 +131,44 @@ export function firstDiff(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;
+}
+
+/**
+ * dtc runs its checks on dtb input too, and one of them changes the bytes:
+ * check_name_properties deletes a `name` property equal to the node's base
+ * name (legacy v1–3 blobs carry one per node). dtc stops running checks at
+ * the first one that reports an error, so it only happens when the error
+ * checks before it in dtc's table pass (duplicate names, name characters,
+ * name format, `name` being one string). That belongs to the checks pass,
+ * not the reader, so tests comparing with `dtc -I dtb -O dtb` apply it here.
+ */
+export function dropRedundantNameProps(tree: DeviceTree): void {
+  const nodes: Node[] = [];
+  const stack = [tree.root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    nodes.push(node);
+    stack.push(...node.children);
+  }
+  if (!nodes.every(passesEarlierErrorChecks)) return;
+  for (const node of nodes) {
+    const i = node.properties.findIndex((p) => p.name === 'name');
+    if (i < 0) continue;
+    const bytes = node.properties[i]!.bytes;
+    const base = node.baseName;
+    if (bytes.length === base.length + 1 && [...base].every((ch, k) => bytes[k] === ch.charCodeAt(0))) node.properties.splice(i, 1);
+  }
+}
+
+const NODE_CHARS = /^[a-zA-Z0-9,._+\-@]*$/;
+const PROP_CHARS = /^[a-zA-Z0-9,._+*#?\-]*$/;
+
+function passesEarlierErrorChecks(node: Node): boolean {
+  const kids = node.children.map((c) => c.name);
+  const props = node.properties.map((p) => p.name);
+  if (new Set(kids).size !== kids.length || new Set(props).size !== props.length) return false;
+  if (!NODE_CHARS.test(node.name) || node.unitAddress.includes('@')) return false;
+  if (!props.every((p) => PROP_CHARS.test(p))) return false;
+  const name = node.getProperty('name');
+  return !name || name.value.isOneString();
 }
