@@ -89,7 +89,7 @@ test('header errors carry dtc wording, a code and the field offset', () => {
   expectFdtError(setWord(good, 32, 0xffffffff), 'DTB_BAD_OFFSET', 'String table extends past total size', 32);
   expectFdtError(setWord(good, 36, T), 'DTB_BAD_OFFSET', 'Structure block extends past total size', 36);
   // A v17 header cut at 32 bytes: dtc would read size fields past the blob; we refuse.
-  let cut32 = good.slice(0, 32);
+  let cut32: Uint8Array = good.slice(0, 32);
   for (const [off, v] of [[4, 32], [8, 28], [12, 32], [16, 28]] as const) cut32 = setWord(cut32, off, v);
   expectFdtError(cut32, 'DTB_BAD_TOTALSIZE', /too small for the size_dt_strings header field/, 4);
 });
