@@ -14,6 +14,7 @@ import {
   propvalCell,
   spec,
   valueEquals,
+  fullPath,
 } from './checks-support.js';
 
 function addrSizeCells(ctx: CheckContext, node: Node): void {
@@ -56,10 +57,10 @@ function rangesFormat(ranges: string): (ctx: CheckContext, node: Node) => void {
     const len = prop.bytes.length;
     if (len === 0) {
       if (pAddr !== cAddr) {
-        ctx.failProp(node, prop, `empty "${ranges}" property but its #address-cells (${cAddr}) differs from ${node.parent.path} (${pAddr})`);
+        ctx.failProp(node, prop, `empty "${ranges}" property but its #address-cells (${cAddr}) differs from ${fullPath(node.parent)} (${pAddr})`);
       }
       if (pSize !== cSize) {
-        ctx.failProp(node, prop, `empty "${ranges}" property but its #size-cells (${cSize}) differs from ${node.parent.path} (${pSize})`);
+        ctx.failProp(node, prop, `empty "${ranges}" property but its #size-cells (${cSize}) differs from ${fullPath(node.parent)} (${pSize})`);
       }
     } else if (!isMultipleOf(len, Math.imul((pAddr + cAddr + cSize) | 0, 4))) {
       ctx.failProp(
@@ -119,7 +120,7 @@ function uniqueUnitAddress(skipDisabled: boolean): (ctx: CheckContext, node: Nod
       if (addr === '') continue;
       const earlier = seen.get(addr);
       if (earlier) {
-        for (const other of earlier) ctx.fail(other, `duplicate unit-address (also used in node ${child.path})`);
+        for (const other of earlier) ctx.fail(other, `duplicate unit-address (also used in node ${fullPath(child)})`);
         earlier.push(child);
       } else {
         seen.set(addr, [child]);

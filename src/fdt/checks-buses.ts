@@ -17,6 +17,7 @@ import {
   propvalCell,
   spec,
   valueEquals,
+  fullPath,
 } from './checks-support.js';
 
 const PCI = 'PCI';
@@ -273,7 +274,7 @@ function graphEndpoint(ctx: CheckContext, node: Node): void {
   graphReg(ctx, node);
   const remote = remoteEndpoint(ctx, node);
   if (!remote) return;
-  if (remoteEndpoint(ctx, remote) !== node) ctx.fail(node, `graph connection to node '${remote.path}' is not bidirectional`);
+  if (remoteEndpoint(ctx, remote) !== node) ctx.fail(node, `graph connection to node '${fullPath(remote)}' is not bidirectional`);
 }
 
 export const busChecks = {

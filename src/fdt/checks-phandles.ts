@@ -18,6 +18,7 @@ import {
   liveProps,
   propvalCell,
   spec,
+  fullPath,
 } from './checks-support.js';
 import { cellCheck } from './checks-structure.js';
 
@@ -51,7 +52,7 @@ function explicitPhandles(ctx: CheckContext, node: Node): void {
   if (linux && !phandle) phandle = linux;
   const other = ctx.lookup.nodeByPhandle(phandle);
   if (other && other !== node) {
-    ctx.fail(node, `duplicated phandle 0x${hex(phandle)} (seen before at ${other.path})`);
+    ctx.fail(node, `duplicated phandle 0x${hex(phandle)} (seen before at ${fullPath(other)})`);
     return;
   }
   node.phandle = phandle;
@@ -102,7 +103,6 @@ function phandleReferences(ctx: CheckContext, node: Node): void {
   }
 }
 
-const encoder = new TextEncoder();
 
 function pathReferences(ctx: CheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
@@ -117,9 +117,9 @@ function pathReferences(ctx: CheckContext, node: Node): void {
         ctx.fail(node, `Reference to non-existent node or label "${ref}"\n`);
         continue;
       }
-      const path = encoder.encode(target.path);
-      const insert = new Uint8Array(path.length + 1);
-      insert.set(path);
+      const path = fullPath(target);
+      const insert = new Uint8Array(path.length + 1); // ends in NUL
+      for (let i = 0; i < path.length; i++) insert[i] = path.charCodeAt(i);
       prop.value.insertAt(m, insert);
       target.isReferenced = true;
     }
@@ -131,6 +131,7 @@ function omitUnusedNodes(ctx: CheckContext, node: Node): void {
   if (ctx.generateSymbols && node.labels.length > 0) return;
   if (node.omitIfUnused && !node.isReferenced) {
     deleteNode(node);
+    ctx.lookup.invalidate();
     invalidatePhandleIndex(ctx.tree); // its phandles are free again for later assignment
   }
 }
@@ -179,7 +180,7 @@ function phandleArgs(ctx: CheckContext, node: Node, prop: Property, provider: Pr
     } else {
       ctx.fail(
         node,
-        `Missing property '${provider.cellName}' in node ${providerNode.path} or bad phandle (referred from ${prop.name}[${cell}])`,
+        `Missing property '${provider.cellName}' in node ${fullPath(providerNode)} or bad phandle (referred from ${prop.name}[${cell}])`,
       );
       break;
     }

@@ -6,7 +6,7 @@
  */
 import type { Marker } from './data.js';
 import type { Node, Property } from './livetree.js';
-import { type CheckContext, type CheckSpec, cString, liveProps, spec, strspn } from './checks-support.js';
+import { type CheckContext, type CheckSpec, cString, fullPath, liveProps, spec, strspn } from './checks-support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -142,7 +142,7 @@ function propertyNameCharsStrict(ctx: CheckContext, node: Node): void {
 }
 
 function describeLabelOwner(node: Node, prop: Property | undefined, mark: Marker | undefined): string {
-  return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${node.path}`;
+  return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${fullPath(node)}`;
 }
 
 function checkOneLabel(ctx: CheckContext, label: string, node: Node, prop: Property | undefined, mark: Marker | undefined): void {

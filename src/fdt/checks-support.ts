@@ -8,6 +8,7 @@
  */
 import { FdtError } from './errors.js';
 import type { DeviceTree, Node, Property } from './livetree.js';
+import { nameToByteString } from './string-table.js';
 import type { TreeLookup } from './phandle-index.js';
 
 export type PhandleFormat = 'legacy' | 'epapr' | 'both';
@@ -61,7 +62,7 @@ export function dtcWouldFail(
   code: 'DTC_CHECK_ASSERT' | 'DTC_CHECK_CRASH' | 'DTC_CHECK_HANG' = 'DTC_CHECK_ASSERT',
 ): FdtError {
   return new FdtError(code, `check ${ctx.checkName}: ${what}; dtc 1.6.1 ${WHAT_DTC_DOES[code]} on this input`, {
-    path: node.path,
+    path: fullPath(node),
     hint: 'fix the property named in the message; dtc 1.6.1 cannot process this tree either',
   });
 }
@@ -80,7 +81,7 @@ export function cellAt(bytes: Uint8Array, index: number): number {
 /** dtc's propval_cell, which asserts the value is exactly one cell. */
 export function propvalCell(ctx: CheckContext, node: Node, prop: Property): number {
   if (prop.bytes.length !== 4) {
-    throw dtcWouldFail(ctx, node, `property ${prop.name} of ${node.path} is ${prop.bytes.length} bytes, not one cell`);
+    throw dtcWouldFail(ctx, node, `property ${prop.name} of ${fullPath(node)} is ${prop.bytes.length} bytes, not one cell`);
   }
   return cellAt(prop.bytes, 0);
 }
@@ -111,9 +112,11 @@ export function valueEquals(bytes: Uint8Array, s: string): boolean {
   return true;
 }
 
+/** One char per byte, like the tree's names, so messages carry dtc's exact bytes. */
 function latin1(b: Uint8Array): string {
-  // Printed text: decode as UTF-8 so that non-ASCII names print as they came in.
-  return new TextDecoder().decode(b);
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
 }
 
 /** C strspn over a character set. */
@@ -160,4 +163,11 @@ export function deleteNode(node: Node): void {
     for (const l of p.labels) l.deleted = true;
   }
   for (const l of node.labels) l.deleted = true;
+}
+
+/** dtc's node->fullpath, built without recursion so very deep trees cannot overflow the stack. */
+export function fullPath(node: Node): string {
+  const parts: string[] = [];
+  for (let n: Node | undefined = node; n && n.parent; n = n.parent) parts.push(nameToByteString(n.name));
+  return parts.length === 0 ? '/' : `/${parts.reverse().join('/')}`;
 }

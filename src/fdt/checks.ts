@@ -14,7 +14,7 @@ import type { DeviceTree, Node, Property } from './livetree.js';
 import { invalidatePhandleIndex } from './phandles.js';
 import { TreeLookup } from './phandle-index.js';
 import { type SourcePosition, formatDtcPosition } from './srcpos.js';
-import { type CheckContext, type CheckSpec, type PhandleFormat, spec } from './checks-support.js';
+import { type CheckContext, type CheckSpec, type PhandleFormat, fullPath, spec } from './checks-support.js';
 import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './checks-structure.js';
 import { phandleChecks, providerCheckList } from './checks-phandles.js';
 import { addressChecks } from './checks-addresses.js';
@@ -246,7 +246,7 @@ class CheckRunner {
     const position = prop?.position ?? node?.position;
     if (position) d.position = position;
     if (node) {
-      d.path = node.path;
+      d.path = fullPath(node);
       if (prop) d.property = prop.name;
       if (!prop && position) {
         const extra = extraPositions(node);

@@ -2,9 +2,9 @@
  * Lookups by phandle, label, path and reference that give exactly dtc's
  * answers (first live match in depth-first order, a node's own labels and
  * properties before its children) without dtc's walk of the whole tree per
- * lookup. Maps are built on first use. The checks only ever add phandles and
- * delete nodes while they run, so a stale hit (a node deleted since the map
- * was built) triggers one rebuild rather than a wrong answer.
+ * lookup. Maps are built on first use. While the checks run they only add
+ * phandles (reported through recordPhandle) and delete nodes (after which
+ * the owner calls invalidate), so the maps never give a stale answer.
  */
 import type { Marker } from './data.js';
 import type { Node, Property } from './livetree.js';
@@ -16,12 +16,6 @@ export interface PropertyHit {
 
 export interface MarkerHit extends PropertyHit {
   marker: Marker;
-}
-
-/** A node is live when neither it nor an ancestor is deleted. */
-export function isLive(node: Node): boolean {
-  for (let n: Node | undefined = node; n; n = n.parent) if (n.deleted) return false;
-  return true;
 }
 
 function* preorder(root: Node): IterableIterator<Node> {
@@ -51,12 +45,16 @@ export class TreeLookup {
 
   /** dtc's get_node_by_label. */
   nodeByLabel(label: string): Node | undefined {
-    let hit = this.labelMap().get(label);
-    if (hit && !(isLive(hit) && hit.labels.some((l) => !l.deleted && l.name === label))) {
-      this.labels = undefined;
-      hit = this.labelMap().get(label);
-    }
-    return hit;
+    return this.labelMap().get(label);
+  }
+
+  /** Forget everything; call after deleting nodes. */
+  invalidate(): void {
+    this.labels = undefined;
+    this.phandles = undefined;
+    this.propLabels = undefined;
+    this.markerLabels = undefined;
+    this.childNames = new WeakMap();
   }
 
   private labelMap(): Map<string, Node> {
@@ -74,12 +72,7 @@ export class TreeLookup {
   nodeByPhandle(phandle: number): Node | undefined {
     phandle >>>= 0;
     if (phandle === 0 || phandle === 0xffffffff) return undefined;
-    let hit = this.phandleMap().get(phandle);
-    if (hit && !(isLive(hit) && hit.phandle === phandle)) {
-      this.phandles = undefined;
-      hit = this.phandleMap().get(phandle);
-    }
-    return hit;
+    return this.phandleMap().get(phandle);
   }
 
   /** Tell the index that `node` now has `phandle` (explicit or assigned). */
@@ -121,14 +114,12 @@ export class TreeLookup {
   /** First live child named `name` (dtc's get_subnode order). */
   child(node: Node, name: string): Node | undefined {
     let m = this.childNames.get(node);
-    let hit = m?.get(name);
-    if (!m || (hit && hit.deleted)) {
+    if (!m) {
       m = new Map();
       for (const c of node.children) if (!c.deleted && !m.has(c.name)) m.set(c.name, c);
       this.childNames.set(node, m);
-      hit = m.get(name);
     }
-    return hit;
+    return m.get(name);
   }
 
   /** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
