@@ -56,6 +56,8 @@ export class Node {
   /** 0 = none yet; 0xffffffff = marked unresolved (plugin). */
   phandle = 0;
   position?: SourcePosition;
+  /** Source blocks merged into this node after the first (dtc's srcpos list; "also defined at"). */
+  alsoDefinedAt?: SourcePosition[];
   omitIfUnused = false;
   isReferenced = false;
   /** Cached by checks (`#address-cells` / `#size-cells` of this node, -1 unknown). */

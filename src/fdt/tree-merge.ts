@@ -124,9 +124,22 @@ export function mergeNodes(oldNode: Node, newNode: Node): Node {
       }
       appendChild(f, nc);
     }
-    if (!descended) stack.pop();
+    if (!descended) {
+      // dtc extends the position list after the children are merged.
+      extendPositions(f.oldNode, f.newNode);
+      stack.pop();
+    }
   }
   return oldNode;
+}
+
+/** dtc's srcpos_extend: the old node keeps its first position and lists the new node's after it. */
+function extendPositions(oldNode: Node, newNode: Node): void {
+  const added = [...(newNode.position ? [newNode.position] : []), ...(newNode.alsoDefinedAt ?? [])];
+  if (!oldNode.position) {
+    oldNode.position = added.shift();
+  }
+  if (added.length) oldNode.alsoDefinedAt = [...(oldNode.alsoDefinedAt ?? []), ...added];
 }
 
 function startMerge(oldNode: Node, newNode: Node): MergeFrame {
