@@ -78,9 +78,10 @@ class BlobCursor {
     return v;
   }
 
+  /** A view into the reader's private copy of the blob (one allocation for all values). */
   bytes(len: number): Uint8Array {
     this.need(len);
-    const b = this.ctx.blob.slice(this.pos, this.pos + len);
+    const b = this.ctx.values.subarray(this.pos, this.pos + len);
     this.pos += len;
     return b;
   }
@@ -150,10 +151,22 @@ class StringsBlock {
 }
 
 class ReadContext {
+  /**
+   * A private copy of the blob: property values are views into it, so a big
+   * tree costs one buffer instead of one per property, and the caller's
+   * bytes are never shared with the tree.
+   */
+  private copy?: Uint8Array;
+
   constructor(
     readonly blob: Uint8Array,
     readonly file: string | undefined,
   ) {}
+
+  get values(): Uint8Array {
+    this.copy ??= this.blob.slice();
+    return this.copy;
+  }
 
   error(code: string, message: string, offset: number, hint?: string): FdtError {
     const where = this.file ? `${this.file}: ` : '';
@@ -242,9 +255,25 @@ interface OpenNode {
   node: Node;
   /** The name as stored in the blob (a full path in v1–3). */
   flatName: string;
+  /** Position in depth-first (opening) order. */
+  order: number;
+  /** Already listed as carrying a phandle property. */
+  hasPhandleProp: boolean;
 }
 
-function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: string) => void): Node {
+/** A node with a `phandle` or `linux,phandle` property, and its depth-first position. */
+interface PhandleCandidate {
+  node: Node;
+  order: number;
+}
+
+interface Structure {
+  root: Node;
+  /** Only the nodes that may get an explicit phandle, so the phandle pass does not walk the tree. */
+  phandleCandidates: PhandleCandidate[];
+}
+
+function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: string) => void): Structure {
   const legacy = hdr.version < 16;
   const cur = new BlobCursor(view, hdr.offDtStruct, hdr.totalsize, ctx);
   const strings = new StringsBlock(ctx, hdr.offDtStrings, hdr.stringsLimit);
@@ -253,12 +282,14 @@ function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: 
   if (first !== FDT_BEGIN_NODE) {
     throw ctx.error('DTB_NO_ROOT', `Device tree blob doesn't begin with FDT_BEGIN_NODE (begins with 0x${hex8(first)})`, cur.pos - 4);
   }
+  let opened = 0;
   const openNode = (parentFlat: string): OpenNode => {
     const at = cur.pos;
     const flatName = cur.string();
     const name = legacy ? nameFromPath(ctx, parentFlat, flatName, at) : flatName;
-    return { node: new Node(name), flatName };
+    return { node: new Node(name), flatName, order: opened++, hasPhandleProp: false };
   };
+  const phandleCandidates: PhandleCandidate[] = [];
   const root = openNode('');
   const stack: OpenNode[] = [root];
   while (stack.length > 0) {
@@ -268,7 +299,11 @@ function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: 
     switch (token) {
       case FDT_PROP: {
         if (top.node.children.length > 0) warn('Warning: Flat tree input has subnodes preceding a property.');
-        top.node.addProperty(readProperty(cur, strings, legacy, at));
+        const prop = top.node.addProperty(readProperty(cur, strings, legacy, at));
+        if (!top.hasPhandleProp && (prop.name === 'phandle' || prop.name === 'linux,phandle')) {
+          top.hasPhandleProp = true;
+          phandleCandidates.push({ node: top.node, order: top.order });
+        }
         break;
       }
       case FDT_BEGIN_NODE: {
@@ -291,7 +326,7 @@ function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: 
   }
   const endAt = cur.pos;
   if (cur.word() !== FDT_END) throw ctx.error('DTB_NO_END', "Device tree blob doesn't end with FDT_END", endAt);
-  return root.node;
+  return { root: root.node, phandleCandidates };
 }
 
 function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, at: number): Property {
@@ -304,31 +339,42 @@ function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, a
   return new Property(name, new PropertyValue(bytes, []));
 }
 
-/** One big-endian cell of a 4-byte value, or 0 like dtc's check_phandle_prop for anything else. */
-function phandleProp(node: Node, name: string): number {
-  const p = node.getProperty(name);
+/** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */
+function phandleValue(p: Property | undefined): number {
   if (!p || p.bytes.length !== 4) return 0;
-  const v = new DataView(p.bytes.buffer, p.bytes.byteOffset, 4).getUint32(0);
+  const b = p.bytes;
+  const v = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   return v === 0xffffffff ? 0 : v;
+}
+
+/** The node's phandle from its first live `phandle`, else first live `linux,phandle` (one pass). */
+function explicitPhandle(node: Node): number {
+  let ph: Property | undefined;
+  let linux: Property | undefined;
+  for (const p of node.properties) {
+    if (p.deleted) continue;
+    if (!ph && p.name === 'phandle') ph = p;
+    else if (!linux && p.name === 'linux,phandle') linux = p;
+  }
+  return phandleValue(ph) || phandleValue(linux);
 }
 
 /**
  * dtc's explicit_phandles pass, minus its error reports: `phandle` wins over
  * `linux,phandle`, and a value already taken by an earlier node is not given
- * again (first in depth-first order keeps it).
+ * again (the first in depth-first order keeps it). Candidates are visited in
+ * depth-first order; a blob whose properties follow subnodes can list them
+ * out of order, hence the sort.
  */
-export function assignExplicitPhandles(root: Node): void {
+function assignExplicitPhandles(candidates: PhandleCandidate[]): void {
+  candidates.sort((a, b) => a.order - b.order);
   const seen = new Set<number>();
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    const ph = phandleProp(node, 'phandle') || phandleProp(node, 'linux,phandle');
+  for (const { node } of candidates) {
+    const ph = explicitPhandle(node);
     if (ph !== 0 && !seen.has(ph)) {
       seen.add(ph);
       node.phandle = ph;
     }
-    const kids = node.children;
-    for (let i = kids.length - 1; i >= 0; i--) if (!kids[i]!.deleted) stack.push(kids[i]!);
   }
 }
 
@@ -339,11 +385,11 @@ export function readDtb(blob: Uint8Array, opts: DtbReadOptions = {}): DeviceTree
   const warn = opts.onWarning ?? (() => {});
   const hdr = readHeader(ctx, view);
   const reservations = readReservations(new BlobCursor(view, hdr.offMemRsvmap, hdr.totalsize, ctx));
-  const root = readStructure(ctx, hdr, view, warn);
+  const { root, phandleCandidates } = readStructure(ctx, hdr, view, warn);
   const tree = new DeviceTree(root);
   tree.reservations = reservations;
   tree.bootCpuidPhys = hdr.bootCpuidPhys;
   tree.dtsV1 = true;
-  assignExplicitPhandles(root);
+  assignExplicitPhandles(phandleCandidates);
   return tree;
 }

@@ -272,3 +272,37 @@ test('dtc-made blob copied from a file reads the same (subarray with offset)', (
   padded.set(blob, 13);
   assertSameAsDtc(writeDtb(readDtb(padded.subarray(13))), blob, 'offset view');
 });
+
+test('explicit phandles set node.phandle as dtc does (first wins, phandle over linux,phandle)', () => {
+  const names = ['phandle', 'linux,phandle', 'x'];
+  const strings = stringsBlock(names);
+  const o = strings.offsetOf;
+  const s = new StructBuilder()
+    .begin('')
+    .begin('a').prop('phandle', cells(5), o).end()
+    .begin('b').prop('linux,phandle', cells(5), o).end()
+    .begin('c').prop('phandle', cells(0), o).prop('linux,phandle', cells(7), o).end()
+    .begin('d').prop('linux,phandle', cells(9), o).prop('phandle', cells(8), o).end()
+    .begin('e').prop('phandle', [1, 2], o).end()
+    .begin('f').prop('phandle', cells(0xffffffff), o).end()
+    // Property after a subnode: p still comes before q in depth-first order.
+    .begin('p').begin('q').prop('phandle', cells(3), o).end().prop('phandle', cells(3), o).end()
+    .end()
+    .finish();
+  const blob = assemble({ version: 17, lastComp: 16, headerSize: 40, offRsvmap: 40, offStruct: 56, offStrings: 56 + s.length, totalsize: 56 + s.length + strings.bytes.length, reservations: [], struct: s, strings: strings.bytes });
+  const warnings: string[] = [];
+  const tree = readDtb(blob, { onWarning: (m) => warnings.push(m) });
+  const ph = Object.fromEntries(tree.root.children.map((c) => [c.name, c.phandle]));
+  assert.deepEqual(ph, { a: 5, b: 0, c: 7, d: 8, e: 0, f: 0, p: 3 });
+  assert.equal(tree.root.getChild('p')!.getChild('q')!.phandle, 0);
+  assert.deepEqual(warnings, ['Warning: Flat tree input has subnodes preceding a property.']);
+});
+
+test('property values do not alias the caller\'s blob', () => {
+  const strings = stringsBlock(['v']);
+  const s = new StructBuilder().begin('').prop('v', cells(1), strings.offsetOf).end().finish();
+  const blob = assemble({ version: 17, lastComp: 16, headerSize: 40, offRsvmap: 40, offStruct: 56, offStrings: 56 + s.length, totalsize: 56 + s.length + strings.bytes.length, reservations: [], struct: s, strings: strings.bytes });
+  const tree = readDtb(blob);
+  blob.fill(0xee);
+  assert.deepEqual([...tree.root.getProperty('v')!.bytes], [0, 0, 0, 1]);
+});
