@@ -214,7 +214,8 @@ export class DtsLexer {
     this.files = opts.files;
     this.maxDepth = opts.maxIncludeDepth;
     this.stack.push({ text: toLatin1(source), at: 0, name: opts.file, dir: dirnameOf(opts.file), path: posix.normalize(opts.file), line: 1, col: 1 });
-    this.lastPos = { file: opts.file, firstLine: 1, firstColumn: 1, lastLine: 1, lastColumn: 1 };
+    // Before the first token dtc's yylloc is all zero: an empty file fails at "file:0.0".
+    this.lastPos = { file: opts.file, firstLine: 0, firstColumn: 0, lastLine: 0, lastColumn: 0 };
   }
 
   /** Directory of the file being scanned (where /incbin/ looks first). */
@@ -403,7 +404,7 @@ export class DtsLexer {
     const opened = this.files.open(name, this.currentDir, pos);
     const path = posix.normalize(opened.name);
     if (this.stack.some((b) => b.path === path)) {
-      throw new FdtError('DTS_INCLUDE_CYCLE', `Includes nested too deeply: "${opened.name}" includes itself`, {
+      throw new FdtError('DTS_INCLUDE_CYCLE', `Includes nested too deeply: "${opened.name}" is already being included`, {
         position: pos,
         hint: `include cycle: ${[...this.stack.map((b) => b.path), opened.name].join(' -> ')}`,
       });
