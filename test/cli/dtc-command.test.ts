@@ -83,7 +83,7 @@ test('dtc: check errors exit 2 like dtc; -f forces output', (t) => {
   const ours = cli('dtc', '-o', join(dir, 'x.dtb'), src);
   assert.equal(theirs.status, 2);
   assert.equal(ours.status, 2);
-  assert.match(ours.stderr, /error\[duplicate_property_names\]/);
+  assert.match(ours.stderr, /error\[duplicate_node_names\]/);
   const forcedTheirs = run('dtc', ['-f', '-O', 'dtb', src]);
   const forcedOurs = cli('dtc', '-f', '-O', 'dtb', src);
   assert.equal(forcedOurs.status, forcedTheirs.status);
