@@ -5,11 +5,12 @@
  * dtc's stringtable_insert scans every byte offset of the table for the new
  * name and returns the first hit, so a name is shared with the earliest
  * entry it is a suffix of (an exact match being the longest suffix), and is
- * appended otherwise. We give the same offsets through a Map of suffixes,
- * which keeps insertion linear in the number of names.
+ * appended otherwise. We give the same offsets through a Map of short
+ * suffixes and a reversed trie for long ones, so each insertion costs the
+ * length of the name, not the size of the table.
  */
 
-/** Suffixes up to this length are indexed directly; longer ones go through a bucket. */
+/** Suffixes up to this length are Map keys; longer ones live in the trie. */
 const SHORT_SUFFIX = 64;
 
 /**
@@ -42,14 +43,20 @@ export function byteStringToBytes(s: string, out: Uint8Array, at: number): void 
   for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
 }
 
+/** Reversed-character trie of the long entries; each node keeps the earliest offset of that suffix. */
+interface SuffixTrieNode {
+  offset: number;
+  next: Map<number, SuffixTrieNode>;
+}
+
 export class StringTable {
   /** Entries in table order (byte strings, without the NUL). */
   private readonly entries: string[] = [];
   private readonly starts: number[] = [];
   /** Every suffix (≤ SHORT_SUFFIX chars) of every entry → its earliest offset. */
   private readonly shortSuffix = new Map<string, number>();
-  /** Last SHORT_SUFFIX chars → indexes of the entries ending with them, in table order. */
-  private readonly longTail = new Map<string, number[]>();
+  /** Suffixes longer than SHORT_SUFFIX, one char per level from the end. */
+  private readonly longSuffix: SuffixTrieNode = { offset: -1, next: new Map() };
   private size = 0;
 
   /** Total bytes, NULs included. */
@@ -59,40 +66,47 @@ export class StringTable {
 
   /** Offset of `name` (a byte string), adding it when no entry ends with it. */
   insert(name: string): number {
-    const hit = this.find(name);
+    const hit = name.length <= SHORT_SUFFIX ? this.shortSuffix.get(name) : this.findLong(name);
     if (hit !== undefined) return hit;
     const start = this.size;
     this.add(name, start);
     return start;
   }
 
-  private find(name: string): number | undefined {
-    if (name.length <= SHORT_SUFFIX) return this.shortSuffix.get(name);
-    const bucket = this.longTail.get(name.slice(-SHORT_SUFFIX));
-    if (!bucket) return undefined;
-    for (const idx of bucket) {
-      const e = this.entries[idx]!;
-      if (e.endsWith(name)) return this.starts[idx]! + e.length - name.length;
+  private findLong(name: string): number | undefined {
+    let node = this.longSuffix;
+    for (let i = name.length - 1; i >= 0; i--) {
+      const next = node.next.get(name.charCodeAt(i));
+      if (!next) return undefined;
+      node = next;
     }
-    return undefined;
+    return node.offset;
   }
 
   private add(name: string, start: number): void {
-    const idx = this.entries.length;
     this.entries.push(name);
     this.starts.push(start);
     this.size += name.length + 1;
     const L = name.length;
-    // Longer entries come later, so an earlier entry keeps any suffix it already owns.
+    // Entries are added in table order, so a suffix already present keeps its earlier offset.
     for (let k = 0; k <= Math.min(L, SHORT_SUFFIX); k++) {
       const suf = name.slice(L - k);
       if (!this.shortSuffix.has(suf)) this.shortSuffix.set(suf, start + L - k);
     }
-    if (L >= SHORT_SUFFIX) {
-      const key = name.slice(-SHORT_SUFFIX);
-      const bucket = this.longTail.get(key);
-      if (bucket) bucket.push(idx);
-      else this.longTail.set(key, [idx]);
+    if (L > SHORT_SUFFIX) this.addLong(name, start);
+  }
+
+  private addLong(name: string, start: number): void {
+    let node = this.longSuffix;
+    const L = name.length;
+    for (let depth = 1; depth <= L; depth++) {
+      const c = name.charCodeAt(L - depth);
+      let next = node.next.get(c);
+      if (!next) {
+        next = { offset: start + L - depth, next: new Map() };
+        node.next.set(c, next);
+      }
+      node = next;
     }
   }
 

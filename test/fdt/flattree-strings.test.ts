@@ -1,0 +1,56 @@
+/**
+ * The Map/trie string table against a direct transcription of what dtc's
+ * stringtable_insert computes (first byte offset where `name\0` occurs),
+ * on random names from a tiny alphabet so that suffixes collide often, with
+ * lengths on both sides of the short/long split. dtc itself is the oracle
+ * for the same rule in flattree.test.ts.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { StringTable } from '../../src/fdt/string-table.js';
+
+/** The rule as dtc states it: scan every offset of the table for `name` followed by NUL. */
+function scanInsert(table: string[], name: string): number {
+  const joined = table.join('');
+  const needle = name + '\0';
+  const at = joined.indexOf(needle);
+  if (at >= 0) return at;
+  table.push(needle);
+  return joined.length;
+}
+
+test('string table offsets equal the byte-scan rule', () => {
+  let seed = 12345;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const table = new StringTable();
+    const ref: string[] = [];
+    const pool: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      let name: string;
+      const k = rnd(4);
+      if (k === 0 && pool.length) name = pool[rnd(pool.length)]!.slice(rnd(20));
+      else if (k === 1 && pool.length) name = pool[rnd(pool.length)]!;
+      else {
+        const len = rnd(3) === 0 ? 60 + rnd(90) : rnd(8);
+        name = Array.from({ length: len }, () => 'ab'[rnd(2)]).join('');
+      }
+      pool.push(name);
+      assert.equal(table.insert(name), scanInsert(ref, name), `round ${round}, name ${JSON.stringify(name)}`);
+    }
+    assert.equal(Buffer.from(table.toBytes()).toString('latin1'), ref.join(''));
+    assert.equal(table.length, ref.join('').length);
+  }
+});
+
+test('long names sharing a long tail stay linear', () => {
+  const table = new StringTable();
+  const tail = 'z'.repeat(200);
+  const t0 = performance.now();
+  for (let i = 0; i < 5000; i++) table.insert(`p${i}-${tail}`);
+  for (let i = 0; i < 5000; i++) assert.equal(table.insert(`${i}-${tail}`) > 0, true);
+  assert.ok(performance.now() - t0 < 3000);
+});
