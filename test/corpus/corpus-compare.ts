@@ -127,7 +127,8 @@ export function dtcRunDiffers(ours: { value?: DtcResult; error?: string }, dtc: 
 export function messagesDiffer(ours: { value?: DtcResult }, dtc: ToolResult): string | undefined {
   if (!ours.value) return 'no result';
   const theirs = stderrLines(dtc.stderr);
-  const mine = ours.value.messages;
+  // One of our messages may span lines (`also defined at`), as dtc's fprintf does.
+  const mine = stderrLines(ours.value.messages.join('\n'));
   for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
     if (mine[i] !== theirs[i]) return `message ${i + 1}: ours ${clip(mine[i])} dtc ${clip(theirs[i])}`;
   }

@@ -251,6 +251,21 @@ function readReady<T>(dir: string): T | undefined {
   }
 }
 
+/** How long a prepared corpus is reused without asking apt for a newer package. */
+const REUSE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * A ready cache dir recent enough to use without consulting apt (each
+ * apt-cache call costs about a second). HYPERLAUNCH_CORPUS_REFRESH=1 forces
+ * the apt check.
+ */
+function freshReady(prefix: string): string | undefined {
+  if (process.env['HYPERLAUNCH_CORPUS_REFRESH']) return undefined;
+  const dir = newestReady(prefix);
+  if (!dir) return undefined;
+  return Date.now() - statSync(join(dir, READY)).mtimeMs < REUSE_MS ? dir : undefined;
+}
+
 /** Newest ready cache dir starting with `prefix` (for offline reuse). */
 function newestReady(prefix: string): string | undefined {
   const root = cacheRoot();
@@ -291,6 +306,9 @@ export function getKernelDtbs(): Promise<KernelDtbCorpus | CorpusUnavailable> {
 async function loadKernelDtbs(): Promise<KernelDtbCorpus | CorpusUnavailable> {
   const optOut = optOutReason();
   if (optOut) return unavailable(optOut);
+  const fresh = freshReady('linux-image-');
+  const freshManifest = fresh && readReady<DtbManifest>(fresh);
+  if (fresh && freshManifest) return { ...freshManifest, dir: join(fresh, 'dtbs') };
   const pkg = await resolveImagePackage();
   const version = typeof pkg === 'string' ? await aptField(`${pkg}:arm64`, 'Version') : undefined;
   if (typeof pkg !== 'string' || !version) {
@@ -346,6 +364,9 @@ export function getKernelSources(): Promise<KernelSourceCorpus | CorpusUnavailab
 async function loadKernelSources(): Promise<KernelSourceCorpus | CorpusUnavailable> {
   const optOut = optOutReason();
   if (optOut) return unavailable(optOut);
+  const fresh = freshReady(`${SOURCE_PKG}_`);
+  const freshManifest = fresh && readReady<SourceManifest>(fresh);
+  if (fresh && freshManifest) return expandSources(fresh, freshManifest);
   const version = await aptField(SOURCE_PKG, 'Version');
   if (!version) {
     const cached = newestReady(`${SOURCE_PKG}_`);

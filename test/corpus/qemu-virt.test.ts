@@ -55,7 +55,7 @@ test('QEMU blobs: readDtb accepts them; dtb→dtb and dtb→dts equal dtc', { ti
   try {
     const blobs = await dumpBlobs(tmp);
     if (blobs.size === 0) return t.skip('SKIP: no QEMU blobs available');
-    const read = new Comparison('readDtb accepts');
+    const read = new Comparison('readDtb accepts the blob');
     const decompile = new Comparison('dtb→dts printDts(readDtb(x))');
     const toDts = new Comparison('dtb→dts runDtc');
     const toDtb = new Comparison('dtb→dtb runDtc');
