@@ -43,20 +43,20 @@ export function byteStringToBytes(s: string, out: Uint8Array, at: number): void 
   for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
 }
 
-/** Reversed-character trie of the long entries; each node keeps the earliest offset of that suffix. */
-interface SuffixTrieNode {
-  offset: number;
-  next: Map<number, SuffixTrieNode>;
-}
-
 export class StringTable {
   /** Entries in table order (byte strings, without the NUL). */
   private readonly entries: string[] = [];
   private readonly starts: number[] = [];
   /** Every suffix (≤ SHORT_SUFFIX chars) of every entry → its earliest offset. */
   private readonly shortSuffix = new Map<string, number>();
-  /** Suffixes longer than SHORT_SUFFIX, one char per level from the end. */
-  private readonly longSuffix: SuffixTrieNode = { offset: -1, next: new Map() };
+  /**
+   * Long entries in a trie read from the last char backwards: node ids are
+   * indexes into trieOffset (the earliest offset of that suffix), edges live
+   * in one Map keyed by id * 0x10000 + char. Flat, so memory stays a small
+   * multiple of the long names' total length.
+   */
+  private readonly trieEdges = new Map<number, number>();
+  private readonly trieOffset: number[] = [-1];
   private size = 0;
 
   /** Total bytes, NULs included. */
@@ -74,13 +74,13 @@ export class StringTable {
   }
 
   private findLong(name: string): number | undefined {
-    let node = this.longSuffix;
+    let node = 0;
     for (let i = name.length - 1; i >= 0; i--) {
-      const next = node.next.get(name.charCodeAt(i));
-      if (!next) return undefined;
+      const next = this.trieEdges.get(node * 0x10000 + name.charCodeAt(i));
+      if (next === undefined) return undefined;
       node = next;
     }
-    return node.offset;
+    return this.trieOffset[node];
   }
 
   private add(name: string, start: number): void {
@@ -97,14 +97,15 @@ export class StringTable {
   }
 
   private addLong(name: string, start: number): void {
-    let node = this.longSuffix;
+    let node = 0;
     const L = name.length;
     for (let depth = 1; depth <= L; depth++) {
-      const c = name.charCodeAt(L - depth);
-      let next = node.next.get(c);
-      if (!next) {
-        next = { offset: start + L - depth, next: new Map() };
-        node.next.set(c, next);
+      const key = node * 0x10000 + name.charCodeAt(L - depth);
+      let next = this.trieEdges.get(key);
+      if (next === undefined) {
+        next = this.trieOffset.length;
+        this.trieOffset.push(start + L - depth);
+        this.trieEdges.set(key, next);
       }
       node = next;
     }

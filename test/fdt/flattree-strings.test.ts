@@ -54,3 +54,19 @@ test('long names sharing a long tail stay linear', () => {
   for (let i = 0; i < 5000; i++) assert.equal(table.insert(`${i}-${tail}`) > 0, true);
   assert.ok(performance.now() - t0 < 3000);
 });
+
+test('many distinct long names: time linear in their total length', () => {
+  const table = new StringTable();
+  let seed = 7;
+  const t0 = performance.now();
+  for (let i = 0; i < 1000; i++) {
+    let name = '';
+    for (let k = 0; k < 1000; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      name += String.fromCharCode(97 + (seed >>> 16) % 26);
+    }
+    table.insert(name);
+  }
+  assert.equal(table.length, 1000 * 1001);
+  assert.ok(performance.now() - t0 < 5000);
+});
