@@ -22,7 +22,7 @@ function scanInsert(table: string[], name: string): number {
 test('string table offsets equal the byte-scan rule', () => {
   let seed = 12345;
   const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     return seed % n;
   };
   for (let round = 0; round < 200; round++) {
@@ -62,7 +62,7 @@ test('many distinct long names: time linear in their total length', () => {
   for (let i = 0; i < 1000; i++) {
     let name = '';
     for (let k = 0; k < 1000; k++) {
-      seed = (seed * 1103515245 + 12345) >>> 0;
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       name += String.fromCharCode(97 + (seed >>> 16) % 26);
     }
     table.insert(name);
