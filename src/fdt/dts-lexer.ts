@@ -113,6 +113,9 @@ const RE_PROPNODENAME = /\\?[a-zA-Z0-9,._+*#?@-]+/y;
 const RE_SPACE = /[ \t\n\v\f\r]+/y;
 const RE_LINECOMMENT = /\/\/[^\n]*\n/y;
 
+const OPERATOR_START: ReadonlySet<string> = new Set(['<', '>', '=', '!', '&', '|']);
+const LABEL_START = /[a-zA-Z_]/;
+
 function matchLength(re: RegExp, text: string, at: number): number {
   re.lastIndex = at;
   return re.test(text) ? re.lastIndex - at : 0;
@@ -277,60 +280,65 @@ export class DtsLexer {
     return { kind, text, value, pos };
   }
 
+  // The best match so far while scanning one token (fields, not a closure: this runs per token).
+  private bestLen = 0;
+  private bestRule = R_ANY;
+  private bestKind: TokenKind = 'CHAR';
+
+  private offer(len: number, rule: number, kind: TokenKind): void {
+    if (len > this.bestLen || (len === this.bestLen && len > 0 && rule < this.bestRule)) {
+      this.bestLen = len;
+      this.bestRule = rule;
+      this.bestKind = kind;
+    }
+  }
+
   /** Scan one rule match; returns a token, or undefined for skipped text. */
   private scan(buf: SourceBuffer): Token | undefined {
     const { text, at } = buf;
     const c = text[at]!;
     const st = this.state;
-    let len = 0;
-    let rule = R_ANY;
-    let kind: TokenKind = 'CHAR';
-    const offer = (l: number, r: number, k: TokenKind): void => {
-      if (l > len || (l === len && r < rule)) {
-        len = l;
-        rule = r;
-        kind = k;
-      }
-    };
-    offer(1, R_ANY, 'CHAR');
-
     if (c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r') {
       this.consume(buf, matchLength(RE_SPACE, text, at));
       return undefined;
     }
+    this.bestLen = 1;
+    this.bestRule = R_ANY;
+    this.bestKind = 'CHAR';
     if (c === '/') {
       const cl = this.commentLength(text, at) || matchLength(RE_LINECOMMENT, text, at);
       if (cl) {
         this.consume(buf, cl);
         return undefined;
       }
-      offer(matchLength(RE_INCLUDE, text, at), R_INCLUDE, 'CHAR');
-      for (const [kw, k] of KEYWORDS) if (text.startsWith(kw, at)) offer(kw.length, R_KEYWORD, k);
-      if ((st === 'INITIAL' || st === 'V1') && text.startsWith('/incbin/', at)) offer(8, R_INCBIN, 'INCBIN');
+      this.offer(matchLength(RE_INCLUDE, text, at), R_INCLUDE, 'CHAR');
+      for (const [kw, k] of KEYWORDS) if (text.startsWith(kw, at)) this.offer(kw.length, R_KEYWORD, k);
+      if ((st === 'INITIAL' || st === 'V1') && text.startsWith('/incbin/', at)) this.offer(8, R_INCBIN, 'INCBIN');
     } else if (c === '"') {
-      offer(matchLength(RE_STRING, text, at), R_STRING, 'STRING');
+      this.offer(matchLength(RE_STRING, text, at), R_STRING, 'STRING');
     } else if (c === "'") {
-      offer(charLiteralLength(text, at), R_CHARLIT, 'CHAR_LITERAL');
+      this.offer(charLiteralLength(text, at), R_CHARLIT, 'CHAR_LITERAL');
     } else if (c === '&') {
-      offer(matchLength(RE_LABELREF, text, at), R_LABELREF, 'LABEL_REF');
-      offer(matchLength(RE_PATHREF, text, at), R_PATHREF, 'PATH_REF');
+      this.offer(matchLength(RE_LABELREF, text, at), R_LABELREF, 'LABEL_REF');
+      this.offer(matchLength(RE_PATHREF, text, at), R_PATHREF, 'PATH_REF');
     } else if (c === '#' && (at === 0 || text[at - 1] === '\n')) {
-      offer(matchLength(RE_LINE, text, at), R_LINE, 'CHAR');
+      this.offer(matchLength(RE_LINE, text, at), R_LINE, 'CHAR');
     }
-    const op = OPERATORS.get(text.substr(at, 2));
-    if (op) offer(2, R_OPERATOR, op);
-    offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
-    if (st === 'V1') offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
+    if (OPERATOR_START.has(c)) {
+      const op = OPERATORS.get(text.substr(at, 2));
+      if (op) this.offer(2, R_OPERATOR, op);
+    }
+    if (LABEL_START.test(c)) this.offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
+    if (st === 'V1' && c >= '0' && c <= '9') this.offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
     if (st === 'BYTESTRING') {
-      offer(matchLength(RE_BYTE, text, at), R_BYTE, 'BYTE');
-      if (c === ']') offer(1, R_RBRACKET, 'CHAR');
+      this.offer(matchLength(RE_BYTE, text, at), R_BYTE, 'BYTE');
+      if (c === ']') this.offer(1, R_RBRACKET, 'CHAR');
     }
-    if (st === 'PROPNODENAME') offer(matchLength(RE_PROPNODENAME, text, at), R_PROPNODENAME, 'PROPNODENAME');
+    if (st === 'PROPNODENAME') this.offer(matchLength(RE_PROPNODENAME, text, at), R_PROPNODENAME, 'PROPNODENAME');
 
-    const start = at;
+    const len = this.bestLen;
     const pos = this.consume(buf, len);
-    const lexeme = text.slice(start, start + len);
-    return this.act(rule, kind, lexeme, pos, buf, start);
+    return this.act(this.bestRule, this.bestKind, text.slice(at, at + len), pos, buf, at);
   }
 
   private act(rule: number, kind: TokenKind, lexeme: string, pos: SourcePosition, buf: SourceBuffer, start: number): Token | undefined {
