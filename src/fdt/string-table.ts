@@ -52,8 +52,9 @@ export class StringTable {
   /**
    * Long entries in a trie read from the last char backwards: node ids are
    * indexes into trieOffset (the earliest offset of that suffix), edges live
-   * in one Map keyed by id * 0x10000 + char. Flat, so memory stays a small
-   * multiple of the long names' total length.
+   * in one Map keyed by id * 0x100 + char (byte strings, so no collisions;
+   * small integer keys hash fast). Flat, so memory stays a small multiple of
+   * the long names' total length.
    */
   private readonly trieEdges = new Map<number, number>();
   private readonly trieOffset: number[] = [-1];
@@ -64,7 +65,7 @@ export class StringTable {
     return this.size;
   }
 
-  /** Offset of `name` (a byte string), adding it when no entry ends with it. */
+  /** Offset of `name` (a byte string: every char below 0x100), adding it when no entry ends with it. */
   insert(name: string): number {
     const hit = name.length <= SHORT_SUFFIX ? this.shortSuffix.get(name) : this.findLong(name);
     if (hit !== undefined) return hit;
@@ -76,7 +77,7 @@ export class StringTable {
   private findLong(name: string): number | undefined {
     let node = 0;
     for (let i = name.length - 1; i >= 0; i--) {
-      const next = this.trieEdges.get(node * 0x10000 + name.charCodeAt(i));
+      const next = this.trieEdges.get(node * 0x100 + name.charCodeAt(i));
       if (next === undefined) return undefined;
       node = next;
     }
@@ -100,7 +101,7 @@ export class StringTable {
     let node = 0;
     const L = name.length;
     for (let depth = 1; depth <= L; depth++) {
-      const key = node * 0x10000 + name.charCodeAt(L - depth);
+      const key = node * 0x100 + name.charCodeAt(L - depth);
       let next = this.trieEdges.get(key);
       if (next === undefined) {
         next = this.trieOffset.length;
