@@ -4,8 +4,9 @@
  * removal of unreferenced `/omit-if-no-ref/` nodes, and the checks of
  * "phandle + argument cells" properties (clocks, gpios, interrupts …).
  */
-import type { Node, Property } from './livetree.js';
-import { assignPhandle, invalidatePhandleIndex, notePhandle } from './phandles.js';
+import { PropertyValue } from './data.js';
+import { type Node, Property } from './livetree.js';
+import { invalidatePhandleIndex } from './phandles.js';
 import {
   type CheckContext,
   type CheckSpec,
@@ -57,7 +58,29 @@ function explicitPhandles(ctx: CheckContext, node: Node): void {
   }
   node.phandle = phandle;
   ctx.lookup.recordPhandle(node, phandle);
-  notePhandle(ctx.tree, phandle);
+}
+
+/**
+ * dtc's get_node_phandle: the node's phandle, or the next value of the
+ * tree's counter that no live node uses, recorded in `phandle` and/or
+ * `linux,phandle` (per -H) appended after the node's other properties. A
+ * node that already has such a property refers to itself; the caller's
+ * fixup fills it in.
+ */
+function nodePhandle(ctx: CheckContext, node: Node): number {
+  if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
+  let candidate = ctx.tree.nextPhandle;
+  while (ctx.lookup.nodeByPhandle(candidate)) candidate++;
+  ctx.tree.nextPhandle = candidate;
+  node.phandle = candidate;
+  ctx.lookup.recordPhandle(node, candidate);
+  if (ctx.phandleFormat !== 'epapr' && !node.getProperty('linux,phandle')) {
+    node.addProperty(new Property('linux,phandle', PropertyValue.fromCells([candidate])));
+  }
+  if (ctx.phandleFormat !== 'legacy' && !node.getProperty('phandle')) {
+    node.addProperty(new Property('phandle', PropertyValue.fromCells([candidate])));
+  }
+  return candidate;
 }
 
 /** Copy a value's bytes once before patching cells, since values may share buffers. */
@@ -94,8 +117,7 @@ function phandleReferences(ctx: CheckContext, node: Node): void {
         }
         continue;
       }
-      const phandle = assignPhandle(ctx.tree, target, ctx.phandleFormat);
-      ctx.lookup.recordPhandle(target, phandle);
+      const phandle = nodePhandle(ctx, target);
       bytes ??= writableBytes(prop);
       putCell(bytes, m.offset, phandle);
       target.isReferenced = true;

@@ -54,37 +54,58 @@ export function cellCheck(name: string, propName: string): CheckSpec {
   return spec(name, 'warning', (ctx, node) => checkIsCell(ctx, node, propName));
 }
 
+/** Above this many entries, pairs are found through a name map instead of dtc's nested loop. */
+const PAIR_SCAN_LIMIT = 16;
+
+/**
+ * Pairs (i < j) of equal names where `outer(i)` is eligible and `inner(j)`
+ * is, reported in dtc's nested-loop order: by i, then by j.
+ */
+function equalNamePairs<T extends { name: string; deleted: boolean }>(
+  items: readonly T[],
+  outer: (t: T) => boolean,
+  inner: (t: T) => boolean,
+  report: (first: T, later: T) => void,
+): void {
+  const n = items.length;
+  if (n < 2) return;
+  if (n <= PAIR_SCAN_LIMIT) {
+    for (let i = 0; i < n; i++) {
+      const a = items[i]!;
+      if (!outer(a)) continue;
+      for (let j = i + 1; j < n; j++) {
+        const b = items[j]!;
+        if (inner(b) && b.name === a.name) report(a, b);
+      }
+    }
+    return;
+  }
+  const byName = new Map<string, number[]>();
+  for (let j = 0; j < n; j++) {
+    const b = items[j]!;
+    if (!inner(b)) continue;
+    const list = byName.get(b.name);
+    if (list) list.push(j);
+    else byName.set(b.name, [j]);
+  }
+  for (let i = 0; i < n; i++) {
+    const a = items[i]!;
+    if (!outer(a)) continue;
+    const same = byName.get(a.name);
+    if (same && same.length > 1) for (const j of same) if (j > i) report(a, items[j]!);
+  }
+}
+
+const isLiveItem = (t: { deleted: boolean }): boolean => !t.deleted;
+const anyItem = (): boolean => true;
+
 /** Each later sibling (deleted ones included, as dtc walks the raw list) named like a live earlier one. */
 function duplicateNodeNames(ctx: CheckContext, node: Node): void {
-  const kids = node.children;
-  if (kids.length < 2) return;
-  const byName = new Map<string, number[]>();
-  kids.forEach((c, i) => {
-    const list = byName.get(c.name);
-    if (list) list.push(i);
-    else byName.set(c.name, [i]);
-  });
-  kids.forEach((c, i) => {
-    if (c.deleted) return;
-    const same = byName.get(c.name)!;
-    for (const j of same) if (j > i) ctx.fail(kids[j]!, 'Duplicate node name');
-  });
+  equalNamePairs(node.children, isLiveItem, anyItem, (_a, b) => ctx.fail(b, 'Duplicate node name'));
 }
 
 function duplicatePropertyNames(ctx: CheckContext, node: Node): void {
-  const props = node.properties;
-  if (props.length < 2) return;
-  const byName = new Map<string, number[]>();
-  props.forEach((p, i) => {
-    if (p.deleted) return;
-    const list = byName.get(p.name);
-    if (list) list.push(i);
-    else byName.set(p.name, [i]);
-  });
-  props.forEach((p, i) => {
-    if (p.deleted) return;
-    for (const j of byName.get(p.name)!) if (j > i) ctx.failProp(node, p, 'Duplicate property name');
-  });
+  equalNamePairs(node.properties, isLiveItem, isLiveItem, (a) => ctx.failProp(node, a, 'Duplicate property name'));
 }
 
 function nodeNameChars(ctx: CheckContext, node: Node): void {
@@ -106,7 +127,7 @@ function nodeNameVsPropertyName(ctx: CheckContext, node: Node): void {
 }
 
 function unitAddressVsReg(ctx: CheckContext, node: Node): void {
-  if (ctx.lookup.child(node, '__overlay__')) return; // overlay fragments are exempt, as in dtc
+  if (node.getChild('__overlay__')) return; // overlay fragments are exempt, as in dtc
   let prop = node.getProperty('reg');
   if (!prop) {
     prop = node.getProperty('ranges');

@@ -144,13 +144,22 @@ export function nodeSizeCells(n: Node): number {
   return n.sizeCells === -1 ? 1 : n.sizeCells;
 }
 
-/** Live children, as dtc's for_each_child (an array, because bodies index it). */
-export function liveChildren(n: Node): Node[] {
-  return n.children.filter((c) => !c.deleted);
+/**
+ * Live children, as dtc's for_each_child visits them. Returns the node's own
+ * array when nothing in it is deleted (the common case), so treat it as
+ * read-only.
+ */
+export function liveChildren(n: Node): readonly Node[] {
+  const kids = n.children;
+  for (let i = 0; i < kids.length; i++) if (kids[i]!.deleted) return kids.filter((c) => !c.deleted);
+  return kids;
 }
 
-export function liveProps(n: Node): Property[] {
-  return n.properties.filter((p) => !p.deleted);
+/** Live properties, in order (same sharing rule as liveChildren). */
+export function liveProps(n: Node): readonly Property[] {
+  const props = n.properties;
+  for (let i = 0; i < props.length; i++) if (props[i]!.deleted) return props.filter((p) => !p.deleted);
+  return props;
 }
 
 /** dtc's delete_node: mark the node, its live subtree, properties and labels deleted. */

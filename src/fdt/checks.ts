@@ -195,6 +195,7 @@ class CheckRunner {
   private readonly states = new Map<string, CheckState>();
   readonly diagnostics: CheckDiagnostic[] = [];
   private readonly lookup: TreeLookup;
+  private order?: Node[];
 
   constructor(
     private readonly tree: DeviceTree,
@@ -290,7 +291,7 @@ class CheckRunner {
       }
       if (c.status === 'unchecked') {
         const visit = c.spec.visit;
-        if (visit) walk(this.tree.root, visit, this.context(c));
+        if (visit) walk((this.order ??= preorder(this.tree.root)), visit, this.context(c));
         if (c.status === 'unchecked') c.status = 'passed';
       }
       c.inProgress = false;
@@ -308,17 +309,30 @@ class CheckRunner {
   }
 }
 
-/** dtc's check_nodes_props: the node, then its live children, recursively (iteratively here, for deep trees). */
-function walk(root: Node, visit: (ctx: CheckContext, node: Node) => void, ctx: CheckContext): void {
+/**
+ * dtc's check_nodes_props: each node, then its live children, recursively.
+ * The order is computed once per run; the checks never add nodes, and a node
+ * deleted meanwhile (with its whole subtree) is skipped, as dtc skips it.
+ */
+function walk(order: readonly Node[], visit: (ctx: CheckContext, node: Node) => void, ctx: CheckContext): void {
+  for (let i = 0; i < order.length; i++) {
+    const node = order[i]!;
+    if (!node.deleted) visit(ctx, node);
+  }
+}
+
+function preorder(root: Node): Node[] {
+  const order: Node[] = [];
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    visit(ctx, node);
+    order.push(node);
     for (let i = node.children.length - 1; i >= 0; i--) {
       const child = node.children[i]!;
       if (!child.deleted) stack.push(child);
     }
   }
+  return order;
 }
 
 /** Give every node dtc's fresh-from-the-parser state for what the checks compute. */
@@ -345,5 +359,6 @@ export function processChecks(tree: DeviceTree, opts: CheckOptions = {}): CheckR
   const runner = new CheckRunner(tree, opts);
   runner.applySettings(opts.settings ?? []);
   const hasErrors = runner.runAll();
+  invalidatePhandleIndex(tree); // phandles changed behind phandles.ts's cache
   return { diagnostics: runner.diagnostics, hasErrors };
 }
