@@ -7,19 +7,13 @@
 import type { DeviceTree, Node, ReserveEntry } from './livetree.js';
 import { nameToByteString } from './string-table.js';
 
-/** strcmp on the bytes a name is written as (byte strings compare char by char). */
-export function compareNames(a: string, b: string): number {
-  const x = nameToByteString(a);
-  const y = nameToByteString(b);
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
 function compareReservations(a: ReserveEntry, b: ReserveEntry): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;
   if (a.size !== b.size) return a.size < b.size ? -1 : 1;
   return 0;
 }
 
+/** strcmp order: names compared as the bytes they are written as (byte strings compare char by char). */
 function sortByName<T extends { name: string }>(items: T[]): void {
   if (items.length < 2) return;
   const keyed = items.map((item) => ({ item, key: nameToByteString(item.name) }));

@@ -26,7 +26,7 @@ function skipWithoutDtc(t: { skip: (m: string) => void }, what: string): boolean
 }
 
 function dtcNormalise(blob: Uint8Array, args: string[] = []): Uint8Array {
-  return new Uint8Array(execFileSync('dtc', ['-q', '-f', '-I', 'dtb', '-O', 'dtb', ...args, '-'], { input: blob }));
+  return new Uint8Array(execFileSync('dtc', ['-q', '-f', '-I', 'dtb', '-O', 'dtb', ...args, '-'], { input: blob, stdio: 'pipe' }));
 }
 
 function dtcCompile(dts: string, args: string[] = []): Uint8Array {
@@ -305,4 +305,23 @@ test('property values do not alias the caller\'s blob', () => {
   const tree = readDtb(blob);
   blob.fill(0xee);
   assert.deepEqual([...tree.root.getProperty('v')!.bytes], [0, 0, 0, 1]);
+});
+
+test('sortTree is stable on duplicate names and sorts reservations, like dtc -s', (t) => {
+  const strings = stringsBlock(['b', 'a', 'c']);
+  const o = strings.offsetOf;
+  const sb = new StructBuilder().begin('');
+  for (let i = 0; i < 40; i++) sb.prop(['b', 'a', 'c'][i % 3]!, cells(i), o);
+  for (let i = 0; i < 30; i++) sb.begin(['x', 'y@1', 'x', 'X', 'x@0'][i % 5]!).prop('a', cells(i), o).end();
+  const s = sb.end().finish();
+  const R = 40 + 16 * 5;
+  const blob = assemble({
+    version: 17, lastComp: 16, headerSize: 40, offRsvmap: 40, offStruct: R, offStrings: R + s.length, totalsize: R + s.length + strings.bytes.length,
+    reservations: [[5n, 1n], [1n, 9n], [0xffff_ffff_0000_0000n, 1n], [1n, 2n]], struct: s, strings: strings.bytes,
+  });
+  const tree = readDtb(blob);
+  sortTree(tree);
+  assert.deepEqual(tree.reservations.map((r) => [r.address, r.size]), [[1n, 2n], [1n, 9n], [5n, 1n], [0xffff_ffff_0000_0000n, 1n]]);
+  if (skipWithoutDtc(t, 'sort')) return;
+  assertSameAsDtc(writeDtb(tree), dtcNormalise(blob, ['-s']), 'duplicates sorted');
 });
