@@ -17,6 +17,7 @@ import { parseDts } from '../../src/fdt/dts-parser.js';
 import { readDtb } from '../../src/fdt/flattree-read.js';
 import type { DeviceTree } from '../../src/fdt/livetree.js';
 import { type CheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { runDtc as runDtcApi } from '../../src/fdt/dtc.js';
 
 function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -190,5 +191,44 @@ test('checks: inputs that crash or hang dtc 1.6.1 end cleanly', (t) => {
       (e: unknown) => e instanceof FdtError && ['DTC_CHECK_CRASH', 'DTC_CHECK_ASSERT', 'DTC_CHECK_HANG'].includes(e.code),
       name,
     );
+  }
+});
+
+test('checks: output bytes after the fixups (runDtc) match dtc on the corpus', (t) => {
+  if (skipWithoutOracle(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'checks-bytes-'));
+  const runs: { id: string; args: string[]; opts: Parameters<typeof runDtcApi>[1] }[] = [
+    { id: 'epapr', args: [], opts: {} },
+    { id: 'legacy', args: ['-H', 'legacy'], opts: { phandleFormat: 'legacy' } },
+    { id: 'both', args: ['-H', 'both'], opts: { phandleFormat: 'both' } },
+    { id: 'symbols', args: ['-@'], opts: { symbols: true } },
+  ];
+  try {
+    let total = 0;
+    let same = 0;
+    const misses: string[] = [];
+    for (const name of sources()) {
+      if (CRASHERS.has(name) || !parse(name)) continue;
+      for (const r of runs) {
+        const out = join(dir, 'o.dtb');
+        rmSync(out, { force: true });
+        const dtc = spawnSync('dtc', [...r.args, '-f', '-q', '-q', '-q', '-I', 'dts', '-O', 'dtb', '-o', out, `${name}.dts`], { cwd: CORPUS });
+        if (dtc.status !== 0 || !existsSync(out)) continue;
+        const ours = runDtcApi(readFileSync(join(CORPUS, `${name}.dts`)), {
+          ...r.opts,
+          file: `${name}.dts`,
+          force: true,
+          quiet: 3,
+          readFile: (p) => readFileSync(join(CORPUS, p)),
+        });
+        total++;
+        if (ours.output && Buffer.from(ours.output).equals(readFileSync(out))) same++;
+        else misses.push(`${name} [${r.id}] exit ${ours.exitCode}${ours.error ? ` ${ours.error.message}` : ''}`);
+      }
+    }
+    console.log(`checks-corpus bytes: ${same}/${total} forced outputs identical`);
+    assert.deepEqual(misses, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
