@@ -185,12 +185,6 @@ interface CheckState {
   inProgress: boolean;
 }
 
-/** Extra source blocks merged into a node, if the parser recorded them. */
-function extraPositions(node: Node): SourcePosition[] {
-  const extra = (node as Node & { alsoDefinedAt?: readonly SourcePosition[] }).alsoDefinedAt;
-  return extra ? [...extra] : [];
-}
-
 class CheckRunner {
   private readonly states = new Map<string, CheckState>();
   readonly diagnostics: CheckDiagnostic[] = [];
@@ -250,8 +244,7 @@ class CheckRunner {
       d.path = fullPath(node);
       if (prop) d.property = prop.name;
       if (!prop && position) {
-        const extra = extraPositions(node);
-        if (extra.length > 0) d.alsoDefinedAt = extra;
+        if (node.alsoDefinedAt && node.alsoDefinedAt.length > 0) d.alsoDefinedAt = [...node.alsoDefinedAt];
       }
     }
     this.diagnostics.push(d);
