@@ -1,0 +1,303 @@
+/**
+ * `npm run bench [-- --only startup,throughput,corpus,scaling]`
+ *
+ * Compares this library with dtc 1.6.1 on the same machine in the same run:
+ *  - start-up: `node -e 0` and `dtc` on an empty tree (fork/exec included);
+ *  - throughput: readDtb on the largest kernel DTB, MB/s;
+ *  - corpus: the whole Debian arm64 DTB set (dtb→dts, dtb→dtb) and the
+ *    kernel's preprocessed arm64 sources (dts→dtb) in ONE node process,
+ *    against the sum of one dtc process per file;
+ *  - scaling: synthetic trees of 1,000 … 100,000 devices (dtc up to 16,000,
+ *    where its quadratic steps already cost seconds), plus a 12,000-sibling
+ *    node that dtc 1.6.1's parser cannot take.
+ * Ratios are dtc time / our time (> 1: we are faster). Each output is also
+ * checked for byte-identity with dtc's, so both sides do the same work.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runDtc, type DtcOptions } from '../src/fdt/dtc.js';
+import { readDtb } from '../src/fdt/flattree-read.js';
+import {
+  getKernelDtbs,
+  getKernelSources,
+  isUnavailable,
+  kernelDtcArgs,
+  type KernelDtbCorpus,
+  type KernelSourceCorpus,
+} from '../test/corpus/debian-corpus.js';
+import { syntheticDts } from './synthetic-tree.js';
+
+const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Timed {
+  ms: number;
+  code: number;
+  stdout: Buffer;
+  stderr: string;
+}
+
+function execTimed(cmd: string, args: string[]): Timed {
+  const start = performance.now();
+  const r = spawnSync(cmd, args, { maxBuffer: 1 << 30 });
+  const ms = performance.now() - start;
+  return { ms, code: r.status ?? 1, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr?.toString() ?? String(r.error) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), b) === 0;
+}
+
+const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const fmtRatio = (r: number): string => `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
+
+function table(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log('');
+}
+
+// ---------------------------------------------------------------- start-up
+
+let nodeStartMs = 0;
+
+function benchStartup(tmp: string): void {
+  console.log('## Start-up (median of 20, fork/exec included)\n');
+  const empty = join(tmp, 'empty.dts');
+  writeFileSync(empty, '/dts-v1/;\n/ { };\n');
+  const runs = (cmd: string, args: string[]): number => median(Array.from({ length: 20 }, () => execTimed(cmd, args).ms));
+  nodeStartMs = runs(process.execPath, ['-e', '0']);
+  const dtcEmpty = runs('dtc', ['-O', 'dtb', '-o', join(tmp, 'empty.dtb'), empty]);
+  table(['process', 'time'], [
+    ['node -e 0', fmtMs(nodeStartMs)],
+    ['dtc empty.dts → dtb', fmtMs(dtcEmpty)],
+  ]);
+}
+
+// ---------------------------------------------------------------- throughput
+
+function benchThroughput(dtbs: KernelDtbCorpus): void {
+  const largest = dtbs.files
+    .map((f) => ({ f, size: statSync(join(dtbs.dir, f)).size }))
+    .sort((a, b) => b.size - a.size)[0]!;
+  const blob = readFileSync(join(dtbs.dir, largest.f));
+  for (let i = 0; i < 20; i++) readDtb(blob); // warm the JIT
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < 2000) {
+    readDtb(blob);
+    n++;
+  }
+  const ms = (performance.now() - start) / n;
+  const dtcMs = median(Array.from({ length: 10 }, () => execTimed('dtc', ['-I', 'dtb', '-O', 'dtb', join(dtbs.dir, largest.f)]).ms));
+  console.log(`## DTB parse throughput: ${largest.f} (${(largest.size / 1024).toFixed(0)} KiB)\n`);
+  table(['measure', 'value'], [
+    ['readDtb, per parse (warm, mean of ' + n + ')', fmtMs(ms)],
+    ['readDtb throughput', `${(largest.size / 1e6 / (ms / 1000)).toFixed(0)} MB/s`],
+    ['dtc -I dtb -O dtb, whole process (median of 10)', fmtMs(dtcMs)],
+  ]);
+}
+
+// ---------------------------------------------------------------- corpus
+
+interface BatchRow {
+  workload: string;
+  files: number;
+  mb: number;
+  dtcMs: number;
+  oursMs: number;
+  identical: number;
+}
+
+/** Per file: one dtc process timed, then ours in this process timed; sums of both. */
+function batch(
+  workload: string,
+  files: { path: string; dtcArgs: string[]; ours: () => Uint8Array | undefined }[],
+): BatchRow {
+  let dtcMs = 0;
+  let oursMs = 0;
+  let identical = 0;
+  let bytes = 0;
+  for (const f of files) {
+    bytes += statSync(f.path).size;
+    const dtc = execTimed('dtc', f.dtcArgs);
+    dtcMs += dtc.ms;
+    const start = performance.now();
+    const out = f.ours();
+    oursMs += performance.now() - start;
+    if (dtc.code === 0 && sameBytes(out, dtc.stdout)) identical++;
+  }
+  return { workload, files: files.length, mb: bytes / 1e6, dtcMs, oursMs, identical };
+}
+
+function dtbInput(path: string, opts: DtcOptions): () => Uint8Array | undefined {
+  return () => runDtc(readFileSync(path), { inputFormat: 'dtb', file: path, ...opts }).output;
+}
+
+function benchCorpus(dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCorpus | undefined): void {
+  const rows: BatchRow[] = [];
+  if (dtbs) {
+    const paths = dtbs.files.map((f) => join(dtbs.dir, f));
+    rows.push(
+      batch(
+        'kernel DTBs dtb→dts',
+        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dts', p], ours: dtbInput(p, { outputFormat: 'dts' }) })),
+      ),
+    );
+    rows.push(
+      batch(
+        'kernel DTBs dtb→dtb',
+        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dtb', p], ours: dtbInput(p, { outputFormat: 'dtb' }) })),
+      ),
+    );
+  }
+  if (sources) {
+    rows.push(
+      batch(
+        'kernel sources .pp.dts→dtb',
+        sources.sources.map((s) => ({
+          path: s.pp,
+          dtcArgs: kernelDtcArgs(s),
+          ours: () =>
+            runDtc(readFileSync(s.pp), {
+              inputFormat: 'dts',
+              outputFormat: 'dtb',
+              file: s.pp,
+              includeDirs: s.includeDirs,
+              bootCpuid: 0,
+              symbols: s.symbols,
+            }).output,
+        })),
+      ),
+    );
+  }
+  if (rows.length === 0) return;
+  console.log('## Corpus: sum of one dtc process per file vs one node process for the batch\n');
+  table(
+    ['workload', 'files', 'input', 'identical', 'dtc (sum of runs)', 'ours in-process', 'ratio', 'ours + node start', 'ratio'],
+    rows.map((r) => [
+      r.workload,
+      String(r.files),
+      `${r.mb.toFixed(1)} MB`,
+      `${r.identical}/${r.files}`,
+      fmtMs(r.dtcMs),
+      fmtMs(r.oursMs),
+      fmtRatio(r.dtcMs / r.oursMs),
+      fmtMs(r.oursMs + nodeStartMs),
+      fmtRatio(r.dtcMs / (r.oursMs + nodeStartMs)),
+    ]),
+  );
+}
+
+// ---------------------------------------------------------------- scaling
+
+interface ScaleCase {
+  label: string;
+  devices: number;
+  perBus: number;
+  runDtcToo: boolean;
+}
+
+const SCALE_CASES: ScaleCase[] = [
+  { label: '1,000 (1 bus × 1,000)', devices: 1_000, perBus: 1000, runDtcToo: true },
+  { label: '4,000 (4 × 1,000)', devices: 4_000, perBus: 1000, runDtcToo: true },
+  { label: '16,000 (16 × 1,000)', devices: 16_000, perBus: 1000, runDtcToo: true },
+  { label: '100,000 (100 × 1,000)', devices: 100_000, perBus: 1000, runDtcToo: false },
+  { label: '12,000 siblings in one node', devices: 12_000, perBus: 0, runDtcToo: true },
+];
+
+function benchScaling(tmp: string): void {
+  console.log('## Scaling: synthetic trees (4 properties + 1 phandle reference per device)\n');
+  const rows: string[][] = [];
+  for (const c of SCALE_CASES) {
+    const text = syntheticDts({ devices: c.devices, perBus: c.perBus });
+    const dtsPath = join(tmp, `syn-${c.devices}-${c.perBus}.dts`);
+    writeFileSync(dtsPath, text);
+    const source = Buffer.from(text, 'latin1');
+    const timeOurs = (fn: () => Uint8Array | undefined): { ms: number; out: Uint8Array | undefined } => {
+      const start = performance.now();
+      const out = fn();
+      return { ms: performance.now() - start, out };
+    };
+    const compile = timeOurs(() => runDtc(source, { inputFormat: 'dts', outputFormat: 'dtb', file: dtsPath }).output);
+    const blob = compile.out;
+    const blobPath = join(tmp, `syn-${c.devices}-${c.perBus}.dtb`);
+    if (blob) writeFileSync(blobPath, blob);
+    const decompile = blob ? timeOurs(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dts', file: blobPath }).output) : undefined;
+    const rewrite = blob ? timeOurs(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dtb', file: blobPath }).output) : undefined;
+    const cell = (ours: { ms: number; out: Uint8Array | undefined } | undefined, dtcArgs: string[]): string[] => {
+      if (!ours) return ['failed', '–', '–'];
+      if (!c.runDtcToo) return [fmtMs(ours.ms), 'not run', '–'];
+      const dtc = execTimed('dtc', dtcArgs);
+      if (dtc.code !== 0) {
+        // e.g. "Error: f.dts:69891.11-19 memory exhausted": keep the message, not the position.
+        const first = dtc.stderr.split('\n').find((l) => l.trim()) ?? '';
+        const why = /\d+\.\d+(?:-[\d.]+)? (.+)$/.exec(first)?.[1] ?? `exit ${dtc.code}`;
+        return [fmtMs(ours.ms), `exit ${dtc.code} "${why.slice(0, 40)}" after ${fmtMs(dtc.ms)}`, '–'];
+      }
+      const same = sameBytes(ours.out, dtc.stdout) ? '' : ' (DIFFERENT bytes!)';
+      return [fmtMs(ours.ms), fmtMs(dtc.ms) + same, fmtRatio(dtc.ms / ours.ms)];
+    };
+    rows.push([c.label, `${(text.length / 1e6).toFixed(1)} MB`, 'dts→dtb', ...cell(compile, ['-O', 'dtb', dtsPath])]);
+    rows.push(['', '', 'dtb→dts', ...cell(decompile, ['-I', 'dtb', '-O', 'dts', blobPath])]);
+    rows.push(['', '', 'dtb→dtb', ...cell(rewrite, ['-I', 'dtb', '-O', 'dtb', blobPath])]);
+    rmSync(dtsPath, { force: true });
+    rmSync(blobPath, { force: true });
+  }
+  table(['devices', 'dts size', 'step', 'ours in-process', 'dtc', 'ratio'], rows);
+}
+
+// ---------------------------------------------------------------- main
+
+function parseSections(argv: string[]): Set<Section> {
+  const i = argv.indexOf('--only');
+  if (i < 0) return new Set(SECTIONS);
+  const picked = (argv[i + 1] ?? '').split(',').filter(Boolean);
+  for (const p of picked) {
+    if (!(SECTIONS as readonly string[]).includes(p)) {
+      console.error(`bench: unknown section ${p}; choose from ${SECTIONS.join(',')}`);
+      process.exit(2);
+    }
+  }
+  return new Set(picked as Section[]);
+}
+
+async function main(): Promise<void> {
+  const sections = parseSections(process.argv.slice(2));
+  if (spawnSync('dtc', ['--version']).error) {
+    console.error('bench: dtc is not installed (apt-get install device-tree-compiler)');
+    process.exit(1);
+  }
+  const dtcVersion = spawnSync('dtc', ['--version']).stdout.toString().trim();
+  console.log(`# hyperlaunch fdt benchmark\n`);
+  console.log(`node ${process.version}, ${dtcVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  const tmp = mkdtempSync(join(tmpdir(), 'hl-bench-'));
+  try {
+    benchStartup(tmp);
+    const wantCorpus = sections.has('corpus') || sections.has('throughput');
+    const dtbs = wantCorpus ? await getKernelDtbs() : undefined;
+    const sources = sections.has('corpus') ? await getKernelSources() : undefined;
+    for (const c of [dtbs, sources]) if (c && isUnavailable(c)) console.log(`SKIP corpus: ${c.reason}\n`);
+    const dtbCorpus = dtbs && !isUnavailable(dtbs) ? dtbs : undefined;
+    const sourceCorpus = sources && !isUnavailable(sources) ? sources : undefined;
+    if (sections.has('throughput') && dtbCorpus) benchThroughput(dtbCorpus);
+    if (sections.has('corpus')) benchCorpus(dtbCorpus, sourceCorpus);
+    if (sections.has('scaling')) benchScaling(tmp);
+    console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
