@@ -5,7 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,8 +38,18 @@ export function haveDtc(): boolean {
   return dtcChecked;
 }
 
+const tempDirs: string[] = [];
+
+/** A fresh directory under the OS temp dir, removed when the test process exits. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'hl-dtb-'));
+  const dir = mkdtempSync(join(tmpdir(), 'hl-dtb-'));
+  if (tempDirs.length === 0) {
+    process.on('exit', () => {
+      for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  tempDirs.push(dir);
+  return dir;
 }
 
 export interface CorpusSource {

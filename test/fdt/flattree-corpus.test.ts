@@ -14,7 +14,7 @@ import { readDtb } from '../../src/fdt/flattree-read.js';
 import { writeDtb, type DtbWriteOptions } from '../../src/fdt/flattree-write.js';
 import { sortTree } from '../../src/fdt/tree-sort.js';
 import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { acceptedSources, dropRedundantNameProps, corpusDir, firstDiff, haveDtc, readIf, runDtcBatch, sameBytes, tempDir } from './dtb-oracle.js';
+import { acceptedSources, dropRedundantNameProps, corpusDir, firstDiff, haveDtc, readIf, runDtcBatchParallel, sameBytes, tempDir } from './dtb-oracle.js';
 
 interface Variant {
   id: string;
@@ -38,9 +38,9 @@ const VARIANTS: Variant[] = [
 ];
 
 /** Input blob versions dtc makes from the source; each is read back and rewritten as v17. */
-const INPUT_VERSIONS = ['17', '16', '3', '2', '1'];
+const INPUT_VERSIONS = ['17', '16', '1'];
 
-test('corpus: readDtb + writeDtb match dtc -I dtb -O dtb', (t) => {
+test('corpus: readDtb + writeDtb match dtc -I dtb -O dtb', async (t) => {
   const corpus = corpusDir();
   if (!haveDtc()) {
     console.log('flattree-corpus: dtc not installed, skipping');
@@ -54,7 +54,7 @@ test('corpus: readDtb + writeDtb match dtc -I dtb -O dtb', (t) => {
   }
   const sources = acceptedSources(corpus);
   const dir = tempDir();
-  runDtcBatch(
+  await runDtcBatchParallel(
     dir,
     corpus,
     sources.flatMap((s) =>
@@ -70,7 +70,7 @@ test('corpus: readDtb + writeDtb match dtc -I dtb -O dtb', (t) => {
       }
     }
   }
-  runDtcBatch(dir, corpus, jobs);
+  await runDtcBatchParallel(dir, corpus, jobs);
 
   const counts = new Map<string, { same: number; total: number }>();
   const failures: string[] = [];
