@@ -111,6 +111,9 @@ class BlobCursor {
   }
 }
 
+/** Strings blocks larger than this (only odd blobs: real ones hold a few KiB) are scanned per name instead of indexed. */
+const NUL_INDEX_MAX = 16 << 20;
+
 /** The strings block, with names cached by offset and a NUL index built once. */
 class StringsBlock {
   private readonly cache = new Map<number, string>();
@@ -126,7 +129,7 @@ class StringsBlock {
     const hit = this.cache.get(stroff);
     if (hit !== undefined) return hit;
     const start = this.base + stroff;
-    const end = start < this.limit ? this.nulIndex()[stroff]! : -1;
+    const end = start < this.limit ? this.stringEnd(start) : -1;
     if (end < 0) {
       throw this.ctx.error('DTB_BAD_STRING_OFFSET', `String offset ${stroff | 0} overruns string table`, at);
     }
@@ -135,7 +138,21 @@ class StringsBlock {
     return s;
   }
 
-  /** For each offset, where its string ends (-1 when unterminated): one backward pass, so lookups stay O(1). */
+  /** Where the string at `start` ends (its NUL), or -1 when the block ends first. */
+  private stringEnd(start: number): number {
+    const len = this.limit - this.base;
+    if (len > NUL_INDEX_MAX) {
+      const end = this.ctx.blob.indexOf(0, start);
+      return end < 0 || end >= this.limit ? -1 : end;
+    }
+    return this.nulIndex()[start - this.base]!;
+  }
+
+  /**
+   * For each offset, where its string ends (-1 when unterminated): one
+   * backward pass, so names at many offsets inside one long string do not
+   * cost a scan each.
+   */
   private nulIndex(): Int32Array {
     if (this.nextNul) return this.nextNul;
     const len = this.limit - this.base;
