@@ -1,0 +1,176 @@
+/**
+ * dom0less (Arm) → model: /chosen, its module nodes, `xen,domain` nodes and
+ * their children, cpupools, shared memory and event channels (reference §1,
+ * §3.1). Values are checked for the types Xen needs; rules about what is
+ * missing or inconsistent belong to the checker.
+ */
+import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
+import type { BootModel } from '../../model/boot-model.js';
+import type { Cpupool, VcpuPin } from '../../model/cpus.js';
+import { type Domain, newDomain } from '../../model/domain.js';
+import { BootConfigError } from '../../model/errors.js';
+import { type Hypervisor, newHypervisor } from '../../model/hypervisor.js';
+import { type BootModule, type ModuleKind, newModule } from '../../model/module.js';
+import type { ChannelRef, EventChannel, SharedMemory } from '../../model/sharing.js';
+import { CHOSEN_CODECS } from '../chosen-properties.js';
+import { CPUPOOL_CODECS, VCPU_CODECS } from '../cpu-properties.js';
+import { detectInterface } from '../detect.js';
+import { DOMAIN_CODECS } from '../domain-properties.js';
+import { hostTreeOf, passthroughPaths } from '../host-tree.js';
+import { locate } from '../locate.js';
+import { LEGACY_MODULE_COMPATIBLES, isModuleNode, kindFromCompatible } from '../module-compatibles.js';
+import { moduleCodecs } from '../module-properties.js';
+import { keepUnknownNode, readProperties } from '../node-io.js';
+import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
+import type { ReadOptions } from '../read-options.js';
+import { SHM_CODECS, EVTCHN_CODECS } from '../sharing-properties.js';
+import { flagVersions } from '../version-flags.js';
+
+const IFACE = 'dom0less';
+const DOM0_MODULE_KINDS: readonly ModuleKind[] = ['kernel', 'ramdisk', 'device-tree', 'unspecified'];
+
+/** dom0 has no node in dom0less; it is named after Xen's own name unless a domU took it. */
+function dom0Name(chosen: Node): string {
+  return chosen.getChild('dom0') && isCompatible(chosen.getChild('dom0')!, 'xen,domain') ? 'Domain-0' : 'dom0';
+}
+
+function reader(root: Node, chosen: Node, dom0: string, opts: ReadOptions): TreeReader {
+  return {
+    iface: IFACE,
+    root,
+    warn: (w) => opts.warnings?.push(w),
+    channelOf(target): ChannelRef | undefined {
+      const parent = target.parent;
+      if (!parent || !isCompatible(target, 'xen,evtchn-v1')) return undefined;
+      if (parent === chosen) return { domain: dom0, channel: target.name };
+      if (parent.parent === chosen && isCompatible(parent, 'xen,domain')) return { domain: parent.name, channel: target.name };
+      return undefined;
+    },
+    cpupoolOf: (target) => (target.parent === chosen && isCompatible(target, 'xen,cpupool') ? target.name : undefined),
+  };
+}
+
+export function readModule(r: TreeReader, node: Node): BootModule {
+  const m = newModule('unspecified', { name: node.name });
+  m.origin = readProperties(m, moduleCodecs(r.iface), contextFor(r, node), r.iface);
+  m.kind = kindFromCompatible(m.compatible ?? [], r.iface) ?? 'unspecified';
+  for (const c of node.liveChildren()) keepUnknownNode(m, c);
+  return m;
+}
+
+export function readSharedMemory(r: TreeReader, node: Node): SharedMemory {
+  const s: SharedMemory = { name: node.name, id: '', guestAddress: 0n, size: 0n, unknownProperties: [], unknownNodes: [] };
+  s.origin = readProperties(s, SHM_CODECS, contextFor(r, node), r.iface);
+  for (const c of node.liveChildren()) keepUnknownNode(s, c);
+  return s;
+}
+
+export function readEventChannel(r: TreeReader, node: Node): EventChannel {
+  const e: EventChannel = { name: node.name, localPort: 0, remote: { domain: '', channel: '' }, unknownProperties: [], unknownNodes: [] };
+  e.origin = readProperties(e, EVTCHN_CODECS, contextFor(r, node), r.iface);
+  if (!node.getProperty('xen,evtchn')) throw new BootConfigError('EVTCHN_MISSING', `${node.path} has no xen,evtchn property; Xen fails "xen,evtchn property should not be empty"`, locate(node));
+  for (const c of node.liveChildren()) keepUnknownNode(e, c);
+  return e;
+}
+
+export function readVcpuPin(r: TreeReader, node: Node): VcpuPin {
+  const v: VcpuPin = { name: node.name, id: -1, unknownProperties: [], unknownNodes: [] };
+  v.origin = readProperties(v, VCPU_CODECS, contextFor(r, node), r.iface);
+  if (v.id < 0) throw new BootConfigError('VCPU_ID_MISSING', `${node.path} has no id; Xen panics "Invalid xen,vcpu node"`, locate(node, undefined, 'add id = <N> (0 .. cpus-1)'));
+  for (const c of node.liveChildren()) keepUnknownNode(v, c);
+  return v;
+}
+
+export function readCpupool(r: TreeReader, node: Node): Cpupool {
+  const c: Cpupool = { name: node.name, cpus: [], unknownProperties: [], unknownNodes: [] };
+  c.origin = readProperties(c, CPUPOOL_CODECS, contextFor(r, node), r.iface);
+  for (const k of node.liveChildren()) keepUnknownNode(c, k);
+  return c;
+}
+
+/** A child of a domain node (both interfaces share this). */
+export function readDomainChild(r: TreeReader, d: Domain, child: Node): void {
+  const compat = compatibleOf(child);
+  if (isModuleNode(compat, r.iface)) {
+    const m = readModule(r, child);
+    if (compat.some((c) => LEGACY_MODULE_COMPATIBLES.includes(c))) {
+      r.warn({ code: 'MODULE_LEGACY_IN_DOMU', message: `${child.path} uses a Xen 4.4 compatible; Xen's domU kernel lookup only finds "multiboot,kernel" / "multiboot,ramdisk" ("Missing kernel boot module?")`, ...locate(child, child.getProperty('compatible'), 'use "multiboot,kernel", "multiboot,module"') });
+    }
+    d.modules.push(m);
+  } else if (compat.includes('xen,vcpu')) d.vcpuPins.push(readVcpuPin(r, child));
+  else if (compat.includes('xen,domain-shared-memory-v1')) d.sharedMemory.push(readSharedMemory(r, child));
+  else if (compat.includes('xen,evtchn-v1')) d.eventChannels.push(readEventChannel(r, child));
+  else keepUnknownNode(d, child);
+}
+
+export function readDomain(r: TreeReader, node: Node): Domain {
+  const d = newDomain(node.name);
+  d.origin = readProperties(d, DOMAIN_CODECS.filter((c) => c.in.includes(r.iface) || r.iface === 'hyperlaunch'), contextFor(r, node), r.iface);
+  for (const c of node.liveChildren()) readDomainChild(r, d, c);
+  return d;
+}
+
+/** booting.txt: dom0 modules without a specific compatible are the kernel, then the ramdisk (XSM magic cannot be seen in a DT). */
+function typeImplicitly(m: BootModule, guess: { n: number }, r: TreeReader, node: Node): void {
+  if (m.kind !== 'unspecified') return;
+  const n = guess.n++;
+  if (n === 0 || n === 1) {
+    m.kind = n === 0 ? 'kernel' : 'ramdisk';
+    m.implicitKind = true;
+  }
+  if (n >= 1) {
+    r.warn({ code: 'MODULE_IMPLICIT_KIND', message: `${node.path} has no specific compatible; Xen types it by position (${m.kind}) unless its contents start with the XSM magic`, ...locate(node, node.getProperty('compatible'), 'add "multiboot,ramdisk" or "xen,xsm-policy" before "multiboot,module"') });
+  }
+}
+
+interface ChosenParts {
+  hypervisor: Hypervisor;
+  domains: Domain[];
+  cpupools: Cpupool[];
+}
+
+function readChosen(r: TreeReader, chosen: Node, dom0: string): ChosenParts {
+  const hypervisor = newHypervisor();
+  hypervisor.origin = readProperties(hypervisor, CHOSEN_CODECS, contextFor(r, chosen), IFACE);
+  const domains: Domain[] = [];
+  const cpupools: Cpupool[] = [];
+  let dom0Domain: Domain | undefined;
+  const dom0Of = (): Domain => {
+    if (!dom0Domain) {
+      dom0Domain = newDomain(dom0, { isDom0: true, addressCells: hypervisor.chosenAddressCells, sizeCells: hypervisor.chosenSizeCells });
+      if (dom0Domain.addressCells === undefined) delete dom0Domain.addressCells;
+      if (dom0Domain.sizeCells === undefined) delete dom0Domain.sizeCells;
+    }
+    return dom0Domain;
+  };
+  const guess = { n: 0 };
+  for (const child of chosen.liveChildren()) {
+    const compat = compatibleOf(child);
+    if (compat.includes('xen,domain')) domains.push(readDomain(r, child));
+    else if (isModuleNode(compat, IFACE)) {
+      const m = readModule(r, child);
+      typeImplicitly(m, guess, r, child);
+      (DOM0_MODULE_KINDS.includes(m.kind) ? dom0Of().modules : hypervisor.modules).push(m);
+    } else if (compat.includes('xen,cpupool')) cpupools.push(readCpupool(r, child));
+    else if (compat.includes('xen,domain-shared-memory-v1')) dom0Of().sharedMemory.push(readSharedMemory(r, child));
+    else if (compat.includes('xen,evtchn-v1')) dom0Of().eventChannels.push(readEventChannel(r, child));
+    else keepUnknownNode(hypervisor, child);
+  }
+  return { hypervisor, domains: dom0Domain ? [dom0Domain, ...domains] : domains, cpupools };
+}
+
+/** Read a dom0less configuration (a host tree with /chosen) into the model. */
+export function readDom0less(tree: DeviceTree, opts: ReadOptions = {}): BootModel {
+  const detected = detectInterface(tree);
+  if (detected.interface === 'hyperlaunch') {
+    throw new BootConfigError('WRONG_INTERFACE', `${detected.path} makes this a Hyperlaunch tree, not dom0less`, { path: detected.path, hint: 'use readHyperlaunch or readBootConfig' });
+  }
+  const chosen = getNodeByPath(tree.root, '/chosen');
+  if (!chosen) throw new BootConfigError('NO_CHOSEN', 'the tree has no /chosen node, so no dom0less configuration', { path: '/', hint: 'dom0less domains are xen,domain children of /chosen' });
+  const dom0 = dom0Name(chosen);
+  const r = reader(tree.root, chosen, dom0, opts);
+  const parts = readChosen(r, chosen, dom0);
+  const model: BootModel = { interface: IFACE, target: { ...opts.target }, ...parts, host: hostTreeOf(tree), hostPassthrough: passthroughPaths(tree) };
+  flagVersions(model, opts);
+  return model;
+}

@@ -1,0 +1,141 @@
+/**
+ * model → dom0less: /chosen properties, dom0's modules and resources as
+ * direct children of /chosen, one `xen,domain` node per other domain. A
+ * model read from dom0less comes back byte for byte (origins); anything
+ * dom0less cannot say is a loss, and writeDom0less refuses to drop it
+ * unless asked to.
+ */
+import type { DeviceTree, Node } from '../../fdt/livetree.js';
+import type { BootModel } from '../../model/boot-model.js';
+import type { Domain } from '../../model/domain.js';
+import type { Hypervisor } from '../../model/hypervisor.js';
+import type { Loss } from '../../model/loss.js';
+import { CHOSEN_CODECS } from '../chosen-properties.js';
+import { cellsOf } from '../cells.js';
+import { DOMAIN_CODECS } from '../domain-properties.js';
+import { startTree } from '../host-tree.js';
+import { inSourceOrder } from '../node-io.js';
+import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
+import { lossError } from '../loss-error.js';
+
+const IFACE = 'dom0less';
+/** Properties of dom0 that dom0less has a place for (none: dom0 has no node). */
+const DOM0_IMPLICIT = ['compatible', '#address-cells', '#size-cells'];
+
+export interface WriteResult {
+  tree: DeviceTree;
+  losses: Loss[];
+}
+
+function needsWideChosen(model: BootModel): boolean {
+  const dom0 = model.domains.find((d) => d.isDom0);
+  const sizes = [...(dom0?.modules ?? []), ...model.hypervisor.modules].map((m) => (m.location?.type === 'range' ? m.location.size : 0n));
+  return [...sizes, ...(dom0?.sharedMemory ?? []).map((s) => s.size)].some((s) => s > 0xffffffffn);
+}
+
+function chosenHypervisor(model: BootModel): Hypervisor {
+  const h = model.hypervisor;
+  return h.chosenSizeCells === undefined && needsWideChosen(model) ? { ...h, chosenSizeCells: 2 } : h;
+}
+
+function dom0Losses(w: TreeWriter, d: Domain): void {
+  const reasons: Record<string, string> = {
+    memory: 'dom0 has no node in dom0less; give dom0_mem= on the Xen command line',
+    cpus: 'dom0 has no node in dom0less; give dom0_max_vcpus= on the Xen command line',
+  };
+  for (const c of DOMAIN_CODECS) {
+    if (DOM0_IMPLICIT.includes(c.name) || c.fingerprint(d) === undefined) continue;
+    if (c.name === 'domid' && d.domid === 0) continue;
+    if (c.name === 'capabilities' && d.capabilities?.control && d.capabilities.hardware && d.capabilities.xenstore) continue;
+    w.lose(d, `/chosen/${d.name}`, c.name, reasons[c.name] ?? 'dom0 has no node in dom0less, so no per-domain properties');
+  }
+  for (const u of d.unknownProperties) w.lose(d, `/chosen/${d.name}`, u.name, 'dom0 has no node in dom0less');
+  for (const u of d.unknownNodes) w.lose(d, `/chosen/${d.name}/${u.node.name}`, u.node.name, 'dom0 has no node in dom0less');
+  for (const v of d.vcpuPins) w.lose(v, `/chosen/${d.name}/${v.name}`, 'xen,vcpu', 'dom0 has no node in dom0less');
+}
+
+function dom0Nodes(w: TreeWriter, d: Domain, chosenCells: ReturnType<typeof effectiveCells>, names: UniqueNames): Node[] {
+  dom0Losses(w, d);
+  const at = { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells };
+  const out: Node[] = [];
+  for (const m of d.modules) {
+    const n = w.module(m, at, names);
+    if (n) out.push(n);
+  }
+  for (const s of d.sharedMemory) {
+    const n = w.sharedMemory(s, { ...at, ownCells: chosenCells });
+    if (n) out.push(n);
+  }
+  for (const e of d.eventChannels) {
+    const n = w.eventChannel(d.name, e, at);
+    if (n) out.push(n);
+  }
+  return out;
+}
+
+function domainNode(w: TreeWriter, d: Domain, domid: number, chosenCells: ReturnType<typeof effectiveCells>): Node {
+  const own = domainCells(d.domid === domid ? { ...d, domid: undefined } : d);
+  if (own.domid === undefined) delete own.domid;
+  const path = `/chosen/${d.name}`;
+  const cells = effectiveCells(own.addressCells, own.sizeCells);
+  const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: chosenCells, ownCells: cells }, (c) =>
+    c.name === 'domid' ? `dom0less allocates domids in node order (this domain gets ${domid})` : 'dom0less has no such property',
+  );
+  const at = { path, parentCells: cells, ownCells: cells };
+  const names = new UniqueNames();
+  const children: (Node | undefined)[] = [
+    ...d.modules.map((m) => w.module(m, at, names)),
+    ...d.vcpuPins.map((v) => w.vcpu(v, at)),
+    ...d.sharedMemory.map((s) => w.sharedMemory(s, at)),
+    ...d.eventChannels.map((e) => w.eventChannel(d.name, e, at)),
+  ];
+  return w.finish(node, d, children.filter((n): n is Node => n !== undefined));
+}
+
+function hyperlaunchOnlyLosses(w: TreeWriter, h: Hypervisor): void {
+  for (const part of [h.container, h.config]) {
+    if (!part) continue;
+    const path = part.origin?.path ?? '/chosen/hypervisor';
+    for (const u of part.unknownProperties) w.lose(part, path, u.name, 'dom0less has no Hyperlaunch container or config node');
+    for (const u of part.unknownNodes) w.lose(part, `${path}/${u.node.name}`, u.node.name, 'dom0less has no Hyperlaunch container or config node');
+  }
+}
+
+/** The tree and everything that could not be written. */
+export function writeDom0lessReport(model: BootModel, base?: DeviceTree): WriteResult {
+  const { tree, chosen } = startTree(base ?? model.host);
+  const h = chosenHypervisor(model);
+  const w = new TreeWriter(IFACE, cellsOf(tree.root), true);
+  const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
+  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells });
+  chosen.properties = built.properties;
+  if (chosen.labels.length === 0) chosen.labels = built.labels;
+  hyperlaunchOnlyLosses(w, h);
+  const names = new UniqueNames();
+  const children: Node[] = [];
+  const dom0 = model.domains.find((d) => d.isDom0);
+  if (dom0) children.push(...dom0Nodes(w, dom0, chosenCells, names));
+  for (const m of h.modules) {
+    const n = w.module(m, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells }, names);
+    if (n) children.push(n);
+  }
+  for (const p of model.cpupools) {
+    const n = w.cpupool(p, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells });
+    if (n) children.push(n);
+  }
+  model.domains.filter((d) => !d.isDom0).forEach((d, i) => children.push(domainNode(w, d, i + 1, chosenCells)));
+  children.push(...w.unknownChildren(h));
+  const order = h.origin?.interface === IFACE ? h.origin.children : undefined;
+  chosen.children = [];
+  for (const c of inSourceOrder(children, (c) => c.name, order)) chosen.addChild(c);
+  w.resolve(tree);
+  return { tree, losses: w.losses };
+}
+
+/** model → dom0less tree; throws LOSSY_CONVERSION when something cannot be written and `allowLoss` is not set. */
+export function writeDom0less(model: BootModel, base?: DeviceTree, opts: { allowLoss?: boolean } = {}): DeviceTree {
+  const { tree, losses } = writeDom0lessReport(model, base);
+  if (losses.length > 0 && !opts.allowLoss) throw lossError(losses);
+  return tree;
+}
+

@@ -1,0 +1,20 @@
+/**
+ * A stable text form of a decoded model value. Two reads of differently
+ * encoded but equal values (`vpl011;` and `vpl011 = <1>;`) give the same
+ * fingerprint, which is how a writer knows it may reuse the source bytes.
+ */
+import { PropertyValue } from '../fdt/data.js';
+
+function hex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+export function fingerprint(value: unknown): string {
+  return JSON.stringify(value, (key, v: unknown) => {
+    if (key === 'origin') return undefined;
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v instanceof Uint8Array) return hex(v);
+    if (v instanceof PropertyValue) return hex(v.bytes);
+    return v;
+  });
+}

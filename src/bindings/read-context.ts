@@ -1,0 +1,50 @@
+/** The per-node context the property tables decode with, shared by both readers. */
+import type { Node } from '../fdt/livetree.js';
+import type { BootConfigWarning } from '../model/errors.js';
+import type { BindingInterface } from '../model/origin.js';
+import type { ChannelRef } from '../model/sharing.js';
+import { cellsOf } from './cells.js';
+import type { ReadContext } from './property-codec.js';
+import { referenceTarget } from './references.js';
+
+export interface TreeReader {
+  iface: BindingInterface;
+  root: Node;
+  warn(w: BootConfigWarning): void;
+  channelOf(target: Node): ChannelRef | undefined;
+  cpupoolOf(target: Node): string | undefined;
+}
+
+export function contextFor(r: TreeReader, node: Node): ReadContext {
+  return {
+    iface: r.iface,
+    node,
+    root: r.root,
+    parentCells: cellsOf(node.parent),
+    ownCells: cellsOf(node),
+    rootCells: cellsOf(r.root),
+    warn: r.warn,
+    target: (p, offset) => referenceTarget(r.root, p, offset),
+    channelOf: r.channelOf,
+    cpupoolOf: r.cpupoolOf,
+  };
+}
+
+export function compatibleOf(node: Node): string[] {
+  const p = node.getProperty('compatible');
+  if (!p) return [];
+  const out: string[] = [];
+  const b = p.bytes;
+  let at = 0;
+  while (at < b.length) {
+    let end = b.indexOf(0, at);
+    if (end < 0) end = b.length;
+    out.push(new TextDecoder().decode(b.subarray(at, end)));
+    at = end + 1;
+  }
+  return out;
+}
+
+export function isCompatible(node: Node, c: string): boolean {
+  return compatibleOf(node).includes(c);
+}

@@ -1,0 +1,19 @@
+/**
+ * What a conversion could not carry over. Every dropped property, node or
+ * value is one entry, located by the DT path it came from, so that a user
+ * can decide whether the converted configuration still means the same.
+ */
+import type { SourcePosition } from '../fdt/srcpos.js';
+import type { BindingInterface } from './origin.js';
+
+export interface Loss {
+  code: string;
+  /** DT path of the node (and `:property`) that is dropped, as read. */
+  path: string;
+  /** Model field or DT property name. */
+  item: string;
+  /** Why the target interface cannot express it. */
+  reason: string;
+  to: BindingInterface;
+  position?: SourcePosition;
+}
