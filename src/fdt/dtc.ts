@@ -119,8 +119,8 @@ function transform(tree: DeviceTree, opts: DtcOptions, result: DtcResult): boole
   if (opts.autoAliases) generateLabelTree(tree, 'aliases', false, opts.phandleFormat, warn);
   if (opts.symbols) generateLabelTree(tree, '__symbols__', true, opts.phandleFormat, warn);
   if (tree.plugin) {
-    generateFixupsTree(tree, '__fixups__', warn);
-    generateLocalFixupsTree(tree, '__local_fixups__', warn);
+    generateFixupsTree(tree, '__fixups__');
+    generateLocalFixupsTree(tree, '__local_fixups__');
   }
   if (opts.sort) sortTree(tree);
   return true;
