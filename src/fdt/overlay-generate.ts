@@ -148,9 +148,14 @@ interface Frame {
  * Depth-first over live nodes, a node before its children, handing each its
  * full path as a byte string (one char per byte, the blob convention). Children appended while the walk runs are visited too, as with
  * dtc's linked lists. Iterative so deep trees do not exhaust the stack.
+ * `ancestors` is the walk's own stack (root first), valid during the call.
  */
-function walkWithPaths(root: Node, visit: (node: Node, path: string) => void, wantPaths = true): void {
-  visit(root, '/');
+function walkWithPaths(
+  root: Node,
+  visit: (node: Node, path: string, ancestors: readonly Frame[]) => void,
+  wantPaths = true,
+): void {
+  visit(root, '/', []);
   const stack: Frame[] = [{ node: root, path: '/', next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -161,7 +166,7 @@ function walkWithPaths(root: Node, visit: (node: Node, path: string) => void, wa
     const child = top.node.children[top.next++]!;
     if (child.deleted) continue;
     const path = wantPaths ? joinPath(top.path, nameToByteString(child.name)) : '';
-    visit(child, path);
+    visit(child, path, stack);
     stack.push({ node: child, path, next: 0 });
   }
 }
@@ -365,26 +370,25 @@ export function generateLocalFixupsTree(tree: DeviceTree, name = '__local_fixups
   const appenders = new Map<Node, PropertyAppender>();
   // dtc walks the node's path from the top for every entry; remembering
   // each node's mirror gives the same nodes (children are only ever added).
-  const mirrorOf = (node: Node): Node => {
-    const chain: Node[] = [];
-    let n: Node = node;
-    let m = mirrors.get(n);
-    while (!m) {
-      chain.push(n);
-      n = n.parent!;
-      m = mirrors.get(n);
-    }
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const c = chain[i]!;
+  // Ancestors come from the walk, not from `parent` links, so a tree built
+  // with inconsistent links cannot send this off the root.
+  const mirrorOf = (node: Node, ancestors: readonly Frame[]): Node => {
+    let m = mirrors.get(node);
+    if (m) return m;
+    let k = ancestors.length - 1;
+    while (!mirrors.has(ancestors[k]!.node)) k--;
+    m = mirrors.get(ancestors[k]!.node)!;
+    const chain = [...ancestors.slice(k + 1).map((f) => f.node), node];
+    for (const c of chain) {
       m = resolver.child(m, c.name) ?? resolver.addChild(m, c.name);
       mirrors.set(c, m);
     }
     return m;
   };
-  walkWithPaths(tree.root, (node) => {
+  walkWithPaths(tree.root, (node, _path, ancestors) => {
     forEachPhandleRef(node, (prop, marker, ref) => {
       if (!resolver.resolve(ref)) return;
-      const m = mirrorOf(node);
+      const m = mirrorOf(node, ancestors);
       let props = appenders.get(m);
       if (!props) {
         props = new PropertyAppender(m);

@@ -392,3 +392,21 @@ test('pipeline: odd sources with -@ / -A / -s / -f match dtc', (t) => {
   }
   assert.deepEqual(failures, []);
 });
+
+test('a 50,000-deep chain does not exhaust the stack', () => {
+  const root = new Node('');
+  const t = tree(root, true);
+  let n = root;
+  for (let i = 0; i < 50_000; i++) n = n.addChild(new Node(`c${i}`));
+  addLabel(n.labels, 'deep');
+  n.addProperty(new Property('r', cells({ ref: 'deep', to: 1 }, { ref: 'ext', to: 0xffffffff })));
+  // No phandle allocation: that is phandles.ts's walk, not this module's.
+  generateLabelTree(t, '__symbols__', false);
+  generateFixupsTree(t);
+  generateLocalFixupsTree(t);
+  const sym = root.getChild('__symbols__')!.getProperty('deep')!.bytes;
+  assert.equal(sym.length, 1 + Array.from({ length: 50_000 }, (_, i) => `/c${i}`).join('').length);
+  let m = root.getChild('__local_fixups__')!;
+  for (let i = 0; i < 50_000; i++) m = m.getChild(`c${i}`)!;
+  assert.deepEqual([...m.getProperty('r')!.bytes], [0, 0, 0, 0]);
+});
