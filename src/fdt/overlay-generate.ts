@@ -18,7 +18,6 @@ import { nameToByteString } from './string-table.js';
 
 export type WarningSink = (msg: string) => void;
 
-
 /**
  * dtc's get_node_by_ref with indexes: labels map to the first live node in
  * depth-first order carrying them; path components are looked up through a
@@ -26,25 +25,26 @@ export type WarningSink = (msg: string) => void;
  * children this module adds.
  */
 class RefResolver {
-  private readonly labels = new Map<string, Node>();
+  /** Built on the first label lookup; labels never change while we generate. */
+  private labels?: Map<string, Node>;
   private readonly childMaps = new Map<Node, Map<string, Node>>();
 
-  constructor(private readonly root: Node) {
-    this.indexLabels();
-  }
+  constructor(private readonly root: Node) {}
 
-  private indexLabels(): void {
+  private indexLabels(): Map<string, Node> {
+    const labels = new Map<string, Node>();
     const stack: Node[] = [this.root];
     while (stack.length > 0) {
       const node = stack.pop()!;
       for (const l of node.labels) {
-        if (!l.deleted && !this.labels.has(l.name)) this.labels.set(l.name, node);
+        if (!l.deleted && !labels.has(l.name)) labels.set(l.name, node);
       }
       for (let i = node.children.length - 1; i >= 0; i--) {
         const c = node.children[i]!;
         if (!c.deleted) stack.push(c);
       }
     }
+    return labels;
   }
 
   /** dtc's get_subnode: first live child with exactly that name. */
@@ -69,6 +69,7 @@ class RefResolver {
   resolve(ref: string): Node | undefined {
     if (ref === '/') return this.root;
     if (ref.startsWith('/')) return this.byPath(ref);
+    this.labels ??= this.indexLabels();
     return this.labels.get(ref);
   }
 
