@@ -189,7 +189,9 @@ class CheckRunner {
   private readonly states = new Map<string, CheckState>();
   readonly diagnostics: CheckDiagnostic[] = [];
   private readonly lookup: TreeLookup;
-  private order?: Node[];
+  /** Live nodes in dtc's visiting order, fixed when the run starts (dtc's fill_fullpaths time). */
+  private readonly order: Node[];
+  private readonly hadPath: WeakSet<Node>;
 
   constructor(
     private readonly tree: DeviceTree,
@@ -199,6 +201,8 @@ class CheckRunner {
       this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked', inProgress: false });
     }
     this.lookup = new TreeLookup(tree.root);
+    this.order = preorder(tree.root);
+    this.hadPath = new WeakSet(this.order);
   }
 
   private state(name: string): CheckState {
@@ -241,7 +245,8 @@ class CheckRunner {
     const position = prop?.position ?? node?.position;
     if (position) d.position = position;
     if (node) {
-      d.path = fullPath(node);
+      // dtc names nodes by the paths it filled in before the checks; nodes already deleted then have none
+      d.path = this.hadPath.has(node) ? fullPath(node) : '(null)';
       if (prop) d.property = prop.name;
       if (!prop && position) {
         if (node.alsoDefinedAt && node.alsoDefinedAt.length > 0) d.alsoDefinedAt = [...node.alsoDefinedAt];
@@ -284,7 +289,7 @@ class CheckRunner {
       }
       if (c.status === 'unchecked') {
         const visit = c.spec.visit;
-        if (visit) walk((this.order ??= preorder(this.tree.root)), visit, this.context(c));
+        if (visit) walk(this.order, visit, this.context(c));
         if (c.status === 'unchecked') c.status = 'passed';
       }
       c.inProgress = false;

@@ -68,11 +68,11 @@ class Gen {
 const NODE_NAMES = [
   'node', 'n@1', 'n@0x10', 'n@010', 'bus@1000', 'i2c@3', 'i2c-bus', 'spi@4', 'spi-ctl', 'pci@0', 'pcie@1', 'cpus', 'cpu@0',
   'port@0', 'port@1', 'port', 'ports', 'endpoint', 'endpoint@1', 'chosen', 'aliases', 'intc', 'gpio@7', 'clk', 'Bad_Name',
-  'a@1@2', 'x@1', 'x@1', 'dev@0,1', 'dev@8', 'child@20',
+  'a@1@2', 'x@1', 'x@1', 'dev@0,1', 'dev@8', 'child@20', 'ethernet@0', 'dev@1,2', 'n@1',
 ];
 
 function prop(g: Gen): string {
-  switch (g.int(40)) {
+  switch (g.int(50)) {
     case 0: return `reg = <${g.cells(1 + g.int(4), 0x30)}>;`;
     case 1: return g.chance(0.5) ? 'ranges;' : `ranges = <${g.cells(g.int(7))}>;`;
     case 2: return `dma-ranges = <${g.cells(g.int(7))}>;`;
@@ -112,6 +112,15 @@ function prop(g: Gen): string {
     case 36: return `compatible = "${g.pick(['a', 'b'])}";`;
     case 37: return `interrupts-extended = <${g.ref()} ${g.cells(g.int(2))}>;`;
     case 38: return `mixed = <1 ${g.ref()}>, ${g.ref()};`;
+    case 40: return `reg = <${g.pick(['0x80000050', '0x800003ff', '0x80000400', '0x40000010', '0x7f', '0x80'])}>;`;
+    case 41: return `#address-cells = <${g.pick(['0xffffffff', '0x80000000', '5', '1'])}>;`;
+    case 42: return `${g.pick(['#clock-cells', '#gpio-cells', '#interrupt-cells'])} = <${g.pick(['0xfffffffe', '0x7fffffff', '0x1'])}>;`;
+    case 43: return `/delete-property/ ${g.pick(['reg', 'ranges', 'compatible', 'clocks', 'name'])};`;
+    case 44: return `reg = <0x${(g.int(4) << 16 | g.int(32) << 11 | g.int(8) << 8).toString(16)} 0 0 ${g.cells(2)}>;`;
+    case 45: return `${g.newLabel()}: dup = <1>;`;
+    case 46: return `reg = <${g.cells(g.int(3))}>, <${g.ref()}>;`;
+    case 47: return `gpio-hog;`;
+    case 48: return `#address-cells = [00 01];`;
     default: return 'empty;';
   }
 }
@@ -125,6 +134,8 @@ function node(g: Gen, depth: number, out: string[], indent: string): void {
   if (depth < 3) {
     const nkids = g.int(depth === 0 ? 5 : 3);
     for (let i = 0; i < nkids; i++) node(g, depth + 1, out, `${indent}\t`);
+    if (g.chance(0.1)) out.push(`${indent}\t/delete-node/ ${g.pick(NODE_NAMES)};`);
+    if (g.chance(0.05)) out.push(`${indent}\t__overlay__ { };`);
   }
   out.push(`${indent}};`);
 }
