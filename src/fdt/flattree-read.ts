@@ -259,8 +259,14 @@ function readReservations(cur: BlobCursor): ReserveEntry[] {
   }
 }
 
-/** dtc's nodename_from_path: a legacy node name is its full path minus the parent's. */
+/**
+ * dtc's nodename_from_path: a legacy node name is its full path minus the
+ * parent's and the slash. A path too short to hold that slash makes dtc read
+ * past the string (undefined behaviour); we refuse it, except for an empty
+ * root path, where dtc in practice reads an empty name, and so do we.
+ */
 function nameFromPath(ctx: ReadContext, parentPath: string, path: string, at: number): string {
+  if (parentPath === '' && path === '') return '';
   const plen = parentPath === '/' ? 1 : parentPath.length + 1;
   if (!path.startsWith(parentPath) || path.length < plen) {
     throw ctx.error('DTB_BAD_PATH', `Path "${path}" is not valid as a child of "${parentPath}"`, at);

@@ -100,7 +100,7 @@ export function seedBlobs(): { label: string; blob: Uint8Array }[] {
   return seeds;
 }
 
-type Mutation =
+export type Mutation =
   | { kind: 'flip'; pos: number; bit: number }
   | { kind: 'truncate'; len: number }
   | { kind: 'insert'; pos: number; bytes: Uint8Array }
@@ -111,7 +111,7 @@ type Mutation =
 
 const INTERESTING = [0, 1, 2, 3, 4, 9, 16, 17, 27, 28, 36, 40, 48, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
 
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('flip' as const), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), len: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('insert' as const), pos: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }) },
