@@ -101,7 +101,13 @@ function note(result: DtcResult, line: string): void {
 /** Runs the steps after reading: checks, generated nodes, sorting. Returns false when checks abort. */
 function transform(tree: DeviceTree, opts: DtcOptions, result: DtcResult): boolean {
   if (opts.bootCpuid !== undefined) tree.bootCpuidPhys = opts.bootCpuid >>> 0;
-  const checks = processChecks(tree, { phandleFormat: opts.phandleFormat, settings: opts.checks, quiet: opts.quiet });
+  const checks = processChecks(tree, {
+    phandleFormat: opts.phandleFormat,
+    settings: opts.checks,
+    quiet: opts.quiet,
+    // dtc keeps labelled /omit-if-no-ref/ nodes when it will emit __symbols__.
+    generateSymbols: opts.symbols,
+  });
   result.diagnostics = checks.diagnostics;
   const file = opts.file ?? '<stdin>';
   if ((opts.quiet ?? 0) < 1) {
@@ -126,6 +132,17 @@ function transform(tree: DeviceTree, opts: DtcOptions, result: DtcResult): boole
   return true;
 }
 
+function writeBlob(tree: DeviceTree, opts: DtcOptions, result: DtcResult): Uint8Array {
+  return writeDtb(tree, {
+    version: opts.version,
+    reserveExtra: opts.reserveExtra,
+    minSize: opts.minSize,
+    padSize: opts.padSize,
+    align: opts.align,
+    onWarning: (m) => note(result, m),
+  });
+}
+
 /**
  * Compile or decompile like `dtc [options] INPUT`. Fatal input errors come
  * back as exitCode 1 with `error` set; usage errors (bad option values)
@@ -145,18 +162,15 @@ export function runDtc(input: Uint8Array, opts: DtcOptions = {}): DtcResult {
     result.error = e;
     return result;
   }
-  if (!transform(tree, opts, result)) return result;
-  result.tree = tree;
-  result.output =
-    outForm === 'dts'
-      ? new TextEncoder().encode(printDts(tree))
-      : writeDtb(tree, {
-          version: opts.version,
-          reserveExtra: opts.reserveExtra,
-          minSize: opts.minSize,
-          padSize: opts.padSize,
-          align: opts.align,
-          onWarning: (m) => note(result, m),
-        });
+  try {
+    if (!transform(tree, opts, result)) return result;
+    result.tree = tree;
+    result.output = outForm === 'dts' ? new TextEncoder().encode(printDts(tree)) : writeBlob(tree, opts, result);
+  } catch (e) {
+    if (!(e instanceof FdtError)) throw e;
+    result.exitCode = 1;
+    result.error = e;
+    result.output = undefined;
+  }
   return result;
 }

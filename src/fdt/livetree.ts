@@ -189,10 +189,17 @@ export function getNodeByRef(tree: Node, ref: string): Node | undefined {
   return getNodeByLabel(tree, ref);
 }
 
-/** Depth-first walk of live nodes, parents before children. */
+/** Depth-first walk of live nodes, parents before children (iterative: trees can be very deep). */
 export function* walkNodes(node: Node): IterableIterator<Node> {
-  yield node;
-  for (const c of node.liveChildren()) yield* walkNodes(c);
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (!c.deleted) stack.push(c);
+    }
+  }
 }
 
 /** dtc's guess_boot_cpuid: `reg` of the first (even deleted) child of /cpus when it is one cell. */
