@@ -382,8 +382,10 @@ export class DtsLexer {
       default: {
         if (lexeme === '[') this.state = 'BYTESTRING';
         else if (lexeme === '{' || lexeme === ';') this.state = 'PROPNODENAME';
-        // A NUL byte is token 0, which the parser takes as the end of input.
-        if (lexeme === '\0') return this.token('EOF', '', pos);
+        // dtc returns the byte as a (signed, on x86) char: NUL is token 0 and bytes >= 0x80 are
+        // negative, and bison takes any token <= 0 as the end of input.
+        const code = lexeme.charCodeAt(0);
+        if (code === 0 || code >= 0x80) return this.token('EOF', '', pos);
         return this.token('CHAR', lexeme, pos);
       }
     }

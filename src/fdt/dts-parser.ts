@@ -314,11 +314,12 @@ class DtsParser implements TokenSource {
     if (start.kind === 'BITS') {
       const size = this.next();
       if (size.kind !== 'LITERAL') throw this.syntaxError(size);
+      // dtc checks the size when it reduces `/bits/ N <`, i.e. after the `<`.
+      this.expectChar('<');
       if (!BIT_TYPES.has(size.value)) {
         throw new FdtError('DTS_BAD_BITS', 'Array elements must be 8, 16, 32 or 64-bits', { position: size.pos, hint: 'use /bits/ 8, 16, 32 or 64' });
       }
       bits = Number(size.value);
-      this.expectChar('<');
     }
     b.addMarker(BIT_TYPES.get(BigInt(bits))!);
     const width = bits as 8 | 16 | 32 | 64;

@@ -44,7 +44,7 @@ export function dtcOutcome(dir: string, format: 'dts' | 'dtb', includeDirs: stri
   const out = join(dir, `out.${format}`);
   if (existsSync(out)) rmSync(out);
   const args = ['-O', format, '-o', out, ...includeDirs.flatMap((d) => ['-i', d]), 'main.dts'];
-  const r = spawnSync('dtc', args, { cwd: dir, encoding: 'latin1', timeout: 10_000 });
+  const r = spawnSync('dtc', args, { cwd: dir, encoding: 'latin1', timeout: 3000 });
   if (r.status === 0) return { exit: 0, text: readFileSync(out).toString('latin1') };
   return { exit: r.status, text: `exit ${r.status}: ${(r.stderr ?? '').split('\n')[0]}` };
 }
