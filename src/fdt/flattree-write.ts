@@ -160,19 +160,20 @@ function reserveBlock(list: readonly ReserveEntry[], extra: number): Uint8Array 
   return out;
 }
 
-function checkCount(name: string, v: number | undefined): number {
+/** A size option: dtc ignores zero and negative values; anything not an integer is refused. */
+function sizeOption(name: string, v: number | undefined): number {
   if (v === undefined) return 0;
-  if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) {
-    throw new FdtError('DTB_BAD_OPTION', `Invalid ${name} ${v}`, { hint: `${name} must be a non-negative integer` });
+  if (!Number.isSafeInteger(v)) {
+    throw new FdtError('DTB_BAD_OPTION', `Invalid ${name} ${v}`, { hint: `${name} must be an integer` });
   }
-  return v;
+  return Math.max(0, v);
 }
 
 /** dt_to_blob's padding rule: -S gives a minimum, -p overrides it, -a rounds up what results. */
 function paddingLength(totalsize: number, opts: DtbWriteOptions, warn: (m: string) => void): number {
-  const minSize = checkCount('minimum size', opts.minSize);
-  const padSize = checkCount('pad size', opts.padSize);
-  const align = checkCount('alignment', opts.align);
+  const minSize = sizeOption('minimum size', opts.minSize);
+  const padSize = sizeOption('pad size', opts.padSize);
+  const align = opts.align ?? 0;
   let padlen = 0;
   if (minSize > 0) {
     padlen = minSize - totalsize;
@@ -182,13 +183,29 @@ function paddingLength(totalsize: number, opts: DtbWriteOptions, warn: (m: strin
     }
   }
   if (padSize > 0) padlen = padSize;
+  if (align !== 0 && (!Number.isSafeInteger(align) || align < 0 || align > 0x80000000 || (align & (align - 1)) !== 0)) {
+    throw new FdtError('DTB_BAD_OPTION', `Invalid argument "${align}" to -a option`, { hint: 'the alignment must be a power of two' });
+  }
   if (align > 0) {
-    if ((align & (align - 1)) !== 0) {
-      throw new FdtError('DTB_BAD_OPTION', `Invalid argument "${align}" to -a option`, { hint: 'the alignment must be a power of two' });
-    }
     padlen = Math.ceil((totalsize + padlen) / align) * align - totalsize;
   }
   return padlen;
+}
+
+/** totalsize is a u32. */
+const MAX_BLOB = 0xffffffff;
+
+function tooLarge(size: number): FdtError {
+  return new FdtError('DTB_TOO_LARGE', `Blob size ${size} does not fit the 32-bit totalsize field`, { hint: 'reduce -R, -S, -p or -a' });
+}
+
+/** The output buffer; an allocation the engine refuses is reported, not thrown as a RangeError. */
+function allocate(size: number): Uint8Array {
+  try {
+    return new Uint8Array(size);
+  } catch {
+    throw new FdtError('DTB_TOO_LARGE', `Cannot allocate a blob of ${size} bytes`, { hint: 'reduce -R, -S, -p or -a' });
+  }
 }
 
 /** Serialise a tree as dtc does. Throws FdtError for an unknown version or bad padding options. */
@@ -205,7 +222,9 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
   struct.cell(FDT_END);
   const dt = struct.result();
   const str = strings.toBytes();
-  const rsv = reserveBlock(tree.reservations, checkCount('reserve count', opts.reserveExtra));
+  const extra = sizeOption('reserve count', opts.reserveExtra);
+  if ((tree.reservations.length + extra + 1) * RESERVE_ENTRY_SIZE > MAX_BLOB) throw tooLarge((tree.reservations.length + extra + 1) * RESERVE_ENTRY_SIZE);
+  const rsv = reserveBlock(tree.reservations, extra);
 
   const offRsvmap = Math.ceil(vi.headerSize / 8) * 8;
   const offStruct = offRsvmap + rsv.length;
@@ -213,11 +232,8 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
   const used = offStrings + str.length;
   const padlen = paddingLength(used, opts, warn);
   const totalsize = used + padlen;
-  if (totalsize > 0xffffffff) {
-    throw new FdtError('DTB_TOO_LARGE', `Blob size ${totalsize} does not fit the 32-bit totalsize field`, {});
-  }
-
-  const out = new Uint8Array(totalsize);
+  if (totalsize > MAX_BLOB) throw tooLarge(totalsize);
+  const out = allocate(totalsize);
   const view = new DataView(out.buffer);
   // dtc fills the header with 0xff before setting the fields a version has.
   out.fill(0xff, 0, vi.headerSize);

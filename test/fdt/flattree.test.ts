@@ -225,7 +225,12 @@ test('writer options: errors and the -S warning in dtc words', (t) => {
   tree.root.addProperty(new Property('compatible', PropertyValue.fromString('x')));
   assert.throws(() => writeDtb(tree, { version: 5 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_BAD_VERSION' && e.message === 'Unknown device tree blob version 5');
   assert.throws(() => writeDtb(tree, { align: 3 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_BAD_OPTION');
-  assert.throws(() => writeDtb(tree, { padSize: -1 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_BAD_OPTION');
+  assert.throws(() => writeDtb(tree, { padSize: 1.5 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_BAD_OPTION');
+  assert.throws(() => writeDtb(tree, { align: -4 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_BAD_OPTION');
+  assert.throws(() => writeDtb(tree, { reserveExtra: 2 ** 30 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_TOO_LARGE');
+  assert.throws(() => writeDtb(tree, { padSize: 2 ** 32 }), (e: unknown) => e instanceof FdtError && e.code === 'DTB_TOO_LARGE');
+  // dtc ignores zero and negative sizes.
+  assert.ok(sameBytes(writeDtb(tree, { padSize: -1, minSize: -5, reserveExtra: -2, align: 0 }), writeDtb(tree)));
   const warnings: string[] = [];
   const blob = writeDtb(tree, { minSize: 16, onWarning: (m) => warnings.push(m) });
   if (skipWithoutDtc(t, 'writer options')) return;
