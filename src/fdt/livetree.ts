@@ -121,8 +121,9 @@ export class Node {
   /** Full path from the root, `/` for the root. Computed, so it follows renames and moves. */
   get path(): string {
     if (!this.parent) return '/';
-    const pp = this.parent.path;
-    return pp === '/' ? `/${this.name}` : `${pp}/${this.name}`;
+    const parts: string[] = [];
+    for (let n: Node | undefined = this; n?.parent; n = n.parent) parts.push(n.name);
+    return `/${parts.reverse().join('/')}`;
   }
 }
 
@@ -163,22 +164,17 @@ export function getNodeByPath(tree: Node, path: string): Node | undefined {
 
 /** dtc's get_node_by_label: depth-first, a node's own labels before its children. */
 export function getNodeByLabel(tree: Node, label: string): Node | undefined {
-  for (const l of tree.labels) if (!l.deleted && l.name === label) return tree;
-  for (const c of tree.liveChildren()) {
-    const n = getNodeByLabel(c, label);
-    if (n) return n;
+  for (const n of walkNodes(tree)) {
+    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
   }
   return undefined;
 }
 
-/** dtc's get_node_by_phandle (0 and 0xffffffff never match). */
+/** dtc's get_node_by_phandle (0 and 0xffffffff never match; deleted nodes are not found). */
 export function getNodeByPhandle(tree: Node, phandle: number): Node | undefined {
   if (phandle === 0 || phandle === 0xffffffff) return undefined;
-  if (tree.phandle === phandle) return tree.deleted ? undefined : tree;
-  for (const c of tree.liveChildren()) {
-    const n = getNodeByPhandle(c, phandle);
-    if (n) return n;
-  }
+  if (tree.deleted) return undefined;
+  for (const n of walkNodes(tree)) if (n.phandle === phandle) return n;
   return undefined;
 }
 
