@@ -54,6 +54,6 @@ export function findBlobVersion(version: number): BlobVersion | undefined {
 }
 
 /** dtc's join_path: `prefix/name`, without doubling a trailing slash. */
-export function joinPath(prefix: string, name: string): string {
+export function joinNodePath(prefix: string, name: string): string {
   return prefix.endsWith('/') ? prefix + name : `${prefix}/${name}`;
 }

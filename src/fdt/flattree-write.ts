@@ -15,7 +15,7 @@ import {
   RESERVE_ENTRY_SIZE,
   type BlobVersion,
   findBlobVersion,
-  joinPath,
+  joinNodePath,
 } from './flattree-format.js';
 import type { DeviceTree, Node, ReserveEntry } from './livetree.js';
 import { StringTable, byteStringToBytes, nameToByteString } from './string-table.js';
@@ -135,7 +135,7 @@ function flattenTree(root: Node, vi: BlobVersion, sink: ByteSink, strings: Strin
     for (let i = kids.length - 1; i >= 0; i--) {
       const c = kids[i]!;
       if (c.deleted) continue;
-      stack.push({ node: c, fullPath: vi.fullPath ? joinPath(top.fullPath, nameToByteString(c.name)) : '', closing: false });
+      stack.push({ node: c, fullPath: vi.fullPath ? joinNodePath(top.fullPath, nameToByteString(c.name)) : '', closing: false });
     }
   }
 }
