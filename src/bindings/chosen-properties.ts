@@ -7,16 +7,18 @@ import { locate } from './locate.js';
 import { type PropCodec, field, flagField, stringField, u32Field } from './property-codec.js';
 
 const BOTH = ['dom0less', 'hyperlaunch'] as const;
+/** Arm /chosen vocabulary: carried into Hyperlaunch only for Arm targets. */
+const ARM = ['dom0less'] as const;
 
 export const CHOSEN_CODECS: readonly PropCodec<Hypervisor>[] = [
   u32Field<Hypervisor>('#address-cells', undefined, BOTH, (h) => h.chosenAddressCells, (h, v) => (h.chosenAddressCells = v), false),
   u32Field<Hypervisor>('#size-cells', undefined, BOTH, (h) => h.chosenSizeCells, (h, v) => (h.chosenSizeCells = v), false),
-  stringField<Hypervisor>('xen,xen-bootargs', undefined, BOTH, (h) => h.xenBootargs, (h, v) => (h.xenBootargs = v), true),
-  stringField<Hypervisor>('xen,dom0-bootargs', undefined, BOTH, (h) => h.dom0Bootargs, (h, v) => (h.dom0Bootargs = v), true),
-  stringField<Hypervisor>('bootargs', undefined, BOTH, (h) => h.bootargs, (h, v) => (h.bootargs = v), true),
-  flagField<Hypervisor>('xen,uefi-cfg-load', '4.16', BOTH, (h) => h.uefiCfgLoad, (h, v) => (h.uefiCfgLoad = v)),
+  stringField<Hypervisor>('xen,xen-bootargs', undefined, ARM, (h) => h.xenBootargs, (h, v) => (h.xenBootargs = v), true),
+  stringField<Hypervisor>('xen,dom0-bootargs', undefined, ARM, (h) => h.dom0Bootargs, (h, v) => (h.dom0Bootargs = v), true),
+  stringField<Hypervisor>('bootargs', undefined, ARM, (h) => h.bootargs, (h, v) => (h.bootargs = v), true),
+  flagField<Hypervisor>('xen,uefi-cfg-load', '4.16', ARM, (h) => h.uefiCfgLoad, (h, v) => (h.uefiCfgLoad = v)),
   field<Hypervisor, MemoryBank[]>({
-    name: 'xen,static-heap', since: '4.17', in: BOTH, arm: true,
+    name: 'xen,static-heap', since: '4.17', in: ARM, arm: true,
     get: (h) => h.staticHeap, set: (h, v) => (h.staticHeap = v),
     decode: (p, ctx) => {
       const { address, size } = ctx.rootCells;

@@ -99,7 +99,9 @@ export function compatibleFor(m: BootModule, iface: BindingInterface): string[] 
   if (own && own.length > 0) {
     const vocab = vocabulary(iface);
     const kind = kindFromCompatible(own, iface);
-    const fits = own.every((c) => vocab.has(c)) && (kind === m.kind || (kind === undefined && (m.implicitKind || m.kind === 'unspecified')));
+    // Typing by position is a dom0less rule; Hyperlaunch needs the kind spelled out.
+    const implicitOk = iface === 'dom0less' && m.implicitKind === true;
+    const fits = own.every((c) => vocab.has(c)) && (kind === m.kind || (kind === undefined && (implicitOk || m.kind === 'unspecified')));
     const generic = iface === 'dom0less' || own.includes('multiboot,module');
     if (fits && generic) return own.slice();
   }

@@ -38,7 +38,10 @@ function pathOf(e: Entity, fallback: string, iface: BindingInterface): string {
 function check<E extends Entity>(out: VersionFlag[], e: E, codecs: readonly PropCodec<E>[], path: string, target: XenVersion, skip: readonly string[] = []): void {
   for (const c of codecs) {
     if (!c.since || skip.includes(c.name) || c.fingerprint(e) === undefined) continue;
-    if (compareXenVersions(c.since, target) > 0) out.push({ path, property: c.name, since: c.since, target });
+    if (compareXenVersions(c.since, target) <= 0) continue;
+    out.push({ path, property: c.name, since: c.since, target });
+    // A node kind newer than the target: one flag for the node is enough.
+    if (c.name === 'compatible') return;
   }
 }
 

@@ -27,8 +27,8 @@ export interface Hypervisor {
   modules: BootModule[];
   /** Hyperlaunch `xen,config` node name and leftovers. */
   config?: { name: string; unknownProperties: UnknownProperty[]; unknownNodes: UnknownNode[]; origin?: NodeOrigin };
-  /** Hyperlaunch `/chosen/hypervisor` leftovers (besides `compatible`). */
-  container?: { unknownProperties: UnknownProperty[]; unknownNodes: UnknownNode[]; origin?: NodeOrigin };
+  /** Hyperlaunch `/chosen/hypervisor`: its compatible list (e.g. the prototype's `"hypervisor,xen", "xen,arm"`) and leftovers. */
+  container?: { compatible?: string[]; unknownProperties: UnknownProperty[]; unknownNodes: UnknownNode[]; origin?: NodeOrigin };
   /** Other `/chosen` properties and nodes (`stdout-path`, `linux,initrd-start`, ...). */
   unknownProperties: UnknownProperty[];
   unknownNodes: UnknownNode[];

@@ -6,24 +6,21 @@
  */
 import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
-import type { Cpupool, VcpuPin } from '../../model/cpus.js';
+import type { Cpupool } from '../../model/cpus.js';
 import { type Domain, newDomain } from '../../model/domain.js';
 import { BootConfigError } from '../../model/errors.js';
 import { type Hypervisor, newHypervisor } from '../../model/hypervisor.js';
-import { type BootModule, type ModuleKind, newModule } from '../../model/module.js';
-import type { ChannelRef, EventChannel, SharedMemory } from '../../model/sharing.js';
+import type { BootModule, ModuleKind } from '../../model/module.js';
+import type { ChannelRef } from '../../model/sharing.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
-import { CPUPOOL_CODECS, VCPU_CODECS } from '../cpu-properties.js';
 import { detectInterface } from '../detect.js';
-import { DOMAIN_CODECS } from '../domain-properties.js';
 import { hostTreeOf, passthroughPaths } from '../host-tree.js';
 import { locate } from '../locate.js';
-import { LEGACY_MODULE_COMPATIBLES, isModuleNode, kindFromCompatible } from '../module-compatibles.js';
-import { moduleCodecs } from '../module-properties.js';
+import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
+import { readCpupool, readDomain, readEventChannel, readModule, readSharedMemory } from '../entity-read.js';
 import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
 import type { ReadOptions } from '../read-options.js';
-import { SHM_CODECS, EVTCHN_CODECS } from '../sharing-properties.js';
 import { flagVersions } from '../version-flags.js';
 
 const IFACE = 'dom0less';
@@ -48,66 +45,6 @@ function reader(root: Node, chosen: Node, dom0: string, opts: ReadOptions): Tree
     },
     cpupoolOf: (target) => (target.parent === chosen && isCompatible(target, 'xen,cpupool') ? target.name : undefined),
   };
-}
-
-export function readModule(r: TreeReader, node: Node): BootModule {
-  const m = newModule('unspecified', { name: node.name });
-  m.origin = readProperties(m, moduleCodecs(r.iface), contextFor(r, node), r.iface);
-  m.kind = kindFromCompatible(m.compatible ?? [], r.iface) ?? 'unspecified';
-  for (const c of node.liveChildren()) keepUnknownNode(m, c);
-  return m;
-}
-
-export function readSharedMemory(r: TreeReader, node: Node): SharedMemory {
-  const s: SharedMemory = { name: node.name, id: '', guestAddress: 0n, size: 0n, unknownProperties: [], unknownNodes: [] };
-  s.origin = readProperties(s, SHM_CODECS, contextFor(r, node), r.iface);
-  for (const c of node.liveChildren()) keepUnknownNode(s, c);
-  return s;
-}
-
-export function readEventChannel(r: TreeReader, node: Node): EventChannel {
-  const e: EventChannel = { name: node.name, localPort: 0, remote: { domain: '', channel: '' }, unknownProperties: [], unknownNodes: [] };
-  e.origin = readProperties(e, EVTCHN_CODECS, contextFor(r, node), r.iface);
-  if (!node.getProperty('xen,evtchn')) throw new BootConfigError('EVTCHN_MISSING', `${node.path} has no xen,evtchn property; Xen fails "xen,evtchn property should not be empty"`, locate(node));
-  for (const c of node.liveChildren()) keepUnknownNode(e, c);
-  return e;
-}
-
-export function readVcpuPin(r: TreeReader, node: Node): VcpuPin {
-  const v: VcpuPin = { name: node.name, id: -1, unknownProperties: [], unknownNodes: [] };
-  v.origin = readProperties(v, VCPU_CODECS, contextFor(r, node), r.iface);
-  if (v.id < 0) throw new BootConfigError('VCPU_ID_MISSING', `${node.path} has no id; Xen panics "Invalid xen,vcpu node"`, locate(node, undefined, 'add id = <N> (0 .. cpus-1)'));
-  for (const c of node.liveChildren()) keepUnknownNode(v, c);
-  return v;
-}
-
-export function readCpupool(r: TreeReader, node: Node): Cpupool {
-  const c: Cpupool = { name: node.name, cpus: [], unknownProperties: [], unknownNodes: [] };
-  c.origin = readProperties(c, CPUPOOL_CODECS, contextFor(r, node), r.iface);
-  for (const k of node.liveChildren()) keepUnknownNode(c, k);
-  return c;
-}
-
-/** A child of a domain node (both interfaces share this). */
-export function readDomainChild(r: TreeReader, d: Domain, child: Node): void {
-  const compat = compatibleOf(child);
-  if (isModuleNode(compat, r.iface)) {
-    const m = readModule(r, child);
-    if (compat.some((c) => LEGACY_MODULE_COMPATIBLES.includes(c))) {
-      r.warn({ code: 'MODULE_LEGACY_IN_DOMU', message: `${child.path} uses a Xen 4.4 compatible; Xen's domU kernel lookup only finds "multiboot,kernel" / "multiboot,ramdisk" ("Missing kernel boot module?")`, ...locate(child, child.getProperty('compatible'), 'use "multiboot,kernel", "multiboot,module"') });
-    }
-    d.modules.push(m);
-  } else if (compat.includes('xen,vcpu')) d.vcpuPins.push(readVcpuPin(r, child));
-  else if (compat.includes('xen,domain-shared-memory-v1')) d.sharedMemory.push(readSharedMemory(r, child));
-  else if (compat.includes('xen,evtchn-v1')) d.eventChannels.push(readEventChannel(r, child));
-  else keepUnknownNode(d, child);
-}
-
-export function readDomain(r: TreeReader, node: Node): Domain {
-  const d = newDomain(node.name);
-  d.origin = readProperties(d, DOMAIN_CODECS.filter((c) => c.in.includes(r.iface) || r.iface === 'hyperlaunch'), contextFor(r, node), r.iface);
-  for (const c of node.liveChildren()) readDomainChild(r, d, c);
-  return d;
 }
 
 /** booting.txt: dom0 modules without a specific compatible are the kernel, then the ramdisk (XSM magic cannot be seen in a DT). */
