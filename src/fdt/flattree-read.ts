@@ -191,13 +191,22 @@ class ReadContext {
   }
 }
 
-interface Header {
+/** The header fields of a blob, after dtc's checks. Fields a version lacks are undefined. */
+export interface DtbHeader {
   totalsize: number;
   offDtStruct: number;
   offDtStrings: number;
   offMemRsvmap: number;
   version: number;
+  lastCompVersion: number;
+  /** dtc reads this word even from a v1 header (it is then the first padding word). */
   bootCpuidPhys: number;
+  sizeDtStrings?: number;
+  sizeDtStruct?: number;
+}
+
+interface Header extends DtbHeader {
+  /** End of the region names may be read from: the strings block, or the blob before v3. */
   stringsLimit: number;
 }
 
@@ -236,16 +245,19 @@ function readHeader(ctx: ReadContext, view: DataView): Header {
   if (offDtStrings > totalsize) throw ctx.error('DTB_BAD_OFFSET', 'String table offset exceeds total size', HDR.offDtStrings);
 
   let stringsLimit = totalsize;
+  let sizeStr: number | undefined;
+  let sizeDt: number | undefined;
   if (version >= 3) {
-    const sizeStr = field(HDR.sizeDtStrings, 'size_dt_strings');
+    sizeStr = field(HDR.sizeDtStrings, 'size_dt_strings');
     if (offDtStrings + sizeStr > totalsize) throw ctx.error('DTB_BAD_OFFSET', 'String table extends past total size', HDR.sizeDtStrings);
     stringsLimit = offDtStrings + sizeStr;
   }
   if (version >= 17) {
-    const sizeDt = field(HDR.sizeDtStruct, 'size_dt_struct');
+    sizeDt = field(HDR.sizeDtStruct, 'size_dt_struct');
     if (offDtStruct + sizeDt > totalsize) throw ctx.error('DTB_BAD_OFFSET', 'Structure block extends past total size', HDR.sizeDtStruct);
   }
-  return { totalsize, offDtStruct, offDtStrings, offMemRsvmap, version, bootCpuidPhys, stringsLimit };
+  const lastCompVersion = view.getUint32(HDR.lastCompVersion);
+  return { totalsize, offDtStruct, offDtStrings, offMemRsvmap, version, lastCompVersion, bootCpuidPhys, sizeDtStrings: sizeStr, sizeDtStruct: sizeDt, stringsLimit };
 }
 
 /** Entries up to the first one with size 0 (dtc's terminator test ignores the address). */
@@ -399,6 +411,12 @@ function assignExplicitPhandles(candidates: PhandleCandidate[]): void {
       node.phandle = ph;
     }
   }
+}
+
+/** The checked header alone (for dump tools); throws the same FdtErrors as readDtb's header checks. */
+export function readDtbHeader(blob: Uint8Array): DtbHeader {
+  const { stringsLimit: _limit, ...header } = readHeader(new ReadContext(blob, undefined), new DataView(blob.buffer, blob.byteOffset, blob.byteLength));
+  return header;
 }
 
 /** Parse a DTB. Throws FdtError (code, byte offset, dtc's wording) on malformed input. */

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { readDtb, readDtbHeader } from '../../src/fdt/flattree-read.js';
 import { writeDtb } from '../../src/fdt/flattree-write.js';
 import { sortTree } from '../../src/fdt/tree-sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
@@ -329,4 +329,17 @@ test('sortTree is stable on duplicate names and sorts reservations, like dtc -s'
   assert.deepEqual(tree.reservations.map((r) => [r.address, r.size]), [[1n, 2n], [1n, 9n], [5n, 1n], [0xffff_ffff_0000_0000n, 1n]]);
   if (skipWithoutDtc(t, 'sort')) return;
   assertSameAsDtc(writeDtb(tree), dtcNormalise(blob, ['-s']), 'duplicates sorted');
+});
+
+test('readDtbHeader gives the checked header fields', () => {
+  const v16 = readDtbHeader(v16Blob());
+  assert.equal(v16.version, 16);
+  assert.equal(v16.lastCompVersion, 16);
+  assert.equal(v16.bootCpuidPhys, 3);
+  assert.equal(v16.offMemRsvmap, 40);
+  assert.equal(v16.sizeDtStruct, undefined);
+  assert.equal(typeof v16.sizeDtStrings, 'number');
+  const lib = readDtbHeader(libfdtStyleBlob());
+  assert.deepEqual([lib.offMemRsvmap, lib.offDtStruct, lib.totalsize], [48, 80, 1 << 20]);
+  assert.throws(() => readDtbHeader(new Uint8Array(3)), (e: unknown) => e instanceof FdtError && e.code === 'DTB_TRUNCATED');
 });
