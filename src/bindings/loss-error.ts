@@ -3,7 +3,7 @@ import { BootConfigError } from '../model/errors.js';
 import type { Loss } from '../model/loss.js';
 
 export function formatLoss(l: Loss): string {
-  return `${l.path}: ${l.item}: ${l.reason}`;
+  return l.path.endsWith(`:${l.item}`) ? `${l.path}: ${l.reason}` : `${l.path}: ${l.item}: ${l.reason}`;
 }
 
 export function lossError(losses: readonly Loss[]): BootConfigError {

@@ -79,11 +79,10 @@ export class TreeWriter {
       this.lose(m, path, `${m.kind} module`, `${this.iface} has no ${m.kind} module`);
       return undefined;
     }
-    if (m.location?.type === 'multiboot-index' && this.iface === 'dom0less') {
-      this.lose(m, path, 'module-index', 'dom0less locates modules by reg (address, size) only');
-    }
     const name = names.take(m.name ?? moduleName(m));
-    const node = this.node(name, m, moduleCodecs(this.iface), { ...at, path: `${at.path}/${name}` });
+    const node = this.node(name, m, moduleCodecs(this.iface), { ...at, path: `${at.path}/${name}` }, (c) =>
+      c.name === 'module-index' ? 'dom0less locates modules by reg (address, size) only; the multiboot index is lost' : `${this.iface} has no module property ${c.name}`,
+    );
     return this.finish(node, m, []);
   }
 

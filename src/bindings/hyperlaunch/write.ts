@@ -82,7 +82,9 @@ export function writeHyperlaunchReport(model: BootModel, base?: DeviceTree, opts
   const w = new TreeWriter(IFACE, cellsOf(tree.root), arm);
   const h = model.hypervisor;
   const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
-  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells }, () => 'an Arm /chosen property; Hyperlaunch on x86 takes the command line from multiboot');
+  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells }, (c) =>
+    c.name.endsWith('bootargs') ? 'an Arm /chosen property; Xen on x86 takes its command lines from multiboot' : 'an Arm /chosen property; Xen on x86 does not read it',
+  );
   chosen.properties = built.properties;
   if (chosen.labels.length === 0) chosen.labels = built.labels;
   const children: Node[] = [containerNode(w, model)];
