@@ -10,8 +10,9 @@ import { FdtError } from './errors.js';
 import type { DeviceTree, Node, Property } from './livetree.js';
 import { nameToByteString } from './string-table.js';
 import type { TreeLookup } from './phandle-index.js';
+import type { PhandleFormat } from './phandles.js';
 
-export type PhandleFormat = 'legacy' | 'epapr' | 'both';
+export type { PhandleFormat };
 
 /** What a check body can see and do while it runs. */
 export interface CheckContext {

@@ -182,7 +182,6 @@ interface CheckState {
   warn: boolean;
   error: boolean;
   status: Status;
-  inProgress: boolean;
 }
 
 class CheckRunner {
@@ -198,7 +197,7 @@ class CheckRunner {
     private readonly opts: CheckOptions,
   ) {
     for (const spec of TABLE) {
-      this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked', inProgress: false });
+      this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked' });
     }
     this.lookup = new TreeLookup(tree.root);
     this.order = preorder(tree.root);
@@ -278,7 +277,6 @@ class CheckRunner {
   run(c: CheckState): boolean {
     let error = false;
     if (c.status === 'unchecked') {
-      c.inProgress = true;
       for (const name of c.spec.prereqs) {
         const prq = this.state(name);
         error = error || this.run(prq); // C short-circuit: after an error, later prerequisites are skipped
@@ -292,7 +290,6 @@ class CheckRunner {
         if (visit) walk(this.order, visit, this.context(c));
         if (c.status === 'unchecked') c.status = 'passed';
       }
-      c.inProgress = false;
     }
     return error || (c.status !== 'passed' && c.error);
   }
