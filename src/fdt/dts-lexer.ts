@@ -5,6 +5,7 @@
  * inside the scanner, and positions counted the way dtc's srcpos_update does
  * (bytes, tabs as one column, the end column one past the last byte).
  */
+import { Buffer } from 'node:buffer';
 import { posix } from 'node:path';
 import { ValueBuilder, type PropertyValue } from './data.js';
 import { FdtError } from './errors.js';
@@ -113,8 +114,13 @@ const RE_PROPNODENAME = /\\?[a-zA-Z0-9,._+*#?@-]+/y;
 const RE_SPACE = /[ \t\n\v\f\r]+/y;
 const RE_LINECOMMENT = /\/\/[^\n]*\n/y;
 
-const OPERATOR_START: ReadonlySet<string> = new Set(['<', '>', '=', '!', '&', '|']);
-const LABEL_START = /[a-zA-Z_]/;
+function isOperatorStart(c: number): boolean {
+  return c === 0x3c || c === 0x3e || c === 0x3d || c === 0x21 || c === 0x26 || c === 0x7c; // < > = ! & |
+}
+
+function isLabelStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
 
 function matchLength(re: RegExp, text: string, at: number): number {
   re.lastIndex = at;
@@ -143,15 +149,19 @@ function charLiteralLength(text: string, at: number): number {
  * dtc's data_copy_escape_string over `text[from, to)`. Like dtc, an escape at
  * the very end may read the closing quote that follows (`'\'` is a quote).
  */
+/** The char at `k`, or NUL past the end (flex NUL-terminates yytext). */
+function charAt(text: string, k: number): string {
+  return k < text.length ? text[k]! : '\0';
+}
+
 export function unescapeString(text: string, from: number, to: number, pos: SourcePosition): ValueBuilder {
   const b = new ValueBuilder(to - from + 1);
   b.addMarker('string');
-  const at = (k: number): string => (k < text.length ? text[k]! : '\0');
   let i = from;
   while (i < to) {
     let c = text.charCodeAt(i++);
     if (c === 0x5c) {
-      const e = at(i);
+      const e = charAt(text, i);
       let j = i + 1;
       switch (e) {
         case 'a': c = 7; break;
@@ -163,7 +173,7 @@ export function unescapeString(text: string, from: number, to: number, pos: Sour
         case 'r': c = 13; break;
         case 'x': {
           let digits = '';
-          while (digits.length < 2 && /[0-9a-fA-F]/.test(at(j))) digits += at(j++);
+          while (digits.length < 2 && /[0-9a-fA-F]/.test(charAt(text, j))) digits += charAt(text, j++);
           if (!digits) {
             throw new FdtError('DTS_BAD_ESCAPE', '\\x used with no following hex digits', {
               position: pos,
@@ -176,7 +186,7 @@ export function unescapeString(text: string, from: number, to: number, pos: Sour
         default:
           if (e >= '0' && e <= '7') {
             let digits = e;
-            while (digits.length < 3 && at(j) >= '0' && at(j) <= '7') digits += at(j++);
+            while (digits.length < 3 && charAt(text, j) >= '0' && charAt(text, j) <= '7') digits += charAt(text, j++);
             c = parseInt(digits, 8) & 0xff;
           } else {
             c = e.charCodeAt(0);
@@ -190,14 +200,10 @@ export function unescapeString(text: string, from: number, to: number, pos: Sour
   return b;
 }
 
+/** One char per byte, so offsets and columns count bytes as dtc does. */
 function toLatin1(src: Uint8Array | string): string {
-  if (typeof src === 'string') src = new TextEncoder().encode(src);
-  let s = '';
-  const CHUNK = 0x8000;
-  for (let i = 0; i < src.length; i += CHUNK) {
-    s += String.fromCharCode.apply(null, src.subarray(i, i + CHUNK) as unknown as number[]);
-  }
-  return s;
+  const bytes = typeof src === 'string' ? Buffer.from(src, 'utf8') : Buffer.from(src.buffer, src.byteOffset, src.byteLength);
+  return bytes.toString('latin1');
 }
 
 export interface LexerOptions {
@@ -324,12 +330,13 @@ export class DtsLexer {
     } else if (c === '#' && (at === 0 || text[at - 1] === '\n')) {
       this.offer(matchLength(RE_LINE, text, at), R_LINE, 'CHAR');
     }
-    if (OPERATOR_START.has(c)) {
+    const code = text.charCodeAt(at);
+    if (isOperatorStart(code)) {
       const op = OPERATORS.get(text.substr(at, 2));
       if (op) this.offer(2, R_OPERATOR, op);
     }
-    if (LABEL_START.test(c)) this.offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
-    if (st === 'V1' && c >= '0' && c <= '9') this.offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
+    if (isLabelStart(code)) this.offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
+    if (st === 'V1' && code >= 0x30 && code <= 0x39) this.offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
     if (st === 'BYTESTRING') {
       this.offer(matchLength(RE_BYTE, text, at), R_BYTE, 'BYTE');
       if (c === ']') this.offer(1, R_RBRACKET, 'CHAR');
@@ -424,6 +431,8 @@ export class DtsLexer {
 }
 
 function parseLiteral(lexeme: string, pos: SourcePosition): bigint {
+  // Plain short decimals (most cells) need neither the regex nor BigInt parsing.
+  if (lexeme.length < 16 && /^(?:[1-9][0-9]*|0)$/.test(lexeme)) return BigInt(Number(lexeme));
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.*)$/.exec(lexeme)!;
   // strtoull(…, 0) stops at the first bad digit (an 8 or 9 in an octal literal); only U/L may follow.
   const digits = m[1]!;

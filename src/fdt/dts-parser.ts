@@ -231,8 +231,12 @@ class DtsParser implements TokenSource {
     for (;;) {
       const f = stack[stack.length - 1]!;
       const prefix: Token[] = [];
-      while (this.peek().kind === 'LABEL' || this.peek().kind === 'OMIT_NO_REF') prefix.push(this.next());
-      const omit = prefix.some((p) => p.kind === 'OMIT_NO_REF');
+      let omit = false;
+      while (this.peek().kind === 'LABEL' || this.peek().kind === 'OMIT_NO_REF') {
+        const p = this.next();
+        omit ||= p.kind === 'OMIT_NO_REF';
+        prefix.push(p);
+      }
       const t = this.next();
       if (isChar(t, '}') && !prefix.length) {
         const semi = this.expectChar(';');
@@ -250,12 +254,12 @@ class DtsParser implements TokenSource {
         if (name.kind !== 'PROPNODENAME') throw this.syntaxError(name);
         const semi = this.expectChar(';');
         const child = buildNodeDelete(name.text, spanPositions(t.pos, semi.pos));
-        this.addChild(f, child, prefix);
+        this.addChild(f, child, prefix, omit);
       } else if (t.kind === 'PROPNODENAME') {
         const n = this.next();
         if (isChar(n, '{')) {
           const child = new Node(t.text);
-          this.addChild(f, child, prefix);
+          this.addChild(f, child, prefix, omit);
           stack.push({ node: child, open: n.pos, seenSubnode: false });
         } else if (isChar(n, '=') && !omit) {
           const { value, semi } = this.propdata();
@@ -282,9 +286,9 @@ class DtsParser implements TokenSource {
     f.node.addProperty(prop);
   }
 
-  private addChild(f: NodeFrame, child: Node, prefix: readonly Token[]): void {
+  private addChild(f: NodeFrame, child: Node, prefix: readonly Token[], omit: boolean): void {
     applyLabels(child.labels, prefix);
-    if (prefix.some((p) => p.kind === 'OMIT_NO_REF')) child.omitIfUnused = true;
+    if (omit) child.omitIfUnused = true;
     f.node.addChild(child);
     f.seenSubnode = true;
   }
@@ -350,7 +354,8 @@ class DtsParser implements TokenSource {
             hint: `values must fit in ${bits} bits (or be sign-extended negatives)`,
           });
         }
-        b.appendInteger(v.value & mask, width);
+        if (bits === 32 && v.value <= 0xffffffffn) b.appendCell(Number(v.value));
+        else b.appendInteger(v.value & mask, width);
       }
     }
   }
