@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FdtError } from '../../src/fdt/errors.js';
 import { parseDts } from '../../src/fdt/dts-parser.js';
-import { formatCheckDiagnostic, processChecks } from '../../src/fdt/checks.js';
+import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
 import { runDtc } from '../../src/fdt/dtc.js';
 
 function haveDtc(): boolean {
@@ -151,6 +151,17 @@ function source(seed: number): string {
   return out.join('\n') + '\n';
 }
 
+/** A few -W/-E flags for some seeds (levels raised and lowered, with dtc's propagation along prerequisites). */
+function checkFlags(seed: number): string[] {
+  const g = new Gen(seed * 7919);
+  if (!g.chance(0.4)) return [];
+  const out: string[] = [];
+  for (let i = 0, n = 1 + g.int(3); i < n; i++) {
+    out.push(`-${g.pick(['W', 'E'])}${g.chance(0.5) ? 'no-' : ''}${g.pick(CHECK_NAMES.filter((c) => c !== 'always_fail'))}`);
+  }
+  return out;
+}
+
 function checkLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /: (Warning|ERROR) \([a-z0-9_]+\): /.test(l) || l.startsWith('  also defined at '));
 }
@@ -176,7 +187,9 @@ test('checks: random trees agree with dtc 1.6.1 (diagnostics, status, forced out
       writeFileSync(file, src);
       const symbols = seed % 4 === 0;
       const phandleFormat = (['epapr', 'legacy', 'both'] as const)[seed % 3]!;
-      const args = ['-I', 'dts', '-O', 'dtb', '-o', 'r.dtb', '-f', '-H', phandleFormat, ...(symbols ? ['-@'] : []), 'r.dts'];
+      const flags = checkFlags(seed);
+      const settings = flags.map((f) => parseCheckOption(f, f[1] as 'W' | 'E'));
+      const args = [...flags, '-I', 'dts', '-O', 'dtb', '-o', 'r.dtb', '-f', '-H', phandleFormat, ...(symbols ? ['-@'] : []), 'r.dts'];
       const dtc = spawnSync('dtc', args, { cwd: dir, encoding: 'latin1', timeout: 5000 });
       let tree;
       try {
@@ -189,7 +202,7 @@ test('checks: random trees agree with dtc 1.6.1 (diagnostics, status, forced out
       }
       let ours;
       try {
-        ours = processChecks(tree, { generateSymbols: symbols, phandleFormat });
+        ours = processChecks(tree, { generateSymbols: symbols, phandleFormat, settings });
       } catch (e) {
         if (!(e instanceof FdtError)) throw e;
         if (dtc.status === 0 || dtc.status === 2 || dtc.status === 1) misses.push(`seed ${seed}: we throw ${e.code} (${e.message}) but dtc exits ${dtc.status}`);
@@ -210,7 +223,7 @@ test('checks: random trees agree with dtc 1.6.1 (diagnostics, status, forced out
       if (JSON.stringify(lines) === JSON.stringify(dtcLines) && ours.hasErrors === dtcErrors) same++;
       else misses.push(`seed ${seed}:\n${src}\n  dtc:  ${dtcLines.join('\n        ')}\n  ours: ${lines.join('\n        ')} (hasErrors=${ours.hasErrors})`);
       const expected = readFileSync(join(dir, 'r.dtb'));
-      const run = runDtc(new TextEncoder().encode(src), { file: 'r.dts', force: true, symbols, phandleFormat });
+      const run = runDtc(new TextEncoder().encode(src), { file: 'r.dts', force: true, symbols, phandleFormat, checks: settings });
       bytesTotal++;
       if (run.output && Buffer.from(run.output).equals(expected)) bytesSame++;
       else misses.push(`seed ${seed}: forced output bytes differ (exit ${run.exitCode})`);
