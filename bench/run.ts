@@ -33,17 +33,59 @@ const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Timed {
+  /** Wall-clock time, fork/exec included for a child. */
   ms: number;
+  /** CPU time (user + system): what the work costs, whatever else the machine is doing. */
+  cpuMs: number;
   code: number;
   stdout: Buffer;
   stderr: string;
 }
 
+/** Clock ticks per second for /proc's times (USER_HZ; 100 on every Linux that matters). */
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+
+/**
+ * CPU time of this process's waited-for children (cutime + cstime from
+ * /proc/self/stat); NaN where /proc is missing. Tick resolution (10 ms), so
+ * only sums over many runs or long runs are meaningful.
+ */
+function childCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after "(comm)" start at field 3 (state); cutime is field 16, cstime 17.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
+function ownCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 function execTimed(cmd: string, args: string[]): Timed {
+  const cpu0 = childCpuMs();
   const start = performance.now();
   const r = spawnSync(cmd, args, { maxBuffer: 1 << 30 });
   const ms = performance.now() - start;
-  return { ms, code: r.status ?? 1, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr?.toString() ?? String(r.error) };
+  const cpuMs = childCpuMs() - cpu0;
+  return { ms, cpuMs, code: r.status ?? 1, stdout: r.stdout ?? Buffer.alloc(0), stderr: r.stderr?.toString() ?? String(r.error) };
+}
+
+interface OursTimed {
+  ms: number;
+  cpuMs: number;
+  out: Uint8Array | undefined;
+}
+
+function timeOurs(fn: () => Uint8Array | undefined): OursTimed {
+  const cpu0 = ownCpuMs();
+  const start = performance.now();
+  const out = fn();
+  return { ms: performance.now() - start, cpuMs: ownCpuMs() - cpu0, out };
 }
 
 function median(xs: number[]): number {
@@ -100,7 +142,8 @@ function benchThroughput(dtbs: KernelDtbCorpus): void {
     n++;
   }
   const ms = (performance.now() - start) / n;
-  const dtcMs = median(Array.from({ length: 10 }, () => execTimed('dtc', ['-I', 'dtb', '-O', 'dtb', join(dtbs.dir, largest.f)]).ms));
+  const dtcRuns = Array.from({ length: 10 }, () => execTimed('dtc', ['-I', 'dtb', '-O', 'dtb', join(dtbs.dir, largest.f)]));
+  const dtcMs = median(dtcRuns.map((r) => r.ms));
   console.log(`## DTB parse throughput: ${largest.f} (${(largest.size / 1024).toFixed(0)} KiB)\n`);
   table(['measure', 'value'], [
     ['readDtb, per parse (warm, mean of ' + n + ')', fmtMs(ms)],
@@ -115,8 +158,8 @@ interface BatchRow {
   workload: string;
   files: number;
   mb: number;
-  dtcMs: number;
-  oursMs: number;
+  dtc: { ms: number; cpuMs: number };
+  ours: { ms: number; cpuMs: number };
   identical: number;
 }
 
@@ -125,20 +168,18 @@ function batch(
   workload: string,
   files: { path: string; dtcArgs: string[]; ours: () => Uint8Array | undefined }[],
 ): BatchRow {
-  let dtcMs = 0;
-  let oursMs = 0;
-  let identical = 0;
-  let bytes = 0;
+  const row: BatchRow = { workload, files: files.length, mb: 0, dtc: { ms: 0, cpuMs: 0 }, ours: { ms: 0, cpuMs: 0 }, identical: 0 };
   for (const f of files) {
-    bytes += statSync(f.path).size;
+    row.mb += statSync(f.path).size / 1e6;
     const dtc = execTimed('dtc', f.dtcArgs);
-    dtcMs += dtc.ms;
-    const start = performance.now();
-    const out = f.ours();
-    oursMs += performance.now() - start;
-    if (dtc.code === 0 && sameBytes(out, dtc.stdout)) identical++;
+    row.dtc.ms += dtc.ms;
+    row.dtc.cpuMs += dtc.cpuMs;
+    const ours = timeOurs(f.ours);
+    row.ours.ms += ours.ms;
+    row.ours.cpuMs += ours.cpuMs;
+    if (dtc.code === 0 && sameBytes(ours.out, dtc.stdout)) row.identical++;
   }
-  return { workload, files: files.length, mb: bytes / 1e6, dtcMs, oursMs, identical };
+  return row;
 }
 
 function dtbInput(path: string, opts: DtcOptions): () => Uint8Array | undefined {
@@ -185,17 +226,20 @@ function benchCorpus(dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCor
   if (rows.length === 0) return;
   console.log('## Corpus: sum of one dtc process per file vs one node process for the batch\n');
   table(
-    ['workload', 'files', 'input', 'identical', 'dtc (sum of runs)', 'ours in-process', 'ratio', 'ours + node start', 'ratio'],
+    ['workload', 'files', 'input', 'identical', 'dtc wall (sum)', 'ours wall', 'ratio', 'ours + node start', 'ratio', 'dtc CPU', 'ours CPU', 'CPU ratio'],
     rows.map((r) => [
       r.workload,
       String(r.files),
       `${r.mb.toFixed(1)} MB`,
       `${r.identical}/${r.files}`,
-      fmtMs(r.dtcMs),
-      fmtMs(r.oursMs),
-      fmtRatio(r.dtcMs / r.oursMs),
-      fmtMs(r.oursMs + nodeStartMs),
-      fmtRatio(r.dtcMs / (r.oursMs + nodeStartMs)),
+      fmtMs(r.dtc.ms),
+      fmtMs(r.ours.ms),
+      fmtRatio(r.dtc.ms / r.ours.ms),
+      fmtMs(r.ours.ms + nodeStartMs),
+      fmtRatio(r.dtc.ms / (r.ours.ms + nodeStartMs)),
+      fmtMs(r.dtc.cpuMs),
+      fmtMs(r.ours.cpuMs),
+      fmtRatio(r.dtc.cpuMs / r.ours.cpuMs),
     ]),
   );
 }
@@ -227,35 +271,30 @@ function benchScaling(tmp: string): void {
     const source = Buffer.from(text, 'latin1');
     // Small trees run in milliseconds: take the median of a few runs so one GC pause does not decide.
     const reps = c.devices <= 4_000 ? 5 : 1;
-    const timeOurs = (fn: () => Uint8Array | undefined): { ms: number; out: Uint8Array | undefined } => {
-      const times: number[] = [];
-      let out: Uint8Array | undefined;
-      for (let i = 0; i < reps; i++) {
-        const start = performance.now();
-        out = fn();
-        times.push(performance.now() - start);
-      }
-      return { ms: median(times), out };
+    const oursMedian = (fn: () => Uint8Array | undefined): OursTimed => {
+      const runs = Array.from({ length: reps }, () => timeOurs(fn));
+      return { ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)), out: runs[0]!.out };
     };
-    const compile = timeOurs(() => runDtc(source, { inputFormat: 'dts', outputFormat: 'dtb', file: dtsPath }).output);
+    const compile = oursMedian(() => runDtc(source, { inputFormat: 'dts', outputFormat: 'dtb', file: dtsPath }).output);
     const blob = compile.out;
     const blobPath = join(tmp, `syn-${c.devices}-${c.perBus}.dtb`);
     if (blob) writeFileSync(blobPath, blob);
-    const decompile = blob ? timeOurs(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dts', file: blobPath }).output) : undefined;
-    const rewrite = blob ? timeOurs(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dtb', file: blobPath }).output) : undefined;
-    const cell = (ours: { ms: number; out: Uint8Array | undefined } | undefined, dtcArgs: string[]): string[] => {
-      if (!ours) return ['failed', '–', '–'];
-      if (!c.runDtcToo) return [fmtMs(ours.ms), 'not run', '–'];
+    const decompile = blob ? oursMedian(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dts', file: blobPath }).output) : undefined;
+    const rewrite = blob ? oursMedian(() => runDtc(blob, { inputFormat: 'dtb', outputFormat: 'dtb', file: blobPath }).output) : undefined;
+    const cell = (ours: OursTimed | undefined, dtcArgs: string[]): string[] => {
+      if (!ours) return ['failed', '–', '–', '–', '–', '–'];
+      const mine = [fmtMs(ours.ms), fmtMs(ours.cpuMs)];
+      if (!c.runDtcToo) return [...mine, 'not run', '–', '–', '–'];
       const runs = Array.from({ length: reps }, () => execTimed('dtc', dtcArgs));
-      const dtc = { ...runs[0]!, ms: median(runs.map((r) => r.ms)) };
+      const dtc = { ...runs[0]!, ms: median(runs.map((r) => r.ms)), cpuMs: median(runs.map((r) => r.cpuMs)) };
       if (dtc.code !== 0) {
         // e.g. "Error: f.dts:69891.11-19 memory exhausted": keep the message, not the position.
         const first = dtc.stderr.split('\n').find((l) => l.trim()) ?? '';
         const why = /\d+\.\d+(?:-[\d.]+)? (.+)$/.exec(first)?.[1] ?? `exit ${dtc.code}`;
-        return [fmtMs(ours.ms), `exit ${dtc.code} "${why.slice(0, 40)}" after ${fmtMs(dtc.ms)}`, '–'];
+        return [...mine, `exit ${dtc.code} "${why.slice(0, 40)}"`, fmtMs(dtc.cpuMs), '–', '–'];
       }
       const same = sameBytes(ours.out, dtc.stdout) ? '' : ' (DIFFERENT bytes!)';
-      return [fmtMs(ours.ms), fmtMs(dtc.ms) + same, fmtRatio(dtc.ms / ours.ms)];
+      return [...mine, fmtMs(dtc.ms) + same, fmtMs(dtc.cpuMs), fmtRatio(dtc.ms / ours.ms), fmtRatio(dtc.cpuMs / ours.cpuMs)];
     };
     rows.push([c.label, `${(text.length / 1e6).toFixed(1)} MB`, 'dts→dtb', ...cell(compile, ['-O', 'dtb', dtsPath])]);
     rows.push(['', '', 'dtb→dts', ...cell(decompile, ['-I', 'dtb', '-O', 'dts', blobPath])]);
@@ -263,7 +302,7 @@ function benchScaling(tmp: string): void {
     rmSync(dtsPath, { force: true });
     rmSync(blobPath, { force: true });
   }
-  table(['devices', 'dts size', 'step', 'ours in-process', 'dtc', 'ratio'], rows);
+  table(['devices', 'dts size', 'step', 'ours wall', 'ours CPU', 'dtc wall', 'dtc CPU', 'ratio', 'CPU ratio'], rows);
   console.log('(up to 4,000 devices: median of 5 runs on both sides; larger: one run)\n');
 }
 
@@ -291,6 +330,8 @@ async function main(): Promise<void> {
   const dtcVersion = spawnSync('dtc', ['--version']).stdout.toString().trim();
   console.log(`# hyperlaunch fdt benchmark\n`);
   console.log(`node ${process.version}, ${dtcVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  console.log('ratio = dtc time / our time (> 1: we are faster). CPU = user + system time (dtc: its child processes; ours: this process),');
+  console.log('which stays meaningful when other work shares the machine; wall = elapsed time.\n');
   const tmp = mkdtempSync(join(tmpdir(), 'hl-bench-'));
   try {
     benchStartup(tmp);
