@@ -103,7 +103,9 @@ export function compatibleFor(m: BootModule, iface: BindingInterface): string[] 
     const implicitOk = iface === 'dom0less' && m.implicitKind === true;
     const fits = own.every((c) => vocab.has(c)) && (kind === m.kind || (kind === undefined && (implicitOk || m.kind === 'unspecified')));
     const generic = iface === 'dom0less' || own.includes('multiboot,module');
-    if (fits && generic) return own.slice();
+    // Design names (`module,kernel`) give way to the 2025 series' where it has one.
+    const designOnly = iface === 'hyperlaunch' && own.some((c) => c.startsWith('module,')) && !canonicalCompatible(m.kind, iface)[0]!.startsWith('module,');
+    if (fits && generic && !designOnly) return own.slice();
   }
   return canonicalCompatible(m.kind, iface);
 }
