@@ -13,6 +13,7 @@ import { DeviceTree, Node, Property, addLabel, guessBootCpuid, type Label, type 
 import { SourceFiles, defaultReadFile } from './source-files.js';
 import { spanPositions, type SourcePosition } from './srcpos.js';
 import {
+  LabelIndex,
   addOrphanNode,
   buildNodeDelete,
   buildPropertyDelete,
@@ -189,31 +190,37 @@ class DtsParser implements TokenSource {
     } else {
       throw this.syntaxError(first);
     }
+    const labels = new LabelIndex(root);
+    const orphan = (nd: Node, ref: string): void => {
+      addOrphanNode(root, nd, ref, this.fragments++);
+      labels.addSubtree(root.children[root.children.length - 1]!);
+    };
     for (;;) {
       const t = this.next();
       if (t.kind === 'EOF') return root;
       if (isChar(t, '/')) {
-        mergeNodes(root, this.nodedef());
+        mergeNodes(root, this.nodedef(), labels);
       } else if (t.kind === 'LABEL') {
         const ref = this.next();
         if (!isRef(ref)) throw this.syntaxError(ref);
         const nd = this.nodedef();
-        const target = findNodeByRef(root, ref.text);
+        const target = findNodeByRef(root, ref.text, labels);
         if (!target) throw notFound(ref.text, ref.pos);
         addLabel(target.labels, t.text);
-        mergeNodes(target, nd);
+        labels.add(target);
+        mergeNodes(target, nd, labels);
       } else if (isRef(t)) {
         const nd = this.nodedef();
         // In a plugin a path always becomes a fragment; a label only when it is not defined here.
-        const target = this.plugin && t.kind === 'PATH_REF' ? undefined : findNodeByRef(root, t.text);
-        if (target) mergeNodes(target, nd);
-        else if (this.plugin) addOrphanNode(root, nd, t.text, this.fragments++);
+        const target = this.plugin && t.kind === 'PATH_REF' ? undefined : findNodeByRef(root, t.text, labels);
+        if (target) mergeNodes(target, nd, labels);
+        else if (this.plugin) orphan(nd, t.text);
         else throw notFound(t.text, t.pos);
       } else if (t.kind === 'DEL_NODE' || t.kind === 'OMIT_NO_REF') {
         const ref = this.next();
         if (!isRef(ref)) throw this.syntaxError(ref);
         this.expectChar(';');
-        const target = findNodeByRef(root, ref.text);
+        const target = findNodeByRef(root, ref.text, labels);
         if (!target) throw notFound(ref.text, ref.pos);
         if (t.kind === 'DEL_NODE') deleteNode(target);
         else target.omitIfUnused = true;

@@ -104,8 +104,8 @@ function appendChild(f: MergeFrame, child: Node): void {
  * properties in place and append new ones, then merge or append children in
  * order. The node keeps its first source position (dtc prints only that one).
  */
-export function mergeNodes(oldNode: Node, newNode: Node): Node {
-  const stack: MergeFrame[] = [startMerge(oldNode, newNode)];
+export function mergeNodes(oldNode: Node, newNode: Node, index?: LabelIndex): Node {
+  const stack: MergeFrame[] = [startMerge(oldNode, newNode, index)];
   while (stack.length) {
     const f = stack[stack.length - 1]!;
     const children = f.newNode.children;
@@ -118,11 +118,12 @@ export function mergeNodes(oldNode: Node, newNode: Node): Node {
       }
       const oc = findChild(f, nc.name);
       if (oc) {
-        stack.push(startMerge(oc, nc));
+        stack.push(startMerge(oc, nc, index));
         descended = true;
         break;
       }
       appendChild(f, nc);
+      index?.addSubtree(nc);
     }
     if (!descended) {
       // dtc extends the position list after the children are merged.
@@ -142,9 +143,10 @@ function extendPositions(oldNode: Node, newNode: Node): void {
   if (added.length) oldNode.alsoDefinedAt = [...(oldNode.alsoDefinedAt ?? []), ...added];
 }
 
-function startMerge(oldNode: Node, newNode: Node): MergeFrame {
+function startMerge(oldNode: Node, newNode: Node, index: LabelIndex | undefined): MergeFrame {
   oldNode.deleted = false;
   for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
+  if (newNode.labels.length) index?.add(oldNode);
   mergeProperties(oldNode, newNode);
   return { oldNode, newNode, nextChild: 0 };
 }
@@ -206,9 +208,55 @@ export function findNodeByLabel(tree: Node, label: string): Node | undefined {
   return undefined;
 }
 
+/**
+ * Which nodes carry which label names, so that `&label` at the top level of a
+ * source does not walk the whole tree each time. It lists every node that
+ * ever got the label; a lookup keeps the live, attached ones and, when more
+ * than one remains (a duplicate label, which the checks reject anyway), falls
+ * back to dtc's depth-first walk to pick the same node dtc picks.
+ */
+export class LabelIndex {
+  private readonly byLabel = new Map<string, Node[]>();
+
+  constructor(private readonly root: Node) {
+    this.addSubtree(root);
+  }
+
+  /** Record a node's current labels (call again after it gains labels). */
+  add(node: Node): void {
+    for (const l of node.labels) {
+      const list = this.byLabel.get(l.name);
+      if (!list) this.byLabel.set(l.name, [node]);
+      else if (!list.includes(node)) list.push(node);
+    }
+  }
+
+  addSubtree(top: Node): void {
+    const work: Node[] = [top];
+    while (work.length) {
+      const n = work.pop()!;
+      if (n.labels.length) this.add(n);
+      for (const c of n.children) work.push(c);
+    }
+  }
+
+  find(label: string): Node | undefined {
+    const live = (this.byLabel.get(label) ?? []).filter((n) => this.reachable(n) && n.labels.some((l) => !l.deleted && l.name === label));
+    if (live.length <= 1) return live[0];
+    return findNodeByLabel(this.root, label);
+  }
+
+  /** Live and attached below the root through live nodes, as dtc's walk would reach it. */
+  private reachable(node: Node): boolean {
+    let n: Node | undefined = node;
+    for (; n && n !== this.root; n = n.parent) if (n.deleted) return false;
+    return n === this.root && !this.root.deleted;
+  }
+}
+
 /** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
-export function findNodeByRef(tree: Node, ref: string): Node | undefined {
+export function findNodeByRef(tree: Node, ref: string, index?: LabelIndex): Node | undefined {
   if (ref === '/') return tree;
   if (ref.startsWith('/')) return findNodeByPath(tree, ref);
-  return findNodeByLabel(tree, ref);
+  return index ? index.find(ref) : findNodeByLabel(tree, ref);
 }

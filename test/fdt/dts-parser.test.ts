@@ -391,3 +391,22 @@ test('deep nesting and 100,000 siblings parse without exhausting the stack', () 
   assert.deepEqual([...parseDts(parens, { file: 'p.dts' }).root.getProperty('a')!.bytes], [0, 0, 0, 1]);
   assert.throws(() => parseDts(`${V1}/ { a = <${'('.repeat(100_000)}1${')'.repeat(100_000)}>; };\n`, { file: 'p.dts' }), FdtError);
 });
+
+test('label lookups pick dtc’s depth-first node, skipping deleted ones', () => {
+  const tree = parseDts(
+    `${V1}/ { a { l: x { }; }; l: b { }; };\n&l { p; };\n/delete-node/ &{/a/x};\n&l { q; };\n/ { a { x { }; }; };\n&l { r; };\n`,
+    { file: 'm.dts' },
+  ).root;
+  const x = child(child(tree, 'a'), 'x');
+  const b = child(tree, 'b');
+  assert.deepEqual(x.properties.map((p) => [p.name, p.deleted]), [['p', true]]);
+  assert.deepEqual(b.properties.map((p) => p.name), ['q', 'r']); // x's label stays deleted after the revival
+  // 20,000 labels with an override each stay fast (no tree walk per reference).
+  const n = 20_000;
+  const nodes = Array.from({ length: n }, (_, i) => `l${i}: n${i} { };`).join(' ');
+  const overrides = Array.from({ length: n }, (_, i) => `&l${i} { v = <${i}>; };`).join('\n');
+  const start = performance.now();
+  const big = parseDts(`${V1}/ { ${nodes} };\n${overrides}\n`, { file: 'big.dts' }).root;
+  assert.deepEqual([...child(big, 'n19999').getProperty('v')!.bytes], [0, 0, 0x4e, 0x1f]);
+  assert.ok(performance.now() - start < 5000);
+});
