@@ -117,6 +117,9 @@ const VARIANTS: Variant[] = [
   variant('legacy', ['-H', 'legacy']),
 ];
 
+/** Blobs carry no markers or positions, so fewer option mixes tell us something new. */
+const DTB_VARIANTS = VARIANTS.filter((v) => ['default', 'strict', 'disabled', 'quiet1'].includes(v.id));
+
 test('checks: DTS corpus diagnostics match dtc 1.6.1', (t) => {
   if (skipWithoutOracle(t)) return;
   let total = 0;
@@ -152,7 +155,7 @@ test('checks: DTB inputs (dtc-made blobs) match dtc -I dtb', (t) => {
       const blob = join(dir, `${name}.dtb`);
       const made = spawnSync('dtc', ['-f', '-q', '-q', '-q', '-I', 'dts', '-O', 'dtb', '-o', blob, `${name}.dts`], { cwd: CORPUS });
       if (made.status !== 0 || !existsSync(blob)) continue;
-      for (const v of VARIANTS) {
+      for (const v of DTB_VARIANTS) {
         const dtc = runDtc([...v.args, '-I', 'dtb', '-O', 'dtb', '-o', '/dev/null', blob], CORPUS);
         const ours = ourLines(readDtb(readFileSync(blob), { file: blob }), v.opts, '/dev/null');
         total++;
@@ -190,7 +193,6 @@ test('checks: output bytes after the fixups (runDtc) match dtc on the corpus', (
   const dir = mkdtempSync(join(tmpdir(), 'checks-bytes-'));
   const runs: { id: string; args: string[]; opts: Parameters<typeof runDtcApi>[1] }[] = [
     { id: 'epapr', args: [], opts: {} },
-    { id: 'legacy', args: ['-H', 'legacy'], opts: { phandleFormat: 'legacy' } },
     { id: 'both', args: ['-H', 'both'], opts: { phandleFormat: 'both' } },
     { id: 'symbols', args: ['-@'], opts: { symbols: true } },
   ];
