@@ -87,9 +87,9 @@ function validateOptions(opts: DtcOptions): void {
   }
 }
 
-function readInput(input: Uint8Array, format: DtFormat, opts: DtcOptions): DeviceTree {
+function readInput(input: Uint8Array, format: DtFormat, opts: DtcOptions, result: DtcResult): DeviceTree {
   const file = opts.file ?? '<stdin>';
-  if (format === 'dtb') return readDtb(input, { file });
+  if (format === 'dtb') return readDtb(input, { file, onWarning: (m) => note(result, m) });
   return parseDts(input, { file, includeDirs: opts.includeDirs, readFile: opts.readFile });
 }
 
@@ -155,7 +155,7 @@ export function runDtc(input: Uint8Array, opts: DtcOptions = {}): DtcResult {
   const outForm = opts.outputFormat ?? (inForm === 'dts' ? 'dtb' : 'dts');
   let tree: DeviceTree;
   try {
-    tree = readInput(input, inForm, opts);
+    tree = readInput(input, inForm, opts, result);
   } catch (e) {
     if (!(e instanceof FdtError)) throw e;
     result.exitCode = 1;
