@@ -20,6 +20,13 @@ import type { PropCodec, RefTarget } from './property-codec.js';
 import { type PendingRef, resolveReferences } from './references.js';
 import { EVTCHN_CODECS, SHM_CODECS } from './sharing-properties.js';
 
+/** Other names a model field may have had in the source tree. */
+const SOURCE_SPELLINGS: Record<string, readonly string[]> = {
+  'module-index': ['mb-index'],
+  reg: ['module-addr'],
+  capabilities: ['permissions'],
+};
+
 export interface Placement {
   /** Output path of the node being written. */
   path: string;
@@ -42,8 +49,9 @@ export class TreeWriter {
 
   lose(e: { origin?: NodeOrigin } | undefined, fallbackPath: string, item: string, reason: string): void {
     const o = e?.origin;
-    const prop = o?.properties.find((p) => p.name === item);
-    const loss: Loss = { code: 'NOT_EXPRESSIBLE', path: o ? (prop ? `${o.path}:${item}` : o.path) : fallbackPath, item, reason, to: this.iface };
+    // Report the property as it was spelled in the source (design `mb-index` for `module-index`).
+    const prop = o?.properties.find((p) => p.name === item) ?? o?.properties.find((p) => SOURCE_SPELLINGS[item]?.includes(p.name));
+    const loss: Loss = { code: 'NOT_EXPRESSIBLE', path: o ? (prop ? `${o.path}:${prop.name}` : o.path) : fallbackPath, item: prop?.name ?? item, reason, to: this.iface };
     const position = prop?.position ?? o?.position;
     if (position) loss.position = position;
     this.losses.push(loss);
