@@ -40,9 +40,14 @@ export function align4(n: number): number {
 }
 
 export function latin1(bytes: Uint8Array): string {
+  if (bytes.length < 64) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) {
-    s += String.fromCharCode(...bytes.subarray(i, Math.min(bytes.length, i + 8192)));
+    s += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, Math.min(bytes.length, i + 8192))));
   }
   return s;
 }
@@ -187,10 +192,22 @@ export function cString(p: PropEntry): string {
 
 /** fdt_get_phandle: "phandle" if 4 bytes long, else "linux,phandle", else 0. */
 export function nodePhandle(node: NodeEntry): number {
-  for (const name of ['phandle', 'linux,phandle']) {
-    const p = getProp(node, name);
-    if (p && propLen(p) === 4) return be32(p.raw, 12);
+  let ph: PropEntry | undefined;
+  let linux: PropEntry | undefined;
+  if (node.props) {
+    ph = node.props.get('phandle');
+    linux = node.props.get('linux,phandle');
+  } else {
+    // A scan, not the index: max-phandle visits every node once.
+    for (let i = 0; i < node.firstChild; i++) {
+      const e = node.entries[i]!;
+      if (e.kind !== 'prop') continue;
+      if (!ph && e.name === 'phandle') ph = e;
+      else if (!linux && e.name === 'linux,phandle') linux = e;
+    }
   }
+  if (ph && propLen(ph) === 4) return be32(ph.raw, 12);
+  if (linux && propLen(linux) === 4) return be32(linux.raw, 12);
   return 0;
 }
 
@@ -295,7 +312,10 @@ export function stringResolver(blob: Uint8Array, h: FdtHeader): NameResolver {
  * Reads the struct block into a token tree. Anything libfdt would trip over
  * (unknown tags, truncation, nodes after the root) is an FdtError here.
  */
-export function parseStruct(blob: Uint8Array, h: FdtHeader, names: NameResolver): ParsedStruct {
+export function parseStruct(input: Uint8Array, h: FdtHeader, names: NameResolver): ParsedStruct {
+  // One private copy; tokens are views into it (edits replace, never write through, except
+  // the overlay's in-place fixups, which must not reach the caller's bytes).
+  const blob = new Uint8Array(input);
   const start = h.offDtStruct;
   const limit = h.version >= 17 ? start + h.sizeDtStruct : h.totalsize;
   const bad = (code: string, why: string, at: number): never => {
@@ -308,7 +328,7 @@ export function parseStruct(blob: Uint8Array, h: FdtHeader, names: NameResolver)
     if (nul < 0) bad('FDT_ERR_TRUNCATED', 'node name runs past the structure block', at);
     const end = at + align4(4 + nul + 1);
     if (end > limit) bad('FDT_ERR_TRUNCATED', 'node name padding runs past the structure block', at);
-    return { header: blob.slice(at, end), name: latin1(blob.subarray(at + 4, at + 4 + nul)) };
+    return { header: blob.subarray(at, end), name: latin1(blob.subarray(at + 4, at + 4 + nul)) };
   };
   if (tagAt(pos) !== TAG_BEGIN_NODE) bad('FDT_ERR_BADOFFSET', 'structure block does not start with the root node', pos);
   const first = readHeaderToken(pos);
@@ -330,7 +350,7 @@ export function parseStruct(blob: Uint8Array, h: FdtHeader, names: NameResolver)
       const end = pos + 12 + align4(len);
       if (len >= 0x7fffffff || end > limit) bad('FDT_ERR_TRUNCATED', 'property value runs past the structure block', pos);
       const r = names(be32(blob, pos + 8));
-      const prop: PropEntry = { kind: 'prop', raw: blob.slice(pos, end), name: r.name };
+      const prop: PropEntry = { kind: 'prop', raw: blob.subarray(pos, end), name: r.name };
       if (r.error) prop.nameError = r.error;
       node.entries.push(prop);
       pos = end;
@@ -395,8 +415,10 @@ class StringsBlock {
     this.bytes.set(initial);
     this.length = initial.length;
     this.openRun = 0;
-    this.indexFrom(0);
   }
+
+  /** Built on first lookup: most blobs are only ever read. */
+  private indexed = false;
 
   private indexFrom(from: number): void {
     let runStart = from;
@@ -421,6 +443,10 @@ class StringsBlock {
   }
 
   find(s: string): number {
+    if (!this.indexed) {
+      this.indexed = true;
+      this.indexFrom(0);
+    }
     let best = this.first.get(s) ?? -1;
     for (const run of this.longRuns) {
       if (best >= 0 && run.start > best) break;
@@ -444,7 +470,7 @@ class StringsBlock {
     this.bytes[this.length + s.length] = 0;
     const from = this.openRun;
     this.length = need;
-    this.indexFrom(from);
+    if (this.indexed) this.indexFrom(from);
   }
 
   view(): Uint8Array {

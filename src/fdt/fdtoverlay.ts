@@ -54,6 +54,11 @@ export function applyOverlays(base: Uint8Array, overlays: Uint8Array[], names?: 
     try {
       overlayApply(editor, ov.subarray(0, be32(ov, 4)));
     } catch (e) {
+      if (e instanceof FdtError && e.code === 'FDT_ERR_NOSPACE') {
+        // fdtoverlay takes any NOSPACE for a full buffer and retries with 64 KiB more,
+        // until the size passes INT_MAX and fdt_open_into itself fails.
+        throw rewrap(e, (code) => `Failed to make temporary copy: ${code}`);
+      }
       throw rewrap(e, (code) => `Failed to apply '${nameOf(i)}': ${code}`);
     }
   });

@@ -180,7 +180,7 @@ function fixupOne(
   if (!prop) throw libfdtError('FDT_ERR_NOTFOUND', `fixup property '${name}' is not in ${path}`, path);
   if (checkPartial(prop, offset, path) < 0) {
     // libfdt returns NOSPACE here, which fdtoverlay mistakes for a full buffer and retries forever.
-    throw libfdtError('FDT_ERR_NOSPACE', `fixup offset ${offset} is outside '${name}' (fdtoverlay would loop)`, path);
+    throw libfdtError('FDT_ERR_NOSPACE', `fixup offset ${offset} is outside '${name}' (fdtoverlay retries until its buffer size overflows)`, path);
   }
   setBe32(prop.raw, 12 + offset, phandle);
 }
@@ -260,7 +260,7 @@ function fullPath(node: NodeEntry, buflen: number): string {
   for (let n: NodeEntry | null = node; n; n = n.parent) chain.push(n.name + '/');
   const s = chain.reverse().join('');
   if (s.length > buflen) {
-    throw libfdtError('FDT_ERR_NOSPACE', `path of ${nodePath(node)} does not fit (fdtoverlay would loop)`, nodePath(node));
+    throw libfdtError('FDT_ERR_NOSPACE', `path of ${nodePath(node)} does not fit (fdtoverlay retries until its buffer size overflows)`, nodePath(node));
   }
   return s.length > 1 ? s.slice(0, -1) : s;
 }
@@ -320,7 +320,7 @@ function symbolUpdate(base: BlobEditor, ov: NodeEntry): void {
  * then in an unspecified state (libfdt trashes it too).
  */
 export function overlayApply(base: BlobEditor, overlayBlob: Uint8Array): void {
-  const ov = parseReadOnly(overlayBlob.slice()).root;
+  const ov = parseReadOnly(overlayBlob).root;
   const delta = base.maxPhandle();
   adjustLocalPhandles(ov, delta);
   updateLocalReferences(ov, delta);
