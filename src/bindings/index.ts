@@ -8,3 +8,4 @@ export { readBootConfig, convert, type ConvertOptions, type Conversion } from '.
 export type { ReadOptions } from './read-options.js';
 export { versionFlags, versionFlagWarning, type VersionFlag } from './version-flags.js';
 export { formatLoss } from './loss-error.js';
+export { readPartialDeviceTree } from './partial-device-tree.js';

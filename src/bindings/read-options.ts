@@ -1,5 +1,5 @@
 /** Options shared by the readers. */
-import type { BootConfigWarning } from '../model/errors.js';
+import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 
 export interface ReadOptions {
@@ -9,4 +9,20 @@ export interface ReadOptions {
   target?: Target;
   /** Collects warnings (things Xen accepts but probably not what was meant). */
   warnings?: BootConfigWarning[];
+}
+
+/** Where a reader sends warnings: `opts.warnings`, naming `opts.file` when a warning has no source position. */
+export function warner(opts: ReadOptions): (w: BootConfigWarning) => void {
+  return (w) => {
+    opts.warnings?.push(opts.file && !w.position && !w.file ? { ...w, file: opts.file } : w);
+  };
+}
+
+/** Run a reader, naming `opts.file` in errors that have no source position (DTB input). */
+export function readingFile<T>(opts: ReadOptions, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw e instanceof BootConfigError ? e.inFile(opts.file) : e;
+  }
 }

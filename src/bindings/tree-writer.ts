@@ -87,6 +87,10 @@ export class TreeWriter {
       this.lose(m, path, `${m.kind} module`, `${this.iface} has no ${m.kind} module`);
       return undefined;
     }
+    if (m.kind === 'device-tree' && !this.arm) {
+      this.lose(m, path, 'device-tree module', 'partial device trees are an Arm passthrough feature');
+      return undefined;
+    }
     const name = names.take(m.name ?? moduleName(m));
     const node = this.node(name, m, moduleCodecs(this.iface), { ...at, path: `${at.path}/${name}` }, (c) =>
       c.name === 'module-index' ? 'dom0less locates modules by reg (address, size) only; the multiboot index is lost' : `${this.iface} has no module property ${c.name}`,

@@ -84,6 +84,6 @@ export function versionFlagWarning(f: VersionFlag): BootConfigWarning {
 }
 
 /** Readers call this: flags become warnings when a target version is given. */
-export function flagVersions(model: BootModel, opts: { warnings?: BootConfigWarning[] }): void {
-  for (const f of versionFlags(model)) opts.warnings?.push(versionFlagWarning(f));
+export function flagVersions(model: BootModel, warn: (w: BootConfigWarning) => void): void {
+  for (const f of versionFlags(model)) warn(versionFlagWarning(f));
 }

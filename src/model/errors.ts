@@ -6,6 +6,8 @@
 import { type SourcePosition, formatPosition } from '../fdt/srcpos.js';
 
 export interface Located {
+  /** Input file, for trees without source positions (a DTB). */
+  file?: string;
   path?: string;
   position?: SourcePosition;
   hint?: string;
@@ -14,6 +16,7 @@ export interface Located {
 export class BootConfigError extends Error {
   override readonly name = 'BootConfigError';
   readonly code: string;
+  readonly file?: string;
   readonly path?: string;
   readonly position?: SourcePosition;
   readonly hint?: string;
@@ -21,17 +24,29 @@ export class BootConfigError extends Error {
   constructor(code: string, message: string, where: Located = {}) {
     super(message);
     this.code = code;
+    this.file = where.file;
     this.path = where.path;
     this.position = where.position;
     this.hint = where.hint;
   }
 
+  /** `file:line:col`, else `file: /path:prop`, else the DT path. */
   get location(): string | undefined {
-    return this.position ? formatPosition(this.position) : this.path;
+    if (this.position) return formatPosition(this.position);
+    if (this.file && this.path) return `${this.file}: ${this.path}`;
+    return this.path ?? this.file;
+  }
+
+  /** The same error, naming the input file when it has no source position. */
+  inFile(file: string | undefined): BootConfigError {
+    if (!file || this.position || this.file) return this;
+    const e = new BootConfigError(this.code, this.message, { file, path: this.path, hint: this.hint });
+    e.stack = this.stack;
+    return e;
   }
 
   toJSON(): Record<string, unknown> {
-    return { severity: 'error', code: this.code, message: this.message, location: this.location, path: this.path, position: this.position, hint: this.hint };
+    return { severity: 'error', code: this.code, message: this.message, location: this.location, file: this.file, path: this.path, position: this.position, hint: this.hint };
   }
 }
 

@@ -13,3 +13,4 @@ export * from './hypervisor.js';
 export * from './boot-model.js';
 export * from './errors.js';
 export * from './loss.js';
+export * from './passthrough.js';

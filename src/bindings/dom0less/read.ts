@@ -20,7 +20,7 @@ import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
 import { readCpupool, readDomain, readEventChannel, readModule, readSharedMemory } from '../entity-read.js';
 import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
-import type { ReadOptions } from '../read-options.js';
+import { type ReadOptions, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
 
 const IFACE = 'dom0less';
@@ -35,7 +35,7 @@ function reader(root: Node, chosen: Node, dom0: string, opts: ReadOptions): Tree
   return {
     iface: IFACE,
     root,
-    warn: (w) => opts.warnings?.push(w),
+    warn: warner(opts),
     channelOf(target): ChannelRef | undefined {
       const parent = target.parent;
       if (!parent || !isCompatible(target, 'xen,evtchn-v1')) return undefined;
@@ -96,8 +96,7 @@ function readChosen(r: TreeReader, chosen: Node, dom0: string): ChosenParts {
   return { hypervisor, domains: dom0Domain ? [dom0Domain, ...domains] : domains, cpupools };
 }
 
-/** Read a dom0less configuration (a host tree with /chosen) into the model. */
-export function readDom0less(tree: DeviceTree, opts: ReadOptions = {}): BootModel {
+function readDom0lessTree(tree: DeviceTree, opts: ReadOptions): BootModel {
   const detected = detectInterface(tree);
   if (detected.interface === 'hyperlaunch') {
     throw new BootConfigError('WRONG_INTERFACE', `${detected.path} makes this a Hyperlaunch tree, not dom0less`, { path: detected.path, hint: 'use readHyperlaunch or readBootConfig' });
@@ -108,6 +107,11 @@ export function readDom0less(tree: DeviceTree, opts: ReadOptions = {}): BootMode
   const r = reader(tree.root, chosen, dom0, opts);
   const parts = readChosen(r, chosen, dom0);
   const model: BootModel = { interface: IFACE, target: { ...opts.target }, ...parts, host: hostTreeOf(tree), hostPassthrough: passthroughPaths(tree) };
-  flagVersions(model, opts);
+  flagVersions(model, r.warn);
   return model;
+}
+
+/** Read a dom0less configuration (a host tree with /chosen) into the model. */
+export function readDom0less(tree: DeviceTree, opts: ReadOptions = {}): BootModel {
+  return readingFile(opts, () => readDom0lessTree(tree, opts));
 }

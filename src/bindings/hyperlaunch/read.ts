@@ -20,7 +20,7 @@ import { locate } from '../locate.js';
 import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
 import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
-import type { ReadOptions } from '../read-options.js';
+import { type ReadOptions, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
 import { readCpupool, readDomain, readModule } from '../entity-read.js';
 import { CONFIG_CODECS, CONTAINER_CODECS, type Config, type Container } from './container-properties.js';
@@ -34,7 +34,7 @@ function reader(root: Node, chosen: Node, container: Node, opts: ReadOptions): T
   return {
     iface: IFACE,
     root,
-    warn: (w) => opts.warnings?.push(w),
+    warn: warner(opts),
     channelOf(target): ChannelRef | undefined {
       const parent = target.parent;
       if (!parent || !isCompatible(target, 'xen,evtchn-v1')) return undefined;
@@ -115,8 +115,7 @@ function readChosenChildren(r: TreeReader, chosen: Node, container: Node, h: Hyp
   return { domains, cpupools };
 }
 
-/** Read a Hyperlaunch configuration (/chosen/hypervisor) into the model. */
-export function readHyperlaunch(tree: DeviceTree, opts: ReadOptions = {}): BootModel {
+function readHyperlaunchTree(tree: DeviceTree, opts: ReadOptions): BootModel {
   const detected = detectInterface(tree);
   if (detected.interface !== 'hyperlaunch') {
     throw new BootConfigError('WRONG_INTERFACE', 'the tree has no /chosen/hypervisor node, so no Hyperlaunch configuration', { path: '/chosen', hint: 'use readDom0less or readBootConfig' });
@@ -131,6 +130,11 @@ export function readHyperlaunch(tree: DeviceTree, opts: ReadOptions = {}): BootM
   checkDomids(domains, container);
   markDom0(domains, form);
   const model: BootModel = { interface: IFACE, hyperlaunchForm: form, target: { ...opts.target }, hypervisor, domains, cpupools, host: hostTreeOf(tree), hostPassthrough: passthroughPaths(tree) };
-  flagVersions(model, opts);
+  flagVersions(model, r.warn);
   return model;
+}
+
+/** Read a Hyperlaunch configuration (/chosen/hypervisor) into the model. */
+export function readHyperlaunch(tree: DeviceTree, opts: ReadOptions = {}): BootModel {
+  return readingFile(opts, () => readHyperlaunchTree(tree, opts));
 }
