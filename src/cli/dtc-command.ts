@@ -107,6 +107,7 @@ function buildCommand(argv: string[]): DtcCommand | 'help' | 'version' {
   opts.quiet = quiet;
   const input = positionals[0] ?? '-';
   opts.file = input === '-' ? '<stdin>' : input;
+  opts.outputName = outName === '-' ? '<stdout>' : outName;
   if (!opts.outputFormat && outName !== '-') opts.outputFormat = formatFromFileName(outName);
   return { input, outName, json, opts };
 }
@@ -143,7 +144,7 @@ export async function dtcCommand(argv: string[]): Promise<number> {
   try {
     const input = readInput(cmd.input);
     const result = runDtc(input, cmd.opts);
-    for (const d of result.diagnostics) if ((cmd.opts.quiet ?? 0) < 1) reporter.check(d, cmd.opts.file!);
+    for (const d of result.diagnostics) reporter.check(d, cmd.opts.outputName!);
     for (const m of result.notes) reporter.note(m);
     if (result.error) reporter.error(result.error, cmd.opts.file);
     if (result.exitCode !== 0) return result.exitCode;

@@ -40,6 +40,8 @@ export interface DtcOptions {
   padSize?: number; // -p
   align?: number; // -a
   quiet?: number; // -q count
+  /** Name dtc prints on check messages that have no source position: the -o file, or `<stdout>`. */
+  outputName?: string;
   checks?: CheckSetting[]; // -W / -E, in order
   readFile?: (path: string) => Uint8Array;
 }
@@ -109,10 +111,9 @@ function transform(tree: DeviceTree, opts: DtcOptions, result: DtcResult): boole
     generateSymbols: opts.symbols,
   });
   result.diagnostics = checks.diagnostics;
-  const file = opts.file ?? '<stdin>';
-  if ((opts.quiet ?? 0) < 1) {
-    for (const d of checks.diagnostics) result.messages.push(formatCheckDiagnostic(d, file));
-  }
+  // processChecks already applies -q, as dtc does (errors survive a single -q).
+  const outputName = opts.outputName ?? '<stdout>';
+  for (const d of checks.diagnostics) result.messages.push(formatCheckDiagnostic(d, outputName));
   if (checks.hasErrors) {
     if (!opts.force) {
       note(result, 'ERROR: Input tree has errors, aborting (use -f to force output)');
