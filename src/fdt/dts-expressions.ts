@@ -5,7 +5,7 @@
  * "Division by zero" reported over the span of the division.
  */
 import { FdtError } from './errors.js';
-import type { Token } from './dts-lexer.js';
+import { positionNow, type Token } from './dts-lexer.js';
 import { spanPositions, type SourcePosition } from './srcpos.js';
 
 const U64 = 0xffffffffffffffffn;
@@ -19,6 +19,8 @@ export interface TokenSource {
 export interface IntValue {
   value: bigint;
   pos: SourcePosition;
+  /** Source of the last token, for the file name dtc would print. */
+  src: Token['src'];
 }
 
 /** Binding strength of each binary operator (higher binds tighter); all are left-associative. */
@@ -62,7 +64,7 @@ export class ExpressionParser {
   /** dtc's integer_prim: a literal, a character literal or `( expr )`. */
   primary(): IntValue {
     const t = this.ts.next();
-    if (t.kind === 'LITERAL' || t.kind === 'CHAR_LITERAL') return { value: t.value, pos: t.pos };
+    if (t.kind === 'LITERAL' || t.kind === 'CHAR_LITERAL') return { value: t.value, pos: t.pos, src: t.src };
     if (t.kind === 'CHAR' && t.text === '(') {
       if (++this.depth > MAX_NESTING) {
         throw new FdtError('DTS_TOO_DEEP', 'memory exhausted', { position: t.pos, hint: `expressions nest at most ${MAX_NESTING} deep` });
@@ -71,7 +73,7 @@ export class ExpressionParser {
       const close = this.ts.next();
       if (close.kind !== 'CHAR' || close.text !== ')') throw this.ts.syntaxError(close);
       this.depth--;
-      return { value: inner.value, pos: spanPositions(t.pos, close.pos) };
+      return { value: inner.value, pos: spanPositions(t.pos, close.pos), src: close.src };
     }
     throw this.ts.syntaxError(t);
   }
@@ -95,7 +97,7 @@ export class ExpressionParser {
     let result = last;
     for (let i = arms.length - 1; i >= 0; i--) {
       const [cond, mid] = arms[i]!;
-      result = { value: cond.value !== 0n ? mid.value : result.value, pos: spanPositions(cond.pos, result.pos) };
+      result = { value: cond.value !== 0n ? mid.value : result.value, pos: spanPositions(cond.pos, result.pos), src: result.src };
     }
     return result;
   }
@@ -113,7 +115,7 @@ export class ExpressionParser {
       this.ts.next();
       const right = this.binary(prec + 1);
       const pos = spanPositions(left.pos, right.pos);
-      left = { value: applyBinary(op, left.value, right.value, pos), pos };
+      left = { value: applyBinary(op, left.value, right.value, positionNow({ pos, src: right.src })), pos, src: right.src };
     }
   }
 
@@ -130,7 +132,7 @@ export class ExpressionParser {
       const op = ops[i]!.text;
       v = op === '-' ? (-v) & U64 : op === '~' ? ~v & U64 : bool(v === 0n);
     }
-    return { value: v, pos: ops.length ? spanPositions(ops[0]!.pos, operand.pos) : operand.pos };
+    return { value: v, pos: ops.length ? spanPositions(ops[0]!.pos, operand.pos) : operand.pos, src: operand.src };
   }
 }
 

@@ -49,6 +49,17 @@ export interface Token {
   /** STRING contents (escapes processed, NUL added, `string` marker at 0). */
   data?: PropertyValue;
   pos: SourcePosition;
+  /** The file the token came from; its name follows later line markers, as dtc's srcpos does. */
+  src: { readonly name: string };
+}
+
+/**
+ * The token's position with the file name its source has *now*: dtc's
+ * positions point at the file state, so a line marker read after the token
+ * renames it in messages and in positions copied later.
+ */
+export function positionNow(tok: Pick<Token, 'pos' | 'src'>): SourcePosition {
+  return tok.src.name === tok.pos.file ? tok.pos : { ...tok.pos, file: tok.src.name };
 }
 
 type StartCondition = 'INITIAL' | 'V1' | 'BYTESTRING' | 'PROPNODENAME';
@@ -216,6 +227,7 @@ export class DtsLexer {
   private readonly stack: SourceBuffer[] = [];
   private state: StartCondition = 'INITIAL';
   private lastPos: SourcePosition;
+  private lastSrc: { readonly name: string };
   private readonly files: SourceFiles;
   private readonly maxDepth: number;
 
@@ -225,6 +237,7 @@ export class DtsLexer {
     this.stack.push({ text: toLatin1(source), at: 0, name: opts.file, dir: dirnameOf(opts.file), path: posix.normalize(opts.file), line: 1, col: 1 });
     // Before the first token dtc's yylloc is all zero: an empty file fails at "file:0.0".
     this.lastPos = { file: opts.file, firstLine: 0, firstColumn: 0, lastLine: 0, lastColumn: 0 };
+    this.lastSrc = this.stack[0]!;
   }
 
   /** Directory of the file being scanned (where /incbin/ looks first). */
@@ -279,11 +292,12 @@ export class DtsLexer {
     }
     buf.at = end;
     this.lastPos = { file: buf.name, firstLine, firstColumn, lastLine: buf.line, lastColumn: buf.col };
+    this.lastSrc = buf;
     return this.lastPos;
   }
 
   private token(kind: TokenKind, text: string, pos: SourcePosition, value = 0n): Token {
-    return { kind, text, value, pos };
+    return { kind, text, value, pos, src: this.lastSrc };
   }
 
   // The best match so far while scanning one token (fields, not a closure: this runs per token).

@@ -8,12 +8,12 @@
 import { ValueBuilder, type MarkerType, type PropertyValue } from './data.js';
 import { FdtError } from './errors.js';
 import { ExpressionParser, type TokenSource } from './dts-expressions.js';
-import { DtsLexer, type Token } from './dts-lexer.js';
+import { DtsLexer, positionNow, type Token } from './dts-lexer.js';
 import { DeviceTree, Node, Property, addLabel, guessBootCpuid, type Label, type ReserveEntry } from './livetree.js';
 import { SourceFiles, defaultReadFile } from './source-files.js';
 import { spanPositions, type SourcePosition } from './srcpos.js';
 import {
-  LabelIndex,
+  TreeIndex,
   addOrphanNode,
   buildNodeDelete,
   buildPropertyDelete,
@@ -111,7 +111,7 @@ class DtsParser implements TokenSource {
   }
 
   syntaxError(tok: Token): FdtError {
-    return new FdtError('DTS_SYNTAX', 'syntax error', { position: tok.pos, hint: `unexpected ${describe(tok)}` });
+    return new FdtError('DTS_SYNTAX', 'syntax error', { position: positionNow(tok), hint: `unexpected ${describe(tok)}` });
   }
 
   private expectChar(c: string): Token {
@@ -190,7 +190,7 @@ class DtsParser implements TokenSource {
     } else {
       throw this.syntaxError(first);
     }
-    const labels = new LabelIndex(root);
+    const labels = new TreeIndex(root);
     const orphan = (nd: Node, ref: string): void => {
       addOrphanNode(root, nd, ref, this.fragments++);
       labels.addSubtree(root.children[root.children.length - 1]!);
@@ -205,7 +205,7 @@ class DtsParser implements TokenSource {
         if (!isRef(ref)) throw this.syntaxError(ref);
         const nd = this.nodedef();
         const target = findNodeByRef(root, ref.text, labels);
-        if (!target) throw notFound(ref.text, ref.pos);
+        if (!target) throw notFound(ref.text, positionNow(ref));
         addLabel(target.labels, t.text);
         labels.add(target);
         mergeNodes(target, nd, labels);
@@ -215,13 +215,13 @@ class DtsParser implements TokenSource {
         const target = this.plugin && t.kind === 'PATH_REF' ? undefined : findNodeByRef(root, t.text, labels);
         if (target) mergeNodes(target, nd, labels);
         else if (this.plugin) orphan(nd, t.text);
-        else throw notFound(t.text, t.pos);
+        else throw notFound(t.text, positionNow(t));
       } else if (t.kind === 'DEL_NODE' || t.kind === 'OMIT_NO_REF') {
         const ref = this.next();
         if (!isRef(ref)) throw this.syntaxError(ref);
         this.expectChar(';');
         const target = findNodeByRef(root, ref.text, labels);
-        if (!target) throw notFound(ref.text, ref.pos);
+        if (!target) throw notFound(ref.text, positionNow(ref));
         if (t.kind === 'DEL_NODE') deleteNode(target);
         else target.omitIfUnused = true;
       } else {
@@ -247,7 +247,7 @@ class DtsParser implements TokenSource {
       const t = this.next();
       if (isChar(t, '}') && !prefix.length) {
         const semi = this.expectChar(';');
-        f.node.position = spanPositions(f.open, semi.pos);
+        f.node.position = spanPositions(f.open, positionNow(semi));
         stack.pop();
         if (!stack.length) return top;
       } else if (t.kind === 'DEL_PROP' && !omit) {
@@ -260,7 +260,7 @@ class DtsParser implements TokenSource {
         const name = this.next();
         if (name.kind !== 'PROPNODENAME') throw this.syntaxError(name);
         const semi = this.expectChar(';');
-        const child = buildNodeDelete(name.text, spanPositions(t.pos, semi.pos));
+        const child = buildNodeDelete(name.text, spanPositions(t.pos, positionNow(semi)));
         this.addChild(f, child, prefix, omit);
       } else if (t.kind === 'PROPNODENAME') {
         const n = this.next();
@@ -270,9 +270,9 @@ class DtsParser implements TokenSource {
           stack.push({ node: child, open: n.pos, seenSubnode: false });
         } else if (isChar(n, '=') && !omit) {
           const { value, semi } = this.propdata();
-          this.addProp(f, new Property(t.text, value, spanPositions(t.pos, semi.pos)), prefix, t, semi);
+          this.addProp(f, new Property(t.text, value, spanPositions(t.pos, positionNow(semi))), prefix, t, semi);
         } else if (isChar(n, ';') && !omit) {
-          this.addProp(f, new Property(t.text, new ValueBuilder(0).build(), spanPositions(t.pos, n.pos)), prefix, t, n);
+          this.addProp(f, new Property(t.text, new ValueBuilder(0).build(), spanPositions(t.pos, positionNow(n))), prefix, t, n);
         } else {
           throw this.syntaxError(n);
         }
@@ -285,7 +285,7 @@ class DtsParser implements TokenSource {
   private addProp(f: NodeFrame, prop: Property, prefix: readonly Token[], start: Token, end: Token): void {
     if (f.seenSubnode) {
       throw new FdtError('DTS_PROP_AFTER_SUBNODE', 'Properties must precede subnodes', {
-        position: spanPositions((prefix[0] ?? start).pos, end.pos),
+        position: spanPositions((prefix[0] ?? start).pos, positionNow(end)),
         hint: 'move the property above the first child node',
       });
     }
@@ -328,7 +328,7 @@ class DtsParser implements TokenSource {
       // dtc checks the size when it reduces `/bits/ N <`, i.e. after the `<`.
       this.expectChar('<');
       if (!BIT_TYPES.has(size.value)) {
-        throw new FdtError('DTS_BAD_BITS', 'Array elements must be 8, 16, 32 or 64-bits', { position: size.pos, hint: 'use /bits/ 8, 16, 32 or 64' });
+        throw new FdtError('DTS_BAD_BITS', 'Array elements must be 8, 16, 32 or 64-bits', { position: positionNow(size), hint: 'use /bits/ 8, 16, 32 or 64' });
       }
       bits = Number(size.value);
     }
@@ -347,7 +347,7 @@ class DtsParser implements TokenSource {
         this.next();
         if (bits !== 32) {
           throw new FdtError('DTS_BAD_REF', 'References are only allowed in arrays with 32-bit elements.', {
-            position: t.pos,
+            position: positionNow(t),
             hint: 'put phandle references in a plain <...> array',
           });
         }
@@ -357,7 +357,7 @@ class DtsParser implements TokenSource {
         const v = this.expr.primary();
         if (bits < 64 && v.value > mask && (v.value | mask) !== U64) {
           throw new FdtError('DTS_VALUE_RANGE', `Value out of range for ${bits}-bit array element`, {
-            position: v.pos,
+            position: positionNow(v),
             hint: `values must fit in ${bits} bits (or be sign-extended negatives)`,
           });
         }

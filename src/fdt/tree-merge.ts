@@ -8,6 +8,61 @@
 import { ValueBuilder } from './data.js';
 import { Node, Property, addLabel, type Label } from './livetree.js';
 
+interface Named {
+  name: string;
+  deleted: boolean;
+}
+
+interface NameIndex<T extends Named> {
+  indexed: number;
+  byName: Map<string, T[]>;
+}
+
+/** Lists shorter than this are scanned; longer ones get a name index. */
+const SCAN_LIMIT = 32;
+
+/**
+ * Name lookups in child and property lists for one parse. While parsing,
+ * those lists only ever grow at the end, so the index of a list just catches
+ * up with what was appended since; that is why it is tied to a parse and not
+ * kept on the tree, where later passes may reorder or drop entries.
+ */
+export class NameCache {
+  private readonly indexes = new WeakMap<readonly Named[], NameIndex<Named>>();
+
+  /** Entries of `list` called `name`, in list order, deleted ones included. */
+  named<T extends Named>(list: readonly T[], name: string): readonly T[] {
+    if (list.length < SCAN_LIMIT) return list.filter((e) => e.name === name);
+    let idx = this.indexes.get(list) as NameIndex<T> | undefined;
+    if (!idx) {
+      idx = { indexed: 0, byName: new Map() };
+      this.indexes.set(list, idx as unknown as NameIndex<Named>);
+    }
+    for (; idx.indexed < list.length; idx.indexed++) {
+      const e = list[idx.indexed]!;
+      const same = idx.byName.get(e.name);
+      if (same) same.push(e);
+      else idx.byName.set(e.name, [e]);
+    }
+    return idx.byName.get(name) ?? [];
+  }
+}
+
+function named<T extends Named>(list: readonly T[], name: string, cache: NameCache | undefined): readonly T[] {
+  return cache ? cache.named(list, name) : list.filter((e) => e.name === name);
+}
+
+/** First entry of that name, deleted or not (dtc's `for_each_*_withdel` + streq). */
+function firstNamed<T extends Named>(list: readonly T[], name: string, cache?: NameCache): T | undefined {
+  return named(list, name, cache)[0];
+}
+
+/** First live entry of that name (dtc's `for_each_*` + streq). */
+function firstLiveNamed<T extends Named>(list: readonly T[], name: string, cache?: NameCache): T | undefined {
+  for (const e of named(list, name, cache)) if (!e.deleted) return e;
+  return undefined;
+}
+
 function deleteLabels(labels: Label[]): void {
   for (const l of labels) l.deleted = true;
 }
@@ -19,8 +74,8 @@ export function deleteProperty(prop: Property): void {
 }
 
 /** dtc's delete_property_by_name: the first property of that name, deleted or not. */
-export function deletePropertyByName(node: Node, name: string): void {
-  const prop = node.properties.find((p) => p.name === name);
+export function deletePropertyByName(node: Node, name: string, names?: NameCache): void {
+  const prop = firstNamed(node.properties, name, names);
   if (prop) deleteProperty(prop);
 }
 
@@ -37,8 +92,8 @@ export function deleteNode(node: Node): void {
 }
 
 /** dtc's delete_node_by_name: the first child of that name, deleted or not. */
-export function deleteNodeByName(parent: Node, name: string): void {
-  const child = parent.children.find((c) => c.name === name);
+export function deleteNodeByName(parent: Node, name: string, names?: NameCache): void {
+  const child = firstNamed(parent.children, name, names);
   if (child) deleteNode(child);
 }
 
@@ -56,13 +111,13 @@ export function buildNodeDelete(name: string, position: Node['position']): Node 
   return n;
 }
 
-function mergeProperties(oldNode: Node, newNode: Node): void {
+function mergeProperties(oldNode: Node, newNode: Node, names: NameCache | undefined): void {
   for (const np of newNode.properties) {
     if (np.deleted) {
-      deletePropertyByName(oldNode, np.name);
+      deletePropertyByName(oldNode, np.name, names);
       continue;
     }
-    const op = oldNode.properties.find((p) => p.name === np.name);
+    const op = firstNamed(oldNode.properties, np.name, names);
     if (op) {
       for (const l of np.labels) addLabel(op.labels, l.name);
       op.value = np.value;
@@ -78,25 +133,6 @@ interface MergeFrame {
   oldNode: Node;
   newNode: Node;
   nextChild: number;
-  /** First child of each name in oldNode (deleted ones too), built only for big merges. */
-  index?: Map<string, Node>;
-}
-
-/** Merging many children into a big node would be quadratic with a scan per child. */
-const INDEX_THRESHOLD = 64;
-
-function findChild(f: MergeFrame, name: string): Node | undefined {
-  if (!f.index && f.oldNode.children.length > INDEX_THRESHOLD && f.newNode.children.length > INDEX_THRESHOLD) {
-    f.index = new Map();
-    for (const c of f.oldNode.children) if (!f.index.has(c.name)) f.index.set(c.name, c);
-  }
-  if (f.index) return f.index.get(name);
-  return f.oldNode.children.find((c) => c.name === name);
-}
-
-function appendChild(f: MergeFrame, child: Node): void {
-  f.oldNode.addChild(child);
-  if (f.index && !f.index.has(child.name)) f.index.set(child.name, child);
 }
 
 /**
@@ -104,7 +140,7 @@ function appendChild(f: MergeFrame, child: Node): void {
  * properties in place and append new ones, then merge or append children in
  * order. The node keeps its first source position (dtc prints only that one).
  */
-export function mergeNodes(oldNode: Node, newNode: Node, index?: LabelIndex): Node {
+export function mergeNodes(oldNode: Node, newNode: Node, index?: TreeIndex): Node {
   const stack: MergeFrame[] = [startMerge(oldNode, newNode, index)];
   while (stack.length) {
     const f = stack[stack.length - 1]!;
@@ -113,16 +149,16 @@ export function mergeNodes(oldNode: Node, newNode: Node, index?: LabelIndex): No
     while (f.nextChild < children.length) {
       const nc = children[f.nextChild++]!;
       if (nc.deleted) {
-        deleteNodeByName(f.oldNode, nc.name);
+        deleteNodeByName(f.oldNode, nc.name, index?.names);
         continue;
       }
-      const oc = findChild(f, nc.name);
+      const oc = firstNamed(f.oldNode.children, nc.name, index?.names);
       if (oc) {
         stack.push(startMerge(oc, nc, index));
         descended = true;
         break;
       }
-      appendChild(f, nc);
+      f.oldNode.addChild(nc);
       index?.addSubtree(nc);
     }
     if (!descended) {
@@ -143,11 +179,11 @@ function extendPositions(oldNode: Node, newNode: Node): void {
   if (added.length) oldNode.alsoDefinedAt = [...(oldNode.alsoDefinedAt ?? []), ...added];
 }
 
-function startMerge(oldNode: Node, newNode: Node, index: LabelIndex | undefined): MergeFrame {
+function startMerge(oldNode: Node, newNode: Node, index: TreeIndex | undefined): MergeFrame {
   oldNode.deleted = false;
   for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
   if (newNode.labels.length) index?.add(oldNode);
-  mergeProperties(oldNode, newNode);
+  mergeProperties(oldNode, newNode, index?.names);
   return { oldNode, newNode, nextChild: 0 };
 }
 
@@ -176,7 +212,7 @@ export function addOrphanNode(root: Node, overlay: Node, ref: string, index: num
 }
 
 /** dtc's get_node_by_path: leading slashes skipped, exact names, first live match decides. */
-export function findNodeByPath(tree: Node, path: string): Node | undefined {
+export function findNodeByPath(tree: Node, path: string, names?: NameCache): Node | undefined {
   let node = tree;
   let rest = path;
   for (;;) {
@@ -186,7 +222,7 @@ export function findNodeByPath(tree: Node, path: string): Node | undefined {
     rest = rest.slice(i);
     const slash = rest.indexOf('/');
     const part = slash < 0 ? rest : rest.slice(0, slash);
-    const child = node.children.find((c) => !c.deleted && c.name === part);
+    const child = firstLiveNamed(node.children, part, names);
     if (!child) return undefined;
     if (slash < 0) return child;
     node = child;
@@ -209,14 +245,17 @@ export function findNodeByLabel(tree: Node, label: string): Node | undefined {
 }
 
 /**
- * Which nodes carry which label names, so that `&label` at the top level of a
- * source does not walk the whole tree each time. It lists every node that
+ * Lookup indexes for one parse. Which nodes carry which label names, so
+ * that `&label` at the top level of a source does not walk the whole tree
+ * each time. It lists every node that
  * ever got the label; a lookup keeps the live, attached ones and, when more
  * than one remains (a duplicate label, which the checks reject anyway), falls
  * back to dtc's depth-first walk to pick the same node dtc picks.
  */
-export class LabelIndex {
+export class TreeIndex {
   private readonly byLabel = new Map<string, Node[]>();
+  /** Name lookups in child and property lists during this parse. */
+  readonly names = new NameCache();
 
   constructor(private readonly root: Node) {
     this.addSubtree(root);
@@ -255,8 +294,8 @@ export class LabelIndex {
 }
 
 /** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
-export function findNodeByRef(tree: Node, ref: string, index?: LabelIndex): Node | undefined {
+export function findNodeByRef(tree: Node, ref: string, index?: TreeIndex): Node | undefined {
   if (ref === '/') return tree;
-  if (ref.startsWith('/')) return findNodeByPath(tree, ref);
+  if (ref.startsWith('/')) return findNodeByPath(tree, ref, index?.names);
   return index ? index.find(ref) : findNodeByLabel(tree, ref);
 }
