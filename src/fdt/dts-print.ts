@@ -46,60 +46,103 @@ function propertyPath(node: Node, propName: string): string {
   return `${node.path}:${propName}`;
 }
 
-/** Node header line and its properties. */
-function* nodeOpening(node: Node, level: number, indent: Indent): Generator<string> {
-  const name = node.name !== '' ? nameToByteString(node.name) : '/';
-  yield `${indent.at(level)}${labelPrefix(node.labels)}${name} {\n`;
-  const inner = indent.at(level + 1);
-  for (const prop of node.liveProperties()) {
-    // The path is only built when formatting fails, to keep printing linear.
-    const text = formatPropertyValue(prop.value, () => propertyPath(node, prop.name));
-    yield `${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}\n`;
-  }
-}
-
 interface Frame {
+  node: Node;
   level: number;
-  children: Node[];
+  /** Index of the next child to visit. */
   next: number;
 }
 
 /**
- * The tree, walked with an explicit stack: a 100,000-level chain of nodes
- * must not overflow the JavaScript call stack.
+ * Writes the tree one node event (opening with properties, or closing) per
+ * step, walking with an explicit stack: a 100,000-level chain of nodes must
+ * not overflow the JavaScript call stack.
  */
-function* treeChunks(root: Node): Generator<string> {
-  const indent = new Indent();
-  const frame = (node: Node, level: number): Frame => ({ level, children: [...node.liveChildren()], next: 0 });
-  yield* nodeOpening(root, 0, indent);
-  const stack: Frame[] = [frame(root, 0)];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
-    if (top.next < top.children.length) {
-      const child = top.children[top.next++]!;
-      yield '\n';
-      yield* nodeOpening(child, top.level + 1, indent);
-      stack.push(frame(child, top.level + 1));
-    } else {
-      yield `${indent.at(top.level)}};\n`;
-      stack.pop();
+class TreeWriter {
+  parts: string[] = [];
+  private readonly indent = new Indent();
+  private readonly stack: Frame[] = [];
+
+  constructor(root: Node) {
+    this.open(root, 0);
+  }
+
+  private push(s: string): void {
+    this.parts.push(s);
+  }
+
+  private open(node: Node, level: number): void {
+    const name = node.name !== '' ? nameToByteString(node.name) : '/';
+    this.push(`${this.indent.at(level)}${labelPrefix(node.labels)}${name} {\n`);
+    const inner = this.indent.at(level + 1);
+    for (const prop of node.properties) {
+      if (prop.deleted) continue;
+      // The path is only built when formatting fails, to keep printing linear.
+      const text = formatPropertyValue(prop.value, () => propertyPath(node, prop.name));
+      this.push(`${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}\n`);
     }
+    this.stack.push({ node, level, next: 0 });
+  }
+
+  /** Writes the next node opening or closing; false once the root is closed. */
+  step(): boolean {
+    const top = this.stack[this.stack.length - 1];
+    if (!top) return false;
+    const children = top.node.children;
+    while (top.next < children.length && children[top.next]!.deleted) top.next++;
+    if (top.next < children.length) {
+      const child = children[top.next++]!;
+      this.push('\n');
+      this.open(child, top.level + 1);
+    } else {
+      this.push(`${this.indent.at(top.level)}};\n`);
+      this.stack.pop();
+    }
+    return this.stack.length > 0;
+  }
+
+  /** The text written so far, emptying the buffer. */
+  take(): string {
+    const s = this.parts.join('');
+    this.parts = [];
+    return s;
+  }
+
+  /** The pieces written so far, unjoined, emptying the buffer. */
+  drain(): string[] {
+    const p = this.parts;
+    this.parts = [];
+    return p;
   }
 }
 
+function header(tree: DeviceTree): string {
+  let s = '/dts-v1/;\n\n';
+  for (const r of tree.reservations) s += reservationLine(r);
+  return s;
+}
+
 /**
- * The DTS text in pieces, for writing a stream: very deep trees give more
- * text (indentation grows with depth) than one JavaScript string can hold.
+ * The DTS text in pieces (about a line each), for writing a stream: very
+ * deep trees give more text (indentation grows with depth) than one
+ * JavaScript string can hold. Pieces are not joined here because joining is
+ * what costs on such trees.
  */
 export function* printDtsChunks(tree: DeviceTree): Generator<string> {
-  yield '/dts-v1/;\n\n';
-  for (const r of tree.reservations) yield reservationLine(r);
-  yield* treeChunks(tree.root);
+  yield header(tree);
+  const w = new TreeWriter(tree.root);
+  let more = true;
+  while (more) {
+    more = w.step();
+    yield* w.drain();
+  }
 }
 
 /** The whole text dtc 1.6.1 writes for `-O dts`. */
 export function printDts(tree: DeviceTree): string {
-  return [...printDtsChunks(tree)].join('');
+  const w = new TreeWriter(tree.root);
+  while (w.step());
+  return header(tree) + w.take();
 }
 
 /** The bytes of printDts text (one byte per char; see the note at the top). */

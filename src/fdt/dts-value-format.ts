@@ -131,28 +131,29 @@ function formatInt(bytes: Uint8Array, start: number, len: number, width: 1 | 2 |
       path: where(),
     });
   }
-  const parts: string[] = [];
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let s = '';
   for (let p = start; p < start + len; p += width) {
+    if (p !== start) s += ' ';
     switch (width) {
       case 1:
-        parts.push(hex2(bytes[p]!));
+        s += hex2(bytes[p]!);
         break;
       case 2:
-        parts.push(`0x${hex2(dv.getUint16(p))}`);
+        s += `0x${hex2(dv.getUint16(p))}`;
         break;
       case 4:
-        parts.push(`0x${hex2(dv.getUint32(p))}`);
+        s += `0x${hex2(dv.getUint32(p))}`;
         break;
       case 8: {
         const hi = dv.getUint32(p);
         const lo = dv.getUint32(p + 4);
-        parts.push(hi === 0 ? `0x${hex2(lo)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`);
+        s += hi === 0 ? `0x${hex2(lo)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
         break;
       }
     }
   }
-  return parts.join(' ');
+  return s;
 }
 
 function formatChunk(type: ChunkType, bytes: Uint8Array, start: number, len: number, where: () => string): string {
@@ -210,6 +211,12 @@ export function formatPropertyValue(value: PropertyValue, where: () => string = 
   const bytes = value.bytes;
   const len = bytes.length;
   if (len === 0) return ';';
+
+  // The common DTB case: one guessed chunk covering the whole value.
+  if (value.markers.length === 0) {
+    const type = guessValueType(value);
+    return ` = ${OPEN[type]}${formatChunk(type, bytes, 0, len, where)}${CLOSE[type]};`;
+  }
 
   let markers: readonly Marker[] = value.markers;
   if (!markers.some(isTypeMarker)) markers = [{ type: guessValueType(value), offset: 0 }, ...markers];
