@@ -422,7 +422,9 @@ export class DtsLexer {
     }
     buf.name = toLatin1(fn.subarray(0, fn.length - 1));
     // The marker names the line that follows it; the newline after the marker adds the one.
-    buf.line = Number(BigInt.asIntN(32, BigInt(m[0]))) - 1;
+    // atoi: strtol saturates at LONG_MAX, then the result is truncated to an int.
+    const n = BigInt(m[0]);
+    buf.line = Number(BigInt.asIntN(32, n > 0x7fffffffffffffffn ? 0x7fffffffffffffffn : n)) - 1;
   }
 
   private pushInclude(name: string, pos: SourcePosition): void {
