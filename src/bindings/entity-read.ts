@@ -72,7 +72,9 @@ export function readDomainChild(r: TreeReader, d: Domain, child: Node): void {
 
 export function readDomain(r: TreeReader, node: Node): Domain {
   const d = newDomain(node.name);
-  d.origin = readProperties(d, DOMAIN_CODECS.filter((c) => c.in.includes(r.iface) || r.iface === 'hyperlaunch'), contextFor(r, node), r.iface);
+  // A Hyperlaunch domain node may carry Arm (dom0less) properties; a dom0less one keeps Hyperlaunch names as unknown, as Xen ignores them.
+  const codecs = r.iface === 'hyperlaunch' ? DOMAIN_CODECS : DOMAIN_CODECS.filter((c) => c.in.includes('dom0less'));
+  d.origin = readProperties(d, codecs, contextFor(r, node), r.iface);
   for (const c of node.liveChildren()) readDomainChild(r, d, c);
   return d;
 }

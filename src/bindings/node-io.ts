@@ -44,6 +44,8 @@ export interface NodeWriteOptions<E> {
   /** Which codecs this writer may emit; the others are reported through `dropped`. */
   accept(c: PropCodec<E>): boolean;
   dropped(c: PropCodec<E>): void;
+  /** An unknown property whose name this interface uses for a model field (e.g. `domid` kept from dom0less). */
+  shadowed(name: string): void;
   refs: PendingRef<RefTarget>[];
 }
 
@@ -81,7 +83,11 @@ export function writeNode<E extends Entity>(name: string, e: E, codecs: readonly
     for (const r of pending) opts.refs.push({ prop, ...r });
     props.push(prop);
   }
-  for (const u of e.unknownProperties) props.push(new Property(u.name, u.value.clone(), u.position));
+  const written = new Set(props.map((p) => p.name));
+  for (const u of e.unknownProperties) {
+    if (written.has(u.name)) opts.shadowed(u.name);
+    else props.push(new Property(u.name, u.value.clone(), u.position));
+  }
   for (const p of inSourceOrder(props, (p) => p.name, origin?.properties.map((p) => p.name))) node.addProperty(p);
   const ph = node.getProperty('phandle') ?? node.getProperty('linux,phandle');
   if (ph?.bytes.length === 4) node.phandle = new DataView(ph.bytes.buffer, ph.bytes.byteOffset, 4).getUint32(0);

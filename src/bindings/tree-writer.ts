@@ -66,6 +66,7 @@ export class TreeWriter {
       iface: this.iface,
       accept: (c) => this.accepts(c),
       dropped: (c) => this.lose(e, at.path, c.name, why(c)),
+      shadowed: (name) => this.lose(e, at.path, name, `kept as unknown, but ${this.iface} uses ${name} for a value of the model, which is written instead`),
       refs: this.refs,
     });
     return node;

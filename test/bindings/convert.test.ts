@@ -174,3 +174,13 @@ test('random models: dom0less → Hyperlaunch → dom0less, no losses, same mean
     { numRuns: 200, seed: 7 },
   );
 });
+
+test('a dom0less domain with a (Xen-ignored) domid property: kept as unknown, and a loss when Hyperlaunch writes its own', () => {
+  const text = `/dts-v1/;\n/ {\nchosen {\ndomU1 {\ncompatible = "xen,domain";\ndomid = <5>;\nmemory = <0 0x20000>;\ncpus = <1>;\n};\n};\n};\n`;
+  const model = readDom0less(dts(text));
+  assert.equal(model.domains[0]!.domid, undefined);
+  assert.deepEqual(model.domains[0]!.unknownProperties.map((p) => p.name), ['domid']);
+  const { losses, tree } = convert(model, 'hyperlaunch');
+  assert.deepEqual(losses.map((l) => [l.path, l.item]), [['/chosen/domU1:domid', 'domid']]);
+  assert.equal(readHyperlaunch(tree).domains[0]!.domid, 1);
+});
