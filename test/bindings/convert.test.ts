@@ -12,6 +12,7 @@ import type { Domain } from '../../src/model/domain.js';
 import { BootConfigError } from '../../src/model/errors.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';
 import { newModule } from '../../src/model/module.js';
+import { PropertyValue } from '../../src/fdt/data.js';
 import { DOM0LESS_FIXTURES, dts, parsed, semantic } from './support.js';
 
 for (const name of DOM0LESS_FIXTURES) {
@@ -103,13 +104,20 @@ function domainArb(name: string): fc.Arbitrary<Domain> {
       sizeCells: opt(fc.constantFrom(1, 2)),
       kernel: fc.record({ address: page, size: page, bootargs: opt(word) }),
       ramdisk: opt(fc.record({ address: page, size: page })),
+      partialDt: opt(fc.record({ address: page, size: page })),
+      pins: fc.array(fc.stringMatching(/^[0-3](-[4-7])?$/), { maxLength: 2 }),
+      extra: opt(fc.uint8Array({ maxLength: 12 })),
     })
     .map((r) => {
       const d: Domain = { name, isDom0: false, vcpuPins: [], modules: [], sharedMemory: [], eventChannels: [], unknownProperties: [], unknownNodes: [] };
-      for (const [k, v] of Object.entries(r)) if (v !== undefined && k !== 'kernel' && k !== 'ramdisk') (d as unknown as Record<string, unknown>)[k] = v;
+      const structural = ['kernel', 'ramdisk', 'partialDt', 'pins', 'extra'];
+      for (const [k, v] of Object.entries(r)) if (v !== undefined && !structural.includes(k)) (d as unknown as Record<string, unknown>)[k] = v;
       d.addressCells = 2;
       d.modules.push(newModule('kernel', { name: 'kernel', location: { type: 'range', address: r.kernel.address, size: r.kernel.size }, ...(r.kernel.bootargs ? { bootargs: r.kernel.bootargs } : {}) }));
       if (r.ramdisk) d.modules.push(newModule('ramdisk', { name: 'ramdisk', location: { type: 'range', ...r.ramdisk } }));
+      if (r.partialDt) d.modules.push(newModule('device-tree', { name: 'partial', location: { type: 'range', ...r.partialDt } }));
+      r.pins.slice(0, r.vcpus).forEach((affinity, id) => d.vcpuPins.push({ name: `vcpu${id}`, id, hardAffinity: affinity, unknownProperties: [], unknownNodes: [] }));
+      if (r.extra) d.unknownProperties.push({ name: 'vendor,extra', value: new PropertyValue(r.extra) });
       return d;
     });
 }
@@ -119,6 +127,8 @@ const modelArb: fc.Arbitrary<BootModel> = fc
     domUs: fc.integer({ min: 1, max: 3 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => domainArb(`domU${i + 1}`)))),
     dom0: opt(fc.record({ kernel: page, size: page, bootargs: opt(word) })),
     xenBootargs: opt(word),
+    staticHeap: opt(fc.array(fc.record({ address: page, size: page }), { minLength: 1, maxLength: 2 })),
+    xsm: opt(fc.record({ address: page, size: page })),
     dom0Bootargs: opt(word),
     pool: opt(fc.subarray(['/cpus/cpu@1', '/cpus/cpu@2'], { minLength: 1 })),
     channels: fc.array(fc.tuple(fc.nat(2), fc.nat(2), fc.integer({ min: 1, max: 4095 })), { maxLength: 3 }),
@@ -128,6 +138,8 @@ const modelArb: fc.Arbitrary<BootModel> = fc
     const hypervisor = newHypervisor({ chosenAddressCells: 2, chosenSizeCells: 2 });
     if (r.xenBootargs) hypervisor.xenBootargs = r.xenBootargs;
     if (r.dom0Bootargs) hypervisor.dom0Bootargs = r.dom0Bootargs;
+    if (r.staticHeap) hypervisor.staticHeap = r.staticHeap;
+    if (r.xsm) hypervisor.modules.push(newModule('xsm-policy', { name: 'xsm', location: { type: 'range', ...r.xsm } }));
     const domains: Domain[] = [...r.domUs];
     if (r.dom0) {
       const dom0: Domain = { name: 'dom0', isDom0: true, addressCells: 2, sizeCells: 2, vcpuPins: [], modules: [], sharedMemory: [], eventChannels: [], unknownProperties: [], unknownNodes: [] };
