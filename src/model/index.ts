@@ -14,3 +14,4 @@ export * from './boot-model.js';
 export * from './errors.js';
 export * from './loss.js';
 export * from './passthrough.js';
+export * from './plain.js';
