@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runDtsFuzz, sampleMutatedSources } from '../fuzz/dts-fuzz.js';
+import { runDtsFuzz, sampleGeneratedPrograms, sampleMutatedSources } from '../fuzz/dts-fuzz.js';
 import { haveDtc } from './dtb-oracle.js';
 import { dtcOutcome, ourOutcome, writeTree } from './dts-oracle.js';
 
@@ -19,12 +19,7 @@ test('DTS fuzz: 2,000 cases end in a tree or an FdtError', () => {
   assert.ok(r.ok > 0 && r.errors > 0);
 });
 
-test('DTS differential fuzz: mutated sources give dtc’s output or dtc’s first error', (t) => {
-  if (!haveDtc()) {
-    console.log('SKIP: dtc not installed');
-    return t.skip('dtc not installed');
-  }
-  const sources = sampleMutatedSources(300, 31337);
+function compareWithDtc(label: string, sources: string[]): void {
   const diffs: string[] = [];
   let compared = 0;
   for (const text of sources) {
@@ -35,6 +30,22 @@ test('DTS differential fuzz: mutated sources give dtc’s output or dtc’s firs
     const got = ourOutcome(dir, 'dts');
     if (want.text !== got.text) diffs.push(`${JSON.stringify(text).slice(0, 400)}\n  dtc : ${want.text.slice(0, 200)}\n  ours: ${got.text.slice(0, 200)}`);
   }
-  console.log(`dts differential fuzz: ${compared - diffs.length}/${compared} identical to dtc`);
+  console.log(`${label}: ${compared - diffs.length}/${compared} identical to dtc`);
   assert.deepEqual(diffs, []);
+}
+
+test('DTS differential fuzz: mutated sources give dtc’s output or dtc’s first error', (t) => {
+  if (!haveDtc()) {
+    console.log('SKIP: dtc not installed');
+    return t.skip('dtc not installed');
+  }
+  compareWithDtc('dts differential fuzz (mutated corpus)', sampleMutatedSources(300, 31337));
+});
+
+test('DTS differential fuzz: generated merge/delete/label programs give dtc’s output or first error', (t) => {
+  if (!haveDtc()) {
+    console.log('SKIP: dtc not installed');
+    return t.skip('dtc not installed');
+  }
+  compareWithDtc('dts differential fuzz (generated programs)', sampleGeneratedPrograms(200, 2026));
 });

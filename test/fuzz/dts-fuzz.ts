@@ -146,6 +146,50 @@ export function sampleMutatedSources(count: number, seed: number): string[] {
   return fc.sample(arb, { numRuns: count, seed }).map(([i, ms]) => ms.reduce(applyDtsMutation, seeds[i]!.text));
 }
 
+// ------------------------------------------------------------ generated programs
+
+const GEN_NAMES = ['a', 'b', 'c@1', 'd'];
+const GEN_LABELS = ['la', 'lb', 'lc', 'ld', 'le'];
+const GEN_PROPS = ['p', 'q', 'r'];
+const genLabel = fc.option(fc.constantFrom(...GEN_LABELS).map((l) => `${l}: `), { freq: 3 }).map((x) => x ?? '');
+const genValue = fc.constantFrom('', ' = <1>', ' = "s"', ' = <&la>', ' = &lb', ' = <2 &{/a}>', ' = [01]', ' = lv: <3>, "t" le:');
+const genProp = fc.oneof(
+  fc.tuple(genLabel, fc.constantFrom(...GEN_PROPS), genValue).map(([l, p, v]) => `${l}${p}${v};`),
+  fc.constantFrom(...GEN_PROPS).map((p) => `/delete-property/ ${p};`),
+);
+const genNode = fc.letrec<{ node: string }>((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small', maxDepth: 3 },
+    fc.constantFrom(...GEN_NAMES).map((n) => `/delete-node/ ${n};`),
+    fc
+      .tuple(genLabel, fc.boolean(), fc.constantFrom(...GEN_NAMES), fc.array(genProp, { maxLength: 3 }), fc.array(tie('node'), { maxLength: 3 }))
+      .map(([l, omit, n, ps, cs]) => `${omit ? '/omit-if-no-ref/ ' : ''}${l}${n} { ${ps.join(' ')} ${cs.join(' ')} };`),
+  ),
+})).node;
+const genBody = fc.tuple(fc.array(genProp, { maxLength: 3 }), fc.array(genNode, { maxLength: 4 })).map(([ps, ns]) => `{ ${ps.join(' ')} ${ns.join(' ')} };`);
+const genRef = fc.oneof(fc.constantFrom(...GEN_LABELS).map((l) => `&${l}`), fc.constantFrom('&{/}', '&{/a}', '&{/a/b}', '&{/c@1}', '&{/b/d}'));
+const genStatement = fc.oneof(
+  genBody.map((b) => `/ ${b}`),
+  fc.tuple(genRef, genBody).map(([r, b]) => `${r} ${b}`),
+  fc.tuple(fc.constantFrom(...GEN_LABELS), genRef, genBody).map(([l, r, b]) => `${l}: ${r} ${b}`),
+  // Not `/delete-node/ &{/}`: what dtc then does to a deleted root is up to the checks (omit_unused_nodes).
+  genRef.filter((r) => r !== '&{/}').map((r) => `/delete-node/ ${r};`),
+  genRef.map((r) => `/omit-if-no-ref/ ${r};`),
+);
+
+/**
+ * Whole programs over a few names and labels: nested nodes, merges by path
+ * and label, deletions and revivals, omit marks, value labels and
+ * references, plain or /plugin/ — for differential runs against dtc.
+ */
+export const programArb: fc.Arbitrary<string> = fc
+  .tuple(fc.boolean(), genBody, fc.array(genStatement, { maxLength: 6 }))
+  .map(([plugin, body, statements]) => `/dts-v1/;\n${plugin ? '/plugin/;\n' : ''}/ ${body}\n${statements.join('\n')}\n`);
+
+export function sampleGeneratedPrograms(count: number, seed: number): string[] {
+  return fc.sample(programArb, { numRuns: count, seed });
+}
+
 /** Checks an accepted tree is walkable: parents linked, names set, values consistent. */
 function walkTree(tree: DeviceTree): void {
   const work: Node[] = [tree.root];
@@ -183,6 +227,7 @@ export function runDtsFuzz(numRuns: number, seed?: number): { runs: number; erro
   const caseArb = fc.oneof(
     { weight: 4, arbitrary: fc.tuple(fc.nat(seeds.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([i, ms]) => ({ name: seeds[i]!.name, text: ms.reduce(applyDtsMutation, seeds[i]!.text) })) },
     { weight: 1, arbitrary: expressionSourceArb.map((text) => ({ name: 'expr.dts', text })) },
+    { weight: 1, arbitrary: programArb.map((text) => ({ name: 'program.dts', text })) },
   );
   fc.assert(
     fc.property(caseArb, ({ name, text }) => {
