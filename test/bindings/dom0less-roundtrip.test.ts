@@ -16,7 +16,7 @@ import { writeDtb } from '../../src/fdt/flattree-write.js';
 import { readDtb } from '../../src/fdt/flattree-read.js';
 import { getNodeByPath } from '../../src/fdt/livetree.js';
 import { skipNotice, toolMissing } from '../support/paths.js';
-import { DOM0LESS_FIXTURES, compiled, parsed, shapes } from './support.js';
+import { DOM0LESS_FIXTURES, compiled, dts, parsed, semantic, shapes } from './support.js';
 
 for (const name of DOM0LESS_FIXTURES) {
   for (const [label, tree] of shapes(name)) {
@@ -72,4 +72,17 @@ test('written trees compile with dtc 1.6.1 to the bytes of our writer', (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('writing into a board tree replaces its boot configuration and keeps the rest of its /chosen', () => {
+  const board = dts('/dts-v1/;\n/ {\nmodel = "board";\nchosen {\nstdout-path = "serial0";\nxen,xen-bootargs = "old";\nold-domU {\ncompatible = "xen,domain";\nmemory = <0 1024>;\n};\nfb {\ncompatible = "simple-framebuffer";\n};\n};\nmemory@40000000 {\ndevice_type = "memory";\nreg = <0 0x40000000 0 0x40000000>;\n};\n};\n');
+  const model = readDom0less(parsed('examples/qemu-dom0less.dts'));
+  const out = writeDom0less(model, board);
+  const chosen = getNodeByPath(out.root, '/chosen')!;
+  assert.deepEqual(Array.from(chosen.liveProperties(), (p) => p.name), ['#address-cells', '#size-cells', 'stdout-path', 'xen,xen-bootargs', 'xen,dom0-bootargs']);
+  assert.equal(new TextDecoder().decode(chosen.getProperty('stdout-path')!.bytes), 'serial0:115200n8\0'); // the model's value wins
+  assert.deepEqual(Array.from(chosen.liveChildren(), (c) => c.name), ['fb', 'dom0-kernel@42000000', 'dom0-ramdisk@43000000', 'domU1', 'domU2']);
+  assert.ok(getNodeByPath(out.root, '/memory@40000000'));
+  assert.equal(getNodeByPath(out.root, '/cpus'), undefined); // the board's tree, not the example's
+  assert.deepEqual(semantic(readDom0less(out)).domains, semantic(model).domains);
 });

@@ -13,8 +13,7 @@ import type { Loss } from '../../model/loss.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
 import { cellsOf } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
-import { startTree } from '../host-tree.js';
-import { inSourceOrder } from '../node-io.js';
+import { fillChosen, startTree } from '../host-tree.js';
 import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
 import { lossError } from '../loss-error.js';
 
@@ -103,13 +102,12 @@ function hyperlaunchOnlyLosses(w: TreeWriter, h: Hypervisor): void {
 
 /** The tree and everything that could not be written. */
 export function writeDom0lessReport(model: BootModel, base?: DeviceTree): WriteResult {
-  const { tree, chosen } = startTree(base ?? model.host);
+  const start = startTree(model.host, base);
+  const { tree } = start;
   const h = chosenHypervisor(model);
   const w = new TreeWriter(IFACE, cellsOf(tree.root), true);
   const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
   const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells });
-  chosen.properties = built.properties;
-  if (chosen.labels.length === 0) chosen.labels = built.labels;
   hyperlaunchOnlyLosses(w, h);
   const names = new UniqueNames();
   const children: Node[] = [];
@@ -126,8 +124,7 @@ export function writeDom0lessReport(model: BootModel, base?: DeviceTree): WriteR
   model.domains.filter((d) => !d.isDom0).forEach((d, i) => children.push(domainNode(w, d, i + 1, chosenCells)));
   children.push(...w.unknownChildren(h));
   const order = h.origin?.interface === IFACE ? h.origin.children : undefined;
-  chosen.children = [];
-  for (const c of inSourceOrder(children, (c) => c.name, order)) chosen.addChild(c);
+  fillChosen(start, built, children, order);
   w.resolve(tree);
   return { tree, losses: w.losses };
 }

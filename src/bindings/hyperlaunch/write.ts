@@ -15,9 +15,8 @@ import type { Hypervisor } from '../../model/hypervisor.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
 import { cellsOf } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
-import { startTree } from '../host-tree.js';
+import { fillChosen, startTree } from '../host-tree.js';
 import { lossError } from '../loss-error.js';
-import { inSourceOrder } from '../node-io.js';
 import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
 import type { WriteResult } from '../dom0less/write.js';
 import { CONFIG_CODECS, CONTAINER_CODECS, type Config, type Container } from './container-properties.js';
@@ -77,7 +76,8 @@ function containerNode(w: TreeWriter, model: BootModel): Node {
 }
 
 export function writeHyperlaunchReport(model: BootModel, base?: DeviceTree, opts: HyperlaunchWriteOptions = {}): WriteResult {
-  const { tree, chosen } = startTree(base ?? model.host);
+  const start = startTree(model.host, base);
+  const { tree } = start;
   const arm = opts.arm ?? model.target.arch !== 'x86_64';
   const w = new TreeWriter(IFACE, cellsOf(tree.root), arm);
   const h = model.hypervisor;
@@ -85,8 +85,6 @@ export function writeHyperlaunchReport(model: BootModel, base?: DeviceTree, opts
   const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells }, (c) =>
     c.name.endsWith('bootargs') ? 'an Arm /chosen property; Xen on x86 takes its command lines from multiboot' : 'an Arm /chosen property; Xen on x86 does not read it',
   );
-  chosen.properties = built.properties;
-  if (chosen.labels.length === 0) chosen.labels = built.labels;
   const children: Node[] = [containerNode(w, model)];
   for (const p of model.cpupools) {
     const n = w.cpupool(p, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells });
@@ -94,8 +92,7 @@ export function writeHyperlaunchReport(model: BootModel, base?: DeviceTree, opts
   }
   children.push(...w.unknownChildren(h));
   const order = h.origin?.interface === IFACE ? h.origin.children : undefined;
-  chosen.children = [];
-  for (const c of inSourceOrder(children, (c) => c.name, order)) chosen.addChild(c);
+  fillChosen(start, built, children, order);
   w.resolve(tree);
   return { tree, losses: w.losses };
 }
