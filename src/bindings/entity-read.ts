@@ -75,7 +75,19 @@ export function readDomain(r: TreeReader, node: Node): Domain {
   // A Hyperlaunch domain node may carry Arm (dom0less) properties; a dom0less one keeps Hyperlaunch names as unknown, as Xen ignores them.
   const codecs = r.iface === 'hyperlaunch' ? DOMAIN_CODECS : DOMAIN_CODECS.filter((c) => c.in.includes('dom0less'));
   d.origin = readProperties(d, codecs, contextFor(r, node), r.iface);
+  warnLegacyStaticMemCells(r, node);
   for (const c of node.liveChildren()) readDomainChild(r, d, c);
   return d;
 }
 
+
+/**
+ * Xen 4.16 sized `xen,static-mem` entries with these two properties; 4.17
+ * and later use the domain node's #address-cells / #size-cells and ignore
+ * them. The model decodes as current Xen does and keeps them as unknown.
+ */
+function warnLegacyStaticMemCells(r: TreeReader, node: Node): void {
+  const p = node.getProperty('#xen,static-mem-address-cells') ?? node.getProperty('#xen,static-mem-size-cells');
+  if (!p) return;
+  r.warn({ code: 'STATIC_MEM_LEGACY_CELLS', message: `${node.path}:${p.name} is Xen 4.16's way to size xen,static-mem; Xen 4.17+ ignores it and uses #address-cells / #size-cells`, ...locate(node, p, 'set #address-cells / #size-cells of the domain node to the same values') });
+}

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDom0less, versionFlags } from '../../src/bindings/index.js';
 import { BootConfigError, type BootConfigWarning } from '../../src/model/errors.js';
-import { commandLines } from '../../src/model/boot-model.js';
+import { commandLines, isTrueDom0less } from '../../src/model/boot-model.js';
 import { dts, parsed, semantic, shapes } from './support.js';
 
 function wrap(chosenBody: string, rootExtra = ''): string {
@@ -119,6 +119,26 @@ test('ImageBuilder trees: legacy dom0 compatibles, 2+2 cells', () => {
   assert.deepEqual(dom0!.modules[0]!.location, { type: 'range', address: 0x40400000n, size: 0x1600000n });
   assert.equal(u!.memoryKiB, 0x40000n);
   assert.deepEqual(u!.modules[1]!.location, { type: 'range', address: 0x45600000n, size: 0x200000n });
+});
+
+test('booting.txt example: true dom0less, two domUs, 2 + 1 cells', () => {
+  const m = readDom0less(parsed('booting-txt-example.dts'));
+  assert.deepEqual(
+    m.domains.map((d) => [d.name, d.isDom0, d.memoryKiB, d.vcpus, d.vpl011, d.modules.map((x) => [x.kind, x.location, x.bootargs])]),
+    [
+      ['domU1', false, 131072n, 2, true, [['kernel', { type: 'range', address: 0x4a000000n, size: 0xffffffn }, 'console=ttyAMA0 init=/bin/sh'], ['ramdisk', { type: 'range', address: 0x4b000000n, size: 0xffffffn }, undefined]]],
+      ['domU2', false, 65536n, 1, undefined, [['kernel', { type: 'range', address: 0x4c000000n, size: 0xffffffn }, 'console=ttyAMA0 init=/bin/sh'], ['ramdisk', { type: 'range', address: 0x4d000000n, size: 0xffffffn }, undefined]]],
+    ],
+  );
+  assert.equal(isTrueDom0less(m), true);
+});
+
+test('Xen 4.16 static-mem cell properties are kept and warned about (4.17+ uses the domain cells)', () => {
+  const warnings: BootConfigWarning[] = [];
+  const m = readDom0less(dts(wrap(domU('memory = <0 0x80000>;\n#xen,static-mem-address-cells = <0x1>;\n#xen,static-mem-size-cells = <0x1>;\nxen,static-mem = <0x30000000 0x20000000>;'))), { warnings });
+  assert.deepEqual(m.domains[0]!.staticMemory, [{ address: 0x30000000n, size: 0x20000000n }]);
+  assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['STATIC_MEM_LEGACY_CELLS', '/chosen/domU1:#xen,static-mem-address-cells']]);
+  assert.deepEqual(m.domains[0]!.unknownProperties.map((p) => p.name), ['#xen,static-mem-address-cells', '#xen,static-mem-size-cells']);
 });
 
 interface BadCase {

@@ -78,5 +78,5 @@ export function semantic(model: BootModel): unknown {
   );
 }
 
-export const DOM0LESS_FIXTURES = ['examples/qemu-dom0less.dts', 'dom0less-full.dts', 'imagebuilder-dom0less.dts'];
+export const DOM0LESS_FIXTURES = ['examples/qemu-dom0less.dts', 'dom0less-full.dts', 'imagebuilder-dom0less.dts', 'booting-txt-example.dts'];
 export const HYPERLAUNCH_FIXTURES = ['hyperlaunch-design.dts', 'hyperlaunch-x86-dom0.dts', 'hyperlaunch-disaggregated.dts'];
