@@ -410,3 +410,17 @@ test('label lookups pick dtc’s depth-first node, skipping deleted ones', () =>
   assert.deepEqual([...child(big, 'n19999').getProperty('v')!.bytes], [0, 0, 0x4e, 0x1f]);
   assert.ok(performance.now() - start < 5000);
 });
+
+test('include depth limit: dtc 1.6.1 opens at most 200 files at once, and so do we', (t) => {
+  if (!needDtc(t)) return;
+  for (const includes of [199, 200]) {
+    const files: SourceTree = { 'main.dts': `${V1}/include/ "i1.dtsi"\n` };
+    for (let i = 1; i <= includes; i++) files[`i${i}.dtsi`] = i < includes ? `/include/ "i${i + 1}.dtsi"\n` : '/ { deepest; };\n';
+    const dir = writeTree(files);
+    const want = dtcOutcome(dir, 'dtb');
+    const got = ourOutcome(dir, 'dtb');
+    assert.equal(got.exit, want.exit, `${includes} nested includes`);
+    if (want.exit === 0) assert.equal(got.text, want.text);
+    else assert.equal(got.text.replace(/^(exit 1: FATAL ERROR: Includes nested too deeply).*/, '$1'), want.text);
+  }
+});
