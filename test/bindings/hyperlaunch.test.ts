@@ -169,6 +169,15 @@ for (const [what, body, code, path] of BAD) {
   });
 }
 
+test('a reserved domid is a warning in the design form (its boot domain uses 0x7FF5)', () => {
+  const warnings: BootConfigWarning[] = [];
+  const m = readHyperlaunch(dts(hl('boot {\ncompatible = "xen,domain";\ndomid = <0x7ff5>;\nfunctions = <1>;\n};')), { warnings });
+  assert.equal(m.hyperlaunchForm, 'design');
+  assert.equal(m.domains[0]!.domid, 0x7ff5);
+  assert.deepEqual(m.domains[0]!.functions, { boot: true, crash: false, console: false, legacyDom0: false });
+  assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['DOMID_RESERVED', '/chosen/hypervisor/boot:domid']]);
+});
+
 test('unknown capability bits are a warning in Hyperlaunch (masked off), and Hyperlaunch itself is flagged for released Xen', () => {
   const warnings: BootConfigWarning[] = [];
   const m = readHyperlaunch(dts(hl('d {\ncompatible = "xen,domain";\ncapabilities = <0xf>;\nx {\ncompatible = "vendor,thing";\n};\n};\nother {\n};')), { warnings, target: { xenVersion: '4.22' } });

@@ -81,13 +81,19 @@ function formOf(container: Node): HyperlaunchForm {
   return 'series-2025';
 }
 
-function checkDomids(domains: readonly Domain[], container: Node): void {
+/**
+ * The 2025 series refuses reserved domids; the design document uses one
+ * for its boot domain (0x7FF5), so a design-form tree only gets a warning.
+ */
+function checkDomids(domains: readonly Domain[], container: Node, form: HyperlaunchForm, r: TreeReader): void {
   const seen = new Set<number>();
   for (const d of domains) {
     if (d.domid === undefined) continue;
     const node = container.getChild(d.name)!;
     const where = locate(node, node.getProperty('domid'));
-    if (d.domid >= DOMID_LIMIT) throw new BootConfigError('DOMID_INVALID', `${node.path}:domid = ${d.domid} is reserved (must be below 0x7ff0); Xen fails "invalid domain id for domain ${d.name}"`, where);
+    const reserved = `${node.path}:domid = 0x${d.domid.toString(16)} is reserved (at or above DOMID_FIRST_RESERVED 0x7ff0)`;
+    if (d.domid >= DOMID_LIMIT && form === 'design') r.warn({ code: 'DOMID_RESERVED', message: `${reserved}; the 2025 series refuses it`, ...where });
+    else if (d.domid >= DOMID_LIMIT) throw new BootConfigError('DOMID_INVALID', `${reserved}; Xen fails "invalid domain id for domain ${d.name}"`, where);
     if (seen.has(d.domid)) throw new BootConfigError('DOMID_DUPLICATE', `${node.path}:domid = ${d.domid} is already used; Xen fails "duplicate id for domain ${d.name}"`, where);
     seen.add(d.domid);
   }
@@ -127,7 +133,7 @@ function readHyperlaunchTree(tree: DeviceTree, opts: ReadOptions): BootModel {
   hypervisor.origin = readProperties(hypervisor, CHOSEN_CODECS, contextFor(r, chosen), IFACE);
   const { domains, cpupools } = readChosenChildren(r, chosen, container, hypervisor);
   const form = formOf(container);
-  checkDomids(domains, container);
+  checkDomids(domains, container, form, r);
   markDom0(domains, form);
   const model: BootModel = { interface: IFACE, hyperlaunchForm: form, target: { ...opts.target }, hypervisor, domains, cpupools, host: hostTreeOf(tree), hostPassthrough: passthroughPaths(tree) };
   flagVersions(model, r.warn);
