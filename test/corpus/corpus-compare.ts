@@ -154,8 +154,8 @@ export function haveTool(tool: string, args: string[] = ['--version']): boolean 
 export function skipWithoutTools(t: TestContext, tools: string[]): boolean {
   const missing = tools.filter((x) => !haveTool(x));
   if (missing.length === 0) return false;
-  const line = `SKIP: ${missing.join(', ')} not installed`;
-  console.log(line);
+  const line = `${missing.join(', ')} not installed`;
+  console.log(`SKIP: ${line}`);
   t.skip(line);
   return true;
 }

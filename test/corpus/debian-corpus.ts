@@ -517,9 +517,8 @@ export function kernelDtcArgs(src: KernelSource): string[] {
   return ['-O', 'dtb', '-b', '0', ...src.includeDirs.flatMap((d) => ['-i', d]), ...(src.symbols ? ['-@'] : []), src.pp];
 }
 
-/** Prints the line the corpus tests use when skipping, and returns it. */
+/** Prints "SKIP corpus: <reason>" and returns the message for t.skip (which adds its own SKIP). */
 export function skipNotice(u: CorpusUnavailable): string {
-  const line = `SKIP corpus: ${u.reason}`;
-  console.log(line);
-  return line;
+  console.log(`SKIP corpus: ${u.reason}`);
+  return `corpus: ${u.reason}`;
 }

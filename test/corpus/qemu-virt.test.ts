@@ -54,7 +54,10 @@ test('QEMU blobs: readDtb accepts them; dtb→dtb and dtb→dts equal dtc', { ti
   const tmp = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
   try {
     const blobs = await dumpBlobs(tmp);
-    if (blobs.size === 0) return t.skip('SKIP: no QEMU blobs available');
+    if (blobs.size === 0) {
+      console.log('SKIP: no QEMU blobs available');
+      return t.skip('no QEMU blobs available');
+    }
     const read = new Comparison('readDtb accepts the blob');
     const decompile = new Comparison('dtb→dts printDts(readDtb(x))');
     const toDts = new Comparison('dtb→dts runDtc');
