@@ -176,7 +176,7 @@ function extendPositions(oldNode: Node, newNode: Node): void {
   if (!oldNode.position) {
     oldNode.position = added.shift();
   }
-  if (added.length) oldNode.alsoDefinedAt = [...(oldNode.alsoDefinedAt ?? []), ...added];
+  if (added.length) (oldNode.alsoDefinedAt ??= []).push(...added);
 }
 
 function startMerge(oldNode: Node, newNode: Node, index: TreeIndex | undefined): MergeFrame {
