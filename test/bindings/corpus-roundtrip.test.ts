@@ -1,0 +1,31 @@
+/**
+ * Every arm64 board DTB Debian ships goes through readDom0less and
+ * writeDom0less unchanged: real /chosen nodes (stdout-path, bootargs,
+ * kaslr-seed, framebuffers...) are kept as unknown and written back in
+ * place, and the rest of the tree is left alone.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDom0less, writeDom0less } from '../../src/bindings/index.js';
+import { readDtb } from '../../src/fdt/flattree-read.js';
+import { writeDtb } from '../../src/fdt/flattree-write.js';
+import { getKernelDtbs, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
+
+test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) => {
+  const corpus = await getKernelDtbs();
+  if (isUnavailable(corpus)) {
+    t.skip(skipNotice(corpus));
+    return;
+  }
+  let checked = 0;
+  for (const f of corpus.files.filter((f) => f.endsWith('.dtb'))) {
+    const tree = readDtb(new Uint8Array(readFileSync(join(corpus.dir, f))));
+    if (!tree.root.getChild('chosen')) continue;
+    const out = writeDom0less(readDom0less(tree, { file: f }));
+    assert.deepEqual(writeDtb(out), writeDtb(tree), f);
+    checked++;
+  }
+  assert.ok(checked > 100, `only ${checked} DTBs with /chosen`);
+});
