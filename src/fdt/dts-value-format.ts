@@ -17,7 +17,7 @@
  * - separating commas are decided by "does more data follow", not by
  *   "do more chunks follow" (`"a", <>` prints `"a" <>`).
  */
-import { type Marker, type MarkerType, type PropertyValue, isTypeMarker } from './data.js';
+import { type Marker, type PropertyValue, isTypeMarker } from './data.js';
 import { FdtError } from './errors.js';
 
 type ChunkType = 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'string';
@@ -197,11 +197,6 @@ function checkMarkerOffsets(markers: readonly Marker[], len: number, where: () =
   }
 }
 
-/** /incbin/ data: dtc's TYPE_NONE marker (optional in our model). */
-function isUntypedDataMarker(type: MarkerType): boolean {
-  return (type as string) === 'none';
-}
-
 /**
  * The text dtc 1.6.1 writes after a property's name: `;` for an empty value,
  * otherwise ` = <chunks>;`. `where` names the property in errors (lazy: only
@@ -243,7 +238,7 @@ export function formatPropertyValue(value: PropertyValue, where: () => string = 
 
     if (emit === undefined) {
       if (chunkLen !== 0) {
-        const what = isUntypedDataMarker(m.type) ? '/incbin/ data after a closed chunk' : 'data outside any typed chunk';
+        const what = m.type === 'none' ? '/incbin/ data mixed with typed data' : 'data outside any typed chunk';
         throw new FdtError('DTS_PRINT_UNTYPED_DATA', `${where()}: ${what}; dtc 1.6.1 aborts on this value`, { path: where() });
       }
       continue;
