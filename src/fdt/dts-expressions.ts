@@ -45,9 +45,6 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
   '%': 10,
 };
 
-/** Parentheses/`?:` nesting allowed before giving up (dtc's parser stack gives out near 10000). */
-const MAX_NESTING = 1000;
-
 function opName(t: Token): string {
   return t.kind === 'CHAR' ? t.text : t.kind;
 }
@@ -56,83 +53,112 @@ function bool(b: boolean): bigint {
   return b ? 1n : 0n;
 }
 
-export class ExpressionParser {
-  private depth = 0;
+function isChar(t: Token, c: string): boolean {
+  return t.kind === 'CHAR' && t.text === c;
+}
 
+/** Pending work while reading one parenthesised expression. */
+type Pending =
+  | { kind: 'paren'; open: Token }
+  | { kind: 'unary'; op: Token }
+  | { kind: 'binary'; op: string; prec: number }
+  | { kind: 'then'; cond: IntValue } // `cond ?` seen, waiting for `:`
+  | { kind: 'else'; cond: IntValue; mid: IntValue }; // `cond ? mid :` seen, waiting for the else value
+
+/**
+ * dtc's integer expressions, read with explicit stacks (operator
+ * precedence) instead of recursion, so nesting depth is bounded by memory,
+ * not by the JS stack. Errors come at the token where dtc's LALR parser
+ * reports them, and pending operations are evaluated before a syntax error
+ * is raised, as bison's default reductions do.
+ */
+export class ExpressionParser {
   constructor(private readonly ts: TokenSource) {}
 
   /** dtc's integer_prim: a literal, a character literal or `( expr )`. */
   primary(): IntValue {
     const t = this.ts.next();
     if (t.kind === 'LITERAL' || t.kind === 'CHAR_LITERAL') return { value: t.value, pos: t.pos, src: t.src };
-    if (t.kind === 'CHAR' && t.text === '(') {
-      if (++this.depth > MAX_NESTING) {
-        throw new FdtError('DTS_TOO_DEEP', 'memory exhausted', { position: t.pos, hint: `expressions nest at most ${MAX_NESTING} deep` });
-      }
-      const inner = this.expression();
-      const close = this.ts.next();
-      if (close.kind !== 'CHAR' || close.text !== ')') throw this.ts.syntaxError(close);
-      this.depth--;
-      return { value: inner.value, pos: spanPositions(t.pos, close.pos), src: close.src };
-    }
+    if (isChar(t, '(')) return this.parenthesized(t);
     throw this.ts.syntaxError(t);
   }
 
-  /** integer_expr / integer_trinary: `a ? b : c ? d : e` groups to the right. */
-  expression(): IntValue {
-    const arms: Array<[IntValue, IntValue]> = [];
-    let last = this.binary(1);
-    while (this.isChar(this.ts.peek(), '?')) {
-      this.ts.next();
-      if (++this.depth > MAX_NESTING) {
-        throw new FdtError('DTS_TOO_DEEP', 'memory exhausted', { position: this.ts.peek().pos, hint: `expressions nest at most ${MAX_NESTING} deep` });
+  private parenthesized(open: Token): IntValue {
+    const ops: Pending[] = [{ kind: 'paren', open }];
+    const vals: IntValue[] = [];
+    for (;;) {
+      // Expecting an operand: prefix operators, a literal or an opening parenthesis.
+      const t = this.ts.next();
+      if (t.kind === 'LITERAL' || t.kind === 'CHAR_LITERAL') vals.push({ value: t.value, pos: t.pos, src: t.src });
+      else if (isChar(t, '(')) {
+        ops.push({ kind: 'paren', open: t });
+        continue;
+      } else if (isChar(t, '-') || isChar(t, '~') || isChar(t, '!')) {
+        ops.push({ kind: 'unary', op: t });
+        continue;
+      } else throw this.ts.syntaxError(t);
+      // After an operand: operators and closers, until one is unexpected.
+      for (;;) {
+        const n = this.ts.peek();
+        const prec = PRECEDENCE[opName(n)];
+        if (prec !== undefined) {
+          this.reduce(ops, vals, (top) => top.kind === 'unary' || (top.kind === 'binary' && top.prec >= prec));
+          this.ts.next();
+          ops.push({ kind: 'binary', op: opName(n), prec });
+          break;
+        }
+        if (isChar(n, '?')) {
+          this.reduceToOpen(ops, vals);
+          this.ts.next();
+          ops.push({ kind: 'then', cond: vals.pop()! });
+          break;
+        }
+        if (isChar(n, ':')) {
+          this.reduce(ops, vals, (top) => top.kind !== 'paren' && top.kind !== 'then');
+          const top = ops[ops.length - 1]!;
+          if (top.kind !== 'then') throw this.ts.syntaxError(n);
+          this.ts.next();
+          ops[ops.length - 1] = { kind: 'else', cond: top.cond, mid: vals.pop()! };
+          break;
+        }
+        this.reduce(ops, vals, (top) => top.kind !== 'paren' && top.kind !== 'then');
+        const top = ops[ops.length - 1]!;
+        if (!isChar(n, ')') || top.kind !== 'paren') throw this.ts.syntaxError(n);
+        this.ts.next();
+        ops.pop();
+        const inner = vals.pop()!;
+        const value = { value: inner.value, pos: spanPositions(top.open.pos, n.pos), src: n.src };
+        if (!ops.length) return value;
+        vals.push(value);
       }
-      const mid = this.expression();
-      this.depth--;
-      const colon = this.ts.next();
-      if (!this.isChar(colon, ':')) throw this.ts.syntaxError(colon);
-      arms.push([last, mid]);
-      last = this.binary(1);
-    }
-    let result = last;
-    for (let i = arms.length - 1; i >= 0; i--) {
-      const [cond, mid] = arms[i]!;
-      result = { value: cond.value !== 0n ? mid.value : result.value, pos: spanPositions(cond.pos, result.pos), src: result.src };
-    }
-    return result;
-  }
-
-  private isChar(t: Token, c: string): boolean {
-    return t.kind === 'CHAR' && t.text === c;
-  }
-
-  private binary(minPrec: number): IntValue {
-    let left = this.unary();
-    for (;;) {
-      const op = opName(this.ts.peek());
-      const prec = PRECEDENCE[op];
-      if (prec === undefined || prec < minPrec) return left;
-      this.ts.next();
-      const right = this.binary(prec + 1);
-      const pos = spanPositions(left.pos, right.pos);
-      left = { value: applyBinary(op, left.value, right.value, positionNow({ pos, src: right.src })), pos, src: right.src };
     }
   }
 
-  private unary(): IntValue {
-    const ops: Token[] = [];
-    for (;;) {
-      const t = this.ts.peek();
-      if (t.kind === 'CHAR' && (t.text === '-' || t.text === '~' || t.text === '!')) ops.push(this.ts.next());
-      else break;
+  /** Evaluate pending operators while `more(top)` holds. */
+  private reduce(ops: Pending[], vals: IntValue[], more: (top: Pending) => boolean): void {
+    while (ops.length && more(ops[ops.length - 1]!)) {
+      const top = ops.pop()!;
+      const right = vals.pop()!;
+      if (top.kind === 'unary') {
+        const op = top.op.text;
+        const v = op === '-' ? -right.value & U64 : op === '~' ? ~right.value & U64 : bool(right.value === 0n);
+        vals.push({ value: v, pos: spanPositions(top.op.pos, right.pos), src: right.src });
+      } else if (top.kind === 'binary') {
+        const left = vals.pop()!;
+        const pos = spanPositions(left.pos, right.pos);
+        vals.push({ value: applyBinary(top.op, left.value, right.value, positionNow({ pos, src: right.src })), pos, src: right.src });
+      } else if (top.kind === 'else') {
+        const pos = spanPositions(top.cond.pos, right.pos);
+        vals.push({ value: top.cond.value !== 0n ? top.mid.value : right.value, pos, src: right.src });
+      } else {
+        throw new Error('unreachable: reduce stops at parentheses and open ternaries');
+      }
     }
-    const operand = this.primary();
-    let v = operand.value;
-    for (let i = ops.length - 1; i >= 0; i--) {
-      const op = ops[i]!.text;
-      v = op === '-' ? (-v) & U64 : op === '~' ? ~v & U64 : bool(v === 0n);
-    }
-    return { value: v, pos: ops.length ? spanPositions(ops[0]!.pos, operand.pos) : operand.pos, src: operand.src };
+  }
+
+  /** A `?` takes everything back to the nearest `(`, `?` or pending else part as its condition. */
+  private reduceToOpen(ops: Pending[], vals: IntValue[]): void {
+    this.reduce(ops, vals, (top) => top.kind === 'unary' || top.kind === 'binary');
   }
 }
 

@@ -387,9 +387,12 @@ test('deep nesting and 100,000 siblings parse without exhausting the stack', () 
   const wide = parseDts(`${V1}/ { ${parts.join(' ')} };\n/ { ${parts.slice(0, 1000).join(' ')} };\n`, { file: 'wide.dts' });
   assert.equal(wide.root.children.length, 100_000);
 
-  const parens = `${V1}/ { a = <${'('.repeat(900)}1${')'.repeat(900)}>; };\n`;
-  assert.deepEqual([...parseDts(parens, { file: 'p.dts' }).root.getProperty('a')!.bytes], [0, 0, 0, 1]);
-  assert.throws(() => parseDts(`${V1}/ { a = <${'('.repeat(100_000)}1${')'.repeat(100_000)}>; };\n`, { file: 'p.dts' }), FdtError);
+  // Expressions too: 100,000 nested parentheses and a long ?: chain (dtc itself stops near 10,000).
+  const parens = `${V1}/ { a = <${'(-'.repeat(100_000)}1${')'.repeat(100_000)}>; b = <(${'0 ? 1 : '.repeat(50_000)}7)>; };\n`;
+  const root = parseDts(parens, { file: 'p.dts' }).root;
+  assert.deepEqual([...root.getProperty('a')!.bytes], [0, 0, 0, 1]);
+  assert.deepEqual([...root.getProperty('b')!.bytes], [0, 0, 0, 7]);
+  assert.throws(() => parseDts(`${V1}/ { a = <${'('.repeat(100_000)}1>; };\n`, { file: 'p.dts' }), { code: 'DTS_SYNTAX' });
 });
 
 test('label lookups pick dtc’s depth-first node, skipping deleted ones', () => {
