@@ -104,6 +104,8 @@ export interface NodeEntry {
   childBase: Map<string, NodeEntry> | null;
   /** Cached fdt_get_phandle() for base nodes. */
   phandle: number;
+  /** No END_NODE: the struct block hit FDT_END first (libfdt just stops there). */
+  open?: boolean;
 }
 
 export type Entry = PropEntry | NopEntry | NodeEntry;
@@ -171,6 +173,18 @@ function buildChildIndex(node: NodeEntry): void {
 /** fdt_getprop by name: the first visible property with that name. */
 export function getProp(node: NodeEntry, name: string): PropEntry | undefined {
   return propIndex(node).get(name);
+}
+
+/**
+ * fdt_getprop where libfdt passes its error on: in an unclosed node whose
+ * property run ends at FDT_END, a missing name is FDT_ERR_BADSTRUCTURE.
+ */
+export function getPropStrict(node: NodeEntry, name: string, path?: string): PropEntry | undefined {
+  const p = getProp(node, name);
+  if (!p && node.open && node.firstChild === node.entries.length) {
+    throw libfdtError('FDT_ERR_BADSTRUCTURE', `properties of '${node.name}' run into FDT_END`, path);
+  }
+  return p;
 }
 
 /**
@@ -251,7 +265,7 @@ export function readHeader(blob: Uint8Array): FdtHeader {
 }
 
 /** libfdt's FDT_RO_PROBE, plus the bounds checks of fdt_check_header. */
-export function probeHeader(blob: Uint8Array, h: FdtHeader): void {
+export function probeHeader(blob: Uint8Array, h: FdtHeader, checkBlocks = true): void {
   const fail = (code: string, why: string, offset = 0) => {
     throw new FdtError(code, `${code}: ${why}`, { offset });
   };
@@ -260,6 +274,8 @@ export function probeHeader(blob: Uint8Array, h: FdtHeader): void {
   if (h.lastCompVersion > 17) fail('FDT_ERR_BADVERSION', `last_comp_version ${h.lastCompVersion} > 17`, 24);
   if (h.totalsize >= 0x7fffffff) fail('FDT_ERR_TRUNCATED', `totalsize ${h.totalsize} too large`, 4);
   if (h.totalsize > blob.length) fail('FDT_ERR_TRUNCATED', `totalsize ${h.totalsize} exceeds the ${blob.length} bytes given`, 4);
+  // fdt_overlay_apply only probes the overlay (magic, versions, size): every read is bounded instead.
+  if (!checkBlocks) return;
   const inside = (off: number) => off >= HEADER_SIZE - (h.version < 17 ? 4 : 0) && off <= h.totalsize;
   if (!inside(h.offMemRsvmap)) fail('FDT_ERR_TRUNCATED', 'memory reservation block out of bounds', 16);
   if (!inside(h.offDtStruct) || (h.version >= 17 && !inside(h.offDtStruct + h.sizeDtStruct))) {
@@ -288,6 +304,8 @@ export interface ParsedStruct {
   trailer: Uint8Array;
   /** The struct block's size (scanned for v16 blobs). */
   structSize: number;
+  /** An unknown tag after the root: libfdt's whole-tree scans fail on it. */
+  tailError?: string;
 }
 
 type NameResolver = (nameoff: number) => { name: string | null; error?: string };
@@ -317,7 +335,7 @@ export function parseStruct(input: Uint8Array, h: FdtHeader, names: NameResolver
   // the overlay's in-place fixups, which must not reach the caller's bytes).
   const blob = new Uint8Array(input);
   const start = h.offDtStruct;
-  const limit = h.version >= 17 ? start + h.sizeDtStruct : h.totalsize;
+  const limit = h.version >= 17 ? Math.min(start + h.sizeDtStruct, h.totalsize) : h.totalsize;
   const bad = (code: string, why: string, at: number): never => {
     throw new FdtError(code, `${code}: ${why}`, { offset: at });
   };
@@ -361,6 +379,14 @@ export function parseStruct(input: Uint8Array, h: FdtHeader, names: NameResolver
       stack.pop();
       pos += 4;
       finishNode(node);
+    } else if (tag === TAG_END) {
+      // libfdt's walks end at FDT_END wherever it is: the nodes still open stay unclosed.
+      while (stack.length) {
+        const open = stack.pop()!;
+        open.open = true;
+        finishNode(open);
+      }
+      return { root, trailer: blob.slice(pos, h.version >= 17 ? limit : pos + 4), structSize: (h.version >= 17 ? limit : pos + 4) - start };
     } else {
       bad('FDT_ERR_BADSTRUCTURE', `unexpected tag 0x${tag.toString(16)} inside a node`, pos);
     }
@@ -373,7 +399,7 @@ function finishNode(node: NodeEntry): void {
   let first = node.entries.findIndex((e) => e.kind === 'node');
   if (first < 0) first = node.entries.length;
   node.firstChild = first;
-  let size = node.header.length + 4;
+  let size = node.header.length + (node.open ? 0 : 4);
   for (const e of node.entries) size += entrySize(e);
   node.size = size;
 }
@@ -381,17 +407,25 @@ function finishNode(node: NodeEntry): void {
 function readTrailer(
   blob: Uint8Array, h: FdtHeader, pos: number, limit: number,
   bad: (code: string, why: string, at: number) => never,
-): { trailer: Uint8Array; structSize: number } {
+): { trailer: Uint8Array; structSize: number; tailError?: string } {
   const rootEnd = pos;
-  // libfdt would walk on into further top-level nodes; only NOPs and FDT_END may follow.
-  while (pos + 4 <= limit && be32(blob, pos) === TAG_NOP) pos += 4;
-  if (pos + 4 <= limit) {
-    const tag = be32(blob, pos);
-    if (tag !== TAG_END) bad('FDT_ERR_BADSTRUCTURE', `tag 0x${tag.toString(16)} after the root node`, pos);
-    pos += 4;
+  if (h.version < 17) {
+    // v16 has no size_dt_struct: the block ends at the FDT_END after the root.
+    while (pos + 4 <= limit && be32(blob, pos) === TAG_NOP) pos += 4;
+    if (pos + 4 > limit || be32(blob, pos) !== TAG_END) bad('FDT_ERR_BADSTRUCTURE', 'no FDT_END after the root node', pos);
+    return { trailer: blob.slice(rootEnd, pos + 4), structSize: pos + 4 - h.offDtStruct };
   }
-  const end = h.version >= 17 ? limit : pos;
-  return { trailer: blob.slice(rootEnd, end), structSize: end - h.offDtStruct };
+  // Only libfdt's whole-tree scans (max phandle, phandle lookup) look past the root, and they
+  // skip NOP/PROP/END_NODE and stop at FDT_END or anything unknown; a further node would count.
+  while (pos + 4 <= limit) {
+    const tag = be32(blob, pos);
+    if (tag === TAG_NOP || tag === TAG_END_NODE) pos += 4;
+    else if (tag === TAG_PROP && pos + 12 <= limit) pos += 12 + align4(be32(blob, pos + 4));
+    else if (tag === TAG_BEGIN_NODE) bad('FDT_ERR_BADSTRUCTURE', 'a node after the root node', pos);
+    else if (tag === TAG_END) break;
+    else return { trailer: blob.slice(rootEnd, limit), structSize: limit - h.offDtStruct, tailError: 'FDT_ERR_BADSTRUCTURE' };
+  }
+  return { trailer: blob.slice(rootEnd, limit), structSize: limit - h.offDtStruct };
 }
 
 // ----------------------------------------------------------- strings block
@@ -532,14 +566,19 @@ export class BlobEditor {
   private readonly lastCompVersion: number;
   private readonly bootCpuidPhys: number;
   private phandles: Map<number, NodeEntry[]> | null = null;
+  private readonly tailError?: string;
+  /** A struct block libfdt only trips over once fdt_overlay_apply walks it. */
+  private readonly structError?: FdtError;
 
   constructor(blob: Uint8Array) {
     const h = readHeader(blob);
     probeHeader(blob, h);
     const rsvSize = memRsvSize(blob, h);
-    const parsed = parseStruct(blob, h, stringResolver(blob, h));
+    const parsed = parseBaseStruct(blob, h);
     this.root = parsed.root;
     this.trailer = parsed.trailer;
+    this.tailError = parsed.tailError;
+    this.structError = parsed.structError;
     this.rsvmap = blob.slice(h.offMemRsvmap, h.offMemRsvmap + rsvSize);
     this.bootCpuidPhys = h.bootCpuidPhys;
     this.strings = new StringsBlock(blob.subarray(h.offDtStrings, h.offDtStrings + h.sizeDtStrings));
@@ -548,7 +587,12 @@ export class BlobEditor {
     const misordered = h.offMemRsvmap < HEADER_SIZE || h.offDtStruct < h.offMemRsvmap + rsvSize
       || h.offDtStrings < structEnd || h.totalsize < dataEnd;
     if (misordered) {
-      // fdt_open_into repacks into a fresh buffer: no gaps, no leftovers.
+      // fdt_open_into repacks into a fresh buffer (no gaps, no leftovers), and fdtoverlay's
+      // first buffer is only totalsize bytes long.
+      const newsize = HEADER_SIZE + rsvSize + parsed.structSize + h.sizeDtStrings;
+      if (newsize > h.totalsize) {
+        throw new FdtError('FDT_ERR_NOSPACE', `FDT_ERR_NOSPACE: reordered blob needs ${newsize} bytes, totalsize is ${h.totalsize}`, { offset: 4 });
+      }
       this.midGap = new Uint8Array(0);
       this.lastCompVersion = 16;
     } else {
@@ -584,8 +628,10 @@ export class BlobEditor {
         if (dist < sz) return byteWithin(node.entries[i]!, dist);
         dist -= sz;
       }
-      if (dist < 4) return END_NODE_BYTES[dist]!;
-      dist -= 4;
+      if (!node.open) {
+        if (dist < 4) return END_NODE_BYTES[dist]!;
+        dist -= 4;
+      }
       const parent = node.parent;
       if (!parent) return this.imageByteAt(this.root.size + dist);
       idx = parent.entries.indexOf(node) + 1;
@@ -614,6 +660,8 @@ export class BlobEditor {
 
   /** fdt_find_max_phandle, also (re)building the phandle index. */
   maxPhandle(): number {
+    if (this.structError) throw this.structError;
+    if (this.tailError) throw libfdtError(this.tailError, 'unknown tag after the root node');
     let max = 0;
     this.phandles = new Map();
     for (const n of allNodes(this.root)) {
@@ -646,7 +694,7 @@ export class BlobEditor {
    * its value bytes are for the caller to fill, its padding is stale.
    */
   setpropPlaceholder(node: NodeEntry, name: string, len: number): PropEntry {
-    const old = getProp(node, name);
+    const old = getPropStrict(node, name);
     return old ? this.resizeProp(node, old, len) : this.addProp(node, name, len);
   }
 
@@ -739,6 +787,20 @@ export class BlobEditor {
   }
 }
 
+/**
+ * fdt_open_into reads a v17 struct block by its header size without walking
+ * it, so a bad block only fails the apply; a v16 block is walked at once.
+ */
+function parseBaseStruct(blob: Uint8Array, h: FdtHeader): ParsedStruct & { structError?: FdtError } {
+  try {
+    return parseStruct(blob, h, stringResolver(blob, h));
+  } catch (e) {
+    if (h.version < 17 || !(e instanceof FdtError)) throw e;
+    const root = newNode(null, Uint8Array.of(0, 0, 0, TAG_BEGIN_NODE, 0, 0, 0, 0), '');
+    return { root, trailer: new Uint8Array(0), structSize: h.sizeDtStruct, structError: e };
+  }
+}
+
 /** Byte `off` of an entry's serialization. */
 function byteWithin(e: Entry, off: number): number {
   for (;;) {
@@ -764,8 +826,10 @@ function writeNode(out: Uint8Array, pos: number, root: NodeEntry): number {
   while (stack.length) {
     const top = stack[stack.length - 1]!;
     if (top.i >= top.node.entries.length) {
-      out.set(END_NODE_BYTES, pos);
-      pos += 4;
+      if (!top.node.open) {
+        out.set(END_NODE_BYTES, pos);
+        pos += 4;
+      }
       stack.pop();
       continue;
     }
@@ -838,7 +902,7 @@ export function pathLookup(root: NodeEntry, path: string, depth = 0): NodeEntry 
 /** Parses a read-only blob (an overlay) into its token tree, validating it. */
 export function parseReadOnly(blob: Uint8Array): ParsedStruct & { header: FdtHeader } {
   const h = readHeader(blob);
-  probeHeader(blob, h);
+  probeHeader(blob, h, false);
   return { header: h, ...parseStruct(blob, h, stringResolver(blob, h)) };
 }
 

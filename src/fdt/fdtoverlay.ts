@@ -10,6 +10,25 @@ import { BlobEditor, be32 } from './blob-editor.js';
 import { FdtError } from './errors.js';
 import { overlayApply } from './overlay-apply.js';
 
+/**
+ * utilfdt_read's buffer: 1 KiB doubled until the file fits with room to spare.
+ * fdtoverlay compares totalsize with this, not with the file length, and the
+ * bytes past the file are fresh heap (zeros here).
+ */
+function readBufferSize(fileLength: number): number {
+  let size = 1024;
+  while (size <= fileLength) size *= 2;
+  return size;
+}
+
+/** The blob as fdtoverlay holds it: `totalsize` bytes, zero-filled past the file. */
+function asRead(blob: Uint8Array, totalsize: number): Uint8Array {
+  if (totalsize <= blob.length) return blob.subarray(0, Math.max(totalsize, Math.min(blob.length, 40)));
+  const out = new Uint8Array(totalsize);
+  out.set(blob);
+  return out;
+}
+
 function totalsizeOf(blob: Uint8Array, what: string): number {
   if (blob.length < 8) {
     throw new FdtError('DTB_TRUNCATED', `${what} is too short to hold a devicetree header (${blob.length} bytes)`, {
@@ -30,29 +49,31 @@ export function applyOverlays(base: Uint8Array, overlays: Uint8Array[], names?: 
     throw new FdtError('USAGE', 'missing overlay file(s)', { hint: 'give at least one overlay blob' });
   }
   const baseSize = totalsizeOf(base, 'base blob');
-  if (baseSize > base.length) {
-    throw new FdtError('DTB_TRUNCATED', `Base blob is incomplete (${base.length} / ${baseSize} bytes read)`, {
+  if (baseSize > readBufferSize(base.length)) {
+    throw new FdtError('DTB_TRUNCATED', `Base blob is incomplete (${readBufferSize(base.length)} / ${baseSize} bytes read)`, {
       offset: 4,
+      hint: `the file has ${base.length} bytes`,
     });
   }
   const nameOf = (i: number) => names?.[i] ?? `overlay[${i}]`;
   overlays.forEach((ov, i) => {
     const size = totalsizeOf(ov, `overlay '${nameOf(i)}'`);
-    if (size > ov.length) {
-      throw new FdtError('DTB_TRUNCATED', `Overlay '${nameOf(i)}' is incomplete (${ov.length} / ${size} bytes read)`, {
+    if (size > readBufferSize(ov.length)) {
+      throw new FdtError('DTB_TRUNCATED', `Overlay '${nameOf(i)}' is incomplete (${readBufferSize(ov.length)} / ${size} bytes read)`, {
         offset: 4,
+        hint: `the file has ${ov.length} bytes`,
       });
     }
   });
   let editor: BlobEditor;
   try {
-    editor = new BlobEditor(base);
+    editor = new BlobEditor(asRead(base, baseSize));
   } catch (e) {
     throw rewrap(e, (code) => `Failed to make temporary copy: ${code}`);
   }
   overlays.forEach((ov, i) => {
     try {
-      overlayApply(editor, ov.subarray(0, be32(ov, 4)));
+      overlayApply(editor, asRead(ov, be32(ov, 4)));
     } catch (e) {
       if (e instanceof FdtError && e.code === 'FDT_ERR_NOSPACE') {
         // fdtoverlay takes any NOSPACE for a full buffer and retries with 64 KiB more,

@@ -18,6 +18,7 @@ import {
   cString,
   findSubnode,
   getProp,
+  getPropStrict,
   latin1,
   latin1Bytes,
   libfdtError,
@@ -55,7 +56,7 @@ function lookupNode(root: NodeEntry, path: string): NodeEntry | string {
 function adjustLocalPhandles(root: NodeEntry, delta: number): void {
   for (const node of allNodes(root)) {
     for (const name of ['phandle', 'linux,phandle']) {
-      const p = getProp(node, name);
+      const p = getPropStrict(node, name, nodePath(node));
       if (!p) continue;
       if (propLen(p) !== 4) {
         throw libfdtError('FDT_ERR_BADPHANDLE', `'${name}' is not 4 bytes long`, nodePath(node));
@@ -106,7 +107,7 @@ function fixLocalProps(tree: NodeEntry, fixup: NodeEntry, delta: number): void {
     if (offsets.length % 4) {
       throw libfdtError('FDT_ERR_BADOVERLAY', `local fixup '${name}' is not a list of cells`, nodePath(fixup));
     }
-    const target = getProp(tree, name);
+    const target = getPropStrict(tree, name, nodePath(tree));
     if (!target) {
       throw libfdtError('FDT_ERR_BADOVERLAY', `local fixup names missing property '${name}'`, nodePath(tree));
     }
@@ -166,7 +167,7 @@ function fixupOne(
   path: string, name: string, offset: number, label: string,
 ): void {
   if (typeof symbols === 'string') throw libfdtError(symbols, `base has no /__symbols__ to resolve '${label}'`);
-  const sym = getProp(symbols, label);
+  const sym = getPropStrict(symbols, label, '/__symbols__');
   if (!sym) throw libfdtError('FDT_ERR_NOTFOUND', `label '${label}' is not in the base's /__symbols__`, '/__symbols__');
   const symPath = cString(sym);
   const node = lookupNode(base.root, symPath);
@@ -176,7 +177,7 @@ function fixupOne(
   const fixupNode = lookupNode(ov, path);
   if (fixupNode === 'FDT_ERR_NOTFOUND') throw libfdtError('FDT_ERR_BADOVERLAY', `fixup path '${path}' is not in the overlay`, path);
   if (typeof fixupNode === 'string') throw libfdtError(fixupNode, `fixup path '${path}' does not resolve`, path);
-  const prop = getProp(fixupNode, name);
+  const prop = getPropStrict(fixupNode, name, path);
   if (!prop) throw libfdtError('FDT_ERR_NOTFOUND', `fixup property '${name}' is not in ${path}`, path);
   if (checkPartial(prop, offset, path) < 0) {
     // libfdt returns NOSPACE here, which fdtoverlay mistakes for a full buffer and retries forever.
@@ -206,7 +207,7 @@ function fragmentTarget(base: BlobEditor, fragment: NodeEntry): Target {
     if (!node) throw libfdtError('FDT_ERR_NOTFOUND', `no base node has phandle 0x${phandle.toString(16)}`, where);
     return { node };
   }
-  const tp = getProp(fragment, 'target-path');
+  const tp = getPropStrict(fragment, 'target-path', where);
   if (!tp) throw libfdtError('FDT_ERR_BADOVERLAY', `fragment has neither target nor target-path`, where);
   const path = cString(tp);
   const node = lookupNode(base.root, path);

@@ -63,6 +63,11 @@ function compile(source: { text?: string; file?: string }, opts: string[] = ['-@
   return out;
 }
 
+/** A plain Uint8Array copy: Buffer#slice would share memory. */
+function readBlob(file: string): Uint8Array {
+  return new Uint8Array(readFileSync(file));
+}
+
 function writeBlob(bytes: Uint8Array): string {
   const f = join(work, `w${seq++}.dtb`);
   writeFileSync(f, bytes);
@@ -91,7 +96,7 @@ function compare(base: string, overlays: string[]): Outcome {
   let mine: Uint8Array | null = null;
   let detail = '';
   try {
-    mine = applyOverlays(readFileSync(base), overlays.map((f) => readFileSync(f)), overlays);
+    mine = applyOverlays(readBlob(base), overlays.map(readBlob), overlays);
   } catch (e) {
     if (!(e instanceof FdtError)) throw e;
     detail = e.message;
@@ -161,7 +166,7 @@ describe('applyOverlays vs fdtoverlay on the dtc corpus', () => {
     const cases: [string, string[]][] = names.map((n) => [base, [compile({ file: `overlay_bad_fixup_${n}.dts` })]]);
     tally('corpus bad fixups', cases);
     for (const [b, ovs] of cases) {
-      assert.throws(() => applyOverlays(readFileSync(b), [readFileSync(ovs[0]!)]), (e: unknown) =>
+      assert.throws(() => applyOverlays(readBlob(b), [readBlob(ovs[0]!)]), (e: unknown) =>
         e instanceof FdtError && /^FDT_ERR_/.test(e.code) && /^Failed to apply 'overlay\[0\]': FDT_ERR_/.test(e.message));
     }
   });
@@ -218,8 +223,8 @@ describe('libfdt byte quirks', () => {
     const plain = compile({ text: baseDts }, []);
     const padded = compile({ text: baseDts }, ['-p', '300']);
     const bases = [plain, padded, compile({ text: baseDts }, ['-@', '-R', '2'])];
-    for (const kind of ['nop', 'misordered', 'v16', 'junk'] as const) bases.push(writeBlob(relayout(readFileSync(plain), kind)));
-    bases.push(writeBlob(relayout(readFileSync(padded), 'garbage-pad')));
+    for (const kind of ['nop', 'misordered', 'v16', 'junk'] as const) bases.push(writeBlob(relayout(readBlob(plain), kind)));
+    bases.push(writeBlob(relayout(readBlob(padded), 'garbage-pad')));
     const cases: [string, string[]][] = [];
     for (const b of bases) {
       for (const o of ovs) cases.push([b, [o]]);
@@ -391,7 +396,7 @@ describe('large trees', () => {
     if (skipWithout(t)) return;
     const time = (n: number) => {
       const base = bigBaseBlob(n);
-      const ov = readFileSync(compile({ text: bigOverlay(n, n / 16) }));
+      const ov = readBlob(compile({ text: bigOverlay(n, n / 16) }));
       applyOverlays(base, [ov]); // warm-up
       const t0 = performance.now();
       applyOverlays(base, [ov]);
@@ -410,7 +415,7 @@ describe('errors', () => {
     if (skipWithout(t)) return;
     const base = compile({ text: '/dts-v1/;\n/ { l: n { }; };\n' });
     const ov = compile({ text: '/dts-v1/;\n/plugin/;\n&{/n} { p = <1>; };\n' });
-    const good = readFileSync(ov);
+    const good = readBlob(ov);
     const badMagic = good.slice();
     badMagic[0] = 0;
     const truncated = good.slice(0, good.length - 8);
@@ -418,24 +423,32 @@ describe('errors', () => {
     const badRef = compile({ text: '/dts-v1/;\n/plugin/;\n&missing { p = <1>; };\n' });
     const cases: [string, string[]][] = [
       [base, [writeBlob(badMagic)]],
+      // Shorter than totalsize but within utilfdt_read's 1 KiB buffer: fdtoverlay reads on.
+      [base, [writeBlob(truncated)]],
+      [writeBlob(readBlob(base).subarray(0, 60)), [ov]],
       [base, [noTarget]],
       [base, [badRef]],
       [base, [ov, noTarget]],
     ];
     tally('errors', cases);
-    assert.throws(() => applyOverlays(readFileSync(base), [truncated]), (e: unknown) =>
-      e instanceof FdtError && /^Overlay 'overlay\[0\]' is incomplete/.test(e.message));
-    assert.throws(() => applyOverlays(readFileSync(base).subarray(0, 20), [good]), (e: unknown) =>
-      e instanceof FdtError && /^Base blob is incomplete/.test(e.message));
+    const claims = (blob: Uint8Array, totalsize: number) => {
+      const out = blob.slice();
+      new DataView(out.buffer).setUint32(4, totalsize);
+      return out;
+    };
+    assert.throws(() => applyOverlays(readBlob(base), [claims(good, 4096)]), (e: unknown) =>
+      e instanceof FdtError && e.message === "Overlay 'overlay[0]' is incomplete (1024 / 4096 bytes read)");
+    assert.throws(() => applyOverlays(claims(readBlob(base), 5000), [good]), (e: unknown) =>
+      e instanceof FdtError && e.message === 'Base blob is incomplete (1024 / 5000 bytes read)');
     assert.throws(() => applyOverlays(new Uint8Array(3), [good]), FdtError);
-    assert.throws(() => applyOverlays(readFileSync(base), [badMagic], ['x.dtbo']), (e: unknown) =>
+    assert.throws(() => applyOverlays(readBlob(base), [badMagic], ['x.dtbo']), (e: unknown) =>
       e instanceof FdtError && e.code === 'FDT_ERR_BADMAGIC' && e.message === "Failed to apply 'x.dtbo': FDT_ERR_BADMAGIC");
   });
 
   test('random corruption of blobs never crashes', () => {
     if (!tools) return;
-    const base = readFileSync(compile({ text: '/dts-v1/;\n/ { l: n { a = "b"; }; m { }; };\n' }));
-    const ov = readFileSync(compile({ text: '/dts-v1/;\n/plugin/;\n&l { p = <&l>; x: q { r; }; };\n' }));
+    const base = readBlob(compile({ text: '/dts-v1/;\n/ { l: n { a = "b"; }; m { }; };\n' }));
+    const ov = readBlob(compile({ text: '/dts-v1/;\n/plugin/;\n&l { p = <&l>; x: q { r; }; };\n' }));
     const r = makeRng(99);
     for (let i = 0; i < 2000; i++) {
       const b = base.slice();
