@@ -253,6 +253,29 @@ test('generated integer expressions evaluate like dtc (64-bit, precedence, error
   assert.deepEqual(diffs, []);
 });
 
+const SLIPS = ['(', ')', '?', ':', '+', '-', '!', '1', '0', '/', '08', "'a'", '>', '<'];
+
+test('malformed expressions fail where dtc fails, with dtc\'s message', (t) => {
+  if (!needDtc(t)) return;
+  const arb = fc.tuple(exprArb, fc.array(fc.tuple(fc.nat(), fc.boolean(), fc.constantFrom(...SLIPS)), { minLength: 1, maxLength: 2 })).map(([e, edits]) => {
+    const toks = e.split(' ');
+    for (const [at, del, tok] of edits) {
+      const i = at % (toks.length + 1);
+      if (del) toks.splice(i, 1);
+      else toks.splice(i, 0, tok);
+    }
+    return toks.join(' ');
+  });
+  const diffs: string[] = [];
+  for (const e of fc.sample(arb, { numRuns: 150, seed: 99 })) {
+    const dir = writeTree({ 'main.dts': `${V1}/ {\n\tp = /bits/ 64 <(${e})>;\n};\n` });
+    const want = dtcOutcome(dir, 'dts');
+    const got = ourOutcome(dir, 'dts');
+    if (want.text !== got.text) diffs.push(`${e}\n  dtc : ${want.text.slice(0, 200)}\n  ours: ${got.text.slice(0, 200)}`);
+  }
+  assert.deepEqual(diffs, []);
+});
+
 // ---------------------------------------------------------------- structure
 
 function child(n: Node, name: string): Node {
