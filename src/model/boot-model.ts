@@ -37,9 +37,13 @@ export function dom0Of(model: BootModel): Domain | undefined {
   return model.domains.find((d) => d.isDom0);
 }
 
-/** "True dom0less": no dom0, only domains built by Xen from the device tree. */
+/**
+ * "True dom0less": Xen builds no dom0, because no dom0 kernel is given
+ * (xen/arch/arm/setup.c), only domains from the device tree.
+ */
 export function isTrueDom0less(model: BootModel): boolean {
-  return dom0Of(model) === undefined && model.domains.length > 0;
+  const dom0Kernel = dom0Of(model)?.modules.some((m) => m.kind === 'kernel') ?? false;
+  return !dom0Kernel && model.domains.some((d) => !d.isDom0);
 }
 
 /** Roles in effect: dom0 has all three unless it says otherwise; others default to none. */

@@ -77,6 +77,10 @@ test('bitfields: DOMAIN_CAPS_*, design functions (classic dom0 0xC0000006 minus 
 test('true dom0less: domains but no dom0; sizes add up as bigint', () => {
   const m = model({});
   assert.equal(isTrueDom0less(m), false);
+  m.domains.push(newDomain('domU1'));
+  assert.equal(isTrueDom0less(m), false);
+  m.domains[0]!.modules = []; // dom0 resources without a dom0 kernel: Xen builds no dom0
+  assert.equal(isTrueDom0less(m), true);
   m.domains = [newDomain('domU1')];
   assert.equal(isTrueDom0less(m), true);
   assert.equal(totalSize([{ address: 0n, size: 0x1_0000_0000n }, { address: 0n, size: 0x1000n }]), 0x1_0000_1000n);
