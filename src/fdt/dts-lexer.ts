@@ -297,7 +297,7 @@ export class DtsLexer {
   }
 
   private token(kind: TokenKind, text: string, pos: SourcePosition, value = 0n): Token {
-    return { kind, text, value, pos, src: this.lastSrc };
+    return { kind, text, value, data: undefined, pos, src: this.lastSrc };
   }
 
   // The best match so far while scanning one token (fields, not a closure: this runs per token).
