@@ -25,7 +25,15 @@ export function readModule(r: TreeReader, node: Node): BootModule {
   return m;
 }
 
-export function readSharedMemory(r: TreeReader, node: Node): SharedMemory {
+/** undefined for a node without `xen,shm-id`, which Xen skips (the caller keeps it as unknown). */
+export function readSharedMemory(r: TreeReader, node: Node): SharedMemory | undefined {
+  if (!node.getProperty('xen,shm-id')) {
+    r.warn({ code: 'SHM_ID_MISSING', message: `${node.path} has no xen,shm-id; Xen ignores the node`, ...locate(node) });
+    return undefined;
+  }
+  if (!node.getProperty('xen,shared-mem')) {
+    throw new BootConfigError('SHM_REGION_MISSING', `${node.path} has no xen,shared-mem; Xen fails "invalid xen,shared-mem property"`, locate(node, undefined, 'add xen,shared-mem = <[host-address] guest-address size>'));
+  }
   const s: SharedMemory = { name: node.name, id: '', guestAddress: 0n, size: 0n, unknownProperties: [], unknownNodes: [] };
   s.origin = readProperties(s, SHM_CODECS, contextFor(r, node), r.iface);
   for (const c of node.liveChildren()) keepUnknownNode(s, c);
@@ -49,6 +57,9 @@ export function readVcpuPin(r: TreeReader, node: Node): VcpuPin {
 }
 
 export function readCpupool(r: TreeReader, node: Node): Cpupool {
+  if (!node.getProperty('cpupool-cpus')) {
+    throw new BootConfigError('CPUPOOL_CPUS_EMPTY', `${node.path} has no cpupool-cpus; Xen panics "Missing or empty cpupool-cpus property!"`, locate(node, undefined, 'list the pool\'s CPUs as cpupool-cpus = <&cpu0 &cpu1>'));
+  }
   const c: Cpupool = { name: node.name, cpus: [], unknownProperties: [], unknownNodes: [] };
   c.origin = readProperties(c, CPUPOOL_CODECS, contextFor(r, node), r.iface);
   for (const k of node.liveChildren()) keepUnknownNode(c, k);
@@ -65,7 +76,7 @@ export function readDomainChild(r: TreeReader, d: Domain, child: Node): void {
     }
     d.modules.push(m);
   } else if (compat.includes('xen,vcpu')) d.vcpuPins.push(readVcpuPin(r, child));
-  else if (compat.includes('xen,domain-shared-memory-v1')) d.sharedMemory.push(readSharedMemory(r, child));
+  else if (compat.includes('xen,domain-shared-memory-v1')) keepOr(d, child, d.sharedMemory, readSharedMemory(r, child));
   else if (compat.includes('xen,evtchn-v1')) d.eventChannels.push(readEventChannel(r, child));
   else keepUnknownNode(d, child);
 }
@@ -90,4 +101,10 @@ function warnLegacyStaticMemCells(r: TreeReader, node: Node): void {
   const p = node.getProperty('#xen,static-mem-address-cells') ?? node.getProperty('#xen,static-mem-size-cells');
   if (!p) return;
   r.warn({ code: 'STATIC_MEM_LEGACY_CELLS', message: `${node.path}:${p.name} is Xen 4.16's way to size xen,static-mem; Xen 4.17+ ignores it and uses #address-cells / #size-cells`, ...locate(node, p, 'set #address-cells / #size-cells of the domain node to the same values') });
+}
+
+/** Add what was read, or keep the node as unknown when the reader declined it. */
+export function keepOr<T>(owner: Parameters<typeof keepUnknownNode>[0], node: Node, list: T[], item: T | undefined): void {
+  if (item === undefined) keepUnknownNode(owner, node);
+  else list.push(item);
 }

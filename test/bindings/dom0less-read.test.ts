@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readDom0less, versionFlags } from '../../src/bindings/index.js';
+import { readDom0less, versionFlags, writeDom0less } from '../../src/bindings/index.js';
+import { printDts } from '../../src/fdt/dts-print.js';
 import { BootConfigError, type BootConfigWarning } from '../../src/model/errors.js';
 import { commandLines, isTrueDom0less } from '../../src/model/boot-model.js';
 import { dts, parsed, semantic, shapes } from './support.js';
@@ -162,6 +163,8 @@ const BAD: BadCase[] = [
   { what: 'shm role other than owner/borrower', chosen: 'shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shm-id = "a";\nxen,shared-mem = <0x0 0x1000 0x1000>;\nrole = "lender";\n};', code: 'SHM_ROLE_INVALID', path: '/chosen/shm:role' },
   { what: 'evtchn pointing to a non-channel node', chosen: 'other: other {\n};\nev {\ncompatible = "xen,evtchn-v1";\nxen,evtchn = <1 &other>;\n};', code: 'EVTCHN_REMOTE', path: '/chosen/ev:xen,evtchn' },
   { what: 'domain-cpupool to a non-pool node', chosen: `notpool: notpool {\n};\n${domU('memory = <0 1024>;\ndomain-cpupool = <&notpool>;')}`, code: 'CPUPOOL_REF', path: '/chosen/domU1:domain-cpupool' },
+  { what: 'shm without xen,shared-mem', chosen: 'shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shm-id = "a";\n};', code: 'SHM_REGION_MISSING', path: '/chosen/shm' },
+  { what: 'cpupool without cpupool-cpus', chosen: 'pool {\ncompatible = "xen,cpupool";\n};', code: 'CPUPOOL_CPUS_EMPTY', path: '/chosen/pool' },
   { what: 'xen,vcpu without id', chosen: domU('memory = <0 1024>;\ncpus = <1>;\nv {\ncompatible = "xen,vcpu";\n};'), code: 'VCPU_ID_MISSING', path: '/chosen/domU1/v' },
 ];
 
@@ -204,6 +207,16 @@ test('things Xen accepts with a different meaning are warnings, and odd values s
   assert.equal(u.enhanced, undefined);
   assert.deepEqual(u.unknownProperties.map((p) => p.name), ['xen,enhanced']);
   assert.deepEqual(m.domains[0]!.modules.map((x) => [x.kind, x.implicitKind]), [['kernel', true], ['ramdisk', true]]);
+});
+
+test('a shared-memory node without xen,shm-id is skipped by Xen: kept as an unknown node, warned', () => {
+  const warnings: BootConfigWarning[] = [];
+  const text = wrap('shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shared-mem = <0x0 0x1000 0x1000>;\n};');
+  const m = readDom0less(dts(text), { warnings });
+  assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['SHM_ID_MISSING', '/chosen/shm']]);
+  assert.deepEqual(m.hypervisor.unknownNodes.map((u) => u.node.name), ['shm']);
+  assert.deepEqual(m.domains, []);
+  assert.equal(printDts(writeDom0less(m)), printDts(dts(text)));
 });
 
 test('target version: properties newer than Xen 4.17 are kept and flagged with their path', () => {

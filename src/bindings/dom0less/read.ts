@@ -18,7 +18,7 @@ import { hostTreeOf, passthroughPaths } from '../host-tree.js';
 import { locate } from '../locate.js';
 import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
-import { readCpupool, readDomain, readEventChannel, readModule, readSharedMemory } from '../entity-read.js';
+import { keepOr, readCpupool, readDomain, readEventChannel, readModule, readSharedMemory } from '../entity-read.js';
 import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
 import { type ReadOptions, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
@@ -89,7 +89,10 @@ function readChosen(r: TreeReader, chosen: Node, dom0: string): ChosenParts {
       typeImplicitly(m, guess, r, child);
       (DOM0_MODULE_KINDS.includes(m.kind) ? dom0Of().modules : hypervisor.modules).push(m);
     } else if (compat.includes('xen,cpupool')) cpupools.push(readCpupool(r, child));
-    else if (compat.includes('xen,domain-shared-memory-v1')) dom0Of().sharedMemory.push(readSharedMemory(r, child));
+    else if (compat.includes('xen,domain-shared-memory-v1')) {
+      const shm = readSharedMemory(r, child);
+      keepOr(hypervisor, child, shm ? dom0Of().sharedMemory : [], shm);
+    }
     else if (compat.includes('xen,evtchn-v1')) dom0Of().eventChannels.push(readEventChannel(r, child));
     else keepUnknownNode(hypervisor, child);
   }
