@@ -266,7 +266,7 @@ export class DtsLexer {
 
   // Length of a complete C comment at `at`, or 0; remembering a missing terminator keeps this linear.
   private commentLength(text: string, at: number): number {
-    if (text[at + 1] !== '*') return 0;
+    if (text[at] !== '/' || text[at + 1] !== '*') return 0;
     const buf = this.stack[this.stack.length - 1]!;
     if (buf.noCommentEndFrom !== undefined && at >= buf.noCommentEndFrom) return 0;
     const end = text.indexOf('*/', at + 2);
@@ -326,7 +326,14 @@ export class DtsLexer {
     this.bestRule = R_ANY;
     this.bestKind = 'CHAR';
     if (c === '/') {
-      const cl = this.commentLength(text, at) || matchLength(RE_LINECOMMENT, text, at);
+      // flex matches {COMMENT}+ and {LINECOMMENT}+: adjacent comments of one kind are one span.
+      let cl = this.commentLength(text, at);
+      if (cl) {
+        for (let more; (more = this.commentLength(text, at + cl)); ) cl += more;
+      } else {
+        cl = matchLength(RE_LINECOMMENT, text, at);
+        if (cl) for (let more; (more = matchLength(RE_LINECOMMENT, text, at + cl)); ) cl += more;
+      }
       if (cl) {
         this.consume(buf, cl);
         return undefined;
