@@ -337,7 +337,6 @@ describe('large trees', () => {
   /** A minimal FDT writer for timing only (dtc itself is quadratic on 40k labelled nodes). */
   interface TNode { name: string; props: [string, Uint8Array][]; kids: TNode[] }
   function writeFdt(root: TNode): Uint8Array {
-    const words: number[] = [];
     const bytes: number[] = [];
     const strings = new Map<string, number>();
     let strtab = '';
@@ -359,7 +358,6 @@ describe('large trees', () => {
     };
     walk(root);
     u32(9);
-    void words;
     const st = Uint8Array.from(bytes);
     const strs = Buffer.from(strtab, 'latin1');
     const out = new Uint8Array(40 + 16 + st.length + strs.length);
