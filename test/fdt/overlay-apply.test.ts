@@ -95,8 +95,11 @@ function compare(base: string, overlays: string[]): Outcome {
   const ref = reference(base, overlays);
   let mine: Uint8Array | null = null;
   let detail = '';
+  const inputs = [base, ...overlays].map(readBlob);
   try {
-    mine = applyOverlays(readBlob(base), overlays.map(readBlob), overlays);
+    mine = applyOverlays(inputs[0]!, inputs.slice(1), overlays);
+    // fdtoverlay works on copies; so must we.
+    [base, ...overlays].forEach((f, i) => assert.deepEqual(inputs[i], readBlob(f), `${f} was modified`));
   } catch (e) {
     if (!(e instanceof FdtError)) throw e;
     detail = e.message;
