@@ -115,6 +115,9 @@ export function decodeU32(p: Property, ctx: ReadContext): number {
 
 /** A u64 (two cells); Xen refuses anything shorter than 8 bytes (e.g. a one-cell `memory`). */
 export function decodeU64(p: Property, ctx: ReadContext): bigint {
+  if (looksLikeText(p.bytes)) {
+    throw new BootConfigError('PROP_NOT_U64', `${ctx.node.path}:${p.name} is a string; Xen reads a 64-bit value (2 cells) here (the old Hyperlaunch prototype's "1024M" form is not supported)`, locate(ctx.node, p, 'write it as <0x0 N> (KiB)'));
+  }
   if (p.bytes.length < 8) {
     throw new BootConfigError('PROP_NOT_U64', `${ctx.node.path}:${p.name} must be a 64-bit value (2 cells), has ${p.bytes.length} bytes; Xen cannot read it and fails to build the domain`, locate(ctx.node, p, `write it as <0x0 N> or /bits/ 64 <N>`));
   }
@@ -122,6 +125,13 @@ export function decodeU64(p: Property, ctx: ReadContext): bigint {
     ctx.warn({ code: 'PROP_EXTRA_CELLS', message: `${ctx.node.path}:${p.name} is longer than 64 bits; Xen reads the first two cells`, ...locate(ctx.node, p) });
   }
   return dv(p).getBigUint64(0);
+}
+
+/** Printable ASCII ending in one NUL: a DTS string, not cells (a real u64 this long starts with 0 bytes or is not printable). */
+function looksLikeText(b: Uint8Array): boolean {
+  if (b.length < 2 || b[b.length - 1] !== 0) return false;
+  for (let i = 0; i < b.length - 1; i++) if (b[i]! < 0x20 || b[i]! > 0x7e) return false;
+  return true;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });

@@ -155,6 +155,7 @@ const BAD: [string, string, string, string][] = [
   ['duplicate domid', 'a {\ncompatible = "xen,domain";\ndomid = <1>;\n};\nb {\ncompatible = "xen,domain";\ndomid = <1>;\n};', 'DOMID_DUPLICATE', '/chosen/hypervisor/b:domid'],
   ['mode PV + device model', 'd {\ncompatible = "xen,domain";\nmode = <3>;\n};', 'MODE_INVALID', '/chosen/hypervisor/d:mode'],
   ['one-cell memory', 'd {\ncompatible = "xen,domain";\nmemory = <0x20000>;\n};', 'PROP_NOT_U64', '/chosen/hypervisor/d:memory'],
+  ['memory as the prototype\'s string', 'd {\ncompatible = "xen,domain";\nmemory = "2048MiB";\n};', 'PROP_NOT_U64', '/chosen/hypervisor/d:memory'],
   ['one-cell mem-max', 'd {\ncompatible = "xen,domain";\nmem-max = <0x20000>;\n};', 'PROP_NOT_U64', '/chosen/hypervisor/d:mem-max'],
   ['module located twice', 'd {\ncompatible = "xen,domain";\nk {\ncompatible = "multiboot,kernel", "multiboot,module";\nmodule-index = <1>;\nreg = <0 0x1000 0x1000>;\n};\n};', 'MODULE_LOCATION_TWICE', '/chosen/hypervisor/d/k:reg'],
 ];
