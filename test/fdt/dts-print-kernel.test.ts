@@ -1,0 +1,57 @@
+/**
+ * The DTS printer on real sources: linux-source-6.1's arm64 DTS (kernel cpp
+ * recipe, kernel dtc flags) compiled to DTS by runDtc + printDts and by the
+ * real dtc 1.6.1, plain and with -s (our sorted text comes from sortTree on
+ * the same tree). The corpus is fetched and cached by
+ * test/corpus/debian-corpus.ts; without it the test skips with a notice.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { runDtc } from '../../src/fdt/dtc.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
+import { sortTree } from '../../src/fdt/tree-sort.js';
+import { Comparison, bytesDiffer, guarded, skipWithoutTools } from '../corpus/corpus-compare.js';
+import { type KernelSource, getKernelSources, isUnavailable, mapLimit, runTool, skipNotice } from '../corpus/debian-corpus.js';
+
+function dtcArgs(src: KernelSource, extra: string[]): string[] {
+  return ['-q', '-I', 'dts', '-O', 'dts', '-b', '0', ...src.includeDirs.flatMap((d) => ['-i', d]), ...(src.symbols ? ['-@'] : []), ...extra, src.pp];
+}
+
+/** Our text plain and sorted: dtc sorts as its very last step, so one pipeline run serves both. */
+function ourDts(src: KernelSource): { plain: Uint8Array; sorted: Uint8Array } {
+  const r = runDtc(readFileSync(src.pp), {
+    inputFormat: 'dts',
+    outputFormat: 'dts',
+    file: src.pp,
+    includeDirs: src.includeDirs,
+    bootCpuid: 0,
+    symbols: src.symbols,
+    quiet: 1,
+  });
+  if (!r.tree || r.exitCode !== 0) throw new Error(`exit ${r.exitCode}: ${r.error?.message ?? ''}`);
+  // The printer's own bytes, independent of how the pipeline encodes its output.
+  const plain = encodeDtsText(printDts(r.tree));
+  sortTree(r.tree);
+  return { plain, sorted: encodeDtsText(printDts(r.tree)) };
+}
+
+test('kernel sources: dts->dts text equals dtc 1.6.1 (plain and -s)', { timeout: 600_000 }, async (t) => {
+  if (skipWithoutTools(t, ['dtc', 'cpp'])) return;
+  const corpus = await getKernelSources();
+  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  const plain = new Comparison('kernel .pp.dts→dts printDts');
+  const sorted = new Comparison('kernel .pp.dts→dts -s printDts');
+  await mapLimit(corpus.sources, 2, async (src) => {
+    const [dtcPlain, dtcSorted] = await Promise.all([runTool('dtc', dtcArgs(src, [])), runTool('dtc', dtcArgs(src, ['-s']))]);
+    if (dtcPlain.code !== 0) return; // not accepted: nothing to compare
+    const ours = guarded(() => ourDts(src));
+    plain.record(src.name, ours.error ?? bytesDiffer(ours.value?.plain, dtcPlain.stdout));
+    sorted.record(src.name, ours.error ?? bytesDiffer(ours.value?.sorted, dtcSorted.stdout));
+  });
+  plain.report();
+  sorted.report();
+  plain.assertNoUnexpected();
+  sorted.assertNoUnexpected();
+  assert.ok(corpus.sources.length > 0);
+});
