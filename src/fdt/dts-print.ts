@@ -10,9 +10,25 @@
  * dtc writes them raw. Everything else dtc writes is ASCII. Use encodeDtsText
  * to get the bytes.
  */
+
+export interface DtsPrintOptions {
+  /**
+   * dtc's -T count: 1 adds `file:line` comments, 2 or more the full
+   * file name and span. dtc only allows it for dts input.
+   */
+  annotate?: number;
+  /**
+   * dtc's "initial path" that -T shortens file names against: the input file
+   * name as given, or the file named by the first cpp line marker when the
+   * source has one. Default: the root node's first position's file.
+   */
+  initialPath?: string;
+}
 import type { Label, Node, ReserveEntry } from './livetree.js';
 import type { DeviceTree } from './livetree.js';
+import { Annotator } from './dts-annotation.js';
 import { formatPropertyValue } from './dts-value-format.js';
+import type { SourcePosition } from './srcpos.js';
 import { nameToByteString } from './string-table.js';
 
 const U64_MASK = (1n << 64n) - 1n;
@@ -42,6 +58,16 @@ class Indent {
   }
 }
 
+/** Every definition of a node, the original first (dtc's srcpos list). */
+function nodePositions(node: Node): SourcePosition[] {
+  return node.position ? [node.position, ...(node.alsoDefinedAt ?? [])] : [];
+}
+
+function makeAnnotator(tree: DeviceTree, opts: DtsPrintOptions): Annotator | undefined {
+  if (!opts.annotate || opts.annotate < 1) return undefined;
+  return new Annotator(opts.annotate, opts.initialPath ?? tree.root.position?.file ?? '');
+}
+
 function propertyPath(node: Node, propName: string): string {
   return `${node.path}:${propName}`;
 }
@@ -63,8 +89,16 @@ class TreeWriter {
   private readonly indent = new Indent();
   private readonly stack: Frame[] = [];
 
-  constructor(root: Node) {
+  constructor(
+    root: Node,
+    private readonly annotator?: Annotator,
+  ) {
     this.open(root, 0);
+  }
+
+  /** The annotation comment for a node ('' when not annotating). */
+  private nodeComment(node: Node, end: 'first' | 'last'): string {
+    return this.annotator ? this.annotator.comment(nodePositions(node), end) : '';
   }
 
   private push(s: string): void {
@@ -73,13 +107,14 @@ class TreeWriter {
 
   private open(node: Node, level: number): void {
     const name = node.name !== '' ? nameToByteString(node.name) : '/';
-    this.push(`${this.indent.at(level)}${labelPrefix(node.labels)}${name} {\n`);
+    this.push(`${this.indent.at(level)}${labelPrefix(node.labels)}${name} {${this.nodeComment(node, 'first')}\n`);
     const inner = this.indent.at(level + 1);
     for (const prop of node.properties) {
       if (prop.deleted) continue;
       // The path is only built when formatting fails, to keep printing linear.
       const text = formatPropertyValue(prop.value, () => propertyPath(node, prop.name));
-      this.push(`${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}\n`);
+      const comment = this.annotator ? this.annotator.comment(prop.position ? [prop.position] : [], 'first') : '';
+      this.push(`${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}${comment}\n`);
     }
     this.stack.push({ node, level, next: 0 });
   }
@@ -95,7 +130,7 @@ class TreeWriter {
       this.push('\n');
       this.open(child, top.level + 1);
     } else {
-      this.push(`${this.indent.at(top.level)}};\n`);
+      this.push(`${this.indent.at(top.level)}};${this.nodeComment(top.node, 'last')}\n`);
       this.stack.pop();
     }
     return this.stack.length > 0;
@@ -128,9 +163,9 @@ function header(tree: DeviceTree): string {
  * JavaScript string can hold. Pieces are not joined here because joining is
  * what costs on such trees.
  */
-export function* printDtsChunks(tree: DeviceTree): Generator<string> {
+export function* printDtsChunks(tree: DeviceTree, opts: DtsPrintOptions = {}): Generator<string> {
   yield header(tree);
-  const w = new TreeWriter(tree.root);
+  const w = new TreeWriter(tree.root, makeAnnotator(tree, opts));
   let more = true;
   while (more) {
     more = w.step();
@@ -139,8 +174,8 @@ export function* printDtsChunks(tree: DeviceTree): Generator<string> {
 }
 
 /** The whole text dtc 1.6.1 writes for `-O dts`. */
-export function printDts(tree: DeviceTree): string {
-  const w = new TreeWriter(tree.root);
+export function printDts(tree: DeviceTree, opts: DtsPrintOptions = {}): string {
+  const w = new TreeWriter(tree.root, makeAnnotator(tree, opts));
   while (w.step());
   return header(tree) + w.take();
 }

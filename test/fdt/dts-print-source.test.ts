@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { runDtc } from '../../src/fdt/dtc.js';
+import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts-annotation.js';
 import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
 
 function findRepoRoot(): string {
@@ -218,3 +219,39 @@ test('random property values: parser + printer equal dtc 1.6.1 -O dts (fast-chec
   console.log(`dts-print random values: ${compared}/40 samples accepted by dtc, all identical`);
   assert.ok(compared >= 20, `dtc accepted only ${compared} of 40 samples`);
 });
+
+// ---------------------------------------------------------------- -T annotations
+
+test('shortenToInitialPath follows dtc', () => {
+  assert.equal(shortenToInitialPath('a.dts', 'a.dts'), undefined);
+  assert.equal(shortenToInitialPath('dir/a.dts', 'dir/a.dts'), 'a.dts');
+  assert.equal(shortenToInitialPath('dir/inc/b.dtsi', 'dir/a.dts'), 'inc/b.dtsi');
+  assert.equal(shortenToInitialPath('/x/y/b.dtsi', '/x/z/w/a.dts'), '../../y/b.dtsi');
+  assert.equal(dtcInitialPath('/dts-v1/;\n', 'main.dts'), 'main.dts');
+  assert.equal(dtcInitialPath('# 0 "/src/board.dts"\n# 0 "<built-in>"\n', 'x.pp'), '/src/board.dts');
+  assert.equal(dtcInitialPath('#line 3 "a\\\\b.dts" 1\n', 'x.pp'), 'a\\b.dts');
+});
+
+for (const level of [1, 2]) {
+  test(`corpus dts->dts ${'-T '.repeat(level).trim()}: annotations equal dtc 1.6.1`, (t) => {
+    if (!haveDtc) return t.skip('dtc not installed');
+    if (!existsSync(corpusDir)) return t.skip('corpus absent');
+    let total = 0;
+    const differ: string[] = [];
+    for (const name of corpusAccepted()) {
+      // Absolute names exercise dtc's ../ shortening against the initial path.
+      const file = join(corpusDir, `${name}.dts`);
+      const run = spawnSync('dtc', ['-q', ...Array<string>(level).fill('-T'), '-I', 'dts', '-O', 'dts', '-i', corpusDir, file], { maxBuffer: 64 << 20, timeout: 10_000 });
+      if (run.status !== 0) continue;
+      total++;
+      const source = readFileSync(file);
+      const ours = runDtc(new Uint8Array(source), { file, includeDirs: [corpusDir], inputFormat: 'dts', outputFormat: 'dts', quiet: 1 });
+      const initialPath = dtcInitialPath(source.toString('latin1'), file);
+      const text = ours.tree ? encodeDtsText(printDts(ours.tree, { annotate: level, initialPath })) : undefined;
+      if (!text || !Buffer.from(text).equals(run.stdout)) differ.push(name);
+    }
+    console.log(`dts-print dts->dts -T x${level}: ${total - differ.length}/${total} identical${differ.length ? ` (differ: ${differ.join(', ')})` : ''}`);
+    assert.ok(total > 50);
+    assert.deepEqual(differ, []);
+  });
+}
