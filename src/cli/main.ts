@@ -1,11 +1,15 @@
 /** The `hyperlaunch` command: parse arguments, call the library, print. */
+import { convertCommand } from './convert-command.js';
 import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
+import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
   dtc: { run: dtcCommand, about: 'compile/decompile devicetrees exactly as dtc 1.6.1 does' },
   fdtoverlay: { run: fdtoverlayCommand, about: 'apply overlays to a base blob exactly as fdtoverlay does' },
+  show: { run: showCommand, about: 'print the Xen boot configuration (dom0less or Hyperlaunch) as a table or JSON' },
+  convert: { run: convertCommand, about: 'rewrite a boot configuration in the other interface (dom0less <-> Hyperlaunch)' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
 };
 

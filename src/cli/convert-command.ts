@@ -1,0 +1,142 @@
+/**
+ * `hyperlaunch convert FILE --to hyperlaunch|dom0less`: read the boot
+ * configuration, write it in the other interface. Nothing is dropped
+ * silently: each item the target cannot express is listed with its DT path
+ * and source position, and the command fails unless --allow-loss.
+ */
+import { convert, formatLoss } from '../bindings/index.js';
+import { type DtFormat, formatFromFileName } from '../fdt/dtc.js';
+import { encodeDtsText, printDts } from '../fdt/dts-print.js';
+import { writeDtb } from '../fdt/flattree-write.js';
+import { formatPosition } from '../fdt/srcpos.js';
+import { BootConfigError } from '../model/errors.js';
+import type { Loss } from '../model/loss.js';
+import type { BindingInterface } from '../model/origin.js';
+import { loadBootConfig, parseTarget, reportBootConfigError } from './boot-config-input.js';
+import { type OptionSpec, UsageError, getopt } from './getopt.js';
+import { writeOutput } from './output-file.js';
+import { createReporter } from './report.js';
+
+const SPECS: OptionSpec[] = [
+  { long: 'to', value: true, key: 'to' },
+  { short: 'o', long: 'out', value: true, key: 'o' },
+  { long: 'format', value: true, key: 'format' },
+  { long: 'allow-loss', value: false, key: 'allow-loss' },
+  { long: 'xen', value: true, key: 'xen' },
+  { long: 'arch', value: true, key: 'arch' },
+  { short: 'i', long: 'include', value: true, key: 'i' },
+  { long: 'json', value: false, key: 'json' },
+  { short: 'h', long: 'help', value: false, key: 'h' },
+];
+
+export const CONVERT_USAGE = `usage: hyperlaunch convert <file.dts|file.dtb> --to hyperlaunch|dom0less [-o OUT] [--format dts|dtb]
+                           [--allow-loss] [--xen VERSION] [--arch arm64|x86_64] [-i DIR]... [--json]
+Rewrites a Xen boot configuration in the other devicetree interface.
+  --to IFACE       hyperlaunch (/chosen/hypervisor, 2025 series form) or dom0less (/chosen)
+  -o, --out FILE   output file (default: stdout); never one of the inputs
+  --format FMT     dts or dtb (default: from -o's extension, else the input's format)
+  --allow-loss     write the output even when the target cannot express something
+  --xen VERSION    warn about properties newer than this Xen release (e.g. 4.17)
+  --arch ARCH      arm64 or x86_64 (x86_64: Arm-only properties cannot be expressed)
+  --json           diagnostics as one JSON object per line
+Exit status: 0 ok, 1 problem in the input or a lossy conversion, 2 usage error.
+`;
+
+interface ConvertArgs {
+  file: string;
+  to: BindingInterface;
+  out: string;
+  format?: DtFormat;
+  allowLoss: boolean;
+  xen?: string;
+  arch?: string;
+  includeDirs: string[];
+  json: boolean;
+}
+
+function parseFormat(v: string): DtFormat {
+  if (v === 'dts' || v === 'dtb') return v;
+  throw new UsageError(`unsupported format "${v}" for --format (supported: dts, dtb)`);
+}
+
+function parseArgs(argv: string[]): ConvertArgs | 'help' {
+  const { options, positionals } = getopt(argv, SPECS);
+  if (options.some((o) => o.key === 'h')) return 'help';
+  if (positionals.length !== 1) throw new UsageError('expected exactly one input file');
+  const last = (key: string): string | undefined => options.filter((o) => o.key === key).at(-1)?.value;
+  const to = last('to');
+  if (to === undefined) throw new UsageError('--to is required (hyperlaunch or dom0less)');
+  if (to !== 'hyperlaunch' && to !== 'dom0less') throw new UsageError(`unsupported interface '${to}' for --to (supported: hyperlaunch, dom0less)`);
+  const format = last('format');
+  return {
+    file: positionals[0]!,
+    to,
+    out: last('o') ?? '-',
+    format: format === undefined ? undefined : parseFormat(format),
+    allowLoss: options.some((o) => o.key === 'allow-loss'),
+    xen: last('xen'),
+    arch: last('arch'),
+    includeDirs: options.filter((o) => o.key === 'i').map((o) => o.value!),
+    json: options.some((o) => o.key === 'json'),
+  };
+}
+
+function reportLoss(l: Loss, file: string, json: boolean, allowed: boolean): void {
+  const location = l.position ? formatPosition(l.position) : file;
+  const severity = allowed ? 'warning' : 'error';
+  if (json) {
+    process.stderr.write(`${JSON.stringify({ severity, code: l.code, message: formatLoss(l), location, path: l.path, item: l.item, to: l.to })}\n`);
+    return;
+  }
+  process.stderr.write(`${location}: ${severity}[${l.code}]: ${formatLoss(l)}\n`);
+}
+
+export async function convertCommand(argv: string[]): Promise<number> {
+  let args: ConvertArgs | 'help';
+  let target;
+  try {
+    args = parseArgs(argv);
+    if (args === 'help') {
+      process.stdout.write(CONVERT_USAGE);
+      return 0;
+    }
+    target = parseTarget(args.xen, args.arch);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`hyperlaunch convert: ${e.message}\n${CONVERT_USAGE}`);
+    return 2;
+  }
+  const reporter = createReporter(args.json);
+  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target, reporter });
+  if (typeof loaded === 'number') return loaded;
+  let result;
+  try {
+    result = convert(loaded.model, args.to, { arm: loaded.model.target.arch ? loaded.model.target.arch !== 'x86_64' : undefined });
+  } catch (e) {
+    if (!(e instanceof BootConfigError)) throw e;
+    reportBootConfigError(reporter, e, args.file);
+    return 1;
+  }
+  for (const l of result.losses) reportLoss(l, args.file, args.json, args.allowLoss);
+  if (result.losses.length && !args.allowLoss) {
+    const msg = `${result.losses.length} item(s) cannot be expressed in ${args.to}; nothing written (use --allow-loss to drop them)`;
+    if (args.json) process.stderr.write(`${JSON.stringify({ severity: 'error', code: 'LOSSY_CONVERSION', message: msg, location: args.file })}\n`);
+    else process.stderr.write(`${args.file}: error[LOSSY_CONVERSION]: ${msg}\n`);
+    return 1;
+  }
+  const format = args.format ?? (args.out !== '-' ? formatFromFileName(args.out) : undefined) ?? loaded.format;
+  const bytes = format === 'dtb' ? writeDtb(result.tree) : encodeDtsText(printDts(result.tree));
+  try {
+    writeOutput(args.out, bytes, [args.file]);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hyperlaunch convert: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    process.stderr.write(`${args.out}: error[FILE_WRITE]: cannot write the output: ${err.message}\n`);
+    return 1;
+  }
+  return 0;
+}
