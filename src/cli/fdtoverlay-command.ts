@@ -63,7 +63,7 @@ export async function fdtoverlayCommand(argv: string[]): Promise<number> {
     const blobs = overlays.map((o) => readBlob(o));
     const baseBlob = readBlob(base);
     current = overlays.join(', ');
-    const result = applyOverlays(baseBlob, blobs);
+    const result = applyOverlays(baseBlob, blobs, overlays);
     if (verbose) reporter.note(`applied ${overlays.length} overlay(s) to ${base}`);
     writeOutput(out, result, [base, ...overlays]);
     return 0;
