@@ -16,16 +16,18 @@
  * first occurrence (even as a suffix) of a string in the strings block.
  */
 import { FdtError } from './errors.js';
-
-export const FDT_MAGIC = 0xd00dfeed;
-const TAG_BEGIN_NODE = 1;
-const TAG_END_NODE = 2;
-const TAG_PROP = 3;
-const TAG_NOP = 4;
-const TAG_END = 9;
+import {
+  FDT_BEGIN_NODE as TAG_BEGIN_NODE,
+  FDT_END as TAG_END,
+  FDT_END_NODE as TAG_END_NODE,
+  FDT_MAGIC,
+  FDT_NOP as TAG_NOP,
+  FDT_PROP as TAG_PROP,
+  RESERVE_ENTRY_SIZE,
+} from './flattree-format.js';
 /** libfdt's packed header size: FDT_ALIGN(sizeof(struct fdt_header), 8). */
 export const HEADER_SIZE = 40;
-const RSV_ENTRY = 16;
+const RSV_ENTRY = RESERVE_ENTRY_SIZE;
 
 const END_NODE_BYTES = Uint8Array.of(0, 0, 0, TAG_END_NODE);
 const NOP_BYTES = Uint8Array.of(0, 0, 0, TAG_NOP);

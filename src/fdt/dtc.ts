@@ -6,6 +6,7 @@
  */
 import { type CheckDiagnostic, type CheckSetting, formatCheckDiagnostic, processChecks } from './checks.js';
 import { FdtError } from './errors.js';
+import { FDT_MAGIC } from './flattree-format.js';
 import { readDtb } from './flattree-read.js';
 import { writeDtb } from './flattree-write.js';
 import { parseDts } from './dts-parser.js';
@@ -16,7 +17,6 @@ import type { PhandleFormat } from './phandles.js';
 import { sortTree } from './tree-sort.js';
 
 export const DTC_VERSION = '1.6.1';
-const FDT_MAGIC = 0xd00dfeed;
 
 export type DtFormat = 'dts' | 'dtb';
 

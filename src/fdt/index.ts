@@ -1,5 +1,32 @@
-/** The devicetree library: no dependencies, no Xen vocabulary. */
+/**
+ * The devicetree library: no dependencies, no Xen vocabulary. Reads and
+ * writes DTB and DTS as dtc 1.6.1 does, runs dtc's checks, generates and
+ * applies overlays as dtc and fdtoverlay do.
+ */
 export * from './errors.js';
 export * from './srcpos.js';
 export * from './data.js';
 export * from './livetree.js';
+export * from './phandles.js';
+export { readDtb, readDtbHeader, type DtbReadOptions, type DtbHeader } from './flattree-read.js';
+export { writeDtb, type DtbWriteOptions } from './flattree-write.js';
+export { FDT_MAGIC, DEFAULT_BLOB_VERSION } from './flattree-format.js';
+export { parseDts, type DtsParseOptions } from './dts-parser.js';
+export { printDts, printDtsChunks, encodeDtsText, type DtsPrintOptions } from './dts-print.js';
+export {
+  processChecks,
+  parseCheckOption,
+  formatCheckDiagnostic,
+  CHECK_NAMES,
+  type CheckSetting,
+  type CheckOptions,
+  type CheckDiagnostic,
+  type CheckResult,
+} from './checks.js';
+export { generateLabelTree, generateFixupsTree, generateLocalFixupsTree } from './overlay-generate.js';
+export { applyOverlays } from './fdtoverlay.js';
+export { sortTree } from './tree-sort.js';
+export * from './property-views.js';
+export * from './addresses.js';
+export * from './tree-summary.js';
+export * from './dtc.js';
