@@ -35,7 +35,8 @@ export function reportWarning(reporter: Reporter, w: BootConfigWarning, file: st
   else out.write(`${location}: warning[${w.code}]: ${w.message}\n${w.hint ? `  hint: ${w.hint}\n` : ''}`);
 }
 
-export function reportBootConfigError(reporter: Reporter, e: BootConfigError, file: string, out: NodeJS.WritableStream = process.stderr): void {
+export function reportBootConfigError(reporter: Reporter, error: BootConfigError, file: string, out: NodeJS.WritableStream = process.stderr): void {
+  const e = error.inFile(file);
   const location = e.location ?? file;
   if (reporter.json) out.write(`${JSON.stringify({ ...e.toJSON(), location })}\n`);
   else out.write(`${location}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
@@ -68,11 +69,13 @@ function readInputFile(file: string): Uint8Array {
   }
 }
 
-/**
- * Load and read `file`. Every problem is printed here; the result is the
- * loaded configuration, or the exit code (1: a problem in the input).
- */
-export function loadBootConfig(file: string, opts: { includeDirs: string[]; target: Target; reporter: Reporter }): LoadedConfig | number {
+export interface LoadedTree {
+  tree: DeviceTree;
+  format: DtFormat;
+}
+
+/** Load `file` through the dtc flow; problems are printed and give exit code 1. */
+export function loadTree(file: string, opts: { includeDirs: string[]; reporter: Reporter }): LoadedTree | number {
   const { reporter } = opts;
   let input: Uint8Array;
   try {
@@ -81,20 +84,33 @@ export function loadBootConfig(file: string, opts: { includeDirs: string[]; targ
     reporter.error(e as FdtError, file);
     return 1;
   }
-  const format = guessInputFormat(input);
   const result = runDtc(input, { file, includeDirs: opts.includeDirs, outputFormat: 'dtb' });
   for (const d of result.diagnostics) reporter.check(d, file);
   if (result.error) reporter.error(result.error, file);
   if (result.exitCode !== 0 || !result.tree) return 1;
+  return { tree: result.tree, format: guessInputFormat(input) };
+}
+
+/** Read the boot configuration of a loaded tree; errors are printed and give exit code 1. */
+export function readModel(tree: DeviceTree, file: string, target: Target, reporter: Reporter): BootModel | number {
   const warnings: BootConfigWarning[] = [];
   let model: BootModel;
   try {
-    model = readBootConfig(result.tree, { file, target: opts.target, warnings });
+    model = readBootConfig(tree, { file, target, warnings });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
     reportBootConfigError(reporter, e, file);
     return 1;
   }
   for (const w of warnings) reportWarning(reporter, w, file);
-  return { tree: result.tree, model, format };
+  return model;
+}
+
+/** Load and read `file`: the configuration, or the exit code after printing the problems. */
+export function loadBootConfig(file: string, opts: { includeDirs: string[]; target: Target; reporter: Reporter }): LoadedConfig | number {
+  const loaded = loadTree(file, opts);
+  if (typeof loaded === 'number') return loaded;
+  const model = readModel(loaded.tree, file, opts.target, opts.reporter);
+  if (typeof model === 'number') return model;
+  return { ...loaded, model };
 }

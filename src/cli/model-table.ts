@@ -8,6 +8,7 @@ import { type BootModel, commandLines, effectiveCapabilities, isTrueDom0less } f
 import type { Domain } from '../model/domain.js';
 import type { MemoryBank } from '../model/memory.js';
 import type { BootModule, ModuleLocation } from '../model/module.js';
+import type { PartialDeviceTree } from '../model/passthrough.js';
 
 const hex = (v: bigint): string => `0x${v.toString(16)}`;
 
@@ -145,5 +146,15 @@ export function modelTable(model: BootModel): string[] {
   const shared = sharingLines(model);
   if (shared.length) out.push('', ...shared);
   if (model.hostPassthrough.length) out.push('', `host devices hidden from dom0 (xen,passthrough): ${model.hostPassthrough.join(' ')}`);
+  return out;
+}
+
+/** A passthrough partial device tree: each device with its MMIO mappings and host node. */
+export function partialTable(p: PartialDeviceTree): string[] {
+  const out = [`partial device tree (passthrough): ${p.devices.length} device(s)`];
+  for (const d of p.devices) {
+    out.push(`  ${d.path} -> host ${d.hostPath ?? '(no xen,path)'}${d.forceWithoutIommu ? ' (force-assigned without IOMMU)' : ''}`);
+    for (const m of d.mappings) out.push(`    host ${hex(m.hostAddress)}+${hex(m.size)} at guest ${hex(m.guestAddress)}`);
+  }
   return out;
 }

@@ -1,9 +1,13 @@
 /** `hyperlaunch show FILE`: the boot model of a DTS or DTB, as a table or as JSON. */
+import { detectInterface, readPartialDeviceTree } from '../bindings/index.js';
+import { type DeviceTree, getNodeByPath } from '../fdt/livetree.js';
+import { BootConfigError } from '../model/errors.js';
+import type { PartialDeviceTree } from '../model/passthrough.js';
 import { plainModel } from '../model/plain.js';
-import { loadBootConfig, parseTarget } from './boot-config-input.js';
+import { loadTree, parseTarget, readModel, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
-import { modelTable } from './model-table.js';
-import { createReporter } from './report.js';
+import { modelTable, partialTable } from './model-table.js';
+import { type Reporter, createReporter } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -58,9 +62,33 @@ export async function showCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const reporter = createReporter(args.json);
-  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target, reporter });
+  const loaded = loadTree(args.file, { includeDirs: args.includeDirs, reporter });
   if (typeof loaded === 'number') return loaded;
-  if (args.json) process.stdout.write(`${JSON.stringify(plainModel(loaded.model), null, 2)}\n`);
-  else process.stdout.write(`${args.file}: ${modelTable(loaded.model).join('\n')}\n`);
+  // A passthrough partial device tree has no boot configuration of its own: show its devices.
+  if (detectInterface(loaded.tree).interface === 'none' && getNodeByPath(loaded.tree.root, '/passthrough')) {
+    const partial = readPartialTree(loaded.tree, args.file, reporter);
+    if (typeof partial === 'number') return partial;
+    if (args.json) process.stdout.write(`${JSON.stringify(plainPartial(partial), null, 2)}\n`);
+    else process.stdout.write(`${args.file}: ${partialTable(partial).join('\n')}\n`);
+    return 0;
+  }
+  const model = readModel(loaded.tree, args.file, target, reporter);
+  if (typeof model === 'number') return model;
+  if (args.json) process.stdout.write(`${JSON.stringify(plainModel(model), null, 2)}\n`);
+  else process.stdout.write(`${args.file}: ${modelTable(model).join('\n')}\n`);
   return 0;
+}
+
+function readPartialTree(tree: DeviceTree, file: string, reporter: Reporter): PartialDeviceTree | number {
+  try {
+    return readPartialDeviceTree(tree, { file });
+  } catch (e) {
+    if (!(e instanceof BootConfigError)) throw e;
+    reportBootConfigError(reporter, e, file);
+    return 1;
+  }
+}
+
+function plainPartial(p: PartialDeviceTree): unknown {
+  return JSON.parse(JSON.stringify({ partialDeviceTree: p }, (_k, v: unknown) => (typeof v === 'bigint' ? `0x${v.toString(16)}` : v)));
 }
