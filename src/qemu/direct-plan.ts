@@ -1,0 +1,94 @@
+/**
+ * The direct route's inputs from a boot model: every domain gets the given
+ * Linux Image as kernel and its own marker initramfs as ramdisk, placed from
+ * 0x50000000 up (clear of Xen at 0x40200000 and of the DTB QEMU puts at
+ * 0x48000000), and the model is written as dom0less into QEMU virt's host DTB.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { convert } from '../bindings/boot-config.js';
+import { writeDtb } from '../fdt/flattree-write.js';
+import type { DeviceTree } from '../fdt/livetree.js';
+import { type BootModel, commandLines } from '../model/boot-model.js';
+import type { Domain } from '../model/domain.js';
+import { type BootModule, newModule } from '../model/module.js';
+import type { DirectBootSpec, LoadImage } from './boot.js';
+import { buildInitramfs, markerToken } from './initramfs.js';
+import type { ExpectedDomain } from './serial-log.js';
+
+export const MODULE_BASE = 0x5000_0000n;
+const ALIGN = 0x20_0000n; // 2 MiB, as ImageBuilder aligns
+export const DEFAULT_XEN_BOOTARGS = 'console=dtuart dtuart=serial0 bootscrub=0';
+export const DEFAULT_DOM0_BOOTARGS = 'console=hvc0 earlycon=xen rdinit=/init';
+export const DEFAULT_DOMU_BOOTARGS = 'console=ttyAMA0 rdinit=/init';
+
+export interface GuestFiles {
+  xen: string;
+  kernel: string;
+  busybox: Uint8Array;
+}
+
+function alignUp(n: bigint): bigint {
+  return ((n + ALIGN - 1n) / ALIGN) * ALIGN;
+}
+
+class Placer {
+  private next = MODULE_BASE;
+  readonly loads: LoadImage[] = [];
+
+  place(file: string, what: string): { address: bigint; size: bigint } {
+    const size = BigInt(statSync(file).size);
+    const address = this.next;
+    this.next = alignUp(address + size);
+    this.loads.push({ file, address, what });
+    return { address, size };
+  }
+}
+
+function hasKernel(d: Domain): boolean {
+  return d.modules.some((m) => m.kind === 'kernel');
+}
+
+/** Kernel + ramdisk at their new places; the kernel keeps its bootargs (or gets one that reaches the serial line). */
+function relocate(d: Domain, guest: GuestFiles, placer: Placer, workDir: string): BootModule[] {
+  const oldKernel = d.modules.find((m) => m.kind === 'kernel');
+  const ramdiskFile = join(workDir, `${markerToken(d.name)}-${d.isDom0 ? 'dom0' : 'domU'}.cpio.gz`);
+  writeFileSync(ramdiskFile, buildInitramfs(guest.busybox, d.name));
+  const k = placer.place(guest.kernel, `${d.name} kernel`);
+  const r = placer.place(ramdiskFile, `${d.name} ramdisk`);
+  const bootargs = oldKernel?.bootargs ?? (d.isDom0 ? undefined : DEFAULT_DOMU_BOOTARGS);
+  return [
+    newModule('kernel', { name: oldKernel?.name, bootargs, location: { type: 'range', ...k } }),
+    newModule('ramdisk', { location: { type: 'range', ...r } }),
+  ];
+}
+
+function expectations(domains: readonly Domain[]): ExpectedDomain[] {
+  let next = 1;
+  return domains
+    .filter(hasKernel)
+    .map((d) => ({ name: d.name, domid: d.isDom0 ? 0 : next++, isDom0: d.isDom0, consoleOnSerial: d.isDom0 || d.vpl011 === true }));
+}
+
+/**
+ * Write the initramfs files and the final DTB into workDir; return what
+ * bootDirect needs. Domains without a kernel are left as they are (a dom0
+ * entry without one means true dom0less).
+ */
+export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectBootSpec {
+  const placer = new Placer();
+  const domains = model.domains.map((d) => (hasKernel(d) ? { ...d, modules: relocate(d, guest, placer, workDir) } : d));
+  const lines = commandLines(model);
+  const hypervisor = {
+    ...model.hypervisor,
+    // Xen's own modules (XSM policy, microcode) would point at blobs this route does not load.
+    modules: [],
+    xenBootargs: lines.xen === undefined ? DEFAULT_XEN_BOOTARGS : model.hypervisor.xenBootargs,
+    dom0Bootargs: lines.dom0 === undefined && domains.some((d) => d.isDom0 && hasKernel(d)) ? DEFAULT_DOM0_BOOTARGS : model.hypervisor.dom0Bootargs,
+  };
+  const placed: BootModel = { ...model, interface: 'dom0less', domains, hypervisor };
+  const { tree } = convert(placed, 'dom0less', { base: host });
+  const dtb = join(workDir, 'xen.dtb');
+  writeFileSync(dtb, writeDtb(tree));
+  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains) };
+}

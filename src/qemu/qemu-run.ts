@@ -1,0 +1,77 @@
+/**
+ * Run QEMU with the serial line on stdout, watch the text as it arrives, and
+ * stop QEMU as soon as the verdict is settled, on timeout, or when Xen stays
+ * silent too long. QEMU is always ended by its own pid: SIGTERM, then SIGKILL.
+ */
+import { spawn } from 'node:child_process';
+import { QemuError } from './errors.js';
+
+export interface RunOptions {
+  /** Whole-boot limit, seconds. */
+  timeoutSeconds: number;
+  /** Give up when no "(XEN)" line has arrived after this many seconds (Xen's console is dead). */
+  silenceSeconds?: number;
+  /** Called with the whole log so far; true ends the run early. */
+  settled: (log: string) => boolean;
+  /** Extra seconds to keep reading after settled (a panic's last lines). */
+  graceSeconds?: number;
+}
+
+export type RunEnd = 'settled' | 'timeout' | 'silent' | 'exited';
+
+export interface RunResult {
+  log: string;
+  end: RunEnd;
+  /** Wall time from spawn to the end of the run, seconds. */
+  seconds: number;
+  /** QEMU's stderr (its own complaints, "terminating on signal 15"). */
+  stderr: string;
+  exitCode: number | null;
+}
+
+const POLL_MS = 200;
+const KILL_AFTER_MS = 2000;
+
+export function runQemu(binary: string, args: string[], opts: RunOptions): Promise<RunResult> {
+  const start = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    let stderr = '';
+    let end: RunEnd | undefined;
+    let settledAt: number | undefined;
+    child.stdout.setEncoding('latin1').on('data', (d: string) => (log += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const stop = (why: RunEnd): void => {
+      if (end) return;
+      end = why;
+      child.kill('SIGTERM');
+      setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }, KILL_AFTER_MS).unref();
+    };
+    const timer = setInterval(() => {
+      const elapsed = (Date.now() - start) / 1000;
+      if (settledAt === undefined && opts.settled(log)) settledAt = elapsed;
+      if (settledAt !== undefined && elapsed - settledAt >= (opts.graceSeconds ?? 0)) stop('settled');
+      else if (elapsed >= opts.timeoutSeconds) stop('timeout');
+      else if (opts.silenceSeconds !== undefined && elapsed >= opts.silenceSeconds && !log.includes('(XEN)')) stop('silent');
+    }, POLL_MS);
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      clearInterval(timer);
+      const missing = e.code === 'ENOENT';
+      reject(
+        new QemuError(missing ? 'QEMU_MISSING' : 'QEMU_FAILED', missing ? `${binary} is not installed` : `${binary}: ${e.message}`, {
+          path: binary,
+          hint: missing ? 'install it: apt-get install qemu-system-arm' : undefined,
+        }),
+      );
+    });
+    child.on('close', (code) => {
+      clearInterval(timer);
+      // QEMU left by itself (-no-reboot after a panic, or a bad option): one last look at the log.
+      if (!end) end = opts.settled(log) ? 'settled' : 'exited';
+      resolve({ log, end, seconds: (Date.now() - start) / 1000, stderr, exitCode: code });
+    });
+  });
+}

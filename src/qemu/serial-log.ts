@@ -1,0 +1,144 @@
+/**
+ * Reading Xen's serial log. Xen prefixes its own lines with "(XEN) "; a
+ * domU's vpl011 console comes out as "(XEN) DOM<n>: ..." (Xen forwards it a
+ * line at a time); dom0's hvc0 console comes out unprefixed. Each guest's
+ * /init prints "HYPERLAUNCH-MARKER <token> up" (see initramfs.ts).
+ */
+import { MARKER_PREFIX, markerToken } from './initramfs.js';
+
+export interface ExpectedDomain {
+  name: string;
+  /** dom0 is 0; dom0less numbers domUs 1, 2, ... in node order. */
+  domid: number;
+  isDom0: boolean;
+  /** False when the domain's console cannot reach the serial line (a domU without vpl011). */
+  consoleOnSerial: boolean;
+}
+
+export interface MarkerSighting {
+  token: string;
+  /** The DOM<n> prefix, or undefined for an unprefixed (dom0 hvc0) line. */
+  domid?: number;
+  line: number;
+}
+
+export interface Panic {
+  /** 'xen' for "Panic on CPU", else the domain whose kernel panicked (undefined domid: dom0's unprefixed console). */
+  source: 'xen' | 'guest';
+  domid?: number;
+  message: string;
+  line: number;
+}
+
+export interface LogFindings {
+  /** From "(XEN) Xen version 4.17.7 (...)". */
+  xenVersion?: string;
+  /** Any "(XEN)" line at all: without one, Xen's console never came up (e.g. dtuart naming no UART). */
+  xenSpoke: boolean;
+  /** domids of "Loading d<n> kernel from boot module". */
+  kernelsLoaded: number[];
+  /** Count of "*** LOADING DOMU ..." banners. */
+  domuBanners: number;
+  markers: MarkerSighting[];
+  panics: Panic[];
+}
+
+const XEN_VERSION = /\(XEN\) Xen version (\S+)/;
+const KERNEL_LOADED = /\(XEN\) Loading d(\d+) kernel from boot module/;
+const DOMU_BANNER = /\(XEN\) \*\*\* LOADING DOMU\b/;
+const GUEST_PREFIX = /\(XEN\) DOM(\d+): /;
+const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);
+const XEN_PANIC = /Panic on CPU \d+:?\s*(.*)$/;
+const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
+
+/** Lines as `grep -n` numbers them; the guests' CR (or CR CR) before LF is dropped. */
+export function logLines(text: string): string[] {
+  return text.split('\n').map((l) => l.replace(/\r+$/, ''));
+}
+
+/** Xen prints "Panic on CPU 0:" and the reason on the next "(XEN) " line. */
+function panicMessage(inline: string, next: string | undefined): string {
+  if (inline.trim() !== '' || next === undefined) return inline.trim();
+  return next.replace(/^\(XEN\)\s*/, '').trim();
+}
+
+export function scanSerialLog(text: string): LogFindings {
+  const lines = logLines(text);
+  const f: LogFindings = { xenSpoke: false, kernelsLoaded: [], domuBanners: 0, markers: [], panics: [] };
+  lines.forEach((l, i) => {
+    if (l.includes('(XEN)')) f.xenSpoke = true;
+    const version = XEN_VERSION.exec(l);
+    if (version && !f.xenVersion) f.xenVersion = version[1];
+    const loaded = KERNEL_LOADED.exec(l);
+    if (loaded) f.kernelsLoaded.push(Number(loaded[1]));
+    if (DOMU_BANNER.test(l)) f.domuBanners++;
+    const guest = GUEST_PREFIX.exec(l);
+    const domid = guest ? Number(guest[1]) : undefined;
+    const marker = MARKER.exec(l);
+    if (marker) f.markers.push({ token: marker[1]!, domid: marker.index > (guest?.index ?? -1) ? domid : undefined, line: i + 1 });
+    const xenPanic = XEN_PANIC.exec(l);
+    if (xenPanic && !guest) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, lines[i + 1]), line: i + 1 });
+    const kernelPanic = KERNEL_PANIC.exec(l);
+    if (kernelPanic) f.panics.push({ source: 'guest', domid, message: kernelPanic[1]!.trim(), line: i + 1 });
+  });
+  return f;
+}
+
+export interface DomainResult {
+  name: string;
+  domid: number;
+  passed: boolean;
+  /** Why it failed, or what proved it passed. */
+  detail: string;
+}
+
+export interface BootVerdict {
+  passed: boolean;
+  xenVersion?: string;
+  domains: DomainResult[];
+  /** Problems not tied to one domain (Xen panic, silent log, wrong DOMU count). */
+  problems: string[];
+}
+
+function guestPanicOf(f: LogFindings, d: ExpectedDomain): Panic | undefined {
+  return f.panics.find((p) => p.source === 'guest' && (d.isDom0 ? p.domid === undefined : p.domid === d.domid));
+}
+
+function markerOf(f: LogFindings, d: ExpectedDomain): MarkerSighting | undefined {
+  const token = markerToken(d.name);
+  return f.markers.find((m) => m.token === token && (d.isDom0 ? m.domid === undefined : m.domid === d.domid));
+}
+
+function judgeDomain(f: LogFindings, d: ExpectedDomain, xenPanic: Panic | undefined): DomainResult {
+  const base = { name: d.name, domid: d.domid };
+  const marker = markerOf(f, d);
+  const panic = guestPanicOf(f, d);
+  if (panic) return { ...base, passed: false, detail: `kernel panic (line ${panic.line}): ${panic.message}` };
+  if (marker) return { ...base, passed: true, detail: `marker at line ${marker.line}` };
+  if (xenPanic) return { ...base, passed: false, detail: `Xen panicked before the domain wrote its marker` };
+  if (!f.xenSpoke) return { ...base, passed: false, detail: 'no (XEN) output at all' };
+  if (!f.kernelsLoaded.includes(d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
+  if (!d.consoleOnSerial) return { ...base, passed: false, detail: 'no vpl011: its console cannot reach the serial line' };
+  const stray = f.markers.find((m) => m.token === markerToken(d.name));
+  if (stray) return { ...base, passed: false, detail: `marker came from ${stray.domid === undefined ? 'dom0 console' : `DOM${stray.domid}`}, not d${d.domid}` };
+  return { ...base, passed: false, detail: 'created, but never wrote its marker' };
+}
+
+/** Per-domain pass/fail: Xen came up, the domain was created and wrote its marker, no panic. */
+export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[]): BootVerdict {
+  const problems: string[] = [];
+  const xenPanic = f.panics.find((p) => p.source === 'xen');
+  if (xenPanic) problems.push(`Xen panic (line ${xenPanic.line}): ${xenPanic.message}`);
+  if (!f.xenSpoke) problems.push('the serial log has no (XEN) line: Xen found no console UART (check dtuart= and /aliases) or died before its console came up');
+  const domUs = expected.filter((d) => !d.isDom0).length;
+  if (f.xenSpoke && !xenPanic && f.domuBanners !== domUs) problems.push(`expected ${domUs} "LOADING DOMU" banner(s), saw ${f.domuBanners}`);
+  const domains = expected.map((d) => judgeDomain(f, d, xenPanic));
+  const passed = problems.length === 0 && domains.every((d) => d.passed);
+  return { passed, xenVersion: f.xenVersion, domains, problems };
+}
+
+/** Whether watching further cannot change the verdict: every domain decided, or Xen panicked. */
+export function bootSettled(f: LogFindings, expected: readonly ExpectedDomain[]): boolean {
+  if (f.panics.some((p) => p.source === 'xen')) return true;
+  return expected.every((d) => markerOf(f, d) !== undefined || guestPanicOf(f, d) !== undefined);
+}

@@ -1,0 +1,140 @@
+/** The log reader on snippets written by hand after qemu-xen-boot.md's recorded boots. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type ExpectedDomain, bootSettled, judgeBoot, scanSerialLog } from '../../src/qemu/serial-log.js';
+
+const DOM0: ExpectedDomain = { name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true };
+const DOMU1: ExpectedDomain = { name: 'domU1', domid: 1, isDom0: false, consoleOnSerial: true };
+const DOMU2: ExpectedDomain = { name: 'domU2', domid: 2, isDom0: false, consoleOnSerial: true };
+
+const GOOD = [
+  '(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) (pkg-xen-devel@lists.alioth.debian.org) debug=n',
+  '(XEN) *** LOADING DOMAIN 0 ***',
+  '(XEN) Loading d0 kernel from boot module @ 0000000050000000',
+  '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***',
+  '(XEN) Loading d1 kernel from boot module @ 0000000054000000',
+  '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***',
+  '(XEN) Loading d2 kernel from boot module @ 0000000058000000',
+  '(XEN) DOM1: [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+  '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-50-cloud-arm64',
+  '[    3.100000] Run /init as init process',
+  '(XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-50-cloud-arm64',
+  'HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-50-cloud-arm64',
+].join('\r\n');
+
+test('a good dom0 + 2 domU log: every domain passes, with its marker line', () => {
+  const f = scanSerialLog(GOOD);
+  assert.equal(f.xenVersion, '4.17.7');
+  assert.deepEqual(f.kernelsLoaded, [0, 1, 2]);
+  assert.equal(f.domuBanners, 2);
+  const v = judgeBoot(f, [DOM0, DOMU1, DOMU2]);
+  assert.equal(v.passed, true);
+  assert.deepEqual(v.problems, []);
+  assert.deepEqual(
+    v.domains.map((d) => [d.name, d.passed, d.detail]),
+    [
+      ['dom0', true, 'marker at line 12'],
+      ['domU1', true, 'marker at line 9'],
+      ['domU2', true, 'marker at line 11'],
+    ],
+  );
+  assert.equal(bootSettled(f, [DOM0, DOMU1, DOMU2]), true);
+});
+
+test('not settled while a domain has not printed yet', () => {
+  const partial = GOOD.split('\r\n').slice(0, 10).join('\n');
+  const f = scanSerialLog(partial);
+  assert.equal(bootSettled(f, [DOM0, DOMU1, DOMU2]), false);
+  const v = judgeBoot(f, [DOM0, DOMU1, DOMU2]);
+  assert.equal(v.passed, false);
+  assert.deepEqual(v.domains.map((d) => d.passed), [false, true, false]);
+  assert.equal(v.domains[2]!.detail, 'created, but never wrote its marker');
+});
+
+test('Xen panic on the next line (memory larger than the board): every domain fails, the reason is kept', () => {
+  const log = [
+    '(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) debug=n',
+    '(XEN) *** LOADING DOMU cpus=1 memory=400000KB ***',
+    '(XEN) ',
+    '(XEN) ****************************************',
+    '(XEN) Panic on CPU 0:',
+    '(XEN) Failed to allocate requested domain memory. 4194304KB unallocated. Fix the VMs configurations.',
+    '(XEN) ****************************************',
+  ].join('\n');
+  const f = scanSerialLog(log);
+  assert.equal(bootSettled(f, [DOMU1]), true);
+  const v = judgeBoot(f, [DOMU1]);
+  assert.equal(v.passed, false);
+  assert.deepEqual(v.problems, ['Xen panic (line 5): Failed to allocate requested domain memory. 4194304KB unallocated. Fix the VMs configurations.']);
+  assert.equal(v.domains[0]!.detail, 'Xen panicked before the domain wrote its marker');
+});
+
+test('Xen panic with the reason on the same line', () => {
+  const f = scanSerialLog('(XEN) Panic on CPU 0: Could not set up DOM0 guest OS');
+  assert.equal(f.panics[0]!.message, 'Could not set up DOM0 guest OS');
+});
+
+test("a domU's kernel panic fails that domU only; dom0 still passes", () => {
+  const log = [
+    '(XEN) Xen version 4.17.7 (Debian) debug=n',
+    '(XEN) Loading d0 kernel from boot module @ 0000000050000000',
+    '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***',
+    '(XEN) Loading d1 kernel from boot module @ 0000000054000000',
+    '(XEN) DOM1: [    1.234567] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)',
+    'HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-50-cloud-arm64',
+  ].join('\n');
+  const f = scanSerialLog(log);
+  assert.equal(bootSettled(f, [DOM0, DOMU1]), true);
+  const v = judgeBoot(f, [DOM0, DOMU1]);
+  assert.deepEqual(v.domains.map((d) => d.passed), [true, false]);
+  assert.equal(v.domains[1]!.detail, 'kernel panic (line 5): VFS: Unable to mount root fs on unknown-block(0,0)');
+});
+
+test("dom0's unprefixed kernel panic is dom0's", () => {
+  const f = scanSerialLog('(XEN) Xen version 4.17.7\n[    2.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
+  const v = judgeBoot(f, [DOM0]);
+  assert.equal(v.domains[0]!.passed, false);
+  assert.match(v.domains[0]!.detail, /^kernel panic \(line 2\): Attempted to kill init!/);
+});
+
+test('a silent log (dtuart=serial0 without /aliases) says so', () => {
+  const v = judgeBoot(scanSerialLog('U-Boot 2023.01\r\nStarting kernel ...\r\n'), [DOM0, DOMU1]);
+  assert.equal(v.passed, false);
+  assert.match(v.problems[0]!, /no \(XEN\) line/);
+  assert.deepEqual(v.domains.map((d) => d.detail), ['no (XEN) output at all', 'no (XEN) output at all']);
+});
+
+test("a marker on the wrong console does not count (domU1's marker from DOM2)", () => {
+  const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000', '(XEN) DOM2: HYPERLAUNCH-MARKER domU1 up'].join('\n');
+  const v = judgeBoot(scanSerialLog(log), [DOMU1]);
+  assert.equal(v.domains[0]!.passed, false);
+  assert.equal(v.domains[0]!.detail, 'marker came from DOM2, not d1');
+});
+
+test('a truncated kernel module: loaded, never prints; the DOMU count still matches', () => {
+  const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 0000000054000000'].join('\n');
+  const f = scanSerialLog(log);
+  assert.equal(bootSettled(f, [DOMU1]), false, 'only the timeout ends this boot');
+  const v = judgeBoot(f, [DOMU1]);
+  assert.deepEqual(v.problems, []);
+  assert.equal(v.domains[0]!.detail, 'created, but never wrote its marker');
+});
+
+test('a missing domain: fewer LOADING DOMU banners than domUs, and the kernel never loaded', () => {
+  const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000', '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'].join('\n');
+  const v = judgeBoot(scanSerialLog(log), [DOMU1, DOMU2]);
+  assert.deepEqual(v.problems, ['expected 2 "LOADING DOMU" banner(s), saw 1']);
+  assert.equal(v.domains[1]!.detail, "Xen never loaded d2's kernel");
+});
+
+test('a domU without vpl011 cannot be observed on the serial line', () => {
+  const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000'].join('\n');
+  const v = judgeBoot(scanSerialLog(log), [{ ...DOMU1, consoleOnSerial: false }]);
+  assert.equal(v.domains[0]!.detail, 'no vpl011: its console cannot reach the serial line');
+});
+
+test('line numbers follow the file even with CR CR LF endings', () => {
+  const f = scanSerialLog('(XEN) Xen version 4.17.7\r\r\nx\r\r\n(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up\r\n');
+  assert.equal(f.markers[0]!.line, 3);
+  assert.equal(f.markers[0]!.domid, 1);
+});
