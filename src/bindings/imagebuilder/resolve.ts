@@ -1,0 +1,277 @@
+/**
+ * ImageBuilder's semantics on top of the raw variables: command-line
+ * overrides, defaults, derived command lines and the validation of
+ * uboot-script-gen 2023.2, each failure with the script's own message.
+ * Nothing here touches files: sizes and file types are the build's job.
+ */
+import { evalArithmetic } from './arithmetic.js';
+import type { DomUConfig, ImageBuilderConfig } from './config.js';
+import { configError } from './errors.js';
+
+export interface ImageBuilderOverrides {
+  /** `-t`: alias or verbatim load command. */
+  loadCmd?: string;
+  /** `-o NAME`: NAME.scr / NAME.source. */
+  outputName?: string;
+  /** `-f`. */
+  fit?: boolean;
+  /** `-k`, `-u`. */
+  keyDir?: string;
+  ubootDtb?: string;
+}
+
+export interface ResolvedDomU {
+  index: number;
+  /** NOBOOT or ROOTFS: nothing loaded, no /chosen node; passthrough marks are still set. */
+  skipped: boolean;
+  kernel?: string;
+  ramdisk?: string;
+  passthroughDtb?: string;
+  passthroughPaths: string[];
+  /** KiB, as written into `memory <0 KB>`. */
+  memoryKb: bigint;
+  vcpus: string;
+  cmd: string;
+  staticMem?: bigint[];
+  directMap: boolean;
+  /** `vpl011 "pl011"` (true) or the bool `vpl011`. */
+  vpl011Pl011: boolean;
+  enhanced: boolean;
+  viommu: boolean;
+  colorsMask?: bigint;
+  cpupool?: string;
+}
+
+export interface ImageBuilderPlan {
+  mode: 'xen' | 'linux';
+  loadCmd: string;
+  bootCmd: string;
+  memoryStart: bigint;
+  memoryEnd: bigint;
+  deviceTree?: string;
+  xen?: string;
+  xenCmd?: string;
+  dom0?: { kernel: string; ramdisk?: string; cmd: string };
+  domus: ResolvedDomU[];
+  cpupools: Array<{ cpus: string[]; sched?: string }>;
+  linux?: { kernel: string; ramdisk?: string; cmd: string };
+  overlays: string[];
+  bitstream?: string;
+  appendExtraCmds?: string;
+  ubootSource: string;
+  ubootScript: string;
+  fdtedit?: string;
+  fit?: { file: string; its: string; keyDir?: string; ubootDtb?: string };
+  /** Lines the script prints on the way (stdout). */
+  notices: string[];
+  /** Warnings the script prints (still builds). */
+  warnings: string[];
+}
+
+const LOAD_ALIASES: Record<string, string> = { tftp: 'tftpb', sd: 'load mmc 0:1', scsi: 'load scsi 0:1', usb: 'fatload usb 0:1' };
+const DEFAULT_DOM0_CMD = 'console=hvc0 earlycon=xen earlyprintk=xen clk_ignore_unused';
+const DEFAULT_LINUX_CMD = 'earlycon console=ttyPS0,115200';
+const MiB = 1024n * 1024n;
+
+export function loadCommandFor(alias: string): string {
+  return LOAD_ALIASES[alias] ?? alias;
+}
+
+function set(v: string | undefined): v is string {
+  return v !== undefined && v !== '';
+}
+
+function arith(cfg: ImageBuilderConfig, value: string | undefined, name: string): bigint {
+  if (!set(value)) return 0n;
+  const lookup = (n: string): string => cfg.variables.get(n)?.get('0') ?? '';
+  try {
+    return evalArithmetic(value, lookup, cfg.file, 0, 0);
+  } catch {
+    throw configError('IB_BAD_NUMBER', `${name}=${value} is not a number`, 'use a decimal or 0x-prefixed hex value', name);
+  }
+}
+
+/** find_root_dev: `<cmd> <iface> <dev>:<part>` → the partition after the boot one. */
+function rootDevice(loadCmd: string): string {
+  const m = /^\S+\s+(\S+)\s+(\d+):(\d+)/.exec(loadCmd);
+  const iface = m?.[1];
+  if (m && iface === 'mmc') return `/dev/mmcblk${m[2]}p${Number(m[3]) + 1}`;
+  if (m && iface === 'scsi') return `/dev/sd${String.fromCharCode(97 + Number(m[2]))}${Number(m[3]) + 1}`;
+  throw configError(
+    'IB_ROOT_DEVICE',
+    'Only mmc and scsi are supported for automatically setting the root partition.\nManually set {DOM0/LINUX}_CMD with the root device in the config file to bypass this.',
+    'put root=/dev/... in DOM0_CMD or LINUX_CMD',
+  );
+}
+
+function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string): string {
+  if (cmd.includes('root=')) return cmd;
+  return `${cmd} root=${set(rootfs) ? rootDevice(loadCmd) : '/dev/ram0'}`;
+}
+
+function colorsMask(spec: string, name: string): bigint {
+  const m = /^(\d+)-(\d+)$/.exec(spec.trim());
+  if (!m) throw configError('IB_BAD_COLORS', `${name}="${spec}" is not a color range a-b`, 'write e.g. 4-7', name);
+  let mask = 0n;
+  for (let b = BigInt(m[1]!); b <= BigInt(m[2]!); b++) mask |= 1n << b;
+  return mask;
+}
+
+function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, plan: ImageBuilderPlan): ResolvedDomU {
+  const i = d.index;
+  const skipped = set(d.rootfs) || set(d.noboot);
+  if (set(d.rootfs)) plan.notices.push(`Skipping DomU[${i}]: cannot handle non-ramdisk rootfs for dom0less VMs.`);
+  if (!skipped && !set(d.kernel)) {
+    throw configError('IB_DOMU_KERNEL', `DOMU_KERNEL[${i}] is not defined`, `set DOMU_KERNEL[${i}] or lower NUM_DOMUS`, `DOMU_KERNEL[${i}]`);
+  }
+  const memMb = set(d.mem) ? arith(cfg, d.mem, `DOMU_MEM[${i}]`) : 512n;
+  let memoryKb = memMb * 1024n;
+  let staticMem: bigint[] | undefined;
+  if (set(d.staticMem)) {
+    const words = d.staticMem.trim().split(/\s+/);
+    if (words.length % 2 !== 0) {
+      throw configError('IB_STATIC_MEM', `DOMU_STATIC_MEM[${i}] needs base/size pairs`, 'write "base1 size1 base2 size2 ..."', `DOMU_STATIC_MEM[${i}]`);
+    }
+    staticMem = words.map((w) => arith(cfg, w, `DOMU_STATIC_MEM[${i}]`));
+    const total = staticMem.filter((_, k) => k % 2 === 1).reduce((a, b) => a + b, 0n);
+    if (set(d.mem) && memMb * MiB !== total) {
+      plan.warnings.push(`/chosen/domU${i}: specified DOMU_MEM does not match DOMU_STATIC_MEM amount. Ignoring DOMU_MEM.`);
+    }
+    memoryKb = total >> 10n;
+  }
+  const enhanced = d.enhanced === '1' || (hasDom0 && d.enhanced !== '0');
+  return {
+    index: i,
+    skipped,
+    kernel: d.kernel,
+    ramdisk: set(d.ramdisk) ? d.ramdisk : undefined,
+    passthroughDtb: set(d.passthroughDtb) ? d.passthroughDtb : undefined,
+    passthroughPaths: set(d.passthroughPaths) ? d.passthroughPaths.trim().split(/\s+/) : [],
+    memoryKb,
+    vcpus: set(d.vcpus) ? d.vcpus : '1',
+    cmd: set(d.cmd) ? d.cmd : 'console=ttyAMA0',
+    staticMem,
+    directMap: (set(d.directMap) ? d.directMap : '1') === '1',
+    vpl011Pl011: cfg.domuVuartPl011 === '1',
+    enhanced,
+    viommu: d.viommu === '1',
+    colorsMask: set(d.colors) ? colorsMask(d.colors, `DOMU_COLORS[${i}]`) : undefined,
+    cpupool: set(d.cpupool) ? d.cpupool.trim() : undefined,
+  };
+}
+
+function defaultXenCmd(cfg: ImageBuilderConfig): string {
+  const mem = set(cfg.dom0Mem) ? cfg.dom0Mem : '1500';
+  const vcpus = set(cfg.dom0Vcpus) ? cfg.dom0Vcpus : '1';
+  const xenColors = set(cfg.xenColors) ? `xen_colors=${cfg.xenColors}` : '';
+  const dom0Colors = set(cfg.dom0Colors) ? `dom0_colors=${cfg.dom0Colors}` : '';
+  const viommu = cfg.dom0Viommu === '1' ? 'dom0_viommu=1' : '';
+  return `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null ${xenColors} ${dom0Colors} ${viommu}`;
+}
+
+function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan): void {
+  const numDomus = Number(arith(cfg, cfg.numDomus, 'NUM_DOMUS'));
+  const hasDom0 = set(cfg.dom0Kernel);
+  if (!hasDom0) {
+    if (numDomus <= 0) throw configError('IB_NO_DOMAINS', 'Neither dom0 or domUs are specified, exiting.', 'set DOM0_KERNEL or NUM_DOMUS with DOMU_KERNEL[i]');
+    const dom0Params = [cfg.dom0Mem, cfg.dom0Vcpus, cfg.dom0Colors, cfg.dom0Cmd, cfg.dom0Ramdisk, cfg.dom0Rootfs, cfg.dom0Viommu];
+    if (dom0Params.some(set)) {
+      throw configError(
+        'IB_DOM0_PARAMS_WITHOUT_DOM0',
+        'For dom0less configuration without dom0, no dom0 specific parameters should be specified, exiting.',
+        'remove the DOM0_* variables or set DOM0_KERNEL',
+      );
+    }
+    plan.notices.push('Dom0 kernel is not specified, continue with true dom0less setup.');
+  }
+  if (set(cfg.xenCmd) && (set(cfg.dom0Mem) || set(cfg.dom0Vcpus))) {
+    throw configError('IB_XEN_CMD_CONFLICT', 'One can specify either XEN_CMD or (DOM0_MEM and/or DOM0_VCPUS)', 'put dom0_mem= and dom0_max_vcpus= into XEN_CMD, or drop XEN_CMD');
+  }
+  let xenCmd = set(cfg.xenCmd) ? cfg.xenCmd : defaultXenCmd(cfg);
+  // true dom0less: every dom0* word becomes empty, the single-space joins stay
+  if (!hasDom0) xenCmd = xenCmd.split(' ').map((w) => (w.startsWith('dom0') ? '' : w)).join(' ');
+  plan.xenCmd = xenCmd;
+  if (hasDom0) {
+    plan.dom0 = {
+      kernel: cfg.dom0Kernel!,
+      ramdisk: set(cfg.dom0Ramdisk) ? cfg.dom0Ramdisk : undefined,
+      cmd: withRoot(set(cfg.dom0Cmd) ? cfg.dom0Cmd : DEFAULT_DOM0_CMD, cfg.dom0Rootfs, plan.loadCmd),
+    };
+  }
+  plan.domus = cfg.domus.slice(0, Math.max(0, numDomus)).map((d) => resolveDomU(cfg, d, hasDom0, plan));
+  const numPools = Number(arith(cfg, cfg.numCpupools, 'NUM_CPUPOOLS'));
+  for (let n = 0; n < numPools; n++) {
+    const words = (cfg.cpupools[n] ?? '').trim().split(/\s+/).filter(Boolean);
+    if (words.length === 0) throw configError('IB_CPUPOOL', `CPUPOOL[${n}] is not defined`, `set CPUPOOL[${n}]="cpu@1,cpu@2 null"`, `CPUPOOL[${n}]`);
+    const sched = words.length > 1 ? words[words.length - 1] : undefined;
+    plan.cpupools.push({ cpus: words[0]!.split(','), sched });
+  }
+}
+
+function linuxConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan): void {
+  plan.linux = {
+    kernel: cfg.linux!,
+    ramdisk: set(cfg.linuxRamdisk) ? cfg.linuxRamdisk : undefined,
+    cmd: withRoot(set(cfg.linuxCmd) ? cfg.linuxCmd : DEFAULT_LINUX_CMD, cfg.linuxRootfs, plan.loadCmd),
+  };
+}
+
+/** The steps of uboot-script-gen up to (not including) loading files, in its order. */
+export function resolveImageBuilder(cfg: ImageBuilderConfig, over: ImageBuilderOverrides = {}): ImageBuilderPlan {
+  const loadCmd = over.loadCmd !== undefined ? loadCommandFor(over.loadCmd) : cfg.loadCmd;
+  if (!set(loadCmd)) {
+    throw configError('IB_NO_LOAD_CMD', 'LOAD_CMD not set, either specify it in the config or set it with the -t option', 'add LOAD_CMD="tftpb" or pass -t tftp');
+  }
+  const bootCmd = set(cfg.bootCmd) ? cfg.bootCmd : 'booti';
+  // 2023.2 tests `" bootm booti bootefi none " =~ " ${BOOT_CMD}"`: a prefix match
+  if (!' bootm booti bootefi none '.includes(` ${bootCmd}`)) {
+    throw configError('IB_BOOT_CMD', `"BOOT_CMD=${bootCmd}" is not valid`, 'use booti, bootm, bootefi or none', 'BOOT_CMD');
+  }
+  const ubootSource = over.outputName !== undefined ? `${over.outputName}.source` : cfg.ubootSource;
+  const ubootScript = over.outputName !== undefined ? `${over.outputName}.scr` : cfg.ubootScript;
+  if (!set(ubootSource) || !set(ubootScript)) {
+    throw configError('IB_NO_OUTPUT', 'UBOOT_SOURCE and UBOOT_SCRIPT are not set', 'set them in the config or pass -o NAME');
+  }
+  const keyDir = over.keyDir ?? cfg.fitEncKeyDir;
+  const ubootDtb = over.ubootDtb ?? cfg.fitEncUbDtb;
+  if (set(ubootDtb) && !set(keyDir)) {
+    throw configError('IB_FIT_KEY_DIR', 'if encryption, you need to specify the key directory', 'pass -k KEYDIR/HINT');
+  }
+  if (set(cfg.passthroughDtsRepo) || set(cfg.lopperPath)) {
+    throw configError(
+      'IB_EXTERNAL_STEP',
+      `${set(cfg.passthroughDtsRepo) ? 'PASSTHROUGH_DTS_REPO' : 'LOPPER_PATH'} needs git/dtc/lopper runs, which this tool does not perform`,
+      'generate the partial device trees first and set DOMU_PASSTHROUGH_DTB[i]',
+    );
+  }
+  const plan: ImageBuilderPlan = {
+    mode: 'xen', loadCmd, bootCmd, memoryStart: arith(cfg, cfg.memoryStart, 'MEMORY_START'),
+    memoryEnd: arith(cfg, cfg.memoryEnd, 'MEMORY_END'), deviceTree: set(cfg.deviceTree) ? cfg.deviceTree : undefined,
+    domus: [], cpupools: [], overlays: [], ubootSource, ubootScript, notices: [], warnings: [],
+  };
+  if (set(cfg.xen)) {
+    plan.xen = cfg.xen;
+    xenConfig(cfg, plan);
+  } else if (set(cfg.linux)) {
+    plan.mode = 'linux';
+    linuxConfig(cfg, plan);
+  } else {
+    throw configError('IB_NO_KERNEL', 'Neither a Xen or Linux kernel is specified, exiting', 'set XEN (with DOM0_KERNEL/DOMU_KERNEL) or LINUX');
+  }
+  const numOverlays = Number(arith(cfg, cfg.numDtOverlay, 'NUM_DT_OVERLAY'));
+  for (let n = 0; n < numOverlays; n++) {
+    const o = cfg.dtOverlays[n];
+    if (!set(o)) throw configError('IB_DT_OVERLAY', `DT_OVERLAY[${n}] is not defined`, `set DT_OVERLAY[${n}] or lower NUM_DT_OVERLAY`);
+    plan.overlays.push(o);
+  }
+  if (set(cfg.bitstream)) plan.bitstream = cfg.bitstream;
+  if (set(cfg.appendExtraCmds)) plan.appendExtraCmds = cfg.appendExtraCmds;
+  const fitFile = set(cfg.fit) ? cfg.fit : over.fit ? `${ubootSource.replace(/\.source$/, '')}.fit` : undefined;
+  if (fitFile !== undefined) {
+    plan.fit = { file: fitFile, its: `${fitFile.replace(/\.fit$/, '')}.its`, keyDir: set(keyDir) ? keyDir : undefined, ubootDtb: set(ubootDtb) ? ubootDtb : undefined };
+    plan.fdtedit = set(cfg.fdtedit) ? cfg.fdtedit : plan.deviceTree ? `${plan.deviceTree.replace(/\.dtb$/, '')}-fit.dtb` : undefined;
+  } else if (set(cfg.fdtedit)) {
+    plan.fdtedit = cfg.fdtedit;
+  }
+  return plan;
+}
