@@ -18,10 +18,11 @@ export {
   parseCheckOption,
   formatCheckDiagnostic,
   CHECK_NAMES,
-  type CheckSetting,
-  type CheckOptions,
-  type CheckDiagnostic,
-  type CheckResult,
+  // dtc's checks; "Dtc" keeps them apart from the boot-configuration rules in src/check.
+  type CheckSetting as DtcCheckSetting,
+  type CheckOptions as DtcCheckOptions,
+  type CheckDiagnostic as DtcCheckDiagnostic,
+  type CheckResult as DtcCheckResult,
 } from './checks.js';
 export { generateLabelTree, generateFixupsTree, generateLocalFixupsTree } from './overlay-generate.js';
 export { applyOverlays } from './fdtoverlay.js';
