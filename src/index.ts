@@ -5,3 +5,5 @@
  * and DTS exactly as dtc 1.6.1 does, apply overlays as fdtoverlay does.
  */
 export * from './fdt/index.js';
+/** Pre-boot checks over the boot model. */
+export * from './check/index.js';

@@ -1,7 +1,9 @@
 /** The `hyperlaunch` command: parse arguments, call the library, print. */
+import { checkCommand } from './check-command.js';
 import { convertCommand } from './convert-command.js';
 import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
+import { qemuCommand } from './qemu-command.js';
 import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 
@@ -10,6 +12,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   fdtoverlay: { run: fdtoverlayCommand, about: 'apply overlays to a base blob exactly as fdtoverlay does' },
   show: { run: showCommand, about: 'print the Xen boot configuration (dom0less or Hyperlaunch) as a table or JSON' },
   convert: { run: convertCommand, about: 'rewrite a boot configuration in the other interface (dom0less <-> Hyperlaunch)' },
+  check: { run: checkCommand, about: 'find what makes Xen panic or ignore part of a boot configuration, before booting' },
+  qemu: { run: qemuCommand, about: 'boot a configuration under QEMU with Debian\'s Xen 4.17 and report which domains came up' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
 };
 

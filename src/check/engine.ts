@@ -1,0 +1,133 @@
+/**
+ * The checker: read a boot configuration like Xen would, run every rule
+ * that applies to the target, and return findings. A configuration the
+ * reader refuses is a finding too (same shape), never an exception.
+ */
+import { readBootConfig } from '../bindings/boot-config.js';
+import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
+import { runDtc } from '../fdt/dtc.js';
+import { FdtError } from '../fdt/errors.js';
+import type { DeviceTree } from '../fdt/livetree.js';
+import type { BootModel } from '../model/boot-model.js';
+import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
+import { compareXenVersions } from '../model/version.js';
+import type { CheckContext, PartialInput } from './context.js';
+import { type Finding, sortFindings } from './finding.js';
+import { type HostFacts, hostFacts } from './host-facts.js';
+import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
+import type { Rule } from './rule.js';
+import type { XenBuild } from './target.js';
+
+export interface BootCheckOptions {
+  /** Input name, for findings without a source position. */
+  file?: string;
+  /** The board's tree (`--host`); default: the host part of the input tree. */
+  host?: DeviceTree;
+  hostName?: string;
+  build?: XenBuild;
+  /** Partial device trees by domain name. */
+  partials?: ReadonlyMap<string, PartialInput>;
+  /** Rules to run (default: all). */
+  rules?: readonly Rule[];
+}
+
+export interface BootCheckResult {
+  findings: Finding[];
+  model?: BootModel;
+}
+
+function applies(rule: Rule, build: XenBuild | undefined): boolean {
+  if (!build) return rule.needs !== 'target' && rule.needs !== 'build';
+  if (rule.needs === 'build' && !build.kconfig) return false;
+  if (rule.since === 'unreleased') return false;
+  if (rule.since && compareXenVersions(rule.since, build.version) > 0) return false;
+  if (rule.until && compareXenVersions(rule.until, build.version) < 0) return false;
+  return true;
+}
+
+/** The rule a reader error or warning stands for. */
+function ruleForCode(code: string, path: string | undefined, rules: readonly Rule[], fallback: Rule): Rule {
+  const prop = path?.includes(':') ? path.slice(path.lastIndexOf(':') + 1) : undefined;
+  const byCode = rules.filter((r) => r.readerCodes?.includes(code));
+  return byCode.find((r) => r.readerProperty !== undefined && r.readerProperty === prop) ?? byCode.find((r) => r.readerProperty === undefined) ?? fallback;
+}
+
+function fromReader(e: BootConfigError | BootConfigWarning, severity: 'error' | 'warning', rules: readonly Rule[], file: string | undefined): Finding {
+  const rule = ruleForCode(e.code, e.path, rules, severity === 'error' ? CONFIG_READ_RULE : CONFIG_NOTE_RULE);
+  return { ruleId: rule.id, severity: rule === CONFIG_READ_RULE || rule === CONFIG_NOTE_RULE ? severity : rule.severity, message: e.message, path: e.path, position: e.position, file: e.file ?? file, hint: e.hint ?? rule.hint };
+}
+
+/** Run the rules over a model. */
+export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: DeviceTree } = {}): Finding[] {
+  const hostTree = opts.host ?? model.host;
+  const host: HostFacts | undefined = hostTree ? hostFacts(hostTree, opts.host ? (opts.hostName ?? 'the host DTB') : 'the input tree') : undefined;
+  const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map() };
+  const out: Finding[] = [];
+  for (const rule of opts.rules ?? RULES) {
+    if (!rule.check || !applies(rule, opts.build)) continue;
+    if (rule.needs === 'host' && !host) continue;
+    rule.check(ctx, (where, message, hint) => {
+      out.push({ ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : opts.file, hint: hint ?? rule.hint });
+    });
+  }
+  return out;
+}
+
+/** Read a tree (as from runDtc or readDtb) and check it. */
+export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCheckResult {
+  const warnings: BootConfigWarning[] = [];
+  const rules = opts.rules ?? RULES;
+  let model: BootModel;
+  try {
+    model = readBootConfig(tree, { file: opts.file, warnings });
+  } catch (e) {
+    if (!(e instanceof BootConfigError)) throw e;
+    return { findings: sortFindings([fromReader(e.inFile(opts.file), 'error', rules, opts.file), ...warnings.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
+  }
+  const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
+  return { findings: sortFindings(dedupe(findings)), model };
+}
+
+/** One finding per rule and place: two rules may see the same fault from two sides, but a rule says it once. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.ruleId}\0${f.path}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export interface SourceOptions extends BootCheckOptions {
+  includeDirs?: string[];
+}
+
+/** Compile (DTS) or read (DTB) bytes as dtc does, then check. A tree that does not compile is one finding. */
+export function checkSource(input: Uint8Array, opts: SourceOptions = {}): BootCheckResult {
+  const compiled = compileTree(input, opts.file, opts.includeDirs);
+  if ('finding' in compiled) return { findings: [compiled.finding] };
+  return checkTree(compiled.tree, opts);
+}
+
+/** A DTS or DTB as a tree, or the finding saying why not. */
+export function compileTree(input: Uint8Array, file: string | undefined, includeDirs: string[] = []): { tree: DeviceTree } | { finding: Finding } {
+  const result = runDtc(input, { file, includeDirs, outputFormat: 'dtb', quiet: 3 });
+  if (result.tree && !result.error) return { tree: result.tree };
+  const e = result.error ?? new FdtError('DTC_FAILED', result.messages.join('; ') || 'dtc failed', {});
+  const dtb = input.length >= 4 && input[0] === 0xd0 && input[1] === 0x0d && input[2] === 0xfe && input[3] === 0xed;
+  const rule = dtb ? 'fdt-header' : CONFIG_READ_RULE.id;
+  return { finding: { ruleId: rule, severity: 'error', message: e.message, path: e.path, position: e.position, file, hint: e.hint ?? (dtb ? 'rebuild the DTB with dtc; check it was not truncated' : undefined) } };
+}
+
+/** A partial device tree blob or source for `domain`. */
+export function readPartialInput(input: Uint8Array, file: string, includeDirs: string[] = []): PartialInput | Finding {
+  const compiled = compileTree(input, file, includeDirs);
+  if ('finding' in compiled) return compiled.finding;
+  try {
+    return { tree: compiled.tree, devices: readPartialDeviceTree(compiled.tree, { file }), file };
+  } catch (e) {
+    if (!(e instanceof BootConfigError)) throw e;
+    return fromReader(e.inFile(file), 'error', RULES, file);
+  }
+}

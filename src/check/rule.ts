@@ -1,0 +1,50 @@
+/**
+ * A check rule: one condition under which Xen panics, refuses a domain, or
+ * silently drops or ignores part of the configuration. The table of rules
+ * (rules/index.ts) is the single source for the checker, `--sarif`'s rule
+ * list and docs/rules.md.
+ */
+import type { XenVersion } from '../model/version.js';
+import type { CheckContext } from './context.js';
+import type { Severity, Where } from './finding.js';
+
+export type RuleGroup =
+  | 'early-fdt'
+  | 'domain-parse'
+  | 'domain-construct'
+  | 'passthrough'
+  | 'static-shm'
+  | 'static-evtchn'
+  | 'cpupool'
+  | 'layout'
+  | 'cross-domain'
+  | 'target'
+  | 'host';
+
+export type Report = (where: Where, message: string, hint?: string) => void;
+
+export interface Rule {
+  /** Stable, kebab-case; never reused for another meaning. */
+  id: string;
+  group: RuleGroup;
+  severity: Severity;
+  /** What Xen prints (printf-style, as in its source), so users can grep a serial log; `(silent)` when Xen says nothing. */
+  xenMessage: string;
+  /** Xen source file holding the check (xen-project/xen, development tree). */
+  xenSource: string;
+  /** First Xen release with this behaviour; the rule is skipped for older targets. */
+  since?: XenVersion;
+  /** Last Xen release with this behaviour. */
+  until?: XenVersion;
+  /** One line for docs/rules.md. */
+  summary: string;
+  /** Default fix; a finding may give a more precise one. */
+  hint: string;
+  /** Reader (src/bindings) error or warning codes that mean this rule fired. */
+  readerCodes?: readonly string[];
+  /** Only for reader codes on this property (`memory`), when the code is shared. */
+  readerProperty?: string;
+  /** The facts the rule needs; without them it is skipped. */
+  needs?: 'host' | 'build' | 'target' | 'partial';
+  check?: (ctx: CheckContext, report: Report) => void;
+}

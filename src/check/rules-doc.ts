@@ -1,0 +1,52 @@
+/** docs/rules.md, generated from the rule table so the two cannot drift (a test compares them). */
+import type { Rule, RuleGroup } from './rule.js';
+
+const GROUP_TITLES: Record<RuleGroup, string> = {
+  'early-fdt': 'Early FDT scan',
+  'domain-parse': 'Domain parse',
+  'domain-construct': 'Domain construction',
+  passthrough: 'Partial device tree passthrough',
+  'static-shm': 'Static shared memory',
+  'static-evtchn': 'Static event channels',
+  cpupool: 'Cpupools',
+  layout: 'Memory layout',
+  'cross-domain': 'Across domains',
+  target: 'Target Xen version and build',
+  host: 'Host device tree (`--host`)',
+};
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function groupCounts(rules: readonly Rule[]): [RuleGroup, number][] {
+  const counts = new Map<RuleGroup, number>();
+  for (const r of rules) counts.set(r.group, (counts.get(r.group) ?? 0) + 1);
+  return [...counts];
+}
+
+export function rulesMarkdown(rules: readonly Rule[]): string {
+  const out = [
+    '# Check rules',
+    '',
+    '<!-- Generated from src/check/rules by `node bin/hyperlaunch.js check --rules-md > docs/rules.md`; test/check/rules-doc.test.ts fails when this file is stale. -->',
+    '',
+    '`hyperlaunch check` runs these rules over a dom0less or Hyperlaunch configuration.',
+    '**error**: Xen panics or refuses the domain; **warning**: Xen silently drops or ignores something.',
+    '"Xen message" is what Xen prints (printf format as in its source) so a serial log can be grepped;',
+    'parenthesised text means Xen prints nothing useful. Since/until: the Xen releases with that behaviour;',
+    'with `--xen VERSION` rules outside the range are skipped. `--xen debian-4.17` adds the Kconfig facts of',
+    'Debian 12\'s build (no STATIC_MEMORY, STATIC_SHM, BOOT_TIME_CPUPOOLS; schedulers credit and credit2).',
+    '',
+    `${rules.length} rules: ${groupCounts(rules).map(([g, n]) => `${g} ${n}`).join(', ')}.`,
+    '',
+  ];
+  for (const [group] of groupCounts(rules)) {
+    out.push(`## ${GROUP_TITLES[group]}`, '', '| id | severity | Xen message | Xen source | since | until | what |', '|---|---|---|---|---|---|---|');
+    for (const r of rules.filter((x) => x.group === group)) {
+      out.push(`| \`${r.id}\` | ${r.severity} | ${cell(r.xenMessage.startsWith('(') ? r.xenMessage : `\`${r.xenMessage}\``)} | ${r.xenSource === '-' ? '' : `\`${r.xenSource}\``} | ${r.since ?? ''} | ${r.until ?? ''} | ${cell(r.summary)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * Physical layout: modules, reserved memory, static memory / heap / shared
+ * memory must not collide, and must sit in RAM. Xen drops an overlapping
+ * module (later "Missing kernel boot module?") and panics on overlapping
+ * static regions (bootinfo.c `check_reserved_regions_overlap`).
+ */
+import type { BootModel } from '../../model/boot-model.js';
+import { at, atDomain, range } from '../context.js';
+import type { Where } from '../finding.js';
+import type { HostFacts } from '../host-facts.js';
+import type { Rule } from '../rule.js';
+import { allModules, contains, overlaps } from './support.js';
+
+const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
+const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
+
+interface Region {
+  address: bigint;
+  size: bigint;
+  what: string;
+  where: Where;
+}
+
+function moduleRegions(model: BootModel): (Region & { kind: string })[] {
+  const out: (Region & { kind: string })[] = [];
+  for (const { module: m, path } of allModules(model)) {
+    if (m.location?.type !== 'range') continue;
+    out.push({ address: m.location.address, size: m.location.size, what: `module ${path}`, where: at(m, path, 'reg'), kind: m.kind });
+  }
+  return out;
+}
+
+/** Static memory, static heap and shared memory host ranges (Xen's reserved banks). */
+function staticRegions(model: BootModel): Region[] {
+  const out: Region[] = [];
+  for (const b of model.hypervisor.staticHeap ?? []) out.push({ ...b, what: 'xen,static-heap', where: at(model.hypervisor, '/chosen', 'xen,static-heap') });
+  for (const d of model.domains) {
+    for (const b of d.staticMemory ?? []) out.push({ ...b, what: `${d.name} xen,static-mem`, where: atDomain(model, d, 'xen,static-mem') });
+  }
+  const seen = new Set<string>();
+  for (const d of model.domains) {
+    for (const s of d.sharedMemory) {
+      if (s.hostAddress === undefined) continue;
+      const key = `${s.id}:${s.hostAddress}`;
+      if (seen.has(key)) continue; // one region, several borrowers
+      seen.add(key);
+      out.push({ address: s.hostAddress, size: s.size, what: `shared memory "${s.id}"`, where: at(s, `/chosen/${d.name}/${s.name}`, 'xen,shared-mem') });
+    }
+  }
+  return out;
+}
+
+function hostReserved(host: HostFacts | undefined, withMemreserve: boolean): Region[] {
+  return (host?.reserved ?? []).filter((r) => withMemreserve || !r.memreserve).map((r) => ({ address: r.address, size: r.size, what: r.from, where: { path: r.from } }));
+}
+
+function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
+  return host.memory.some((b) => contains(b.address, b.size, address, size));
+}
+
+export const LAYOUT_RULES: Rule[] = [
+  {
+    id: 'mod-overlap', group: 'layout', severity: 'error', xenSource: BOOTINFO,
+    xenMessage: 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with mod[%u]: [%#"PRIpaddr", %#"PRIpaddr")', summary: 'two boot modules overlap (the same blob at the same address for two domUs is fine)',
+    hint: 'move one of the modules; ranges are [address, address + size)',
+    check(ctx, report) {
+      const mods = moduleRegions(ctx.model);
+      for (let i = 0; i < mods.length; i++) {
+        for (let j = 0; j < i; j++) {
+          const a = mods[i]!;
+          const b = mods[j]!;
+          if (a.address === b.address && a.size === b.size && a.kind === b.kind) continue;
+          if (overlaps(a.address, a.size, b.address, b.size)) report(a.where, `${a.what} ${range(a.address, a.size)} overlaps ${b.what} ${range(b.address, b.size)}; Xen drops it`);
+        }
+      }
+    },
+  },
+  {
+    id: 'mod-overlap-reserved', group: 'layout', severity: 'error', xenSource: BOOTINFO,
+    xenMessage: OVERLAP_MSG, summary: 'a module overlaps /reserved-memory, /memreserve/ (unless exactly inside), static memory, static heap or shared memory',
+    hint: 'move the module out of reserved and static ranges',
+    check(ctx, report) {
+      const fixed = [...staticRegions(ctx.model), ...hostReserved(ctx.host, true)];
+      const memreserve = new Set((ctx.host?.reserved ?? []).filter((r) => r.memreserve).map((r) => r.from));
+      for (const m of moduleRegions(ctx.model)) {
+        for (const r of fixed) {
+          if (!overlaps(m.address, m.size, r.address, r.size)) continue;
+          if (memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size)) continue;
+          report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
+        }
+      }
+    },
+  },
+  {
+    id: 'static-mem-overlap', group: 'layout', severity: 'error', xenSource: BOOTINFO, since: '4.16',
+    xenMessage: OVERLAP_MSG, summary: 'static memory, static heap or shared memory ranges overlap each other or /reserved-memory',
+    hint: 'give every static range its own memory',
+    check(ctx, report) {
+      const regions = [...staticRegions(ctx.model), ...hostReserved(ctx.host, false)];
+      for (let i = 0; i < regions.length; i++) {
+        for (let j = 0; j < i; j++) {
+          const a = regions[i]!;
+          const b = regions[j]!;
+          if (overlaps(a.address, a.size, b.address, b.size)) {
+            const [own, other] = a.where.position || !b.where.position ? [a, b] : [b, a];
+            report(own.where, `${own.what} ${range(own.address, own.size)} overlaps ${other.what} ${range(other.address, other.size)}; Xen panics "Early FDT parsing failed"`);
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'mod-outside-ram', group: 'layout', severity: 'error', xenSource: 'xen/arch/arm/setup.c', needs: 'host',
+    xenMessage: '(the loader cannot place the blob; Xen reads garbage or faults)', summary: 'a module not entirely inside a host /memory bank',
+    hint: 'load modules inside RAM (the host\'s /memory reg)',
+    check(ctx, report) {
+      if (!ctx.host?.memory.length) return;
+      for (const m of moduleRegions(ctx.model)) if (!inRam(ctx.host, m.address, m.size)) report(m.where, `${m.what} ${range(m.address, m.size)} is not inside the RAM of ${ctx.host.source}`);
+    },
+  },
+  {
+    id: 'static-outside-ram', group: 'layout', severity: 'error', xenSource: 'xen/common/device-tree/static-memory.c', since: '4.16', needs: 'host',
+    xenMessage: 'Failed to allocate requested static memory for domain %pd.', summary: 'static memory, static heap or shared memory host range outside host RAM',
+    hint: 'place static ranges inside the host\'s /memory banks',
+    check(ctx, report) {
+      if (!ctx.host?.memory.length) return;
+      for (const r of staticRegions(ctx.model)) if (!inRam(ctx.host, r.address, r.size)) report(r.where, `${r.what} ${range(r.address, r.size)} is not inside the RAM of ${ctx.host.source}`);
+    },
+  },
+];

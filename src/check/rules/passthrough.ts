@@ -1,0 +1,61 @@
+/** Partial device tree passthrough (dom0less-build.c, `multiboot,device-tree` blobs). */
+import { walkNodes } from '../../fdt/livetree.js';
+import { hex } from '../context.js';
+import type { Rule } from '../rule.js';
+import { KiB4, aligned } from './support.js';
+
+const BUILD = 'xen/arch/arm/dom0less-build.c';
+const GUEST_PHANDLE_GIC = 65000;
+
+export const PASSTHROUGH_RULES: Rule[] = [
+  {
+    id: 'pdt-reg-path', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    xenMessage: 'xen,reg or xen,path missing for %pd', summary: 'a passthrough node with `xen,reg` but no `xen,path` (and no force), or the reverse',
+    hint: 'give both xen,reg and xen,path (or xen,force-assign-without-iommu)', readerCodes: ['PDT_REG_WITHOUT_PATH'],
+    check(ctx, report) {
+      for (const [name, p] of ctx.partials) {
+        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && dev.mappings.length === 0) report({ path: `${p.file}: ${dev.path}` }, `${name}: ${dev.path} has xen,path but no xen,reg`);
+      }
+    },
+  },
+  {
+    id: 'pdt-cells', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13',
+    xenMessage: 'Invalid address_cells %u or size_cells %u', summary: 'partial device tree cells other than 1 or 2',
+    hint: 'use #address-cells / #size-cells of 1 or 2', readerCodes: ['PDT_CELLS', 'PDT_XEN_REG'],
+  },
+  {
+    id: 'pdt-align', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    xenMessage: 'DomU passthrough config has not page aligned addresses/sizes', summary: '`xen,reg` entries not 4 KiB aligned',
+    hint: 'align host address, size and guest address to 4 KiB',
+    check(ctx, report) {
+      for (const [name, p] of ctx.partials) {
+        for (const dev of p.devices.devices) {
+          for (const m of dev.mappings) {
+            if (!aligned(m.hostAddress, KiB4) || !aligned(m.size, KiB4) || !aligned(m.guestAddress, KiB4)) report({ path: `${p.file}: ${dev.path}:xen,reg` }, `${name}: ${dev.path} maps ${hex(m.hostAddress)} size ${hex(m.size)} at ${hex(m.guestAddress)}, not page aligned`);
+          }
+        }
+      }
+    },
+  },
+  {
+    id: 'pdt-phandle', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    xenMessage: 'Phandle allocation overlaps Xen reserved range', summary: 'a partial device tree phandle ≥ 65000 (GUEST_PHANDLE_GIC)',
+    hint: 'renumber phandles below 65000',
+    check(ctx, report) {
+      for (const [name, p] of ctx.partials) {
+        for (const n of walkNodes(p.tree.root)) if (n.phandle >= GUEST_PHANDLE_GIC && n.phandle !== 0xffffffff) report({ path: `${p.file}: ${n.path}` }, `${name}: phandle ${n.phandle} is in Xen's reserved range`);
+      }
+    },
+  },
+  {
+    id: 'pdt-path-exists', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'host',
+    xenMessage: "Couldn't find node %s in host_dt!", summary: '`xen,path` names no node of the host device tree',
+    hint: 'use the device\'s full path in the host DTB',
+    check(ctx, report) {
+      if (!ctx.host) return;
+      for (const [name, p] of ctx.partials) {
+        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && !ctx.host.paths.has(dev.hostPath)) report({ path: `${p.file}: ${dev.path}:xen,path` }, `${name}: ${dev.path} points at ${dev.hostPath}, which ${ctx.host.source} does not have`);
+      }
+    },
+  },
+];
