@@ -7,3 +7,6 @@
 export * from './fdt/index.js';
 /** Pre-boot checks over the boot model. */
 export * from './check/index.js';
+/** ImageBuilder configs and boot artifacts (layout, U-Boot script, boot.scr, FIT). */
+export * from './bindings/imagebuilder/index.js';
+export * from './build/index.js';

@@ -58,6 +58,8 @@ export interface UbootBuild {
   stdout: string[];
   /** The address after the last image (FIT: where the FIT goes). */
   end: bigint;
+  /** Every file the build read, relative to the build directory (outputs must not replace one). */
+  inputs: string[];
 }
 
 interface Wanted {
@@ -74,7 +76,8 @@ function fileError(message: string, file: string, hint: string): FdtError {
   return new FdtError('IB_FILE', message, { path: file, hint });
 }
 
-function checkFile(files: FileSource, w: Wanted): bigint {
+function checkFile(files: FileSource, w: Wanted, read?: string[]): bigint {
+  read?.push(w.file);
   const size = files.size(w.file);
   if (size === undefined) throw fileError(`File ${w.file} doesn't exist, exiting`, w.file, 'paths in the config are relative to the -d directory');
   const gz = w.compressedOk && size >= 2n && (() => {
@@ -127,13 +130,14 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   const time = opts.time ?? 0;
   if (!plan.deviceTree) throw new FdtError('IB_NO_DEVICE_TREE', 'DEVICE_TREE is not set', { hint: 'set DEVICE_TREE="host.dtb"' });
   const host = plan.deviceTree;
-  checkFile(files, { label: 'dtb', file: host, role: 'dtb', fitName: 'host_fdt', compressedOk: false });
+  const inputs: string[] = [];
+  checkFile(files, { label: 'dtb', file: host, role: 'dtb', fitName: 'host_fdt', compressedOk: false }, inputs);
   const hostDtb = files.read(host);
   // FDTEDIT starts as DEVICE_TREE with the overlays merged (NUM_DT_OVERLAY is then 0)
   let fdtedit: Uint8Array | undefined;
   if (plan.fdtedit) {
     const overlays = plan.overlays.map((o) => {
-      checkFile(files, { label: 'overlay', file: o, role: 'dtb', fitName: '', compressedOk: false });
+      checkFile(files, { label: 'overlay', file: o, role: 'dtb', fitName: '', compressedOk: false }, inputs);
       return files.read(o);
     });
     fdtedit = overlays.length ? applyOverlays(hostDtb, overlays, plan.overlays) : hostDtb;
@@ -151,7 +155,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
     if (w.label === 'dtb' && fit && fdtedit) {
       size = BigInt(fdtedit.length);
     } else {
-      size = checkFile(files, w);
+      size = checkFile(files, w, inputs);
     }
     if (w.label === 'xen' && plan.bootCmd === 'bootm') {
       const at = placeImage(memaddr, size + 64n, reserved);
@@ -183,6 +187,9 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   if (!fit) lines.push(...edits.map(scriptLine));
   lines.push('setenv fdt_high 0xffffffffffffffff');
   let source = `${lines.join('\n')}\n`;
+  if (plan.appendExtraCmds) {
+    checkFile(files, { label: 'extra', file: plan.appendExtraCmds, role: 'text', fitName: '', compressedOk: false }, inputs);
+  }
   if (plan.appendExtraCmds) source += new TextDecoder('latin1').decode(files.read(plan.appendExtraCmds));
   const kernel = images.find((i) => i.label === 'xen' || i.label === 'linux-kernel')!;
   source += plan.bootCmd === 'none'
@@ -206,5 +213,5 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
     stdout.push(`Generated uboot script ${plan.ubootScript}, to be loaded at address ${hexUpper(scriptAt)}:`);
     stdout.push(`${plan.loadCmd} ${hexUpper(scriptAt)} ${joinPrefix(opts.prefix, plan.ubootScript)}; source ${hexUpper(scriptAt)}`);
   }
-  return { plan, scriptAddress: scriptAt, images, edits, source, outputs, stdout, end: memaddr };
+  return { plan, scriptAddress: scriptAt, images, edits, source, outputs, stdout, end: memaddr, inputs };
 }

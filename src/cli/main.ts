@@ -1,4 +1,5 @@
 /** The `hyperlaunch` command: parse arguments, call the library, print. */
+import { buildCommand } from './build-command.js';
 import { checkCommand } from './check-command.js';
 import { convertCommand } from './convert-command.js';
 import { dtcCommand } from './dtc-command.js';
@@ -8,6 +9,7 @@ import { showCommand } from './show-command.js';
 import { summaryCommand } from './summary-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
+  build: { run: buildCommand, about: 'build U-Boot script, boot.scr, FIT from an ImageBuilder config (never executed)' },
   dtc: { run: dtcCommand, about: 'compile/decompile devicetrees exactly as dtc 1.6.1 does' },
   fdtoverlay: { run: fdtoverlayCommand, about: 'apply overlays to a base blob exactly as fdtoverlay does' },
   show: { run: showCommand, about: 'print the Xen boot configuration (dom0less or Hyperlaunch) as a table or JSON' },
