@@ -10,3 +10,5 @@ export * from './check/index.js';
 /** ImageBuilder configs and boot artifacts (layout, U-Boot script, boot.scr, FIT). */
 export * from './bindings/imagebuilder/index.js';
 export * from './build/index.js';
+/** Boot under QEMU and read the serial log. */
+export * from './qemu/index.js';

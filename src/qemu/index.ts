@@ -1,0 +1,21 @@
+/** Boot a configuration under QEMU with Debian's Xen and read the serial log. */
+export { QemuError, isQemuError } from './errors.js';
+export { DEFAULT_MACHINE, VIRT_RAM_BASE, QEMU_BINARY, machineArgs, type VirtMachine } from './machine.js';
+export {
+  fetchGuestBinaries, cachedGuestBinaries, guestCacheDir, currentKernelPackage, pickNewestKernel,
+  XEN_PACKAGE, BUSYBOX_PACKAGE, KERNEL_PACKAGE_PATTERN,
+  type GuestBinaries, type FetchOptions, type CommandRunner, type CommandResult,
+} from './guest-packages.js';
+export { writeCpioNewc, type CpioEntry } from './cpio-newc.js';
+export { buildInitramfs, initramfsEntries, initScript, markerLine, markerToken, MARKER_PREFIX } from './initramfs.js';
+export { dumpVirtDtb, prepareVirtTree, virtHostTree, consoleUartPath } from './virt-dtb.js';
+export {
+  scanSerialLog, judgeBoot, bootSettled, logLines,
+  type ExpectedDomain, type LogFindings, type MarkerSighting, type Panic, type DomainResult, type BootVerdict,
+} from './serial-log.js';
+export { runQemu, type RunOptions, type RunResult, type RunEnd } from './qemu-run.js';
+export {
+  bootDirect, bootUboot, directQemuArgs, ubootQemuArgs, UBOOT_QEMU_ARM64, UBOOT_DHCP_SCRIPT,
+  type BootOptions, type BootReport, type DirectBootSpec, type UbootBootSpec, type LoadImage,
+} from './boot.js';
+export { planDirectBoot, MODULE_BASE, DEFAULT_XEN_BOOTARGS, DEFAULT_DOM0_BOOTARGS, DEFAULT_DOMU_BOOTARGS, type GuestFiles } from './direct-plan.js';
