@@ -1,5 +1,5 @@
 /** `hyperlaunch show FILE`: the boot model of a DTS or DTB, as a table or as JSON. */
-import { detectInterface, readPartialDeviceTree } from '../bindings/index.js';
+import { readPartialDeviceTree } from '../bindings/index.js';
 import { type DeviceTree, getNodeByPath } from '../fdt/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { PartialDeviceTree } from '../model/passthrough.js';
@@ -64,8 +64,8 @@ export async function showCommand(argv: string[]): Promise<number> {
   const reporter = createReporter(args.json);
   const loaded = loadTree(args.file, { includeDirs: args.includeDirs, reporter });
   if (typeof loaded === 'number') return loaded;
-  // A passthrough partial device tree has no boot configuration of its own: show its devices.
-  if (detectInterface(loaded.tree).interface === 'none' && getNodeByPath(loaded.tree.root, '/passthrough')) {
+  // A passthrough partial device tree (a /passthrough node, no /chosen) has no boot configuration of its own: show its devices.
+  if (getNodeByPath(loaded.tree.root, '/passthrough') && !getNodeByPath(loaded.tree.root, '/chosen')) {
     const partial = readPartialTree(loaded.tree, args.file, reporter);
     if (typeof partial === 'number') return partial;
     if (args.json) process.stdout.write(`${JSON.stringify(plainPartial(partial), null, 2)}\n`);
