@@ -82,7 +82,9 @@ export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCh
     model = readBootConfig(tree, { file: opts.file, warnings });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
-    return { findings: sortFindings([fromReader(e.inFile(opts.file), 'error', rules, opts.file), ...warnings.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
+    // A warning the reader gave on the way to this error says the same thing.
+    const others = warnings.filter((w) => w.path !== e.path);
+    return { findings: sortFindings([fromReader(e.inFile(opts.file), 'error', rules, opts.file), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
   }
   const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
   return { findings: sortFindings(dedupe(findings)), model };
