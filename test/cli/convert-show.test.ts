@@ -91,6 +91,11 @@ test('convert: output format follows the input, or --format; same input, same by
   const c = cli('convert', 'examples/xen-ci-smoke.dts', '--to', 'hyperlaunch', '--format', 'dtb');
   assert.equal(c.status, 0, c.err);
   assert.deepEqual(c.stdout.subarray(0, 4), FDT_MAGIC);
+  const dtb = join(tmp(), 'smoke.dtb');
+  writeFileSync(dtb, c.stdout);
+  const d = cli('convert', dtb, '--to', 'dom0less');
+  assert.equal(d.status, 0, d.err);
+  assert.deepEqual(d.stdout.subarray(0, 4), FDT_MAGIC, 'DTB in, DTB out');
 });
 
 test('convert: a lossy conversion lists each dropped item with its source position and exits 1; --allow-loss writes it', () => {
