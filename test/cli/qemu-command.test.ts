@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bootPrerequisites } from '../qemu/support.js';
+import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, 'qemu', ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'hl-qemu-cli-'));
+}
+
+test('qemu: usage errors exit 2', () => {
+  assert.equal(cli('--help').status, 0);
+  assert.match(cli('--help').stdout, /^usage: hyperlaunch qemu /);
+  const none = cli();
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /expected exactly one configuration file/);
+  const badTimeout = cli('--timeout', '-3', 'examples/true-dom0less.dts');
+  assert.equal(badTimeout.status, 2);
+  assert.match(badTimeout.stderr, /invalid --timeout '-3'/);
+  const overInput = cli('--serial-log', 'examples/true-dom0less.dts', 'examples/true-dom0less.dts');
+  assert.equal(overInput.status, 2);
+  assert.match(overInput.stderr, /refusing to overwrite input file/);
+});
+
+test('qemu: a tree without a boot configuration is an input error, no stack trace', () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'plain.dts'), '/dts-v1/;\n/ { model = "x"; };\n');
+    const r = cli(join(dir, 'plain.dts'));
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error\[NO_BOOT_CONFIG\]/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const prereq = bootPrerequisites();
+
+test('qemu: the true dom0less example boots, both domUs PASS, the log is kept', (t) => {
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  const dir = tmp();
+  try {
+    const log = join(dir, 'serial.log');
+    const r = cli('--serial-log', log, '--timeout', '60', 'examples/true-dom0less.dts');
+    console.log(r.stdout.split('\n')[0]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}domU1 +1 +PASS +marker at line \d+$/m);
+    assert.match(r.stdout, /^ {2}domU2 +2 +PASS +marker at line \d+$/m);
+    assert.doesNotMatch(r.stdout, /dom0 /);
+    assert.match(r.stdout, /all 2 domain\(s\) passed/);
+    assert.match(readFileSync(log, 'latin1'), /\(XEN\) DOM2: HYPERLAUNCH-MARKER domU2 up/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('qemu: a domU bigger than the board fails with exit 1, the Xen panic and the saved log', (t) => {
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  const dir = tmp();
+  try {
+    const src = readFileSync(join(repoRoot, 'examples', 'true-dom0less.dts'), 'utf8').replace('memory = <0x0 0x40000>;', 'memory = <0x0 0x400000>;');
+    assert.match(src, /0x400000>/);
+    writeFileSync(join(dir, 'big.dts'), src);
+    const r = cli('-i', join(repoRoot, 'examples'), join(dir, 'big.dts'));
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}domU1 +1 +FAIL +Xen panicked before the domain wrote its marker$/m);
+    assert.match(r.stdout, /problem: Xen panic \(line \d+\): Failed to allocate requested domain memory/);
+    const saved = /serial log: (\S+)/.exec(r.stdout)?.[1];
+    assert.ok(saved && existsSync(saved), r.stdout);
+    assert.match(readFileSync(saved, 'latin1'), /Panic on CPU 0/);
+    rmSync(saved);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
