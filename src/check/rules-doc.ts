@@ -19,6 +19,11 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** Inline code that may itself hold backticks (Xen's messages quote with them). */
+function code(s: string): string {
+  return s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``;
+}
+
 export function groupCounts(rules: readonly Rule[]): [RuleGroup, number][] {
   const counts = new Map<RuleGroup, number>();
   for (const r of rules) counts.set(r.group, (counts.get(r.group) ?? 0) + 1);
@@ -44,7 +49,7 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
   for (const [group] of groupCounts(rules)) {
     out.push(`## ${GROUP_TITLES[group]}`, '', '| id | severity | Xen message | Xen source | since | until | what |', '|---|---|---|---|---|---|---|');
     for (const r of rules.filter((x) => x.group === group)) {
-      out.push(`| \`${r.id}\` | ${r.severity} | ${cell(r.xenMessage.startsWith('(') ? r.xenMessage : `\`${r.xenMessage}\``)} | ${r.xenSource === '-' ? '' : `\`${r.xenSource}\``} | ${r.since ?? ''} | ${r.until ?? ''} | ${cell(r.summary)} |`);
+      out.push(`| \`${r.id}\` | ${r.severity} | ${cell(r.xenMessage.startsWith('(') ? r.xenMessage : code(r.xenMessage))} | ${r.xenSource === '-' ? '' : `\`${r.xenSource}\``} | ${r.since ?? ''} | ${r.until ?? ''} | ${cell(r.summary)} |`);
     }
     out.push('');
   }

@@ -1,0 +1,133 @@
+/** `hyperlaunch check`: exit codes, compiler-style text, JSON, SARIF 2.1.0, --host, --partial, docs/rules.md drift. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { RULES } from '../../src/check/rules/index.js';
+import { rulesMarkdown } from '../../src/check/rules-doc.js';
+import { runDtc } from '../../src/fdt/dtc.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+
+const fx = (name: string) => join('test', 'check', 'fixtures', name);
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [cliPath, 'check', ...args], { cwd: repoRoot });
+  return { status: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
+}
+
+test('exit codes: 0 clean, 0 with warnings only, 1 on an error, 2 on usage errors', () => {
+  assert.equal(cli(fx('caps-mask.ok.dts')).status, 0);
+  assert.equal(cli(fx('dom-name-unit.dts')).status, 0);
+  assert.equal(cli(fx('caps-mask.dts')).status, 1);
+  assert.equal(cli().status, 2);
+  assert.equal(cli('--json', '--sarif', fx('caps-mask.dts')).status, 2);
+  assert.equal(cli('--xen', 'four', fx('caps-mask.dts')).status, 2);
+  assert.equal(cli('--bogus', fx('caps-mask.dts')).status, 2);
+});
+
+test('human output: file:line:col: error[id], the source line, a caret under the column, the Xen message, a hint', () => {
+  const r = cli(fx('caps-hw-unique.dts'));
+  const lines = r.stderr.split('\n');
+  const head = lines.findIndex((l) => l.includes('error[caps-hw-unique]'));
+  assert.ok(head >= 0, r.stderr);
+  const m = /^(.+):(\d+):(\d+): error\[caps-hw-unique\]: domU1 is a second hardware domain/.exec(lines[head]!);
+  assert.ok(m, lines[head]);
+  const src = readFileSync(join(repoRoot, m[1]!), 'utf8').split('\n')[Number(m[2]) - 1]!;
+  assert.match(src.slice(Number(m[3]) - 1), /^capabilities = <0x2>;/);
+  assert.ok(lines[head + 1]!.endsWith(src.trimEnd()), lines[head + 1]);
+  const caret = lines[head + 2]!;
+  const bar = caret.indexOf('| ') + 2;
+  assert.equal(caret.length - bar, Number(m[3]), 'caret under the column');
+  assert.equal(lines[head + 3], '  = xen: Only 1 hardware domain can be specified! (%pd)');
+  assert.match(lines[head + 4]!, /^ {2}hint: /);
+  assert.match(r.stderr, /1 error, 0 warnings\n$/);
+});
+
+test('a value the reader refuses is a finding in the same format, not a crash', () => {
+  const r = cli(fx('memory-u64.dts'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /memory-u64\.dts:\d+:\d+: error\[memory-u64\]: /);
+  assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  const missing = cli('no/such/file.dts');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /error\[config-read\]: cannot read no\/such\/file\.dts: ENOENT/);
+});
+
+test('--json: one object per finding with rule, severity, location, path, Xen message', () => {
+  const r = cli('--json', fx('staticmem-sum.dts'));
+  assert.equal(r.status, 1);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0]!.rule, 'staticmem-sum');
+  assert.equal(rows[0]!.severity, 'error');
+  assert.equal(rows[0]!.path, '/chosen/domU1:memory');
+  assert.equal(rows[0]!.xenSource, 'xen/common/device-tree/static-memory.c');
+  assert.equal(typeof rows[0]!.line, 'number');
+});
+
+test('--sarif: SARIF 2.1.0 with the rule table, results with levels, physical and logical locations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-check-'));
+  const out = join(dir, 'out.sarif');
+  const r = cli('--sarif', '-o', out, fx('caps-hw-unique.dts'));
+  assert.equal(r.status, 1, r.stderr);
+  const s = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(s.version, '2.1.0');
+  assert.match(s.$schema, /sarif-2\.1\.0/);
+  const driver = s.runs[0].tool.driver;
+  assert.equal(driver.name, 'hyperlaunch');
+  assert.equal(driver.rules.length, RULES.length);
+  const ids = driver.rules.map((x: { id: string }) => x.id);
+  const res = s.runs[0].results;
+  assert.equal(res.length, 1);
+  assert.equal(res[0].ruleId, 'caps-hw-unique');
+  assert.equal(ids[res[0].ruleIndex], 'caps-hw-unique');
+  assert.equal(res[0].level, 'error');
+  assert.match(res[0].message.text, /second hardware domain/);
+  const loc = res[0].locations[0];
+  assert.equal(loc.physicalLocation.artifactLocation.uri, 'test/check/fixtures/caps-hw-unique.dts');
+  assert.ok(Number.isInteger(loc.physicalLocation.region.startLine) && loc.physicalLocation.region.startLine > 0);
+  assert.ok(Number.isInteger(loc.physicalLocation.region.startColumn) && loc.physicalLocation.region.startColumn > 0);
+  assert.equal(loc.logicalLocations[0].fullyQualifiedName, '/chosen/domU1:capabilities');
+  // Refuses to write over its input.
+  assert.equal(cli('--sarif', '-o', fx('caps-hw-unique.dts'), fx('caps-hw-unique.dts')).status, 2);
+});
+
+test('--host: a board DTB with one CPU and 256 MiB makes a configuration that fits QEMU virt fail', () => {
+  const board = `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;
+    cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0>; }; };
+    memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x10000000>; }; };\n`;
+  const dtb = runDtc(new TextEncoder().encode(board), { file: 'board.dts' }).output!;
+  const dir = mkdtempSync(join(tmpdir(), 'hl-check-'));
+  const host = join(dir, 'board.dtb');
+  writeFileSync(host, dtb);
+  assert.equal(cli(fx('host-vcpus.ok.dts')).status, 0);
+  const r = cli('--json', '--host', host, fx('host-vcpus.ok.dts'));
+  const rules = r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule).sort();
+  // cpus = <2> on one CPU (warning); the kernel at 0x50000000 lies beyond 256 MiB of RAM (error).
+  assert.deepEqual(rules, ['host-vcpus', 'mod-outside-ram']);
+  assert.equal(r.status, 1);
+});
+
+test('--partial: a passthrough blob naming a device the host lacks', () => {
+  const bad = cli('--partial', `domU1=${fx('pdt-path-exists.partial.dts')}`, fx('pdt-path-exists.dts'));
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /error\[pdt-path-exists\]: domU1: \/passthrough\/gpio@9030000 points at \/gpio@9030000/);
+  assert.equal(cli('--partial', `domU1=${fx('pdt-path-exists.ok.partial.dts')}`, fx('pdt-path-exists.ok.dts')).status, 0);
+  assert.equal(cli('--partial', 'nodomain', fx('pdt-path-exists.dts')).status, 2);
+});
+
+test('--xen debian-4.17: static memory is an error for Debian\'s build, fine for an unknown 4.17 build', () => {
+  assert.equal(cli(fx('build-static-memory.dts')).status, 0);
+  assert.equal(cli('--xen', '4.17', fx('build-static-memory.dts')).status, 0);
+  const r = cli('--xen', 'debian-4.17', fx('build-static-memory.dts'));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error\[build-static-memory\]: domU1: xen,static-mem needs CONFIG_STATIC_MEMORY, which Xen Debian 4.17 lacks/);
+});
+
+test('docs/rules.md is the text generated from the rule table', () => {
+  const doc = readFileSync(join(repoRoot, 'docs', 'rules.md'), 'utf8');
+  assert.equal(doc, rulesMarkdown(RULES), 'regenerate: node bin/hyperlaunch.js check --rules-md > docs/rules.md');
+  for (const r of RULES) assert.ok(doc.includes(`| \`${r.id}\` | ${r.severity} |`), r.id);
+});
