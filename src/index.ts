@@ -12,3 +12,7 @@ export * from './bindings/imagebuilder/index.js';
 export * from './build/index.js';
 /** Boot under QEMU and read the serial log. */
 export * from './qemu/index.js';
+/** The boot model shared by every interface. */
+export * from './model/index.js';
+/** dom0less and Hyperlaunch devicetree interfaces <-> the boot model. */
+export * from './bindings/index.js';
