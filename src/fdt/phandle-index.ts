@@ -7,7 +7,7 @@
  * the owner calls invalidate), so the maps never give a stale answer.
  */
 import type { Marker } from './data.js';
-import type { Node, Property } from './livetree.js';
+import { type Node, type Property, walkNodes } from './livetree.js';
 
 export interface PropertyHit {
   node: Node;
@@ -19,16 +19,7 @@ export interface MarkerHit extends PropertyHit {
 }
 
 function* preorder(root: Node): IterableIterator<Node> {
-  if (root.deleted) return;
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const n = stack.pop()!;
-    yield n;
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      const c = n.children[i]!;
-      if (!c.deleted) stack.push(c);
-    }
-  }
+  if (!root.deleted) yield* walkNodes(root);
 }
 
 export class TreeLookup {
