@@ -10,3 +10,4 @@ export * from './uimage.js';
 export * from './fit.js';
 export * from './reserved.js';
 export * from './uboot-build.js';
+export * from './from-devicetree.js';

@@ -1,17 +1,27 @@
 /**
  * `hyperlaunch build`: uboot-script-gen's job (same flags, same stdout,
- * same bytes) from an ImageBuilder config read as data, never executed.
+ * same bytes) from an ImageBuilder config read as data, never executed —
+ * or from a dom0less / Hyperlaunch devicetree plus the host DTB.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
-import { type ImageBuilderOverrides, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
+import { readImageBuilderConfig, type ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
+import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
+import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
+import { checkModel } from '../check/engine.js';
+import { hasErrors } from '../check/finding.js';
+import { formatFinding } from '../check/format.js';
+import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
+import { readDtb } from '../fdt/flattree-read.js';
 import type { NamingStyle } from '../build/chosen-edits.js';
 import { hexUpper } from '../build/dt-edits.js';
+import { applyFdtput } from '../build/fdtput-apply.js';
 import { directorySource } from '../build/file-source.js';
+import { configFromDeviceTree } from '../build/from-devicetree.js';
 import { type UbootBuild, buildUboot } from '../build/uboot-build.js';
+import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { createReporter } from './report.js';
@@ -29,6 +39,12 @@ const SPECS: OptionSpec[] = [
   { long: 'dry-run', value: false, key: 'dry-run' },
   { long: 'force', value: false, key: 'force' },
   { long: 'avoid-reserved', value: false, key: 'avoid-reserved' },
+  { long: 'host', value: true, key: 'host' },
+  { long: 'xen', value: true, key: 'xen' },
+  { long: 'module', value: true, key: 'module' },
+  { long: 'final-dtb', value: true, key: 'final-dtb' },
+  { long: 'memory-start', value: true, key: 'memory-start' },
+  { long: 'memory-end', value: true, key: 'memory-end' },
   { long: 'json', value: false, key: 'json' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
@@ -36,9 +52,13 @@ const SPECS: OptionSpec[] = [
 export const BUILD_USAGE = `usage: hyperlaunch build -c CONFIG -d DIR [-t LOADCMD] [-o NAME] [-f] [-p PREFIX]
                         [-k KEYDIR] [-u UBOOTDTB] [--compat imagebuilder-2023]
                         [--avoid-reserved] [--dry-run] [--force] [--json]
+       hyperlaunch build BOOT.dts|BOOT.dtb --host HOST.dtb --xen XEN -d DIR
+                        [--module DOMAIN/KIND=FILE]... [--final-dtb NAME.dtb]
+                        [--memory-start A --memory-end B] [same options as above]
 Builds what ImageBuilder's uboot-script-gen builds (U-Boot script, boot.scr, FIT,
-edited host DTB) from its config file, which is read as data and never executed.
-  -c CONFIG   ImageBuilder config            -d DIR    directory the config's paths are relative to
+edited host DTB) from its config file, which is read as data and never executed;
+or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0less).
+  -c CONFIG   ImageBuilder config            -d DIR    directory the paths are relative to
   -t LOADCMD  tftp, sd, scsi, usb or a verbatim U-Boot load command (overrides LOAD_CMD)
   -o NAME     write NAME.source / NAME.scr   -f        build a FIT image
   -p PREFIX   put PREFIX/ before every path in load lines
@@ -46,18 +66,35 @@ edited host DTB) from its config file, which is read as data and never executed.
   --compat imagebuilder-2023   module0x... / dom0 node names, byte-identical to ImageBuilder 2023.2
                                (default: module@..., dom0@... as upstream since late 2024)
   --avoid-reserved             place no image over /reserved-memory or /memreserve/ of the host DTB
+  --module dom0/kernel=Image   file of a module (kinds: kernel, ramdisk, device-tree); default: xen,uefi-binary
+  --final-dtb NAME             also write the host DTB with /chosen filled (for loaders without scripts)
   --dry-run   print the layout and the script, write nothing
+  --force     build even when the checks find errors
 `;
 
 interface BuildArgs {
-  config: string;
+  config?: string;
+  tree?: string;
+  host?: string;
+  xen?: string;
+  modules: Map<string, string>;
+  finalDtb?: string;
+  memoryStart?: bigint;
+  memoryEnd?: bigint;
   dir: string;
   overrides: ImageBuilderOverrides;
   prefix?: string;
   naming: NamingStyle;
   dryRun: boolean;
+  force: boolean;
   avoidReserved: boolean;
   json: boolean;
+}
+
+function address(v: string | undefined, name: string): bigint | undefined {
+  if (v === undefined) return undefined;
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(v)) throw new UsageError(`${name} needs a number, got '${v}'`);
+  return BigInt(v);
 }
 
 function parseArgs(argv: string[]): BuildArgs | 'help' {
@@ -65,31 +102,87 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
   const one = (k: string): string | undefined => parsed.options.filter((o) => o.key === k).at(-1)?.value;
   const has = (k: string): boolean => parsed.options.some((o) => o.key === k);
   if (has('h')) return 'help';
-  if (parsed.positionals.length) throw new UsageError(`unexpected argument '${parsed.positionals[0]}' (devicetree input is not supported yet; use -c CONFIG)`);
+  if (parsed.positionals.length > 1) throw new UsageError(`unexpected argument '${parsed.positionals[1]}'`);
   const config = one('c');
+  const tree = parsed.positionals[0];
   const dir = one('d');
-  if (!config) throw new UsageError('-c CONFIG is required');
+  if (!config && !tree) throw new UsageError('give -c CONFIG or a devicetree file');
+  if (config && tree) throw new UsageError('give either -c CONFIG or a devicetree file, not both');
+  if (tree && (!one('host') || !one('xen'))) throw new UsageError('devicetree input needs --host HOST.dtb and --xen XEN');
   if (!dir) throw new UsageError('-d DIR is required');
   const compat = one('compat');
   if (compat !== undefined && compat !== 'imagebuilder-2023') throw new UsageError(`unknown --compat '${compat}' (known: imagebuilder-2023)`);
+  const modules = new Map<string, string>();
+  for (const o of parsed.options.filter((x) => x.key === 'module')) {
+    const m = /^([^/=]+)\/(kernel|ramdisk|device-tree)=(.+)$/.exec(o.value!);
+    if (!m) throw new UsageError(`--module wants DOMAIN/KIND=FILE (KIND kernel, ramdisk or device-tree), got '${o.value}'`);
+    modules.set(`${m[1]}/${m[2]}`, m[3]!);
+  }
   return {
     config,
+    tree,
+    host: one('host'),
+    xen: one('xen'),
+    modules,
+    finalDtb: one('final-dtb'),
+    memoryStart: address(one('memory-start'), '--memory-start'),
+    memoryEnd: address(one('memory-end'), '--memory-end'),
     dir,
     overrides: { loadCmd: one('t'), outputName: one('o'), fit: has('f'), keyDir: one('k'), ubootDtb: one('u') },
     prefix: one('p'),
     naming: compat === 'imagebuilder-2023' ? 'imagebuilder-2023' : 'current',
     dryRun: has('dry-run'),
+    force: has('force'),
     avoidReserved: has('avoid-reserved'),
     json: has('json'),
   };
 }
 
 function layoutTable(b: UbootBuild): string {
-  const rows = [['address', 'end', 'size', 'image', 'file'], ['script', '', '', 'boot script', b.plan.ubootScript]];
-  rows[1]![0] = hexUpper(b.scriptAddress);
+  const rows = [['address', 'end', 'size', 'image', 'file'], [hexUpper(b.scriptAddress), '', '', 'script', b.plan.ubootScript]];
   for (const i of b.images) rows.push([hexUpper(i.address), hexUpper(i.address + i.size), String(i.size), i.label, i.loadPath]);
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
   return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(w[c]!))).join('  ')).join('\n');
+}
+
+function readText(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new FdtError('FILE_READ', `Couldn't open "${file}": ${(e as Error).message}`, { path: file });
+  }
+}
+
+/** The config from -c, or made from the devicetree input (with its losses printed as notes). */
+function loadConfig(args: BuildArgs, note: (s: string) => void): ImageBuilderConfig {
+  if (args.config) return readImageBuilderConfig(parseShellConfig(new TextDecoder().decode(readText(args.config)), args.config));
+  const input = readText(args.tree!);
+  const r = runDtc(input, { file: args.tree!, outputFormat: 'dtb' });
+  if (!r.tree) throw r.error ?? new FdtError('DTS', `cannot read ${args.tree}`, { path: args.tree });
+  const hostDtb = readText(join(args.dir, args.host!));
+  const { config, losses } = configFromDeviceTree(r.tree, {
+    hostFile: args.host!, hostDtb, xen: args.xen!, files: args.modules, memoryStart: args.memoryStart, memoryEnd: args.memoryEnd,
+  });
+  for (const l of losses) note(`${args.tree}: ${l.path}: note: not carried into the build: ${l.item} (${l.reason})`);
+  return config;
+}
+
+/** The check engine over what will boot; true when the build may go on. */
+function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): boolean {
+  if (plan.mode !== 'xen' || !plan.deviceTree) return true;
+  const at = (label: string) => build.images.find((i) => i.label === label);
+  const { model } = imageBuilderToModel(plan, at);
+  const host = readDtb(directorySource(args.dir).read(plan.deviceTree));
+  model.host = host;
+  const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree });
+  for (const f of findings) process.stderr.write(`${formatFinding(f)}\n`);
+  if (!hasErrors(findings) || args.dryRun) return true;
+  if (args.force) {
+    process.stderr.write('hyperlaunch build: building anyway (--force)\n');
+    return true;
+  }
+  process.stderr.write('hyperlaunch build: the checks found errors; nothing written (use --force to build anyway)\n');
+  return false;
 }
 
 function refuseInput(target: string, inputs: string[]): void {
@@ -114,38 +207,41 @@ export async function buildCommand(argv: string[]): Promise<number> {
   const reporter = createReporter(args.json);
   let build: UbootBuild;
   try {
-    let text: string;
-    try {
-      text = readFileSync(args.config, 'utf8');
-    } catch (e) {
-      throw new FdtError('FILE_READ', `Couldn't open "${args.config}": ${(e as Error).message}`, { path: args.config });
-    }
-    const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(text, args.config)), args.overrides);
+    const config = loadConfig(args, (s) => reporter.note(s));
+    const plan = resolveImageBuilder(config, args.overrides);
     build = buildUboot(plan, {
-      dir: args.dir,
-      files: directorySource(args.dir),
-      prefix: args.prefix,
-      naming: args.naming,
-      avoidReserved: args.avoidReserved,
+      dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
     });
+    if (!runChecks(plan, build, args)) return 1;
   } catch (e) {
+    if (e instanceof BootConfigError) {
+      reporter.error(new FdtError(e.code, e.message, { path: e.path, position: e.position, hint: e.hint }), args.tree ?? args.config);
+      return 1;
+    }
     if (!(e instanceof FdtError)) throw e;
-    reporter.error(e, args.config);
+    reporter.error(e, args.config ?? args.tree);
     return 1;
+  }
+  const outputs = [...build.outputs];
+  if (args.finalDtb) {
+    const hostDtb = directorySource(args.dir).read(build.plan.deviceTree!);
+    outputs.push({ path: args.finalDtb, data: applyFdtput(hostDtb, build.edits) });
   }
   if (args.dryRun) {
     process.stdout.write(`${layoutTable(build)}\n\n${build.source}`);
     return 0;
   }
   // never write over anything the build read
-  const inputs = [resolve(args.config), ...build.inputs.map((p) => join(args.dir, p))];
+  const inputs = [...build.inputs.map((p) => join(args.dir, p))];
+  if (args.config) inputs.push(args.config);
+  if (args.tree) inputs.push(args.tree);
   try {
     // check every output first, so that a refusal leaves nothing half-written
-    for (const o of build.outputs) refuseInput(join(args.dir, o.path), inputs);
-    for (const o of build.outputs) writeOutput(join(args.dir, o.path), o.data, inputs);
+    for (const o of outputs) refuseInput(join(args.dir, o.path), inputs);
+    for (const o of outputs) writeOutput(join(args.dir, o.path), o.data, inputs);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    reporter.error(new FdtError('OUTPUT', e.message, { hint: 'rename UBOOT_SOURCE/UBOOT_SCRIPT/FDTEDIT/FIT so that no output is an input' }), args.config);
+    reporter.error(new FdtError('OUTPUT', e.message, { hint: 'rename UBOOT_SOURCE/UBOOT_SCRIPT/FDTEDIT/FIT so that no output is an input' }), args.config ?? args.tree);
     return 1;
   }
   process.stdout.write(`${build.stdout.join('\n')}\n`);

@@ -4,3 +4,4 @@ export * from './arithmetic.js';
 export * from './config.js';
 export * from './resolve.js';
 export * from './write-config.js';
+export * from './model.js';
