@@ -208,7 +208,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
   let build: UbootBuild;
   try {
     const config = loadConfig(args, (s) => reporter.note(s));
-    const plan = resolveImageBuilder(config, args.overrides);
+    const plan = resolveImageBuilder(config, { ...args.overrides, verbatimCommandLines: args.tree !== undefined });
     build = buildUboot(plan, {
       dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
     });

@@ -18,6 +18,8 @@ export interface ImageBuilderOverrides {
   /** `-k`, `-u`. */
   keyDir?: string;
   ubootDtb?: string;
+  /** Keep DOM0_CMD/LINUX_CMD as given (no `root=` added): for configs made from a devicetree. */
+  verbatimCommandLines?: boolean;
 }
 
 export interface ResolvedDomU {
@@ -104,8 +106,8 @@ function rootDevice(loadCmd: string): string {
   );
 }
 
-function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string): string {
-  if (cmd.includes('root=')) return cmd;
+function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string, verbatim = false): string {
+  if (verbatim || cmd.includes('root=')) return cmd;
   return `${cmd} root=${set(rootfs) ? rootDevice(loadCmd) : '/dev/ram0'}`;
 }
 
@@ -169,7 +171,7 @@ function defaultXenCmd(cfg: ImageBuilderConfig): string {
   return `console=dtuart dtuart=serial0 dom0_mem=${mem}M dom0_max_vcpus=${vcpus} bootscrub=0 vwfi=native sched=null ${xenColors} ${dom0Colors} ${viommu}`;
 }
 
-function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan): void {
+function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan, verbatim: boolean): void {
   const numDomus = Number(arith(cfg, cfg.numDomus, 'NUM_DOMUS'));
   const hasDom0 = set(cfg.dom0Kernel);
   if (!hasDom0) {
@@ -195,7 +197,7 @@ function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan): void {
     plan.dom0 = {
       kernel: cfg.dom0Kernel!,
       ramdisk: set(cfg.dom0Ramdisk) ? cfg.dom0Ramdisk : undefined,
-      cmd: withRoot(set(cfg.dom0Cmd) ? cfg.dom0Cmd : DEFAULT_DOM0_CMD, cfg.dom0Rootfs, plan.loadCmd),
+      cmd: withRoot(set(cfg.dom0Cmd) ? cfg.dom0Cmd : DEFAULT_DOM0_CMD, cfg.dom0Rootfs, plan.loadCmd, verbatim),
     };
   }
   plan.domus = cfg.domus.slice(0, Math.max(0, numDomus)).map((d) => resolveDomU(cfg, d, hasDom0, plan));
@@ -251,7 +253,7 @@ export function resolveImageBuilder(cfg: ImageBuilderConfig, over: ImageBuilderO
   };
   if (set(cfg.xen)) {
     plan.xen = cfg.xen;
-    xenConfig(cfg, plan);
+    xenConfig(cfg, plan, over.verbatimCommandLines ?? false);
   } else if (set(cfg.linux)) {
     plan.mode = 'linux';
     linuxConfig(cfg, plan);
