@@ -80,7 +80,7 @@ export function reportTable(file: string, r: BootReport): string[] {
   const lines = [`${file}: ${head}, ${r.route} route, ${r.seconds.toFixed(1)} s (${r.end})`];
   const width = Math.max(6, ...r.domains.map((d) => d.name.length));
   lines.push(`  ${'domain'.padEnd(width)}  domid  result  detail`);
-  for (const d of r.domains) lines.push(`  ${d.name.padEnd(width)}  ${String(d.domid).padEnd(5)}  ${d.passed ? 'PASS' : 'FAIL'}    ${d.detail}`);
+  for (const d of r.domains) lines.push(`  ${d.name.padEnd(width)}  ${String(d.domid ?? '?').padEnd(5)}  ${d.passed ? 'PASS' : 'FAIL'}    ${d.detail}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   if (r.serialLogFile) lines.push(`  serial log: ${r.serialLogFile}`);
   lines.push(r.passed ? `  all ${r.domains.length} domain(s) passed` : '  FAILED');

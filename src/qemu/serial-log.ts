@@ -8,8 +8,13 @@ import { MARKER_PREFIX, markerToken } from './initramfs.js';
 
 export interface ExpectedDomain {
   name: string;
-  /** dom0 is 0; dom0less numbers domUs 1, 2, ... in node order. */
-  domid: number;
+  /**
+   * dom0 is 0; dom0less numbers domUs 1, 2, ... in the final tree's node
+   * order. Leave it unset when that order is unknown before boot: U-Boot's
+   * `fdt mknod` puts each new node first, so a boot.scr creating domU0 then
+   * domU1 gives domU1 d1 and domU0 d2. Then any DOM<n> console may carry it.
+   */
+  domid?: number;
   isDom0: boolean;
   /** False when the domain's console cannot reach the serial line (a domU without vpl011). */
   consoleOnSerial: boolean;
@@ -86,7 +91,8 @@ export function scanSerialLog(text: string): LogFindings {
 
 export interface DomainResult {
   name: string;
-  domid: number;
+  /** The expected domid, else the one whose console carried the marker. */
+  domid?: number;
   passed: boolean;
   /** Why it failed, or what proved it passed. */
   detail: string;
@@ -100,27 +106,37 @@ export interface BootVerdict {
   problems: string[];
 }
 
-function guestPanicOf(f: LogFindings, d: ExpectedDomain): Panic | undefined {
-  return f.panics.find((p) => p.source === 'guest' && (d.isDom0 ? p.domid === undefined : p.domid === d.domid));
+/** Whether a line with this DOM<n> prefix (undefined: none) is the domain's console. */
+function consoleOf(d: ExpectedDomain, domid: number | undefined): boolean {
+  if (d.isDom0) return domid === undefined;
+  if (domid === undefined || domid === 0) return false;
+  return d.domid === undefined || d.domid === domid;
 }
 
 function markerOf(f: LogFindings, d: ExpectedDomain): MarkerSighting | undefined {
   const token = markerToken(d.name);
-  return f.markers.find((m) => m.token === token && (d.isDom0 ? m.domid === undefined : m.domid === d.domid));
+  return f.markers.find((m) => m.token === token && consoleOf(d, m.domid));
+}
+
+/** A kernel panic on the domain's console; with the domid unknown, on the console its marker came from. */
+function guestPanicOf(f: LogFindings, d: ExpectedDomain): Panic | undefined {
+  const domid = d.isDom0 || d.domid !== undefined ? d.domid : markerOf(f, d)?.domid;
+  if (!d.isDom0 && domid === undefined) return undefined;
+  return f.panics.find((p) => p.source === 'guest' && (d.isDom0 ? p.domid === undefined : p.domid === domid));
 }
 
 function judgeDomain(f: LogFindings, d: ExpectedDomain, xenPanic: Panic | undefined): DomainResult {
-  const base = { name: d.name, domid: d.domid };
   const marker = markerOf(f, d);
+  const base = { name: d.name, domid: d.domid ?? marker?.domid };
   const panic = guestPanicOf(f, d);
   if (panic) return { ...base, passed: false, detail: `kernel panic (line ${panic.line}): ${panic.message}` };
   if (marker) return { ...base, passed: true, detail: `marker at line ${marker.line}` };
   if (xenPanic) return { ...base, passed: false, detail: `Xen panicked before the domain wrote its marker` };
   if (!f.xenSpoke) return { ...base, passed: false, detail: 'no (XEN) output at all' };
-  if (!f.kernelsLoaded.includes(d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
+  if (d.domid !== undefined && !f.kernelsLoaded.includes(d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
   if (!d.consoleOnSerial) return { ...base, passed: false, detail: 'no vpl011: its console cannot reach the serial line' };
   const stray = f.markers.find((m) => m.token === markerToken(d.name));
-  if (stray) return { ...base, passed: false, detail: `marker came from ${stray.domid === undefined ? 'dom0 console' : `DOM${stray.domid}`}, not d${d.domid}` };
+  if (stray) return { ...base, passed: false, detail: `marker came from ${stray.domid === undefined ? 'dom0 console' : `DOM${stray.domid}`}, not ${d.isDom0 ? "dom0's console" : d.domid !== undefined ? `d${d.domid}` : 'a domU console'}` };
   return { ...base, passed: false, detail: 'created, but never wrote its marker' };
 }
 

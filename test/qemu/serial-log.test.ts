@@ -138,3 +138,39 @@ test('line numbers follow the file even with CR CR LF endings', () => {
   assert.equal(f.markers[0]!.line, 3);
   assert.equal(f.markers[0]!.domid, 1);
 });
+
+test('domids unknown before boot (U-Boot fdt mknod reverses node order): any domU console may carry the marker', () => {
+  const log = [
+    '(XEN) Xen version 4.17.7',
+    '(XEN) Loading d0 kernel from boot module @ 0000000040400000',
+    '(XEN) *** LOADING DOMU cpus=1 memory=20000KB ***',
+    '(XEN) Loading d1 kernel from boot module @ 0000000044000000',
+    '(XEN) *** LOADING DOMU cpus=1 memory=20000KB ***',
+    '(XEN) Loading d2 kernel from boot module @ 0000000042200000',
+    '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up',
+    '(XEN) DOM2: [    2.0] Kernel panic - not syncing: Attempted to kill init!',
+    '(XEN) DOM2: HYPERLAUNCH-MARKER domU0 up',
+    'HYPERLAUNCH-MARKER domU0 up',
+  ].join('\n');
+  const expected: ExpectedDomain[] = [
+    { name: 'domU0', isDom0: false, consoleOnSerial: true },
+    { name: 'domU1', isDom0: false, consoleOnSerial: true },
+  ];
+  const f = scanSerialLog(log);
+  assert.equal(bootSettled(f, expected), true);
+  const v = judgeBoot(f, expected);
+  assert.deepEqual(v.problems, []);
+  assert.deepEqual(
+    v.domains.map((d) => [d.name, d.domid, d.passed, d.detail]),
+    [
+      ['domU0', 2, false, 'kernel panic (line 8): Attempted to kill init!'],
+      ['domU1', 1, true, 'marker at line 7'],
+    ],
+  );
+});
+
+test("a domU's marker on dom0's console is not the domU's", () => {
+  const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', 'HYPERLAUNCH-MARKER domU0 up'].join('\n');
+  const v = judgeBoot(scanSerialLog(log), [{ name: 'domU0', isDom0: false, consoleOnSerial: true }]);
+  assert.equal(v.domains[0]!.detail, "marker came from dom0 console, not a domU console");
+});
