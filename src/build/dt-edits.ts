@@ -68,7 +68,8 @@ export function scriptLine(e: DtEdit): string {
     case 'str':
       return `${head} "${v.value}"`;
     case 'str_a':
-      return `${head}  ${v.values.map((s) => `"${s}"`).join(' ')}`.replace(/ $/, v.values.length === 0 ? ' ' : '');
+      // dt_set str_a prints two spaces then the quoted list; an empty list leaves one
+      return v.values.length === 0 ? `${head} ` : `${head}  ${v.values.map((s) => `"${s}"`).join(' ')}`;
     case 'bool':
       return head;
   }
