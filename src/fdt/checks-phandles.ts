@@ -18,6 +18,7 @@ import {
   isMultipleOf,
   liveProps,
   propvalCell,
+  propertySpec,
   spec,
   fullPath,
 } from './checks-support.js';
@@ -216,9 +217,10 @@ function providerChecks(base: string, propName: string, cellName: string, option
   const provider: Provider = { propName, cellName, optional };
   const isCell = `${base}_is_cell`;
   return [
-    spec(
+    propertySpec(
       `${base}_property`,
       'warning',
+      propName,
       (ctx, node) => {
         const prop = node.getProperty(provider.propName);
         if (prop) phandleArgs(ctx, node, prop, provider);
@@ -308,7 +310,7 @@ export const phandleChecks = {
   omit_unused_nodes: spec('omit_unused_nodes', 'error', omitUnusedNodes, 'phandle_references', 'path_references'),
   deprecated_gpio_property: spec('deprecated_gpio_property', 'off', deprecatedGpioProperty),
   gpios_property: spec('gpios_property', 'warning', gpiosProperty, 'phandle_references'),
-  interrupts_property: spec('interrupts_property', 'warning', interruptsProperty),
+  interrupts_property: propertySpec('interrupts_property', 'warning', 'interrupts', interruptsProperty),
   interrupt_provider: spec('interrupt_provider', 'warning', interruptProvider),
 };
 

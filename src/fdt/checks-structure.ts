@@ -6,14 +6,15 @@
  */
 import type { Marker } from './data.js';
 import type { Node, Property } from './livetree.js';
-import { type CheckContext, type CheckSpec, cString, fullPath, liveProps, spec, strspn } from './checks-support.js';
+import { type CheckContext, type CheckSpec, charSet, cString, fullPath, liveProps, propertySpec, spec, strspn } from './checks-support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
-const NODECHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+-@';
-const PROPCHARS = LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-';
-const PROPNODECHARSSTRICT = LOWERCASE + UPPERCASE + DIGITS + ',-';
+const NODECHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+-@');
+const PROPCHARS = charSet(LOWERCASE + UPPERCASE + DIGITS + ',._+*#?-');
+const PROPNODECHARSSTRICT = charSet(LOWERCASE + UPPERCASE + DIGITS + ',-');
+const ALIASCHARS = charSet(LOWERCASE + DIGITS + '-');
 
 /** dtc's check_is_string on a named property. */
 export function checkIsString(ctx: CheckContext, node: Node, propName: string): void {
@@ -43,15 +44,15 @@ function checkIsCell(ctx: CheckContext, node: Node, propName: string): void {
 }
 
 export function stringCheck(name: string, level: 'warning' | 'error', propName: string): CheckSpec {
-  return spec(name, level, (ctx, node) => checkIsString(ctx, node, propName));
+  return propertySpec(name, level, propName, (ctx, node) => checkIsString(ctx, node, propName));
 }
 
 export function stringListCheck(name: string, propName: string): CheckSpec {
-  return spec(name, 'warning', (ctx, node) => checkIsStringList(ctx, node, propName));
+  return propertySpec(name, 'warning', propName, (ctx, node) => checkIsStringList(ctx, node, propName));
 }
 
 export function cellCheck(name: string, propName: string): CheckSpec {
-  return spec(name, 'warning', (ctx, node) => checkIsCell(ctx, node, propName));
+  return propertySpec(name, 'warning', propName, (ctx, node) => checkIsCell(ctx, node, propName));
 }
 
 /** Above this many entries, pairs are found through a name map instead of dtc's nested loop. */
@@ -228,7 +229,7 @@ function aliasPaths(ctx: CheckContext, node: Node): void {
       ctx.failProp(node, prop, `aliases property is not a valid node (${cString(prop.bytes)})`);
       continue;
     }
-    if (strspn(prop.name, LOWERCASE + DIGITS + '-') !== prop.name.length) {
+    if (strspn(prop.name, ALIASCHARS) !== prop.name.length) {
       ctx.fail(node, "aliases property name must include only lowercase and '-'");
     }
   }

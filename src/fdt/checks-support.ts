@@ -40,10 +40,22 @@ export interface CheckSpec {
   readonly prereqs: readonly string[];
   /** Called for every live node, parents first; absent for always-passing rows. */
   readonly visit?: CheckBody;
+  /**
+   * Set when `visit` does nothing on a node without a live property of this
+   * name, and never adds, removes or renames properties itself: the runner
+   * then visits only the nodes that have one (most trees lack most of the
+   * ~40 such properties, so this skips most of the walks).
+   */
+  readonly onlyWithProperty?: string;
 }
 
 export function spec(name: string, level: CheckSpec['level'], visit: CheckBody | undefined, ...prereqs: string[]): CheckSpec {
   return { name, level, prereqs, visit };
+}
+
+/** A check row whose body only acts on nodes carrying `propName` (see CheckSpec.onlyWithProperty). */
+export function propertySpec(name: string, level: CheckSpec['level'], propName: string, visit: CheckBody, ...prereqs: string[]): CheckSpec {
+  return { name, level, prereqs, visit, onlyWithProperty: propName };
 }
 
 const WHAT_DTC_DOES: Record<string, string> = {
@@ -120,10 +132,19 @@ function latin1(b: Uint8Array): string {
   return s;
 }
 
+/** A character set for strspn, as a table indexed by char code (names hold one byte per char). */
+export type CharSet = Uint8Array;
+
+export function charSet(chars: string): CharSet {
+  const set = new Uint8Array(256);
+  for (let i = 0; i < chars.length; i++) set[chars.charCodeAt(i)] = 1;
+  return set;
+}
+
 /** C strspn over a character set. */
-export function strspn(s: string, accept: string): number {
+export function strspn(s: string, accept: CharSet): number {
   let n = 0;
-  while (n < s.length && accept.includes(s[n]!)) n++;
+  while (n < s.length && accept[s.charCodeAt(n)] === 1) n++;
   return n;
 }
 

@@ -191,6 +191,12 @@ class CheckRunner {
   /** Live nodes in dtc's visiting order, fixed when the run starts (dtc's fill_fullpaths time). */
   private readonly order: Node[];
   private readonly hadPath: WeakSet<Node>;
+  /**
+   * Live nodes by the names of their live properties, in visiting order, for
+   * the checks that only look at one property. Dropped whenever a check that
+   * may edit properties has walked the tree.
+   */
+  private propertyIndex: Map<string, Node[]> | undefined;
 
   constructor(
     private readonly tree: DeviceTree,
@@ -286,12 +292,27 @@ class CheckRunner {
         }
       }
       if (c.status === 'unchecked') {
-        const visit = c.spec.visit;
-        if (visit) walk(this.order, visit, this.context(c));
+        this.visitAll(c);
         if (c.status === 'unchecked') c.status = 'passed';
       }
     }
     return error || (c.status !== 'passed' && c.error);
+  }
+
+  private visitAll(c: CheckState): void {
+    const { visit, onlyWithProperty } = c.spec;
+    if (!visit) return;
+    if (onlyWithProperty !== undefined) {
+      walk(this.nodesWithProperty(onlyWithProperty), visit, this.context(c));
+    } else {
+      walk(this.order, visit, this.context(c));
+      this.propertyIndex = undefined;
+    }
+  }
+
+  private nodesWithProperty(name: string): readonly Node[] {
+    this.propertyIndex ??= indexByPropertyName(this.order);
+    return this.propertyIndex.get(name) ?? [];
   }
 
   runAll(): boolean {
@@ -314,6 +335,21 @@ function walk(order: readonly Node[], visit: (ctx: CheckContext, node: Node) => 
     const node = order[i]!;
     if (!node.deleted) visit(ctx, node);
   }
+}
+
+/** Each property name mapped to the live nodes (in `order`) with a live property of that name, each node once. */
+function indexByPropertyName(order: readonly Node[]): Map<string, Node[]> {
+  const index = new Map<string, Node[]>();
+  for (const node of order) {
+    if (node.deleted) continue;
+    for (const p of node.properties) {
+      if (p.deleted) continue;
+      const nodes = index.get(p.name);
+      if (!nodes) index.set(p.name, [node]);
+      else if (nodes[nodes.length - 1] !== node) nodes.push(node);
+    }
+  }
+  return index;
 }
 
 function preorder(root: Node): Node[] {
