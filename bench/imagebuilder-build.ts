@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { readImageBuilderConfig } from '../src/bindings/imagebuilder/config.js';
 import { resolveImageBuilder } from '../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../src/bindings/imagebuilder/shell-config.js';
-import type { DtEdit } from '../src/build/dt-edits.js';
+import { fdtputArguments as fdtputArgs } from '../src/build/dt-edits.js';
 import { directorySource } from '../src/build/file-source.js';
 import { buildUboot } from '../src/build/uboot-build.js';
 import { dummyCpio, dummyImage, compileDts, goldenDir } from '../test/build/golden-inputs.js';
@@ -42,19 +42,6 @@ let t0 = process.hrtime.bigint();
 let b = ours();
 for (let i = 1; i < runs; i++) b = ours();
 const oursMs = Number(process.hrtime.bigint() - t0) / 1e6 / runs;
-
-/** The fdtput argv uboot-script-gen uses for one edit. */
-function fdtputArgs(file: string, e: DtEdit): string[] {
-  if (e.op === 'mknod') return ['-p', '-c', file, e.parent === '/' ? `/${e.name}` : `${e.parent}/${e.name}`];
-  const v = e.value;
-  switch (v.type) {
-    case 'hex': return ['-p', '-t', 'x', file, e.path, e.prop, ...v.cells.map((c) => c.toString(16))];
-    case 'int': return ['-p', '-t', 'i', file, e.path, e.prop, ...v.cells.map(String)];
-    case 'str': return ['-p', '-t', 's', file, e.path, e.prop, v.value];
-    case 'str_a': return ['-p', '-t', 's', file, e.path, e.prop, ...v.values];
-    case 'bool': return ['-p', file, e.path, e.prop];
-  }
-}
 
 const edited = join(dir, 'fdtput.dtb');
 copyFileSync(join(dir, 'host.dtb'), edited);

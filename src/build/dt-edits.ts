@@ -76,3 +76,16 @@ export function scriptLine(e: DtEdit): string {
 }
 
 export { childPath };
+
+/** The `fdtput` arguments uboot-script-gen runs for one edit on FDTEDIT (FIT mode). */
+export function fdtputArguments(file: string, e: DtEdit): string[] {
+  if (e.op === 'mknod') return ['-p', '-c', file, childPath(e.parent, e.name)];
+  const v = e.value;
+  switch (v.type) {
+    case 'hex': return ['-p', '-t', 'x', file, e.path, e.prop, ...v.cells.map((c) => c.toString(16))];
+    case 'int': return ['-p', '-t', 'i', file, e.path, e.prop, ...v.cells.map(String)];
+    case 'str': return ['-p', '-t', 's', file, e.path, e.prop, v.value];
+    case 'str_a': return ['-p', '-t', 's', file, e.path, e.prop, ...v.values];
+    case 'bool': return ['-p', file, e.path, e.prop];
+  }
+}

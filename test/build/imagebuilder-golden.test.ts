@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
 import { type ImageBuilderOverrides, resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
+import { fdtputArguments } from '../../src/build/dt-edits.js';
 import { directorySource } from '../../src/build/file-source.js';
 import { type UbootBuild, buildUboot } from '../../src/build/uboot-build.js';
 import type { NamingStyle } from '../../src/build/chosen-edits.js';
@@ -142,5 +143,21 @@ test('default naming: module@<addr> and dom0@<addr>, as upstream since Oct 2024'
     assert.ok(lines.includes('fdt mknod /chosen/domU0 module@2800000'));
     assert.ok(lines.includes('fdt set /chosen/domU1/module@3800000 bootargs "console=ttyAMA0 root=/dev/ram0"'));
     assert.ok(!lines.some((l) => l.includes('module0x')));
+  });
+});
+
+test('golden 01 with FDTEDIT: our edited DTB equals the real fdtput run, edit by edit', (t) => {
+  const missing = toolMissing('fdtput', ['-h']);
+  if (missing) return skipNotice(t, missing);
+  const c = CASES[0]!;
+  withInputs(c, (dir) => {
+    const cfgPath = join(goldenDir, c.name, 'config');
+    const text = `${readFileSync(cfgPath, 'utf8')}FDTEDIT="host-edit.dtb"\nNUM_CPUPOOLS=1\nCPUPOOL[0]="cpu@1,cpu@3 null"\nDOMU_CPUPOOL[1]=0\nDOMU_PASSTHROUGH_PATHS[0]="/ethernet@ff0e0000"\n`;
+    const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(text, cfgPath)), c.over);
+    const b = buildUboot(plan, { dir, files: directorySource(dir), naming: 'imagebuilder-2023' });
+    const ref = join(dir, 'ref.dtb');
+    copyFileSync(join(dir, 'host.dtb'), ref);
+    for (const e of b.edits) execFileSync('fdtput', fdtputArguments(ref, e), { stdio: 'ignore' });
+    assert.deepEqual(output(b, 'host-edit.dtb'), new Uint8Array(readFileSync(ref)));
   });
 });
