@@ -12,7 +12,10 @@ import { planDirectBoot } from '../qemu/direct-plan.js';
 import { QemuError } from '../qemu/errors.js';
 import { fetchGuestBinaries } from '../qemu/guest-packages.js';
 import { virtHostTree } from '../qemu/virt-dtb.js';
-import { loadBootConfig } from './boot-config-input.js';
+import { lossError } from '../bindings/loss-error.js';
+import type { Loss } from '../model/loss.js';
+import { BootConfigError } from '../model/errors.js';
+import { loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter } from './report.js';
 
@@ -75,6 +78,16 @@ function reportQemuError(reporter: Reporter, e: QemuError): void {
   process.stderr.write(`${e.location ?? 'qemu'}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
 }
 
+/** Xen 4.17 boots the dom0less form; what that form cannot say would not be in the booted system. */
+function unbootable(losses: readonly Loss[]): BootConfigError {
+  const e = lossError(losses);
+  return new BootConfigError(e.code, e.message, {
+    path: e.path,
+    position: e.position,
+    hint: 'Xen 4.17 reads only dom0less: remove these settings to boot the rest, or wait for a Xen that reads Hyperlaunch',
+  });
+}
+
 export function reportTable(file: string, r: BootReport): string[] {
   const head = r.xenVersion ? `Xen ${r.xenVersion}` : 'Xen';
   const lines = [`${file}: ${head}, ${r.route} route, ${r.seconds.toFixed(1)} s (${r.end})`];
@@ -107,6 +120,11 @@ export async function qemuCommand(argv: string[]): Promise<number> {
   try {
     const guest = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
     const spec = planDirectBoot(loaded.model, virtHostTree(), { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
+    if (spec.losses.length > 0) {
+      reportBootConfigError(reporter, unbootable(spec.losses), args.file);
+      return 1;
+    }
+    if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
     const report = await bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);

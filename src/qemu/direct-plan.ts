@@ -11,6 +11,7 @@ import { writeDtb } from '../fdt/flattree-write.js';
 import type { DeviceTree } from '../fdt/livetree.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
+import type { Loss } from '../model/loss.js';
 import { type BootModule, newModule } from '../model/module.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
 import { buildInitramfs, markerToken } from './initramfs.js';
@@ -71,11 +72,17 @@ function expectations(domains: readonly Domain[]): ExpectedDomain[] {
 }
 
 /**
- * Write the initramfs files and the final DTB into workDir; return what
+ * Xen 4.17 reads only dom0less, so a Hyperlaunch model boots as its dom0less
+ * equivalent ("compatibility mode"). Write the initramfs files and the final DTB into workDir; return what
  * bootDirect needs. Domains without a kernel are left as they are (a dom0
  * entry without one means true dom0less).
  */
-export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectBootSpec {
+export interface DirectPlan extends DirectBootSpec {
+  /** What the dom0less tree could not say (a Hyperlaunch-only setting): the boot would not be the configured system. */
+  losses: Loss[];
+}
+
+export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectPlan {
   const placer = new Placer();
   const domains = model.domains.map((d) => (hasKernel(d) ? { ...d, modules: relocate(d, guest, placer, workDir) } : d));
   const lines = commandLines(model);
@@ -87,8 +94,8 @@ export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestF
     dom0Bootargs: lines.dom0 === undefined && domains.some((d) => d.isDom0 && hasKernel(d)) ? DEFAULT_DOM0_BOOTARGS : model.hypervisor.dom0Bootargs,
   };
   const placed: BootModel = { ...model, interface: 'dom0less', domains, hypervisor };
-  const { tree } = convert(placed, 'dom0less', { base: host });
+  const { tree, losses } = convert(placed, 'dom0less', { base: host });
   const dtb = join(workDir, 'xen.dtb');
   writeFileSync(dtb, writeDtb(tree));
-  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains) };
+  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains), losses };
 }

@@ -18,4 +18,4 @@ export {
   bootDirect, bootUboot, directQemuArgs, ubootQemuArgs, UBOOT_QEMU_ARM64, UBOOT_DHCP_SCRIPT,
   type BootOptions, type BootReport, type DirectBootSpec, type UbootBootSpec, type LoadImage,
 } from './boot.js';
-export { planDirectBoot, MODULE_BASE, DEFAULT_XEN_BOOTARGS, DEFAULT_DOM0_BOOTARGS, DEFAULT_DOMU_BOOTARGS, type GuestFiles } from './direct-plan.js';
+export { planDirectBoot, MODULE_BASE, DEFAULT_XEN_BOOTARGS, DEFAULT_DOM0_BOOTARGS, DEFAULT_DOMU_BOOTARGS, type GuestFiles, type DirectPlan } from './direct-plan.js';

@@ -82,3 +82,30 @@ test('qemu: a domU bigger than the board fails with exit 1, the Xen panic and th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('qemu: the true dom0less system written as Hyperlaunch boots as its dom0less equivalent', (t) => {
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  const dir = tmp();
+  try {
+    const hl = join(dir, 'true-dom0less-hl.dts');
+    const conv = spawnSync(process.execPath, [cliPath, 'convert', 'examples/true-dom0less.dts', '--to', 'hyperlaunch', '-o', hl], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(conv.status, 0, conv.stderr);
+    assert.match(readFileSync(hl, 'utf8'), /hypervisor \{/);
+    const r = cli(hl);
+    console.log(r.stdout.split('\n')[0]);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /note: Xen 4\.17 reads no Hyperlaunch tree; booting its dom0less equivalent/);
+    assert.match(r.stdout, /^ {2}domU1 +1 +PASS /m);
+    assert.match(r.stdout, /^ {2}domU2 +2 +PASS /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('qemu: a Hyperlaunch setting dom0less cannot say is refused before booting', () => {
+  const r = cli('-i', 'examples', 'examples/hyperlaunch-disaggregated.dts');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error\[LOSSY_CONVERSION\]: 3 item\(s\) cannot be expressed in dom0less/);
+  assert.match(r.stderr, /hint: Xen 4\.17 reads only dom0less/);
+  assert.equal(r.stdout, '');
+});
