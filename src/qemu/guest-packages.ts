@@ -5,7 +5,7 @@
  * outside the repository. Nothing is installed on the host.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { QemuError } from './errors.js';
@@ -79,18 +79,55 @@ export function fetchGuestBinaries(opts: FetchOptions = {}): GuestBinaries {
   const cacheDir = opts.cacheDir ?? guestCacheDir();
   const cached = cachedGuestBinaries(cacheDir);
   if (cached) return cached;
+  mkdirSync(cacheDir, { recursive: true });
+  // Test files run in parallel: one process downloads, the others wait for its copy (apt's own lock would fail them).
+  const release = takeLock(cacheDir);
+  try {
+    return cachedGuestBinaries(cacheDir) ?? downloadAndUnpack(cacheDir, opts);
+  } finally {
+    release();
+  }
+}
+
+const LOCK = '.lock';
+const LOCK_STALE_MS = 15 * 60_000;
+const LOCK_POLL_MS = 250;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** mkdir is atomic: whoever creates the lock directory downloads. A lock older than any download is taken over. */
+function takeLock(cacheDir: string): () => void {
+  const lock = join(cacheDir, LOCK);
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+    } catch {
+      // released meanwhile
+    }
+    sleepSync(LOCK_POLL_MS);
+  }
+}
+
+function downloadAndUnpack(cacheDir: string, opts: FetchOptions): GuestBinaries {
   const run = opts.run ?? runCommand;
   const log = opts.log ?? (() => {});
   const isRoot = opts.isRoot ?? process.getuid?.() === 0;
   ensureArm64Lists(run, isRoot, log);
   const kernelPackage = currentKernelPackage(run);
   const names = [`${XEN_PACKAGE}:arm64`, `${kernelPackage}:arm64`, `${BUSYBOX_PACKAGE}:arm64`];
-  mkdirSync(cacheDir, { recursive: true });
   const staging = join(cacheDir, `.staging-${process.pid}-${Date.now()}`);
   mkdirSync(join(staging, 'debs'), { recursive: true });
   try {
     log(`downloading ${names.join(' ')}`);
-    download(run, names, join(staging, 'debs'));
+    aptDownload(run, names, join(staging, 'debs'));
     const packages = unpack(run, join(staging, 'debs'), join(staging, 'root'));
     const manifest = locateBinaries(join(staging, 'root'), packages);
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -175,7 +212,7 @@ export function pickNewestKernel(names: readonly string[]): string | undefined {
   return [...names].sort((a, b) => cmp(key(a), key(b))).pop();
 }
 
-function download(run: CommandRunner, names: string[], dir: string): void {
+function aptDownload(run: CommandRunner, names: string[], dir: string): void {
   const r = run('apt-get', ['download', ...names], dir);
   if (r.status !== 0) throw unreachable('apt-get download', r);
 }

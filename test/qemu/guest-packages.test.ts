@@ -1,7 +1,7 @@
 /** apt's answers are faked here: the error paths must be right without a network or root. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QemuError } from '../../src/qemu/errors.js';
@@ -112,5 +112,16 @@ test('no apt at all (not Debian): APT_MISSING', () => {
   withCache((dir) => {
     const { run } = fakeApt(() => ({ status: null, stdout: '', stderr: '', error: 'spawnSync apt-cache ENOENT' }));
     assert.equal(thrown(() => fetchGuestBinaries({ cacheDir: dir, run })).code, 'APT_MISSING');
+  });
+});
+
+test('a stale lock (a crashed download) is taken over, and the lock is released after a failure', () => {
+  withCache((dir) => {
+    mkdirSync(join(dir, '.lock'));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    utimesSync(join(dir, '.lock'), hourAgo, hourAgo);
+    const { run } = fakeApt((cmd, args) => (cmd === 'apt-cache' && args[0] === 'policy' ? ok(POLICY_NONE) : undefined));
+    assert.equal(thrown(() => fetchGuestBinaries({ cacheDir: dir, run, isRoot: false })).code, 'ARM64_LISTS_MISSING');
+    assert.equal(existsSync(join(dir, '.lock')), false);
   });
 });
