@@ -36,6 +36,11 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
   const start = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // If we die first (a test runner's timeout, Ctrl-C), QEMU must not run on alone.
+    const orphanGuard = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', orphanGuard);
     let log = '';
     let stderr = '';
     let end: RunEnd | undefined;
@@ -59,6 +64,7 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
     }, POLL_MS);
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearInterval(timer);
+      process.removeListener('exit', orphanGuard);
       const missing = e.code === 'ENOENT';
       reject(
         new QemuError(missing ? 'QEMU_MISSING' : 'QEMU_FAILED', missing ? `${binary} is not installed` : `${binary}: ${e.message}`, {
@@ -69,6 +75,7 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
     });
     child.on('close', (code) => {
       clearInterval(timer);
+      process.removeListener('exit', orphanGuard);
       // QEMU left by itself (-no-reboot after a panic, or a bad option): one last look at the log.
       if (!end) end = opts.settled(log) ? 'settled' : 'exited';
       resolve({ log, end, seconds: (Date.now() - start) / 1000, stderr, exitCode: code });
