@@ -14,6 +14,7 @@ import {
   cellAt,
   deleteNode,
   dtcWouldFail,
+  editing,
   hex,
   isMultipleOf,
   liveProps,
@@ -305,9 +306,9 @@ function interruptsProperty(ctx: CheckContext, node: Node): void {
 
 export const phandleChecks = {
   explicit_phandles: spec('explicit_phandles', 'error', explicitPhandles),
-  phandle_references: spec('phandle_references', 'error', phandleReferences, 'duplicate_node_names', 'explicit_phandles'),
+  phandle_references: editing(spec('phandle_references', 'error', phandleReferences, 'duplicate_node_names', 'explicit_phandles')),
   path_references: spec('path_references', 'error', pathReferences, 'duplicate_node_names'),
-  omit_unused_nodes: spec('omit_unused_nodes', 'error', omitUnusedNodes, 'phandle_references', 'path_references'),
+  omit_unused_nodes: editing(spec('omit_unused_nodes', 'error', omitUnusedNodes, 'phandle_references', 'path_references')),
   deprecated_gpio_property: spec('deprecated_gpio_property', 'off', deprecatedGpioProperty),
   gpios_property: spec('gpios_property', 'warning', gpiosProperty, 'phandle_references'),
   interrupts_property: propertySpec('interrupts_property', 'warning', 'interrupts', interruptsProperty),

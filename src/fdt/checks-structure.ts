@@ -6,7 +6,7 @@
  */
 import type { Marker } from './data.js';
 import type { Node, Property } from './livetree.js';
-import { type CheckContext, type CheckSpec, charSet, cString, fullPath, liveProps, propertySpec, spec, strspn } from './checks-support.js';
+import { type CheckContext, type CheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './checks-support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -290,7 +290,7 @@ export const structureChecks = {
   property_name_chars_strict: spec('property_name_chars_strict', 'off', propertyNameCharsStrict),
   duplicate_label: spec('duplicate_label', 'error', duplicateLabel),
   name_is_string: stringCheck('name_is_string', 'error', 'name'),
-  name_properties: spec('name_properties', 'error', nameProperties, 'name_is_string'),
+  name_properties: editing(spec('name_properties', 'error', nameProperties, 'name_is_string')),
   names_is_string_list: spec('names_is_string_list', 'warning', namesIsStringList),
   alias_paths: spec('alias_paths', 'warning', aliasPaths),
   obsolete_chosen_interrupt_controller: spec('obsolete_chosen_interrupt_controller', 'warning', obsoleteChosenInterruptController),

@@ -47,10 +47,21 @@ export interface CheckSpec {
    * ~40 such properties, so this skips most of the walks).
    */
   readonly onlyWithProperty?: string;
+  /**
+   * Set when `visit` may add, remove or rename properties or delete nodes
+   * (the fixup checks); every check that does MUST say so, since the runner's
+   * property index is rebuilt only after such a check.
+   */
+  readonly editsProperties?: boolean;
 }
 
 export function spec(name: string, level: CheckSpec['level'], visit: CheckBody | undefined, ...prereqs: string[]): CheckSpec {
   return { name, level, prereqs, visit };
+}
+
+/** The same row, marked as editing properties (see CheckSpec.editsProperties). */
+export function editing(row: CheckSpec): CheckSpec {
+  return { ...row, editsProperties: true };
 }
 
 /** A check row whose body only acts on nodes carrying `propName` (see CheckSpec.onlyWithProperty). */

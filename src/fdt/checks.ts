@@ -194,7 +194,7 @@ class CheckRunner {
   /**
    * Live nodes by the names of their live properties, in visiting order, for
    * the checks that only look at one property. Dropped whenever a check that
-   * may edit properties has walked the tree.
+   * edits properties (CheckSpec.editsProperties) has walked the tree.
    */
   private propertyIndex: Map<string, Node[]> | undefined;
 
@@ -306,7 +306,7 @@ class CheckRunner {
       walk(this.nodesWithProperty(onlyWithProperty), visit, this.context(c));
     } else {
       walk(this.order, visit, this.context(c));
-      this.propertyIndex = undefined;
+      if (c.spec.editsProperties) this.propertyIndex = undefined;
     }
   }
 
