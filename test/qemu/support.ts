@@ -11,6 +11,8 @@ import { toolMissing } from '../support/paths.js';
 
 /** Why a boot test cannot run here, or undefined with the binaries fetched (downloaded once, then cached). */
 export function bootPrerequisites(): { guest?: GuestBinaries; missing?: string } {
+  // Real boots cost tens of seconds of a shared 2-core machine: let a quick local run leave them out, visibly.
+  if (process.env.HYPERLAUNCH_SKIP_BOOT) return { missing: 'HYPERLAUNCH_SKIP_BOOT is set: real QEMU boots left out' };
   const qemu = toolMissing('qemu-system-aarch64');
   if (qemu) return { missing: 'qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)' };
   try {
