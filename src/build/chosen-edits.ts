@@ -63,42 +63,50 @@ function domUEdits(edits: DtEdit[], d: ResolvedDomU, at: (label: string) => Plac
   if (dtb) addModule(edits, node, moduleName('module', dtb.address, naming, true), ['multiboot,device-tree', 'multiboot,module'], dtb);
 }
 
+/** fdtget -t x: the cell in bare lowercase hex, which the script pastes as is. */
+function existingPhandle(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes || bytes.length !== 4) return undefined;
+  return new DataView(bytes.buffer, bytes.byteOffset).getUint32(0).toString(16);
+}
+
+/** A phandle as the script wrote it (`8` from fdtget, `0xfffffffe` from the counter), as fdtput -t x reads it. */
+function phandleCell(text: string): bigint {
+  return BigInt(text.startsWith('0x') ? text : `0x${text}`);
+}
+
+/** add_device_tree_cpupools (2023.2): every cpu gets `phandle`, existing or new, then the pool node. */
 function cpupoolEdits(edits: DtEdit[], plan: ImageBuilderPlan, hostDtb: Uint8Array): void {
   if (plan.cpupools.length === 0) return;
   const host = readDtb(hostDtb).root;
   let next = 0xfffffffen;
-  const used = new Set<string>();
+  const allocate = (): string => lowerHex(next--);
+  // the script's duplicate test is a substring match on a space-joined list
+  let cpuList = '';
   plan.cpupools.forEach((pool, n) => {
     const phandles: string[] = [];
-    for (const cpu of pool.cpus) {
-      const path = `/cpus/${cpu}`;
-      const node = getNodeByPath(host, path);
-      if (!node?.getProperty('reg')) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} does not exist`, { path, hint: 'name a cpu node under /cpus of DEVICE_TREE' });
-      if (used.has(cpu)) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} already assigned to another cpupool`, { path });
-      used.add(cpu);
-      const existing = node.getProperty('phandle')?.bytes;
-      if (existing && existing.length === 4) {
-        // fdtget -t x prints the cell in bare hex, and the script pastes it in
-        const v = BigInt(new DataView(existing.buffer, existing.byteOffset).getUint32(0));
-        phandles.push(v.toString(16));
-      } else {
-        const v = next--;
-        edits.push(setHex(path, 'phandle', [v], lowerHex(v)));
-        phandles.push(lowerHex(v));
-      }
+    for (const name of pool.cpus) {
+      const cpu = `/cpus/${name}`;
+      const node = getNodeByPath(host, cpu);
+      if (!node?.getProperty('reg')) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} does not exist`, { path: cpu, hint: 'name a cpu node under /cpus of DEVICE_TREE' });
+      if (cpuList.includes(cpu)) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} already assigned to another cpupool`, { path: cpu, hint: 'a cpu belongs to one pool' });
+      const phandle = existingPhandle(node.getProperty('phandle')?.bytes) ?? allocate();
+      edits.push(setHex(cpu, 'phandle', [phandleCell(phandle)], phandle));
+      phandles.push(phandle);
+      cpuList += ` ${cpu}`;
     }
-    const poolPhandle = next--;
+    const poolPhandle = allocate();
     const node = `/chosen/cpupool_${n}`;
     edits.push(
       mknod('/chosen', `cpupool_${n}`),
-      setHex(node, 'phandle', [poolPhandle], lowerHex(poolPhandle)),
+      setHex(node, 'phandle', [phandleCell(poolPhandle)], poolPhandle),
       setStr(node, 'compatible', 'xen,cpupool'),
-      setHex(node, 'cpupool-cpus', phandles.map((p) => BigInt(p.startsWith('0x') ? p : `0x${p}`)), ` ${phandles.join(' ')}`),
+      setHex(node, 'cpupool-cpus', phandles.map(phandleCell), phandles.map((p) => ` ${p}`).join('')),
     );
     if (pool.sched) edits.push(setStr(node, 'cpupool-sched', pool.sched));
+    // every domU index, booted or not (`test "${DOMU_CPUPOOL[j]}" -eq "$i"`)
     for (const d of plan.domus) {
-      if (!d.skipped && d.cpupool !== undefined && d.cpupool === String(n)) {
-        edits.push(setHex(`/chosen/domU${d.index}`, 'domain-cpupool', [poolPhandle], lowerHex(poolPhandle)));
+      if (d.cpupool !== undefined && /^\d+$/.test(d.cpupool) && Number(d.cpupool) === n) {
+        edits.push(setHex(`/chosen/domU${d.index}`, 'domain-cpupool', [phandleCell(poolPhandle)], poolPhandle));
       }
     }
   });

@@ -39,8 +39,8 @@ function describe(plan: ImageBuilderPlan, img: LoadedImage): { description: stri
     case 'dom0-ramdisk': return { description: 'dom0 ramdisk', kind: 'ramdisk', entry: false };
     case 'linux-ramdisk': return { description: 'linux ramdisk', kind: 'ramdisk', entry: false };
     case 'dom0-kernel': return { description: 'dom0 linux kernel binary', kind: 'kernel', entry: false };
-    case 'bitstream': return { description: 'fpga bitstream', kind: 'fpga', entry: false };
-    default: return { description: `host fdt overlay ${img.label.slice('overlay'.length)}`, kind: 'flat_dt', entry: false };
+    case 'bitstream': return { description: 'FPGA bit stream', kind: 'fpga', entry: false };
+    default: return { description: `${os} fdt overlay ${img.label.slice('overlay'.length)}`, kind: 'flat_dt', entry: false };
   }
 }
 
@@ -76,12 +76,14 @@ function hasOs(k: FitKind): boolean {
 
 function imageIts(f: FitImage, keyHint: string | undefined): string[] {
   const l = [`        ${f.name} {`, `            description = "${f.description}";`, `            data = /incbin/("${f.file}");`, `            type = "${TYPE[f.kind]}";`];
-  if (f.kind === 'fpga') l.push('            compatible = "u-boot,fpga-legacy";');
   if (hasArch(f.kind)) l.push('            arch = "arm64";');
   if (hasOs(f.kind)) l.push('            os = "linux";');
-  l.push('            compression = "none";', `            load = <${hexUpper(f.load)}>;`);
+  l.push('            compression = "none";');
+  if (f.kind === 'fpga') l.push('            compatible = "u-boot,fpga-legacy";');
+  l.push(`            load = <${hexUpper(f.load)}>;`);
   if (f.entry !== undefined) l.push(`            entry = <${hexUpper(f.entry)}>;`);
-  if (keyHint) l.push('            signature {', '                algo = "sha1,rsa2048";', `                key-name-hint = "${keyHint}";`, '            };');
+  // the script's signature block closes at column 0
+  if (keyHint) l.push('            signature {', '                algo = "sha1,rsa2048";', `                key-name-hint = "${keyHint}";`, '};');
   else l.push('            hash {', '                algo = "md5";', '            };');
   l.push('        };');
   return l;
@@ -125,7 +127,7 @@ export function fitIts(plan: ImageBuilderPlan, images: LoadedImage[], scriptAt: 
     `            fdt = ${quoteList(c.fdt)};`,
     `            ${c.ramdisk ? `ramdisk = "${c.ramdisk}";` : ''}`,
     `            ${c.fpga ? `fpga = "${c.fpga}";` : ''}`,
-    `            ${c.loadables.length ? `loadables = ${quoteList(c.loadables)};` : ''}`,
+    `            ${plan.mode === 'xen' ? `loadables = ${quoteList(c.loadables)};` : ''}`,
     '        };',
     '    };',
     '};',
@@ -172,10 +174,10 @@ export function fitBlob(
     prop(n, 'description', str(f.description));
     prop(n, 'data', data);
     prop(n, 'type', str(TYPE[f.kind]));
-    if (f.kind === 'fpga') prop(n, 'compatible', str('u-boot,fpga-legacy'));
     if (hasArch(f.kind)) prop(n, 'arch', str('arm64'));
     if (hasOs(f.kind)) prop(n, 'os', str('linux'));
     prop(n, 'compression', str('none'));
+    if (f.kind === 'fpga') prop(n, 'compatible', str('u-boot,fpga-legacy'));
     prop(n, 'load', u32(f.load));
     if (f.entry !== undefined) prop(n, 'entry', u32(f.entry));
     const hash = n.addChild(new Node('hash'));

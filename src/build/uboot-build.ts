@@ -15,7 +15,7 @@ import { type FileSource, loadPath } from './file-source.js';
 import { fitBlob, fitIts } from './fit.js';
 import { type Range, SLOT, nextSlot, placeImage, scriptAddress } from './layout.js';
 import { reservedRanges } from './reserved.js';
-import { kernelImage, scriptImage } from './uimage.js';
+import { IH_ARCH_ARM, IH_ARCH_ARM64, kernelImage, scriptImage } from './uimage.js';
 
 export interface UbootBuildOptions {
   /** The build directory: load paths are relative to it. */
@@ -119,9 +119,37 @@ function wantedImages(plan: ImageBuilderPlan, dtbFile: string): Wanted[] {
   return w;
 }
 
+/** `${prepend_path:+$prepend_path/}`: a slash is added even when the prefix ends in one. */
 function joinPrefix(prefix: string | undefined, p: string): string {
-  if (!prefix) return p;
-  return prefix.endsWith('/') ? `${prefix}${p}` : `${prefix}/${p}`;
+  return prefix ? `${prefix}/${p}` : p;
+}
+
+function overlayMissing(o: string): FdtError {
+  return new FdtError('IB_FILE', `Can not find ${o}, exiting`, { path: o, hint: 'paths in the config are relative to the -d directory' });
+}
+
+/** FDTEDIT: a copy of DEVICE_TREE with the overlays merged as fdtoverlay does, one at a time. */
+function mergeOverlays(files: FileSource, hostDtb: Uint8Array, overlays: string[], fdtedit: string, inputs: string[]): Uint8Array {
+  let out = hostDtb;
+  for (const o of overlays) {
+    if (files.size(o) === undefined) throw overlayMissing(o);
+    inputs.push(o);
+    try {
+      out = applyOverlays(out, [files.read(o)], [o]);
+    } catch (e) {
+      if (!(e instanceof FdtError)) throw e;
+      throw new FdtError('IB_OVERLAY', `Can add overlay ${o} to ${fdtedit}, exiting`, { path: o, hint: e.message });
+    }
+  }
+  return out;
+}
+
+/** generate_uboot_images: `file | grep ARM` decides, so an arm64 Image or ARM ELF gives arch arm. */
+function xenUImageArch(head: Uint8Array): number {
+  const armImage = head.length >= 60 && head[56] === 0x41 && head[57] === 0x52 && head[58] === 0x4d && head[59] === 0x64;
+  const elf = head.length >= 20 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46;
+  const machine = elf ? (head[5] === 2 ? (head[18]! << 8) | head[19]! : head[18]! | (head[19]! << 8)) : 0;
+  return armImage || machine === 40 || machine === 183 ? IH_ARCH_ARM : IH_ARCH_ARM64;
 }
 
 export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): UbootBuild {
@@ -131,20 +159,16 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   if (!plan.deviceTree) throw new FdtError('IB_NO_DEVICE_TREE', 'DEVICE_TREE is not set', { hint: 'set DEVICE_TREE="host.dtb"' });
   const host = plan.deviceTree;
   const inputs: string[] = [];
-  checkFile(files, { label: 'dtb', file: host, role: 'dtb', fitName: 'host_fdt', compressedOk: false }, inputs);
-  const hostDtb = files.read(host);
+  // DEVICE_TREE is checked at its turn in the load order, as the script does; a missing
+  // one only fails there (the FDTEDIT copy before it fails quietly in the script too)
+  const hostPresent = files.size(host) !== undefined;
+  const hostDtb = hostPresent ? files.read(host) : new Uint8Array(0);
   // FDTEDIT starts as DEVICE_TREE with the overlays merged (NUM_DT_OVERLAY is then 0)
   let fdtedit: Uint8Array | undefined;
-  if (plan.fdtedit) {
-    const overlays = plan.overlays.map((o) => {
-      checkFile(files, { label: 'overlay', file: o, role: 'dtb', fitName: '', compressedOk: false }, inputs);
-      return files.read(o);
-    });
-    fdtedit = overlays.length ? applyOverlays(hostDtb, overlays, plan.overlays) : hostDtb;
-  }
+  if (plan.fdtedit && hostPresent) fdtedit = mergeOverlays(files, hostDtb, plan.overlays, plan.fdtedit, inputs);
   const fit = plan.fit !== undefined;
   const wanted = wantedImages(plan, fit && plan.fdtedit ? plan.fdtedit : host);
-  const reserved: Range[] = opts.avoidReserved ? reservedRanges(hostDtb) : [];
+  const reserved: Range[] = opts.avoidReserved && hostPresent ? reservedRanges(hostDtb) : [];
   const { script: scriptAt, first } = scriptAddress(plan.memoryStart);
   let memaddr = first;
   const images: LoadedImage[] = [];
@@ -152,14 +176,18 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   for (const w of wanted) {
     let size: bigint;
     let file = w.file;
-    if (w.label === 'dtb' && fit && fdtedit) {
-      size = BigInt(fdtedit.length);
+    if (w.label === 'dtb' && fit) {
+      // check_file_type $DEVICE_TREE, then load_file $FDTEDIT (the FIT carries the edited copy)
+      checkFile(files, { ...w, file: host }, inputs);
+      size = BigInt(fdtedit!.length);
     } else {
+      if (w.label.startsWith('overlay') && files.size(w.file) === undefined) throw overlayMissing(w.file);
       size = checkFile(files, w, inputs);
     }
     if (w.label === 'xen' && plan.bootCmd === 'bootm') {
       const at = placeImage(memaddr, size + 64n, reserved);
-      const ub = kernelImage(files.read(w.file), at, undefined, time);
+      const xen = files.read(w.file);
+      const ub = kernelImage(xen, at, xenUImageArch(xen.subarray(0, 64)), time);
       file = `${w.file}.ub`;
       outputs.push({ path: file, data: ub });
       size = BigInt(ub.length);
@@ -207,7 +235,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
     outputs.push({ path: plan.fit.file, data: fitBlob(plan, images, scriptAt, sourceBytes, read, time) });
     const at = `0x${memaddr.toString(16)}`;
     stdout.push(`Generated uboot FIT image ${plan.fit.file}, to be loaded at or after address ${at}:`);
-    stdout.push(`${plan.loadCmd} ${at} ${joinPrefix(opts.prefix, plan.fit.file)}; source ${at}:boot_scr`);
+    stdout.push(`${plan.loadCmd} ${at} ${plan.fit.file}; source ${at}:boot_scr`);
   } else {
     outputs.push({ path: plan.ubootScript, data: scriptImage(sourceBytes, scriptAt, time) });
     stdout.push(`Generated uboot script ${plan.ubootScript}, to be loaded at address ${hexUpper(scriptAt)}:`);

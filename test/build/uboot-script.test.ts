@@ -76,7 +76,8 @@ const lines = (b: UbootBuild): string[] => b.source.trimEnd().split('\n');
 
 test('true dom0less: dom0* words emptied in the default XEN_CMD, enhanced off by default, notice printed', () => {
   const b = build('NUM_DOMUS=1\nDOMU_KERNEL[0]=Image\n');
-  assert.ok(lines(b).includes('fdt set /chosen xen,xen-bootargs "console=dtuart dtuart=serial0   bootscrub=0 vwfi=native sched=null   "'));
+  // bash `params=($XEN_CMD)` drops the empty trailing words, "${params[@]/dom0*/}" keeps the emptied ones
+  assert.ok(lines(b).includes('fdt set /chosen xen,xen-bootargs "console=dtuart dtuart=serial0   bootscrub=0 vwfi=native sched=null"'));
   assert.ok(!b.source.includes('xen,enhanced'));
   assert.ok(!b.source.includes('dom0'));
   assert.equal(b.stdout[0], 'Dom0 kernel is not specified, continue with true dom0less setup.');
@@ -111,7 +112,8 @@ test('cpupools: an existing phandle is reused bare, new ones count down from 0xf
   const l = lines(b);
   const at = l.indexOf('fdt set /cpus/cpu@1 phandle <0xfffffffe>');
   assert.ok(at > 0);
-  assert.deepEqual(l.slice(at + 1, at + 7), [
+  assert.deepEqual(l.slice(at + 1, at + 8), [
+    'fdt set /cpus/cpu@3 phandle <8>',
     'fdt mknod /chosen cpupool_0',
     'fdt set /chosen/cpupool_0 phandle <0xfffffffd>',
     'fdt set /chosen/cpupool_0 compatible "xen,cpupool"',
@@ -119,7 +121,7 @@ test('cpupools: an existing phandle is reused bare, new ones count down from 0xf
     'fdt set /chosen/cpupool_0 cpupool-sched "null"',
     'fdt set /chosen/domU0 domain-cpupool <0xfffffffd>',
   ]);
-  assert.throws(() => build('DOM0_KERNEL=Image\nNUM_CPUPOOLS=1\nCPUPOOL[0]="cpu@7"\n'), /^FdtError: cpu@7 does not exist$/);
+  assert.throws(() => build('DOM0_KERNEL=Image\nNUM_CPUPOOLS=1\nCPUPOOL[0]="cpu@7"\n'), /^FdtError: \/cpus\/cpu@7 does not exist$/);
   assert.throws(() => build('DOM0_KERNEL=Image\nNUM_CPUPOOLS=2\nCPUPOOL[0]="cpu@1"\nCPUPOOL[1]="cpu@1"\n'), /already assigned to another cpupool/);
 });
 
@@ -177,4 +179,41 @@ test('bootm: Xen wrapped as a legacy kernel uImage, identical to mkimage -A arm 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('Linux-mode FIT: host_ramdisk in the config, FPGA node, no loadables (create_its_file, 2023.2)', () => {
+  const bit = new Uint8Array(5000);
+  bit.set([0x00, 0x09, 0x0f, 0xf0, 0x0f, 0xf0, 0x0f, 0xf0, 0x0f, 0xf0, 0x00, 0x00, 0x01, 0x61]);
+  const cfg = 'MEMORY_START=0x0\nMEMORY_END=0x80000000\nDEVICE_TREE=host.dtb\nLINUX=Image\nLINUX_RAMDISK=rd.cpio\nBITSTREAM=d.bit\nUBOOT_SOURCE=boot.source\nUBOOT_SCRIPT=boot.scr\nLOAD_CMD=tftpb\n';
+  const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(cfg, 'config')), { fit: true });
+  const b = buildUboot(plan, { dir: '/build', files: memory(files({ 'd.bit': bit })), naming: 'imagebuilder-2023' });
+  const its = new TextDecoder().decode(b.outputs.find((o) => o.path === 'boot.its')!.data);
+  // Image 0xE00000, rd.cpio 0x1200000, host-fit.dtb 0x1400000, d.bit 0x1600000
+  assert.ok(its.includes([
+    '        fpga_bitstream {',
+    '            description = "FPGA bit stream";',
+    '            data = /incbin/("d.bit");',
+    '            type = "fpga";',
+    '            arch = "arm64";',
+    '            compression = "none";',
+    '            compatible = "u-boot,fpga-legacy";',
+    '            load = <0x1600000>;',
+  ].join('\n')));
+  assert.ok(its.includes('            description = "linux fdt";'));
+  assert.ok(its.endsWith([
+    '            description = "Imagebuilder linux";',
+    '            kernel = "host_kernel";',
+    '            fdt = "host_fdt";',
+    '            ramdisk = "host_ramdisk";',
+    '            fpga = "fpga_bitstream";',
+    '            ',
+    '        };',
+    '    };',
+    '};',
+    '',
+  ].join('\n')));
+  assert.deepEqual(lines(b).slice(0, 6), [
+    'fit_addr=$fileaddr', 'imxtract $fit_addr host_kernel 0xE00000', 'imxtract $fit_addr host_ramdisk 0x1200000',
+    'imxtract $fit_addr host_fdt 0x1400000', 'imxtract $fit_addr fpga_bitstream 0x1600000', 'fpga load 0 0x1600000 5000',
+  ]);
 });

@@ -93,12 +93,29 @@ function arith(cfg: ImageBuilderConfig, value: string | undefined, name: string)
   }
 }
 
-/** find_root_dev: `<cmd> <iface> <dev>:<part>` → the partition after the boot one. */
+/**
+ * find_root_dev: the device is the word before the last `:`, the partition
+ * what follows the first `:` plus one; `mmc` or `scsi` anywhere in LOAD_CMD
+ * picks the naming.
+ */
 function rootDevice(loadCmd: string): string {
-  const m = /^\S+\s+(\S+)\s+(\d+):(\d+)/.exec(loadCmd);
-  const iface = m?.[1];
-  if (m && iface === 'mmc') return `/dev/mmcblk${m[2]}p${Number(m[3]) + 1}`;
-  if (m && iface === 'scsi') return `/dev/sd${String.fromCharCode(97 + Number(m[2]))}${Number(m[3]) + 1}`;
+  const beforeColon = loadCmd.includes(':') ? loadCmd.slice(0, loadCmd.lastIndexOf(':')) : loadCmd;
+  const dev = beforeColon.slice(beforeColon.lastIndexOf(' ') + 1);
+  const par = loadCmd.includes(':') ? loadCmd.slice(loadCmd.indexOf(':') + 1) : loadCmd;
+  const num = (v: string): number | undefined => (/^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined);
+  if (loadCmd.includes('mmc') || loadCmd.includes('scsi')) {
+    const d = num(dev);
+    const p = num(par);
+    if (d === undefined || p === undefined) {
+      throw configError(
+        'IB_ROOT_DEVICE',
+        'Could not parse device and partition.\nPlease make sure the load command is correct or manually set {DOM0/LINUX}_CMD in the config file.',
+        'LOAD_CMD should look like "load mmc 0:1"',
+      );
+    }
+    if (loadCmd.includes('mmc')) return `/dev/mmcblk${d}p${p + 1}`;
+    return `/dev/sd${String.fromCharCode(97 + d)}${p + 1}`;
+  }
   throw configError(
     'IB_ROOT_DEVICE',
     'Only mmc and scsi are supported for automatically setting the root partition.\nManually set {DOM0/LINUX}_CMD with the root device in the config file to bypass this.',
@@ -122,7 +139,7 @@ function colorsMask(spec: string, name: string): bigint {
 function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, plan: ImageBuilderPlan): ResolvedDomU {
   const i = d.index;
   const skipped = set(d.rootfs) || set(d.noboot);
-  if (set(d.rootfs)) plan.notices.push(`Skipping DomU[${i}]: cannot handle non-ramdisk rootfs for dom0less VMs.`);
+  if (set(d.rootfs) && !set(d.noboot)) plan.notices.push(`Skipping DomU[${i}]: cannot handle non-ramdisk rootfs for dom0less VMs.`);
   if (!skipped && !set(d.kernel)) {
     throw configError('IB_DOMU_KERNEL', `DOMU_KERNEL[${i}] is not defined`, `set DOMU_KERNEL[${i}] or lower NUM_DOMUS`, `DOMU_KERNEL[${i}]`);
   }
@@ -150,7 +167,7 @@ function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, p
     passthroughDtb: set(d.passthroughDtb) ? d.passthroughDtb : undefined,
     passthroughPaths: set(d.passthroughPaths) ? d.passthroughPaths.trim().split(/\s+/) : [],
     memoryKb,
-    vcpus: set(d.vcpus) ? d.vcpus : '1',
+    vcpus: set(d.vcpus) ? checkedCount(d.vcpus, `DOMU_VCPUS[${i}]`) : '1',
     cmd: set(d.cmd) ? d.cmd : 'console=ttyAMA0',
     staticMem,
     directMap: (set(d.directMap) ? d.directMap : '1') === '1',
@@ -160,6 +177,11 @@ function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, p
     colorsMask: set(d.colors) ? colorsMask(d.colors, `DOMU_COLORS[${i}]`) : undefined,
     cpupool: set(d.cpupool) ? d.cpupool.trim() : undefined,
   };
+}
+
+function checkedCount(v: string, name: string): string {
+  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(v.trim())) throw configError('IB_BAD_NUMBER', `${name}=${v} is not a number`, 'give a vCPU count such as 2', name);
+  return v;
 }
 
 function defaultXenCmd(cfg: ImageBuilderConfig): string {
@@ -190,8 +212,9 @@ function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan, verbatim: bo
     throw configError('IB_XEN_CMD_CONFLICT', 'One can specify either XEN_CMD or (DOM0_MEM and/or DOM0_VCPUS)', 'put dom0_mem= and dom0_max_vcpus= into XEN_CMD, or drop XEN_CMD');
   }
   let xenCmd = set(cfg.xenCmd) ? cfg.xenCmd : defaultXenCmd(cfg);
-  // true dom0less: every dom0* word becomes empty, the single-space joins stay
-  if (!hasDom0) xenCmd = xenCmd.split(' ').map((w) => (w.startsWith('dom0') ? '' : w)).join(' ');
+  // true dom0less: `params=($XEN_CMD); "${params[@]/dom0*/}"` — bash splits into words
+  // (dropping empty ones), empties each dom0* word and joins with single spaces
+  if (!hasDom0) xenCmd = xenCmd.split(/[ \t\n]+/).filter(Boolean).map((w) => (w.startsWith('dom0') ? '' : w)).join(' ');
   plan.xenCmd = xenCmd;
   if (hasDom0) {
     plan.dom0 = {
@@ -220,7 +243,7 @@ function linuxConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan): void {
 
 /** The steps of uboot-script-gen up to (not including) loading files, in its order. */
 export function resolveImageBuilder(cfg: ImageBuilderConfig, over: ImageBuilderOverrides = {}): ImageBuilderPlan {
-  const loadCmd = over.loadCmd !== undefined ? loadCommandFor(over.loadCmd) : cfg.loadCmd;
+  const loadCmd = over.loadCmd ? loadCommandFor(over.loadCmd) : cfg.loadCmd;
   if (!set(loadCmd)) {
     throw configError('IB_NO_LOAD_CMD', 'LOAD_CMD not set, either specify it in the config or set it with the -t option', 'add LOAD_CMD="tftpb" or pass -t tftp');
   }
