@@ -165,3 +165,14 @@ test('a written config reads back to the same build', () => {
   tricky.xen = 'a"b$c`d\\e';
   assert.equal(readImageBuilderConfig(parseShellConfig(writeImageBuilderConfig(tricky), 'y')).xen, 'a"b$c`d\\e');
 });
+
+test('bash arithmetic: C precedence, hex/octal, variables as expressions; assignments refused', () => {
+  const v = vars([
+    'BASE=0x40000000', 'SIZE="BASE >> 1"',
+    'A=$((BASE + SIZE))', 'B=$(( 1 | 2 ^ 3 & 1 ))', 'C=$((010 + 0x10 + 10))', 'D=$(( (1 << 4) >> 2 <= 4 ))', 'E=$((-1 - ~0))',
+  ].join('\n'));
+  assert.deepEqual([v.A, v.B, v.C, v.D, v.E], ['1610612736', '3', '34', '1', '0']);
+  for (const bad of ['X=$((Y+=1))', 'X=$((Y++))', 'X=$((1/0))', 'X=$((08))', 'X=$((1 +))']) {
+    assert.throws(() => parseShellConfig(bad, 'cfg'), (e: unknown) => e instanceof FdtError && e.code === 'IB_ARITHMETIC' && e.location === 'cfg:1:3', bad);
+  }
+});

@@ -7,18 +7,10 @@
  */
 import { shellError } from './errors.js';
 
-const BINARY: Array<[string[], (a: bigint, b: bigint) => bigint]> = [
-  [['||'], (a, b) => (a !== 0n || b !== 0n ? 1n : 0n)],
-  [['&&'], (a, b) => (a !== 0n && b !== 0n ? 1n : 0n)],
-  [['|'], (a, b) => a | b],
-  [['^'], (a, b) => a ^ b],
-  [['&'], (a, b) => a & b],
-  [['==', '!='], () => 0n],
-  [['<=', '>=', '<', '>'], () => 0n],
-  [['<<', '>>'], () => 0n],
-  [['+', '-'], () => 0n],
-  [['*', '/', '%'], () => 0n],
-];
+/** Binary operators by precedence level, lowest first (bash follows C). */
+const LEVELS: string[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<=', '>=', '<', '>'], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+/** Longest first, so that `<<` is not read as `<`. */
+const OPERATORS = LEVELS.flat().sort((a, b) => b.length - a.length);
 
 function applyOp(op: string, a: bigint, b: bigint, fail: (m: string) => never): bigint {
   switch (op) {
@@ -98,16 +90,20 @@ export function evalArithmetic(
     }
     return fail(ch === '' ? 'operand expected' : `syntax error: operand expected (error token is "${expr.slice(pos)}")`);
   };
+  /** The operator at `pos`, unless it is an assignment (`=`, `+=`, `<<=`, ...). */
+  const operatorAt = (): string | undefined => {
+    const op = OPERATORS.find((o) => expr.startsWith(o, pos));
+    if (!op) return undefined;
+    const comparison = op === '<=' || op === '>=' || op === '==' || op === '!=';
+    return !comparison && expr[pos + op.length] === '=' ? undefined : op;
+  };
   const binary = (level: number): bigint => {
-    if (level >= BINARY.length) return primary();
+    if (level >= LEVELS.length) return primary();
     let left = binary(level + 1);
     for (;;) {
       skip();
-      const op = BINARY[level]![0].find((o) => expr.startsWith(o, pos)
-        && !(o.length === 1 && '|&<>'.includes(o) && expr[pos + 1] === o)
-        && !(o.length === 1 && '<>'.includes(o) && expr[pos + 1] === '=')
-        && expr[pos + o.length] !== '=' || (o.length === 2 && expr.startsWith(o, pos) && (o === '==' || o === '!=' || o === '<=' || o === '>=')));
-      if (!op) return left;
+      const op = operatorAt();
+      if (!op || !LEVELS[level]!.includes(op)) return left;
       pos += op.length;
       const right = binary(level + 1);
       left = wrap(applyOp(op, left, right, fail));
