@@ -68,7 +68,18 @@ function expectations(domains: readonly Domain[]): ExpectedDomain[] {
   let next = 1;
   return domains
     .filter(hasKernel)
-    .map((d) => ({ name: d.name, domid: d.isDom0 ? 0 : next++, isDom0: d.isDom0, consoleOnSerial: d.isDom0 || d.vpl011 === true }));
+    .map((d) => ({
+      name: d.name,
+      domid: d.isDom0 ? 0 : next++,
+      kernelAddress: kernelAddressOf(d),
+      isDom0: d.isDom0,
+      consoleOnSerial: d.isDom0 || d.vpl011 === true,
+    }));
+}
+
+function kernelAddressOf(d: Domain): bigint | undefined {
+  const loc = d.modules.find((m) => m.kind === 'kernel')?.location;
+  return loc?.type === 'range' ? loc.address : undefined;
 }
 
 /**

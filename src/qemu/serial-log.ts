@@ -15,9 +15,19 @@ export interface ExpectedDomain {
    * domU1 gives domU1 d1 and domU0 d2. Then any DOM<n> console may carry it.
    */
   domid?: number;
+  /**
+   * Where its kernel module was loaded: Xen logs "Loading d<n> kernel from
+   * boot module @ <address>", which gives the domid when it is not known.
+   */
+  kernelAddress?: bigint;
   isDom0: boolean;
   /** False when the domain's console cannot reach the serial line (a domU without vpl011). */
   consoleOnSerial: boolean;
+  /**
+   * true (default): our initramfs runs, and its marker is the proof. false:
+   * the user's own kernel and initrd; any line on its console counts.
+   */
+  marker?: boolean;
 }
 
 export interface MarkerSighting {
@@ -40,8 +50,12 @@ export interface LogFindings {
   xenVersion?: string;
   /** Any "(XEN)" line at all: without one, Xen's console never came up (e.g. dtuart naming no UART). */
   xenSpoke: boolean;
-  /** domids of "Loading d<n> kernel from boot module". */
-  kernelsLoaded: number[];
+  /** "Loading d<n> kernel from boot module @ <address>". */
+  kernelsLoaded: { domid: number; address: bigint }[];
+  /** First line of each DOM<n> console (domUs, vpl011). */
+  guestOutput: Map<number, number>;
+  /** First unprefixed line after Xen's first line: dom0's hvc0 console. */
+  dom0Output?: number;
   /** Count of "*** LOADING DOMU ..." banners. */
   domuBanners: number;
   markers: MarkerSighting[];
@@ -49,7 +63,7 @@ export interface LogFindings {
 }
 
 const XEN_VERSION = /\(XEN\) Xen version (\S+)/;
-const KERNEL_LOADED = /\(XEN\) Loading d(\d+) kernel from boot module/;
+const KERNEL_LOADED = /\(XEN\) Loading d(\d+) kernel from boot module @ ([0-9a-fA-F]+)/;
 const DOMU_BANNER = /\(XEN\) \*\*\* LOADING DOMU\b/;
 const GUEST_PREFIX = /\(XEN\) DOM(\d+): /;
 const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);
@@ -69,16 +83,18 @@ function panicMessage(inline: string, next: string | undefined): string {
 
 export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
-  const f: LogFindings = { xenSpoke: false, kernelsLoaded: [], domuBanners: 0, markers: [], panics: [] };
+  const f: LogFindings = { xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), domuBanners: 0, markers: [], panics: [] };
   lines.forEach((l, i) => {
+    if (f.xenSpoke && f.dom0Output === undefined && l.trim() !== '' && !l.includes('(XEN)')) f.dom0Output = i + 1;
     if (l.includes('(XEN)')) f.xenSpoke = true;
     const version = XEN_VERSION.exec(l);
     if (version && !f.xenVersion) f.xenVersion = version[1];
     const loaded = KERNEL_LOADED.exec(l);
-    if (loaded) f.kernelsLoaded.push(Number(loaded[1]));
+    if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`) });
     if (DOMU_BANNER.test(l)) f.domuBanners++;
     const guest = GUEST_PREFIX.exec(l);
     const domid = guest ? Number(guest[1]) : undefined;
+    if (domid !== undefined && !f.guestOutput.has(domid)) f.guestOutput.set(domid, i + 1);
     const marker = MARKER.exec(l);
     if (marker) f.markers.push({ token: marker[1]!, domid: marker.index > (guest?.index ?? -1) ? domid : undefined, line: i + 1 });
     const xenPanic = XEN_PANIC.exec(l);
@@ -125,22 +141,48 @@ function guestPanicOf(f: LogFindings, d: ExpectedDomain): Panic | undefined {
   return f.panics.find((p) => p.source === 'guest' && (d.isDom0 ? p.domid === undefined : p.domid === domid));
 }
 
+/** The domid from the expectation, else from the address Xen loaded the domain's kernel from. */
+function resolveDomid(f: LogFindings, d: ExpectedDomain): ExpectedDomain {
+  if (d.domid !== undefined || d.kernelAddress === undefined) return d;
+  const loaded = f.kernelsLoaded.find((k) => k.address === d.kernelAddress);
+  return loaded ? { ...d, domid: loaded.domid } : d;
+}
+
+/** First line the domain wrote to its console, for a guest without our marker. */
+function outputOf(f: LogFindings, d: ExpectedDomain): number | undefined {
+  if (d.isDom0) return f.dom0Output;
+  return d.domid === undefined ? undefined : f.guestOutput.get(d.domid);
+}
+
+/** The proof of life this domain is judged by: its marker, or (user images) any console line. */
+function proofOf(f: LogFindings, d: ExpectedDomain): { line: number; what: string } | undefined {
+  if (d.marker === false) {
+    const line = outputOf(f, d);
+    return line === undefined ? undefined : { line, what: 'console output' };
+  }
+  const m = markerOf(f, d);
+  return m && { line: m.line, what: 'marker' };
+}
+
 function judgeDomain(f: LogFindings, d: ExpectedDomain, xenPanic: Panic | undefined): DomainResult {
-  const marker = markerOf(f, d);
-  const base = { name: d.name, domid: d.domid ?? marker?.domid };
+  const proof = proofOf(f, d);
+  const base = { name: d.name, domid: d.domid ?? markerOf(f, d)?.domid };
+  const wanted = d.marker === false ? 'wrote to its console' : 'wrote its marker';
   const panic = guestPanicOf(f, d);
   if (panic) return { ...base, passed: false, detail: `kernel panic (line ${panic.line}): ${panic.message}` };
-  if (marker) return { ...base, passed: true, detail: `marker at line ${marker.line}` };
-  if (xenPanic) return { ...base, passed: false, detail: `Xen panicked before the domain wrote its marker` };
+  if (proof) return { ...base, passed: true, detail: `${proof.what} at line ${proof.line}` };
+  if (xenPanic) return { ...base, passed: false, detail: `Xen panicked before the domain ${wanted}` };
   if (!f.xenSpoke) return { ...base, passed: false, detail: 'no (XEN) output at all' };
-  if (d.domid !== undefined && !f.kernelsLoaded.includes(d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
+  if (d.domid !== undefined && !f.kernelsLoaded.some((k) => k.domid === d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
   if (!d.consoleOnSerial) return { ...base, passed: false, detail: 'no vpl011: its console cannot reach the serial line' };
+  if (d.marker === false && d.domid === undefined) return { ...base, passed: false, detail: 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)' };
+  if (d.marker === false) return { ...base, passed: false, detail: 'created, but never wrote to its console' };
   const stray = f.markers.find((m) => m.token === markerToken(d.name));
   if (stray) return { ...base, passed: false, detail: `marker came from ${stray.domid === undefined ? 'dom0 console' : `DOM${stray.domid}`}, not ${d.isDom0 ? "dom0's console" : d.domid !== undefined ? `d${d.domid}` : 'a domU console'}` };
   return { ...base, passed: false, detail: 'created, but never wrote its marker' };
 }
 
-/** Per-domain pass/fail: Xen came up, the domain was created and wrote its marker, no panic. */
+/** Per-domain pass/fail: Xen came up, the domain was created and wrote its marker (or, for user images, anything), no panic. */
 export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[]): BootVerdict {
   const problems: string[] = [];
   const xenPanic = f.panics.find((p) => p.source === 'xen');
@@ -148,7 +190,7 @@ export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[]): 
   if (!f.xenSpoke) problems.push('the serial log has no (XEN) line: Xen found no console UART (check dtuart= and /aliases) or died before its console came up');
   const domUs = expected.filter((d) => !d.isDom0).length;
   if (f.xenSpoke && !xenPanic && f.domuBanners !== domUs) problems.push(`expected ${domUs} "LOADING DOMU" banner(s), saw ${f.domuBanners}`);
-  const domains = expected.map((d) => judgeDomain(f, d, xenPanic));
+  const domains = expected.map((d) => judgeDomain(f, resolveDomid(f, d), xenPanic));
   const passed = problems.length === 0 && domains.every((d) => d.passed);
   return { passed, xenVersion: f.xenVersion, domains, problems };
 }
@@ -156,5 +198,5 @@ export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[]): 
 /** Whether watching further cannot change the verdict: every domain decided, or Xen panicked. */
 export function bootSettled(f: LogFindings, expected: readonly ExpectedDomain[]): boolean {
   if (f.panics.some((p) => p.source === 'xen')) return true;
-  return expected.every((d) => markerOf(f, d) !== undefined || guestPanicOf(f, d) !== undefined);
+  return expected.map((d) => resolveDomid(f, d)).every((d) => proofOf(f, d) !== undefined || guestPanicOf(f, d) !== undefined);
 }

@@ -25,7 +25,11 @@ const GOOD = [
 test('a good dom0 + 2 domU log: every domain passes, with its marker line', () => {
   const f = scanSerialLog(GOOD);
   assert.equal(f.xenVersion, '4.17.7');
-  assert.deepEqual(f.kernelsLoaded, [0, 1, 2]);
+  assert.deepEqual(f.kernelsLoaded, [
+    { domid: 0, address: 0x50000000n },
+    { domid: 1, address: 0x54000000n },
+    { domid: 2, address: 0x58000000n },
+  ]);
   assert.equal(f.domuBanners, 2);
   const v = judgeBoot(f, [DOM0, DOMU1, DOMU2]);
   assert.equal(v.passed, true);
@@ -173,4 +177,55 @@ test("a domU's marker on dom0's console is not the domU's", () => {
   const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', 'HYPERLAUNCH-MARKER domU0 up'].join('\n');
   const v = judgeBoot(scanSerialLog(log), [{ name: 'domU0', isDom0: false, consoleOnSerial: true }]);
   assert.equal(v.domains[0]!.detail, "marker came from dom0 console, not a domU console");
+});
+
+// After the U-Boot boot of an ImageBuilder config: domU0's kernel at 0x42200000 became d2, domU1's at 0x44000000 d1.
+const UBOOT_ORDER = [
+  'U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 08:38:07 +0000)',
+  'Starting kernel ...',
+  '(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) debug=n',
+  '(XEN) *** LOADING DOMAIN 0 ***',
+  '(XEN) Loading d0 kernel from boot module @ 0000000040400000',
+  '(XEN) *** LOADING DOMU cpus=1 memory=20000KB ***',
+  '(XEN) Loading d1 kernel from boot module @ 0000000044000000',
+  '(XEN) *** LOADING DOMU cpus=1 memory=20000KB ***',
+  '(XEN) Loading d2 kernel from boot module @ 0000000042200000',
+  '(XEN) DOM2: [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+  '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+];
+
+test('the kernel address in "Loading d<n> kernel" gives the domid the boot order decided', () => {
+  const log = [...UBOOT_ORDER, '(XEN) DOM2: HYPERLAUNCH-MARKER domU0 up', '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'].join('\r\n');
+  const expected: ExpectedDomain[] = [
+    { name: 'domU0', kernelAddress: 0x42200000n, isDom0: false, consoleOnSerial: true },
+    { name: 'domU1', kernelAddress: 0x44000000n, isDom0: false, consoleOnSerial: true },
+  ];
+  const v = judgeBoot(scanSerialLog(log), expected);
+  assert.deepEqual(v.domains.map((d) => [d.name, d.domid, d.passed]), [['domU0', 2, true], ['domU1', 1, true]]);
+  // domU0's marker arriving on d1's console would not count: the address pinned it to d2.
+  const swapped = [...UBOOT_ORDER, '(XEN) DOM1: HYPERLAUNCH-MARKER domU0 up'].join('\n');
+  const w = judgeBoot(scanSerialLog(swapped), [expected[0]!]);
+  assert.equal(w.domains[0]!.detail, 'marker came from DOM1, not d2');
+});
+
+test("user images (no marker): any line on the domain's own console is proof of life", () => {
+  const expected: ExpectedDomain[] = [
+    { name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true, marker: false },
+    { name: 'domU0', kernelAddress: 0x42200000n, isDom0: false, consoleOnSerial: true, marker: false },
+    { name: 'domU1', kernelAddress: 0x44000000n, isDom0: false, consoleOnSerial: true, marker: false },
+  ];
+  const f = scanSerialLog(UBOOT_ORDER.join('\n'));
+  assert.equal(f.dom0Output, 11, "U-Boot's lines before Xen are not dom0's");
+  assert.equal(bootSettled(f, expected), false, 'domU1 has not spoken yet');
+  const v = judgeBoot(f, expected);
+  assert.deepEqual(
+    v.domains.map((d) => [d.name, d.domid, d.passed, d.detail]),
+    [
+      ['dom0', 0, true, 'console output at line 11'],
+      ['domU0', 2, true, 'console output at line 10'],
+      ['domU1', 1, false, 'created, but never wrote to its console'],
+    ],
+  );
+  const lost = judgeBoot(f, [{ name: 'domU9', kernelAddress: 0x60000000n, isDom0: false, consoleOnSerial: true, marker: false }]);
+  assert.equal(lost.domains[0]!.detail, 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)');
 });
