@@ -11,7 +11,7 @@ import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder 
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { checkModel } from '../check/engine.js';
 import { hasErrors } from '../check/finding.js';
-import { formatFinding } from '../check/format.js';
+import { findingJson, formatFinding } from '../check/format.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import { readDtb } from '../fdt/flattree-read.js';
@@ -175,7 +175,7 @@ function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): 
   const host = readDtb(directorySource(args.dir).read(plan.deviceTree));
   model.host = host;
   const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree });
-  for (const f of findings) process.stderr.write(`${formatFinding(f)}\n`);
+  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
   if (!hasErrors(findings) || args.dryRun) return true;
   if (args.force) {
     process.stderr.write('hyperlaunch build: building anyway (--force)\n');

@@ -47,8 +47,8 @@ const HOST_DTS = `/dts-v1/;
   serial@9000000 { reg = <0x0 0x9000000 0x0 0x1000>; };
 };`;
 
-function hostDtb(): Uint8Array {
-  const r = runDtc(new TextEncoder().encode(HOST_DTS), { file: 'host.dts', outputFormat: 'dtb' });
+function hostDtb(dts = HOST_DTS): Uint8Array {
+  const r = runDtc(new TextEncoder().encode(dts), { file: 'host.dts', outputFormat: 'dtb' });
   assert.ok(r.output, r.error?.message);
   return r.output;
 }
@@ -159,6 +159,9 @@ test('--avoid-reserved: an image that would overlap /reserved-memory moves past 
   // (0x40600000 + 2 MiB) & ~(2 MiB - 1) = 0x40800000
   assert.equal(moved.images[0]!.address, 0x40800000n);
   assert.equal(moved.images[1]!.address, 0x40C00000n);
+  // a /memreserve/ entry counts too: [0x40800000, +0x1000) pushes the kernel on to 0x40A00000
+  const withRsv = files({ 'host.dtb': hostDtb(HOST_DTS.replace('/dts-v1/;', '/dts-v1/;\n/memreserve/ 0x40800000 0x1000;')) });
+  assert.equal(build('DOM0_KERNEL=Image\n', withRsv, { avoidReserved: true }).images[0]!.address, 0x40A00000n);
 });
 
 test('bootm: Xen wrapped as a legacy kernel uImage, identical to mkimage -A arm -T kernel', (t) => {
