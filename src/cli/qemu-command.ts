@@ -130,6 +130,10 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
     return report.passed ? 0 : 1;
   } catch (e) {
+    if (e instanceof BootConfigError) {
+      reportBootConfigError(reporter, e, args.file);
+      return 1;
+    }
     if (!(e instanceof QemuError)) throw e;
     reportQemuError(reporter, e);
     return 1;
