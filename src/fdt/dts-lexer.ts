@@ -85,16 +85,31 @@ const KEYWORDS: ReadonlyArray<[string, TokenKind]> = [
   ['/omit-if-no-ref/', 'OMIT_NO_REF'],
 ];
 
-const OPERATORS: ReadonlyMap<string, TokenKind> = new Map<string, TokenKind>([
-  ['<<', 'LSHIFT'],
-  ['>>', 'RSHIFT'],
-  ['<=', 'LE'],
-  ['>=', 'GE'],
-  ['==', 'EQ'],
-  ['!=', 'NE'],
-  ['&&', 'AND'],
-  ['||', 'OR'],
-]);
+/**
+ * The two-char operator starting at `at`, if any. Compares char codes instead
+ * of looking up a two-char substring: `<`, `>`, `=` and `&` start most cells
+ * and properties, so this runs for a large share of all tokens.
+ */
+function operatorAt(text: string, at: number): TokenKind | undefined {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  switch (a) {
+    case 0x3c: // <
+      return b === 0x3c ? 'LSHIFT' : b === 0x3d ? 'LE' : undefined;
+    case 0x3e: // >
+      return b === 0x3e ? 'RSHIFT' : b === 0x3d ? 'GE' : undefined;
+    case 0x3d: // =
+      return b === 0x3d ? 'EQ' : undefined;
+    case 0x21: // !
+      return b === 0x3d ? 'NE' : undefined;
+    case 0x26: // &
+      return b === 0x26 ? 'AND' : undefined;
+    case 0x7c: // |
+      return b === 0x7c ? 'OR' : undefined;
+    default:
+      return undefined;
+  }
+}
 
 // Rule numbers: ties between equally long matches go to the lower number (flex's rule order).
 const R_INCLUDE = 1;
@@ -122,11 +137,17 @@ const RE_LABELREF = /&[a-zA-Z_][a-zA-Z0-9_]*/y;
 const RE_PATHREF = /&\{\/[a-zA-Z0-9,._+*#?@\-/]*\}/y;
 const RE_BYTE = /[0-9a-fA-F]{2}/y;
 const RE_PROPNODENAME = /\\?[a-zA-Z0-9,._+*#?@-]+/y;
-const RE_SPACE = /[ \t\n\v\f\r]+/y;
 const RE_LINECOMMENT = /\/\/[^\n]*\n/y;
 
-function isOperatorStart(c: number): boolean {
-  return c === 0x3c || c === 0x3e || c === 0x3d || c === 0x21 || c === 0x26 || c === 0x7c; // < > = ! & |
+/** C isspace in the C locale: space, \t \n \v \f \r. */
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function spaceLength(text: string, at: number): number {
+  let end = at;
+  while (end < text.length && isSpace(text.charCodeAt(end))) end++;
+  return end - at;
 }
 
 function isLabelStart(c: number): boolean {
@@ -282,14 +303,19 @@ export class DtsLexer {
     const firstLine = buf.line;
     const firstColumn = buf.col;
     const end = buf.at + len;
+    // Line and column in locals: this runs over every byte of the source.
+    let line = buf.line;
+    let col = buf.col;
     for (let i = buf.at; i < end; i++) {
       if (buf.text.charCodeAt(i) === 10) {
-        buf.line++;
-        buf.col = 1;
+        line++;
+        col = 1;
       } else {
-        buf.col++;
+        col++;
       }
     }
+    buf.line = line;
+    buf.col = col;
     buf.at = end;
     this.lastPos = { file: buf.name, firstLine, firstColumn, lastLine: buf.line, lastColumn: buf.col };
     this.lastSrc = buf;
@@ -318,8 +344,8 @@ export class DtsLexer {
     const { text, at } = buf;
     const c = text[at]!;
     const st = this.state;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r') {
-      this.consume(buf, matchLength(RE_SPACE, text, at));
+    if (isSpace(text.charCodeAt(at))) {
+      this.consume(buf, spaceLength(text, at));
       return undefined;
     }
     this.bestLen = 1;
@@ -352,10 +378,8 @@ export class DtsLexer {
       this.offer(matchLength(RE_LINE, text, at), R_LINE, 'CHAR');
     }
     const code = text.charCodeAt(at);
-    if (isOperatorStart(code)) {
-      const op = OPERATORS.get(text.substr(at, 2));
-      if (op) this.offer(2, R_OPERATOR, op);
-    }
+    const op = operatorAt(text, at);
+    if (op) this.offer(2, R_OPERATOR, op);
     if (isLabelStart(code)) this.offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
     if (st === 'V1' && code >= 0x30 && code <= 0x39) this.offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
     if (st === 'BYTESTRING') {
@@ -453,8 +477,21 @@ export class DtsLexer {
   }
 }
 
+/** `0x` followed by 1 to 16 hex digits and nothing else: always in range, BigInt parses it as is. */
+function isPlainHex(lexeme: string): boolean {
+  const n = lexeme.length;
+  if (n < 3 || n > 18 || lexeme[0] !== '0' || (lexeme[1] !== 'x' && lexeme[1] !== 'X')) return false;
+  for (let i = 2; i < n; i++) if (!isHexDigit(lexeme.charCodeAt(i))) return false;
+  return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
 function parseLiteral(lexeme: string, pos: SourcePosition): bigint {
-  // Plain short decimals (most cells) need neither the regex nor BigInt parsing.
+  // Plain short decimals and hex (most cells) skip the general regex below.
+  if (isPlainHex(lexeme)) return BigInt(lexeme);
   if (lexeme.length < 16 && /^(?:[1-9][0-9]*|0)$/.test(lexeme)) return BigInt(Number(lexeme));
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.*)$/.exec(lexeme)!;
   // strtoull(…, 0) stops at the first bad digit (an 8 or 9 in an octal literal); only U/L may follow.

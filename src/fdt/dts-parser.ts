@@ -41,6 +41,11 @@ const BIT_TYPES: ReadonlyMap<bigint, MarkerType> = new Map<bigint, MarkerType>([
   [64n, 'uint64'],
 ]);
 
+/** Per element width: its marker and value mask, computed once rather than per array. */
+const ARRAY_WIDTHS: ReadonlyMap<number, { marker: MarkerType; mask: bigint }> = new Map(
+  [...BIT_TYPES].map(([bits, marker]) => [Number(bits), { marker, mask: (1n << bits) - 1n }]),
+);
+
 /** Parse DTS source into dtc's pre-check live tree. Throws FdtError on anything dtc rejects while parsing. */
 export function parseDts(source: Uint8Array | string, opts: DtsParseOptions): DeviceTree {
   const files = new SourceFiles(opts.file, opts.includeDirs ?? [], opts.readFile ?? defaultReadFile);
@@ -332,9 +337,9 @@ class DtsParser implements TokenSource {
       }
       bits = Number(size.value);
     }
-    b.addMarker(BIT_TYPES.get(BigInt(bits))!);
+    const { marker, mask } = ARRAY_WIDTHS.get(bits)!;
+    b.addMarker(marker);
     const width = bits as 8 | 16 | 32 | 64;
-    const mask = (1n << BigInt(bits)) - 1n;
     for (;;) {
       const t = this.peek();
       if (isChar(t, '>')) {
