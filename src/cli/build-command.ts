@@ -9,6 +9,7 @@ import { readImageBuilderConfig, type ImageBuilderConfig } from '../bindings/ima
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
+import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.js';
 import { checkModel } from '../check/engine.js';
 import { hasErrors } from '../check/finding.js';
 import { findingJson, formatFinding } from '../check/format.js';
@@ -43,6 +44,7 @@ const SPECS: OptionSpec[] = [
   { long: 'xen', value: true, key: 'xen' },
   { long: 'module', value: true, key: 'module' },
   { long: 'final-dtb', value: true, key: 'final-dtb' },
+  { long: 'emit-config', value: true, key: 'emit-config' },
   { long: 'memory-start', value: true, key: 'memory-start' },
   { long: 'memory-end', value: true, key: 'memory-end' },
   { long: 'json', value: false, key: 'json' },
@@ -68,6 +70,7 @@ or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0les
   --avoid-reserved             place no image over /reserved-memory or /memreserve/ of the host DTB
   --module dom0/kernel=Image   file of a module (kinds: kernel, ramdisk, device-tree); default: xen,uefi-binary
   --final-dtb NAME             also write the host DTB with /chosen filled (for loaders without scripts)
+  --emit-config NAME           also write the ImageBuilder config the devicetree input amounts to
   --dry-run   print the layout and the script, write nothing
   --force     build even when the checks find errors
 `;
@@ -79,6 +82,7 @@ interface BuildArgs {
   xen?: string;
   modules: Map<string, string>;
   finalDtb?: string;
+  emitConfig?: string;
   memoryStart?: bigint;
   memoryEnd?: bigint;
   dir: string;
@@ -109,6 +113,7 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
   if (!config && !tree) throw new UsageError('give -c CONFIG or a devicetree file');
   if (config && tree) throw new UsageError('give either -c CONFIG or a devicetree file, not both');
   if (tree && (!one('host') || !one('xen'))) throw new UsageError('devicetree input needs --host HOST.dtb and --xen XEN');
+  if (!tree && one('emit-config')) throw new UsageError('--emit-config needs devicetree input');
   if (!dir) throw new UsageError('-d DIR is required');
   const compat = one('compat');
   if (compat !== undefined && compat !== 'imagebuilder-2023') throw new UsageError(`unknown --compat '${compat}' (known: imagebuilder-2023)`);
@@ -125,6 +130,7 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
     xen: one('xen'),
     modules,
     finalDtb: one('final-dtb'),
+    emitConfig: one('emit-config'),
     memoryStart: address(one('memory-start'), '--memory-start'),
     memoryEnd: address(one('memory-end'), '--memory-end'),
     dir,
@@ -206,8 +212,9 @@ export async function buildCommand(argv: string[]): Promise<number> {
   }
   const reporter = createReporter(args.json);
   let build: UbootBuild;
+  let config: ImageBuilderConfig;
   try {
-    const config = loadConfig(args, (s) => reporter.note(s));
+    config = loadConfig(args, (s) => reporter.note(s));
     const plan = resolveImageBuilder(config, { ...args.overrides, verbatimCommandLines: args.tree !== undefined });
     build = buildUboot(plan, {
       dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
@@ -226,6 +233,10 @@ export async function buildCommand(argv: string[]): Promise<number> {
   if (args.finalDtb) {
     const hostDtb = directorySource(args.dir).read(build.plan.deviceTree!);
     outputs.push({ path: args.finalDtb, data: applyFdtput(hostDtb, build.edits) });
+  }
+  if (args.emitConfig) {
+    const complete = { ...config, loadCmd: build.plan.loadCmd, bootCmd: build.plan.bootCmd };
+    outputs.push({ path: args.emitConfig, data: new TextEncoder().encode(writeImageBuilderConfig(complete)) });
   }
   if (args.dryRun) {
     process.stdout.write(`${layoutTable(build)}\n\n${build.source}`);

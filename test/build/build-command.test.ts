@@ -137,3 +137,30 @@ test('Hyperlaunch DTS input: converted to dom0less, losses reported, true dom0le
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('devicetree input: --emit-config writes a config that builds the same script; -f builds a FIT', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-build-emit-'));
+  try {
+    dtInputs(dir);
+    const args = [join(repoRoot, 'examples', 'qemu-dom0less.dts'), '--host', 'host.dtb', '--xen', 'xen', '-d', '.', '-t', 'sd',
+      '--module', 'dom0/kernel=k0', '--module', 'domU1/kernel=k1', '--module', 'domU2/kernel=k2'];
+    const r = cli(dir, ...args, '--emit-config', 'derived.cfg');
+    assert.equal(r.code, 0, r.stderr);
+    const first = readFileSync(join(dir, 'boot.source'), 'utf8');
+    const cfg = readFileSync(join(dir, 'derived.cfg'), 'utf8');
+    assert.match(cfg, /^MEMORY_START="0x40000000"\nMEMORY_END="0xc0000000"\nLOAD_CMD="load mmc 0:1"\nBOOT_CMD="booti"\n/);
+    rmSync(join(dir, 'boot.source'));
+    const again = cli(dir, '-c', 'derived.cfg', '-d', '.');
+    assert.equal(again.code, 0, again.stderr);
+    const second = readFileSync(join(dir, 'boot.source'), 'utf8');
+    // ImageBuilder semantics add root=/dev/ram0 to a DOM0_CMD without root=; nothing else differs
+    assert.equal(second, first.replace('rdinit=/init"\n', 'rdinit=/init root=/dev/ram0"\n'));
+    // k0, k1, k2 (3000000 bytes each) from 0x40400000 in 4 MiB steps, xen at 0x41000000, DTB at 0x41200000
+    const fit = cli(dir, ...args, '-f', '-o', 'fitboot');
+    assert.equal(fit.code, 0, fit.stderr);
+    assert.match(fit.stdout, /^Generated uboot FIT image fitboot\.fit, to be loaded at or after address 0x41400000:\nload mmc 0:1 0x41400000 fitboot\.fit; source 0x41400000:boot_scr\n$/);
+    assert.match(readFileSync(join(dir, 'fitboot.its'), 'utf8'), /loadables = "dom0_linux", "domU0_kernel", "domU1_kernel";/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
