@@ -176,3 +176,11 @@ test('bash arithmetic: C precedence, hex/octal, variables as expressions; assign
     assert.throws(() => parseShellConfig(bad, 'cfg'), (e: unknown) => e instanceof FdtError && e.code === 'IB_ARITHMETIC' && e.location === 'cfg:1:3', bad);
   }
 });
+
+test('huge counts and indexes fail fast instead of allocating', () => {
+  const base = 'XEN=xen\nDOM0_KERNEL=k\nLOAD_CMD=tftpb\nUBOOT_SOURCE=b.source\nUBOOT_SCRIPT=b.scr\n';
+  const resolve = (text: string) => resolveImageBuilder(readImageBuilderConfig(parseShellConfig(base + text, 'cfg')));
+  assert.throws(() => resolve('NUM_DOMUS=1000000000\nDOMU_KERNEL[0]=k\n'), /^FdtError: DOMU_KERNEL\[1\] is not defined$/);
+  assert.throws(() => resolve('NUM_CPUPOOLS=1000000000\n'), /CPUPOOL\[0\] is not defined/);
+  assert.throws(() => resolve('DOMU_KERNEL[99999999]=k\n'), (e: unknown) => e instanceof FdtError && e.code === 'IB_INDEX');
+});

@@ -3,6 +3,7 @@
  * strings keyed by meaning. Defaults and validation live in resolve.ts, so
  * that writing a config back keeps exactly what the user set.
  */
+import { configError } from './errors.js';
 import { type ShellConfig, type ShellVariable, lookupVariable } from './shell-config.js';
 
 export interface DomUConfig {
@@ -107,13 +108,22 @@ export const GLOBAL_FIELDS: Array<[keyof ImageBuilderConfig, string]> = [
 ];
 export { DOMU_FIELDS };
 
-function indexed(vars: Map<string, ShellVariable>, name: string, count: number): Array<string | undefined> {
-  const n = Math.max(count, highestIndex(vars, [name]) + 1);
-  return Array.from({ length: n }, (_, i) => scalar(vars, name, String(i)));
+/** Entries up to the highest index written; NUM_* beyond that is caught when resolving. */
+function indexed(vars: Map<string, ShellVariable>, name: string): Array<string | undefined> {
+  return Array.from({ length: highestIndex(vars, [name]) + 1 }, (_, i) => scalar(vars, name, String(i)));
 }
 
-function countOf(value: string | undefined): number {
-  return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : 0;
+/** More domains, pools or overlays than this is a typo, not a board. */
+export const MAX_INDEX = 4095;
+
+function checkIndexes(vars: Map<string, ShellVariable>): void {
+  for (const [name, v] of vars) {
+    for (const k of v.keys()) {
+      if (k.split(',').some((part) => Number(part) > MAX_INDEX)) {
+        throw configError('IB_INDEX', `${name}[${k}]: index above ${MAX_INDEX}`, 'indexes count domains, pools and overlays from 0', `${name}[${k}]`);
+      }
+    }
+  }
 }
 
 export function readImageBuilderConfig(shell: ShellConfig): ImageBuilderConfig {
@@ -124,7 +134,8 @@ export function readImageBuilderConfig(shell: ShellConfig): ImageBuilderConfig {
     const v = scalar(vars, name);
     if (v !== undefined) target[field] = v;
   }
-  const domuCount = Math.max(countOf(cfg.numDomus), highestIndex(vars, DOMU_FIELDS.map(([, n]) => n)) + 1);
+  checkIndexes(vars);
+  const domuCount = highestIndex(vars, DOMU_FIELDS.map(([, n]) => n)) + 1;
   for (let i = 0; i < domuCount; i++) {
     const d: DomUConfig = { index: i };
     const dt = d as unknown as Record<string, unknown>;
@@ -134,7 +145,7 @@ export function readImageBuilderConfig(shell: ShellConfig): ImageBuilderConfig {
     }
     cfg.domus.push(d);
   }
-  cfg.cpupools = indexed(vars, 'CPUPOOL', countOf(cfg.numCpupools));
-  cfg.dtOverlays = indexed(vars, 'DT_OVERLAY', countOf(cfg.numDtOverlay));
+  cfg.cpupools = indexed(vars, 'CPUPOOL');
+  cfg.dtOverlays = indexed(vars, 'DT_OVERLAY');
   return cfg;
 }

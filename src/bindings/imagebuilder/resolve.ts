@@ -223,7 +223,10 @@ function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan, verbatim: bo
       cmd: withRoot(set(cfg.dom0Cmd) ? cfg.dom0Cmd : DEFAULT_DOM0_CMD, cfg.dom0Rootfs, plan.loadCmd, verbatim),
     };
   }
-  plan.domus = cfg.domus.slice(0, Math.max(0, numDomus)).map((d) => resolveDomU(cfg, d, hasDom0, plan));
+  for (let i = 0; i < numDomus; i++) {
+    // a domU with no variable at all: the script stops at its missing kernel
+    plan.domus.push(resolveDomU(cfg, cfg.domus[i] ?? { index: i }, hasDom0, plan));
+  }
   const numPools = Number(arith(cfg, cfg.numCpupools, 'NUM_CPUPOOLS'));
   for (let n = 0; n < numPools; n++) {
     const words = (cfg.cpupools[n] ?? '').trim().split(/\s+/).filter(Boolean);
