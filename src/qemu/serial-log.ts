@@ -62,10 +62,13 @@ export interface LogFindings {
   panics: Panic[];
 }
 
-const XEN_VERSION = /\(XEN\) Xen version (\S+)/;
-const KERNEL_LOADED = /\(XEN\) Loading d(\d+) kernel from boot module @ ([0-9a-fA-F]+)/;
-const DOMU_BANNER = /\(XEN\) \*\*\* LOADING DOMU\b/;
-const GUEST_PREFIX = /\(XEN\) DOM(\d+): /;
+/** "(XEN) ", then "[    0.007383] " when Xen runs with console_timestamps=boot (Xen CI's XEN_CMD). */
+const XEN = String.raw`\(XEN\) (?:\[[ \d.:-]+\] )?`;
+const XEN_VERSION = new RegExp(`${XEN}Xen version (\\S+)`);
+const KERNEL_LOADED = new RegExp(`${XEN}Loading d(\\d+) kernel from boot module @ ([0-9a-fA-F]+)`);
+const DOMU_BANNER = new RegExp(`${XEN}\\*\\*\\* LOADING DOMU\\b`);
+const GUEST_PREFIX = new RegExp(`${XEN}DOM(\\d+): `);
+const XEN_LINE_START = new RegExp(`^${XEN}`);
 const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);
 const XEN_PANIC = /Panic on CPU \d+:?\s*(.*)$/;
 const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
@@ -78,7 +81,7 @@ export function logLines(text: string): string[] {
 /** Xen prints "Panic on CPU 0:" and the reason on the next "(XEN) " line. */
 function panicMessage(inline: string, next: string | undefined): string {
   if (inline.trim() !== '' || next === undefined) return inline.trim();
-  return next.replace(/^\(XEN\)\s*/, '').trim();
+  return next.replace(XEN_LINE_START, '').trim();
 }
 
 export function scanSerialLog(text: string): LogFindings {

@@ -229,3 +229,21 @@ test("user images (no marker): any line on the domain's own console is proof of 
   const lost = judgeBoot(f, [{ name: 'domU9', kernelAddress: 0x60000000n, isDom0: false, consoleOnSerial: true, marker: false }]);
   assert.equal(lost.domains[0]!.detail, 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)');
 });
+
+test('console_timestamps=boot (Xen CI XEN_CMD): "(XEN) [    6.377721] " prefixes are read through', () => {
+  const log = [
+    '(XEN) [    0.007383] Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) debug=n',
+    '(XEN) [    0.340878] Loading d0 kernel from boot module @ 0000000050000000',
+    '(XEN) [    6.377178] *** LOADING DOMU cpus=1 memory=40000KB ***',
+    '(XEN) [    6.377721] Loading d1 kernel from boot module @ 0000000051e00000',
+    '(XEN) [   12.015743] DOM1: [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+    '(XEN) [   19.100000] DOM1: HYPERLAUNCH-MARKER domU0 up kernel=6.1.0-56-cloud-arm64',
+    'HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-56-cloud-arm64',
+  ].join('\n');
+  const v = judgeBoot(scanSerialLog(log), [DOM0, { name: 'domU0', domid: 1, isDom0: false, consoleOnSerial: true }]);
+  assert.equal(v.xenVersion, '4.17.7');
+  assert.deepEqual(v.problems, []);
+  assert.deepEqual(v.domains.map((d) => [d.name, d.passed, d.detail]), [['dom0', true, 'marker at line 7'], ['domU0', true, 'marker at line 6']]);
+  const panic = scanSerialLog('(XEN) [    1.000000] Panic on CPU 0:\n(XEN) [    1.000100] Could not set up DOM0 guest OS\n');
+  assert.equal(panic.panics[0]!.message, 'Could not set up DOM0 guest OS');
+});
