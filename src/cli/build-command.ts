@@ -191,6 +191,12 @@ function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): 
   return false;
 }
 
+/** uImage/FIT time stamps: SOURCE_DATE_EPOCH when set (as mkimage), else 0 — never the clock. */
+function imageTime(): number {
+  const v = process.env.SOURCE_DATE_EPOCH;
+  return v !== undefined && /^\d+$/.test(v) && Number(v) <= 0xffffffff ? Number(v) : 0;
+}
+
 function refuseInput(target: string, inputs: string[]): void {
   for (const input of inputs) {
     if (resolve(input) === resolve(target)) throw new UsageError(`refusing to overwrite input file '${input}'; choose another output name`);
@@ -217,7 +223,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
     config = loadConfig(args, (s) => reporter.note(s));
     const plan = resolveImageBuilder(config, { ...args.overrides, verbatimCommandLines: args.tree !== undefined });
     build = buildUboot(plan, {
-      dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
+      dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved, time: imageTime(),
     });
     if (!runChecks(plan, build, args)) return 1;
   } catch (e) {
