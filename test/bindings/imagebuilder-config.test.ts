@@ -161,6 +161,9 @@ test('a written config reads back to the same build', () => {
   const again = readImageBuilderConfig(parseShellConfig(text, 'written'));
   const strip = (c: typeof cfg) => ({ ...c, file: '', variables: undefined });
   assert.deepEqual(strip(again), strip(cfg));
+  const aux = readImageBuilderConfig(parseShellConfig('XEN=x\nGPT=1\nNUM_BOOT_AUX_FILE=1\nBOOT_AUX_FILE[0]="uEnv.txt"\nDOMU_VCPU_HARD_AFFINITY[0,1]=3\n', 'aux'));
+  // key 0 is written unindexed: the same variable for bash ($X is ${X[0]})
+  assert.equal(writeImageBuilderConfig(aux), 'XEN="x"\nGPT="1"\nNUM_BOOT_AUX_FILE="1"\nBOOT_AUX_FILE="uEnv.txt"\nDOMU_VCPU_HARD_AFFINITY[0,1]="3"\n');
   const tricky = readImageBuilderConfig(parseShellConfig('XEN=x', 'x'));
   tricky.xen = 'a"b$c`d\\e';
   assert.equal(readImageBuilderConfig(parseShellConfig(writeImageBuilderConfig(tricky), 'y')).xen, 'a"b$c`d\\e');

@@ -23,5 +23,11 @@ export function writeImageBuilderConfig(cfg: ImageBuilderConfig): string {
       if (r[field] !== undefined) out.push(`${name}[${d.index}]=${quoteShell(r[field]!)}`);
     }
   }
+  // disk_image-only and unknown variables (GPT, BOOT_AUX_FILE[n], ...) go back as read
+  const known = new Set([...GLOBAL_FIELDS.map(([, n]) => n), ...DOMU_FIELDS.map(([, n]) => n), 'CPUPOOL', 'DT_OVERLAY']);
+  for (const [name, v] of cfg.variables) {
+    if (known.has(name)) continue;
+    for (const [key, value] of v) out.push(`${key === '0' ? name : `${name}[${key}]`}=${quoteShell(value)}`);
+  }
   return `${out.join('\n')}\n`;
 }
