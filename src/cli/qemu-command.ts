@@ -124,6 +124,7 @@ export async function qemuCommand(argv: string[]): Promise<number> {
       reportBootConfigError(reporter, unbootable(spec.losses), args.file);
       return 1;
     }
+    for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
     if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
     const report = await bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);

@@ -91,6 +91,25 @@ function kernelAddressOf(d: Domain): bigint | undefined {
 export interface DirectPlan extends DirectBootSpec {
   /** What the dom0less tree could not say (a Hyperlaunch-only setting): the boot would not be the configured system. */
   losses: Loss[];
+  /**
+   * What of the configuration this route leaves out: modules other than
+   * kernels and ramdisks (partial device trees, XSM policy, ...) and the
+   * config's own host tree, QEMU's being used instead (so its `xen,passthrough` marks too).
+   */
+  notLoaded: string[];
+}
+
+/** Everything but the kernels and ramdisks this route replaces. */
+function modulesLeftOut(model: BootModel): string[] {
+  const out: string[] = [];
+  const describe = (owner: string, m: BootModule): string => `${owner}: ${m.kind} module${m.name ? ` ${m.name}` : ''}`;
+  for (const m of model.hypervisor.modules) out.push(describe('xen', m));
+  for (const p of model.hostPassthrough) out.push(`host device ${p}: xen,passthrough (QEMU's own host DTB is used)`);
+  for (const d of model.domains) {
+    if (!hasKernel(d)) continue;
+    for (const m of d.modules) if (m.kind !== 'kernel' && m.kind !== 'ramdisk') out.push(describe(d.name, m));
+  }
+  return out;
 }
 
 export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectPlan {
@@ -108,5 +127,5 @@ export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestF
   const { tree, losses } = convert(placed, 'dom0less', { base: host });
   const dtb = join(workDir, 'xen.dtb');
   writeFileSync(dtb, writeDtb(tree));
-  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains), losses };
+  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains), losses, notLoaded: modulesLeftOut(model) };
 }

@@ -109,3 +109,13 @@ test('qemu: a Hyperlaunch setting dom0less cannot say is refused before booting'
   assert.match(r.stderr, /hint: Xen 4\.17 reads only dom0less/);
   assert.equal(r.stdout, '');
 });
+
+test('qemu: what the direct route leaves out of a configuration is said before booting', (t) => {
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  // --timeout 1: only the notes matter here, not the boot.
+  const r = cli('-i', 'examples', '--timeout', '1', 'examples/passthrough.dts');
+  assert.match(r.stderr, /note: left out by the direct route \(booted without it\): domU1: device-tree module module@48200000/);
+  assert.match(r.stderr, /note: left out by the direct route \(booted without it\): host device \/pl061@9030000: xen,passthrough/);
+  const saved = /serial log: (\S+)/.exec(r.stdout)?.[1];
+  if (saved) rmSync(saved, { force: true });
+});
