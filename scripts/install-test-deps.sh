@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the reference tools the tests compare against (Debian 12 / bookworm):
 # dtc 1.6.1 + fdtoverlay (device-tree-compiler), cpp for the kernel DTS recipe,
-# QEMU for its generated "virt" devicetree; and enables the arm64 package
+# QEMU + U-Boot (qemu_arm64) to boot Xen, mkimage (u-boot-tools) and cpio as
+# oracles for boot.scr and initramfs bytes; and enables the arm64 package
 # architecture so the tests can `apt-get download` Debian's arm64 kernel DTBs.
 # Needs root. Safe to run twice.
 set -euo pipefail
@@ -10,5 +11,5 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
 fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends device-tree-compiler cpp xz-utils qemu-system-arm >/dev/null
+apt-get install -y -qq --no-install-recommends device-tree-compiler cpp xz-utils qemu-system-arm u-boot-qemu u-boot-tools cpio >/dev/null
 echo "test tools: $(dtc --version) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"
