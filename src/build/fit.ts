@@ -10,8 +10,12 @@ import { writeDtb } from '../fdt/flattree-write.js';
 import { DeviceTree, Node, Property } from '../fdt/livetree.js';
 import { PropertyValue } from '../fdt/data.js';
 import type { ImageBuilderPlan } from '../bindings/imagebuilder/resolve.js';
+import type { KeyObject } from 'node:crypto';
 import { hexUpper } from './dt-edits.js';
+import { FIT_SIGN_ALGO, signImage } from './fit-sign.js';
 import type { LoadedImage } from './uboot-build.js';
+
+const SIGNER_VERSION = '1';
 
 type FitKind = 'flat_dt' | 'kernel' | 'ramdisk' | 'script' | 'fpga';
 
@@ -89,7 +93,7 @@ function imageIts(f: FitImage, keyHint: string | undefined): string[] {
   return l;
 }
 
-function keyHint(plan: ImageBuilderPlan): string | undefined {
+export function keyHint(plan: ImageBuilderPlan): string | undefined {
   const dir = plan.fit?.keyDir;
   return dir ? dir.slice(dir.lastIndexOf('/') + 1) : undefined;
 }
@@ -159,10 +163,10 @@ export function fitBlob(
   source: Uint8Array,
   read: (img: LoadedImage) => Uint8Array,
   time = 0,
+  key?: KeyObject,
 ): Uint8Array {
-  if (keyHint(plan)) {
-    throw new FdtError('IB_FIT_SIGN', 'signed FIT images are not built yet', { hint: 'build without -k, then sign with mkimage -F -k KEYDIR' });
-  }
+  const hint = keyHint(plan);
+  if (hint && !key) throw new FdtError('IB_FIT_KEY', 'a signed FIT needs the private key', { hint: 'pass -k KEYDIR/HINT with HINT.key in KEYDIR' });
   const root = new Node('');
   prop(root, 'timestamp', u32(time));
   prop(root, 'description', str('Configuration from Imagebuilder to load Xen/Linux'));
@@ -180,6 +184,17 @@ export function fitBlob(
     if (f.kind === 'fpga') prop(n, 'compatible', str('u-boot,fpga-legacy'));
     prop(n, 'load', u32(f.load));
     if (f.entry !== undefined) prop(n, 'entry', u32(f.entry));
+    if (hint && key) {
+      // mkimage adds value, signer-name, signer-version, timestamp, each first in the node
+      const sig = n.addChild(new Node('signature'));
+      prop(sig, 'timestamp', u32(time));
+      prop(sig, 'signer-version', str(SIGNER_VERSION));
+      prop(sig, 'signer-name', str('hyperlaunch'));
+      prop(sig, 'value', signImage(data, key));
+      prop(sig, 'algo', str(FIT_SIGN_ALGO));
+      prop(sig, 'key-name-hint', str(hint));
+      continue;
+    }
     const hash = n.addChild(new Node('hash'));
     prop(hash, 'value', createHash('md5').update(data).digest());
     prop(hash, 'algo', str('md5'));

@@ -4,6 +4,7 @@
  * the edited host DTB and, for bootm, Xen's uImage — all as bytes in
  * memory; the caller decides where they go.
  */
+import type { KeyObject } from 'node:crypto';
 import { FdtError } from '../fdt/errors.js';
 import { applyOverlays } from '../fdt/fdtoverlay.js';
 import type { ImageBuilderPlan } from '../bindings/imagebuilder/resolve.js';
@@ -12,7 +13,8 @@ import { type DtEdit, hexUpper, scriptLine } from './dt-edits.js';
 import { applyFdtput } from './fdtput-apply.js';
 import { type FileRole, ROLE_PATTERN, fileTypeMatches } from './file-types.js';
 import { type FileSource, loadPath } from './file-source.js';
-import { fitBlob, fitIts } from './fit.js';
+import { fitBlob, fitIts, keyHint } from './fit.js';
+import { addPublicKey, loadSigningKey } from './fit-sign.js';
 import { type Range, SLOT, nextSlot, placeImage, scriptAddress } from './layout.js';
 import { reservedRanges } from './reserved.js';
 import { IH_ARCH_ARM, IH_ARCH_ARM64, kernelImage, scriptImage } from './uimage.js';
@@ -152,6 +154,17 @@ function xenUImageArch(head: Uint8Array): number {
   return armImage || machine === 40 || machine === 183 ? IH_ARCH_ARM : IH_ARCH_ARM64;
 }
 
+/** `-k DIR/HINT`: the key is DIR/HINT.key (`${FIT_ENC_KEY_DIR%/*}/` + hint, as the script builds it). */
+function signingKey(plan: ImageBuilderPlan, files: FileSource, inputs: string[]): KeyObject | undefined {
+  const dir = plan.fit?.keyDir;
+  if (!dir) return undefined;
+  const hint = dir.slice(dir.lastIndexOf('/') + 1);
+  const file = `${dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : dir}/${hint}.key`;
+  if (files.size(file) === undefined) throw fileError(`File ${file} doesn't exist, exiting`, file, 'create it with: openssl genrsa -out HINT.key 2048');
+  inputs.push(file);
+  return loadSigningKey(files.read(file), file);
+}
+
 export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): UbootBuild {
   const { files } = opts;
   const naming = opts.naming ?? 'current';
@@ -232,7 +245,16 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
     const its = fitIts(plan, images, scriptAt);
     outputs.push({ path: plan.fit.its, data: new TextEncoder().encode(its) });
     const read = (img: LoadedImage): Uint8Array => (img.label === 'dtb' ? fdteditBytes : files.read(img.file));
-    outputs.push({ path: plan.fit.file, data: fitBlob(plan, images, scriptAt, sourceBytes, read, time) });
+    const key = signingKey(plan, files, inputs);
+    outputs.push({ path: plan.fit.file, data: fitBlob(plan, images, scriptAt, sourceBytes, read, time, key) });
+    if (key && plan.fit.ubootDtb) {
+      // mkimage -K edits U-Boot's DTB in place; we never write over an input
+      const out = `${plan.fit.ubootDtb.replace(/\.dtb$/, '')}-pubkey.dtb`;
+      if (files.size(plan.fit.ubootDtb) === undefined) throw fileError(`File ${plan.fit.ubootDtb} doesn't exist, exiting`, plan.fit.ubootDtb, 'give U-Boot\'s control DTB with -u');
+      inputs.push(plan.fit.ubootDtb);
+      outputs.push({ path: out, data: addPublicKey(files.read(plan.fit.ubootDtb), key, keyHint(plan)!) });
+      stdout.push(`Public key ${keyHint(plan)} added to a copy of ${plan.fit.ubootDtb}: ${out}`);
+    }
     const at = `0x${memaddr.toString(16)}`;
     stdout.push(`Generated uboot FIT image ${plan.fit.file}, to be loaded at or after address ${at}:`);
     stdout.push(`${plan.loadCmd} ${at} ${plan.fit.file}; source ${at}:boot_scr`);

@@ -24,6 +24,7 @@ export interface DtsPrintOptions {
    */
   initialPath?: string;
 }
+import { Buffer } from 'node:buffer';
 import type { Label, Node, ReserveEntry } from './livetree.js';
 import type { DeviceTree } from './livetree.js';
 import { Annotator } from './dts-annotation.js';
@@ -183,6 +184,7 @@ export function printDts(tree: DeviceTree, opts: DtsPrintOptions = {}): string {
 /** The bytes of printDts text (one byte per char; see the note at the top). */
 export function encodeDtsText(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  // latin1 keeps the low byte of each char, as the assignment out[i] = charCode would; done natively.
+  Buffer.from(out.buffer, out.byteOffset, out.byteLength).write(text, 'latin1');
   return out;
 }

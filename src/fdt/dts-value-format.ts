@@ -54,6 +54,11 @@ function hex2(v: number): string {
   return v < 0x10 ? `0${v.toString(16)}` : v.toString(16);
 }
 
+/** `hex2` of every byte value, so byte arrays and small cells need no number formatting. */
+const HEX2: readonly string[] = Array.from({ length: 256 }, (_, b) => hex2(b));
+/** `0x..` text of cells below 0x100 (most cells are small: indexes, flags, phandles). */
+const HEX_CELL_SMALL: readonly string[] = HEX2.map((h) => `0x${h}`);
+
 /** How each byte appears inside a double-quoted string, indexed by byte value. */
 const STRING_BYTE_TEXT: readonly string[] = buildStringByteText();
 
@@ -131,26 +136,48 @@ function formatInt(bytes: Uint8Array, start: number, len: number, width: 1 | 2 |
       path: where(),
     });
   }
+  switch (width) {
+    case 1:
+      return formatBytes(bytes, start, len);
+    case 4:
+      return formatCells(bytes, start, len);
+    default:
+      return formatWideInts(bytes, start, len, width);
+  }
+}
+
+/** `[...]` contents: two hex digits per byte. */
+function formatBytes(bytes: Uint8Array, start: number, len: number): string {
+  let s = '';
+  for (let p = start; p < start + len; p++) {
+    if (p !== start) s += ' ';
+    s += HEX2[bytes[p]!];
+  }
+  return s;
+}
+
+/** 32-bit cells, the bulk of all output: read directly, without a DataView per value. */
+function formatCells(bytes: Uint8Array, start: number, len: number): string {
+  let s = '';
+  for (let p = start; p < start + len; p += 4) {
+    if (p !== start) s += ' ';
+    const v = ((bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!) >>> 0;
+    s += v < 0x100 ? HEX_CELL_SMALL[v] : `0x${v.toString(16)}`;
+  }
+  return s;
+}
+
+function formatWideInts(bytes: Uint8Array, start: number, len: number, width: 2 | 8): string {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let s = '';
   for (let p = start; p < start + len; p += width) {
     if (p !== start) s += ' ';
-    switch (width) {
-      case 1:
-        s += hex2(bytes[p]!);
-        break;
-      case 2:
-        s += `0x${hex2(dv.getUint16(p))}`;
-        break;
-      case 4:
-        s += `0x${hex2(dv.getUint32(p))}`;
-        break;
-      case 8: {
-        const hi = dv.getUint32(p);
-        const lo = dv.getUint32(p + 4);
-        s += hi === 0 ? `0x${hex2(lo)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
-        break;
-      }
+    if (width === 2) {
+      s += `0x${hex2(dv.getUint16(p))}`;
+    } else {
+      const hi = dv.getUint32(p);
+      const lo = dv.getUint32(p + 4);
+      s += hi === 0 ? `0x${hex2(lo)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
     }
   }
   return s;

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
@@ -159,5 +159,31 @@ test('golden 01 with FDTEDIT: our edited DTB equals the real fdtput run, edit by
     copyFileSync(join(dir, 'host.dtb'), ref);
     for (const e of b.edits) execFileSync('fdtput', fdtputArguments(ref, e), { stdio: 'ignore' });
     assert.deepEqual(output(b, 'host-edit.dtb'), new Uint8Array(readFileSync(ref)));
+  });
+});
+
+test('golden 04 signed (-k keys/dev -u ub.dtb): the FIT lists as mkimage -r -k signs it; the public key as mkimage -K adds it', (t) => {
+  const missing = toolMissing('mkimage', ['-V']) ?? toolMissing('dtc', ['--version']) ?? toolMissing('openssl', ['version']) ?? toolMissing('fdtdump', ['-h']);
+  if (missing) return skipNotice(t, missing);
+  const c = CASES[2]!;
+  withInputs(c, (dir) => {
+    mkdirSync(join(dir, 'keys'));
+    execFileSync('openssl', ['genrsa', '-out', join(dir, 'keys', 'dev.key'), '2048'], { stdio: 'ignore' });
+    // mkimage -K reads the public key from the certificate
+    execFileSync('openssl', ['req', '-batch', '-new', '-x509', '-key', join(dir, 'keys', 'dev.key'), '-out', join(dir, 'keys', 'dev.crt')], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'ub.dtb'), execFileSync('dtc', ['-I', 'dts', '-O', 'dtb'], { input: '/dts-v1/;\n/ { model = "u-boot"; };\n', stdio: ['pipe', 'pipe', 'ignore'] }));
+    const b = build({ ...c, over: { ...c.over, keyDir: 'keys/dev', ubootDtb: 'ub.dtb' } }, dir);
+    for (const o of b.outputs) writeFileSync(join(dir, o.path), o.data);
+    assert.match(new TextDecoder().decode(output(b, 'boot.its')), /\n {12}signature \{\n {16}algo = "sha1,rsa2048";\n {16}key-name-hint = "dev";\n\};\n/);
+    copyFileSync(join(dir, 'ub.dtb'), join(dir, 'ub-ref.dtb'));
+    const env = { ...process.env, SOURCE_DATE_EPOCH: '0', TZ: 'UTC' };
+    execFileSync('mkimage', ['-q', '-f', 'boot.its', '-r', '-k', 'keys/', '-K', 'ub-ref.dtb', 'ref.fit'], { cwd: dir, env, stdio: 'ignore' });
+    const ours = execFileSync('mkimage', ['-l', 'boot.fit'], { cwd: dir, env }).toString();
+    assert.match(ours, /Sign algo: {4}sha1,rsa2048:dev\n {2}Sign value: {3}[0-9a-f]{512}\n/);
+    assert.equal(ours, execFileSync('mkimage', ['-l', 'ref.fit'], { cwd: dir, env }).toString());
+    // same tree; mkimage leaves slack in the blob (totalsize), we pack it
+    const dump = (f: string) => execFileSync('fdtdump', [join(dir, f)], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().replace(/^\/\/ totalsize:.*\n/m, '');
+    assert.equal(dump('ub-pubkey.dtb'), dump('ub-ref.dtb'));
+    assert.ok(!b.outputs.some((o) => o.path === 'ub.dtb'), 'the U-Boot DTB input is never an output');
   });
 });
