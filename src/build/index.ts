@@ -11,3 +11,4 @@ export * from './fit.js';
 export * from './reserved.js';
 export * from './uboot-build.js';
 export * from './from-devicetree.js';
+export * from './fit-sign.js';
