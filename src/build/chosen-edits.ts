@@ -54,6 +54,8 @@ function domUEdits(edits: DtEdit[], d: ResolvedDomU, at: (label: string) => Plac
   if (d.enhanced) edits.push(setStr(node, 'xen,enhanced', 'enabled'));
   if (d.viommu) edits.push(setBool(node, 'viommu'));
   if (d.colorsMask !== undefined) edits.push(setHex(node, 'colors', [d.colorsMask], lowerHex(d.colorsMask)));
+  // DOMU_CAPS came after 2023.2, which would ignore the variable
+  if (d.capabilities !== undefined && naming === 'current') edits.push(setInt(node, 'capabilities', [BigInt(d.capabilities)]));
   const kernel = at(`domU${d.index}-kernel`)!;
   const kpath = addModule(edits, node, moduleName('module', kernel.address, naming, true), ['multiboot,kernel', 'multiboot,module'], kernel);
   edits.push(setStr(kpath, 'bootargs', d.cmd));

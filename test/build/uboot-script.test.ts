@@ -220,3 +220,13 @@ test('Linux-mode FIT: host_ramdisk in the config, FPGA node, no loadables (creat
     'imxtract $fit_addr host_fdt 0x1400000', 'imxtract $fit_addr fpga_bitstream 0x1600000', 'fpga load 0 0x1600000 5000',
   ]);
 });
+
+test('DOMU_CAPS (after 2023.2): capabilities in the current style, ignored in the 2023.2 style', () => {
+  const cfg = 'DOM0_KERNEL=Image\nNUM_DOMUS=2\nDOMU_KERNEL[0]=Image\nDOMU_CAPS[0]="control|xenstore"\nDOMU_KERNEL[1]=Image\nDOMU_CAPS[1]=2\n';
+  const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(BASE + cfg, 'config')));
+  const current = buildUboot(plan, { dir: '/build', files: memory(files()), naming: 'current' }).source.split('\n');
+  assert.ok(current.includes('fdt set /chosen/domU0 capabilities <5>'));
+  assert.ok(current.includes('fdt set /chosen/domU1 capabilities <2>'));
+  assert.ok(!build(cfg).source.includes('capabilities'));
+  assert.throws(() => build('DOM0_KERNEL=Image\nNUM_DOMUS=1\nDOMU_KERNEL[0]=Image\nDOMU_CAPS[0]=root\n'), /^FdtError: DOMU_CAPS\[0\]="root" is not valid$/);
+});

@@ -24,6 +24,8 @@ export interface DomUConfig {
   rootfs?: string;
   cpupool?: string;
   driverDomain?: string;
+  /** Post-2023.2 upstream: control|hardware|xenstore|dom0|none or a number. */
+  caps?: string;
 }
 
 export interface ImageBuilderConfig {
@@ -90,7 +92,7 @@ const DOMU_FIELDS: Array<[keyof DomUConfig, string]> = [
   ['passthroughPaths', 'DOMU_PASSTHROUGH_PATHS'], ['mem', 'DOMU_MEM'], ['vcpus', 'DOMU_VCPUS'], ['cmd', 'DOMU_CMD'],
   ['staticMem', 'DOMU_STATIC_MEM'], ['directMap', 'DOMU_DIRECT_MAP'], ['colors', 'DOMU_COLORS'],
   ['enhanced', 'DOMU_ENHANCED'], ['viommu', 'DOMU_VIOMMU'], ['noboot', 'DOMU_NOBOOT'], ['rootfs', 'DOMU_ROOTFS'],
-  ['cpupool', 'DOMU_CPUPOOL'], ['driverDomain', 'DOMU_DRIVER_DOMAIN'],
+  ['cpupool', 'DOMU_CPUPOOL'], ['driverDomain', 'DOMU_DRIVER_DOMAIN'], ['caps', 'DOMU_CAPS'],
 ];
 
 /** The config's variables by name; the field ↔ variable table is shared with the writer. */

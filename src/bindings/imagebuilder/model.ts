@@ -10,6 +10,7 @@ import { type Domain, newDomain } from '../../model/domain.js';
 import { newHypervisor } from '../../model/hypervisor.js';
 import type { Loss } from '../../model/loss.js';
 import { KIB } from '../../model/memory.js';
+import { capabilitiesFromBits, capabilityBits } from '../../model/roles.js';
 import { type BootModule, type ModuleKind, newModule } from '../../model/module.js';
 import type { ImageBuilderConfig, DomUConfig } from './config.js';
 import type { ImageBuilderPlan } from './resolve.js';
@@ -66,6 +67,7 @@ export function imageBuilderToModel(plan: ImageBuilderPlan, at?: PlacedAt): Mode
       enhanced: d.enhanced ? 'enabled' : undefined,
       llcColors: d.colorsMask !== undefined ? colorsRange(d.colorsMask) : undefined,
       cpupool: pool,
+      capabilities: d.capabilities !== undefined ? capabilitiesFromBits(d.capabilities) : undefined,
       addressCells: 2,
       sizeCells: 2,
       modules: [
@@ -102,7 +104,7 @@ function modelLoss(path: string, item: string, reason: string): Loss {
 }
 
 const UNEXPRESSED: Array<[keyof Domain, string]> = [
-  ['capabilities', 'capabilities'], ['functions', 'functions'], ['mode', 'mode'], ['uuid', 'domain-uuid'],
+  ['functions', 'functions'], ['mode', 'mode'], ['uuid', 'domain-uuid'],
   ['securityId', 'security-id'], ['memoryMinKiB', 'mem-min'], ['memoryMaxKiB', 'mem-max'], ['passthrough', 'passthrough'],
   ['maxGrantVersion', 'max_grant_version'], ['maxGrantFrames', 'max_grant_frames'], ['maxMaptrackFrames', 'max_maptrack_frames'],
   ['nrSpis', 'nr_spis'], ['sve', 'sve'], ['trapUnmappedAccesses', 'trap-unmapped-accesses'], ['sciType', 'xen,sci_type'],
@@ -171,6 +173,7 @@ export function modelToImageBuilder(model: BootModel, fileOf: FileOf, file = 'co
       else losses.push(modelLoss(`${path}:llc-colors`, 'llc-colors', 'DOMU_COLORS takes one range a-b'));
     }
     if (d.cpupool !== undefined) u.cpupool = String(pools.indexOf(d.cpupool));
+    if (d.capabilities) u.caps = String(capabilityBits(d.capabilities));
     domainLosses(d, path, losses);
     cfg.domus.push(u);
   });

@@ -42,6 +42,8 @@ export interface ResolvedDomU {
   viommu: boolean;
   colorsMask?: bigint;
   cpupool?: string;
+  /** DOMU_CAPS (post-2023.2): the `capabilities` bits. */
+  capabilities?: number;
 }
 
 export interface ImageBuilderPlan {
@@ -176,7 +178,21 @@ function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, p
     viommu: d.viommu === '1',
     colorsMask: set(d.colors) ? colorsMask(d.colors, `DOMU_COLORS[${i}]`) : undefined,
     cpupool: set(d.cpupool) ? d.cpupool.trim() : undefined,
+    capabilities: set(d.caps) ? capabilityValue(d.caps, `DOMU_CAPS[${i}]`) : undefined,
   };
+}
+
+const CAPABILITY_NAMES: Record<string, number> = { none: 0, control: 1, hardware: 2, xenstore: 4, dom0: 7 };
+
+/** DOMU_CAPS: names joined by `|` (control|xenstore) or a number of the bits 1, 2, 4. */
+function capabilityValue(v: string, name: string): number {
+  const bad = (): never => {
+    throw configError('IB_DOMU_CAPS', `${name}="${v}" is not valid`, 'use control, hardware, xenstore, dom0, none (joined by |) or a number 0-7', name);
+  };
+  if (/^\s*\d+\s*$/.test(v)) return Number(v) <= 7 ? Number(v) : bad();
+  let bits = 0;
+  for (const word of v.split('|').map((w) => w.trim())) bits |= CAPABILITY_NAMES[word] ?? bad();
+  return bits;
 }
 
 function checkedCount(v: string, name: string): string {
