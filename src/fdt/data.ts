@@ -177,4 +177,11 @@ export class ValueBuilder {
   build(): PropertyValue {
     return new PropertyValue(this.buf.slice(0, this.len), this.markers.slice());
   }
+
+  /** Empty the builder but keep its buffer: one builder can then serve many values without regrowing. */
+  reset(): this {
+    this.len = 0;
+    this.markers.length = 0;
+    return this;
+  }
 }

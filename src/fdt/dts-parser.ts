@@ -96,6 +96,8 @@ class DtsParser implements TokenSource {
   private readonly expr: ExpressionParser;
   private plugin = false;
   private fragments = 0;
+  /** Reused for every property value (build() copies out): saves an allocation and regrowth per property. */
+  private readonly valueScratch = new ValueBuilder(256);
 
   constructor(
     private readonly lexer: DtsLexer,
@@ -307,7 +309,7 @@ class DtsParser implements TokenSource {
 
   /** A property value after `=`, through the closing `;`. */
   private propdata(): { value: PropertyValue; semi: Token } {
-    const b = new ValueBuilder();
+    const b = this.valueScratch.reset();
     for (;;) {
       while (this.peek().kind === 'LABEL') b.addMarker('label', this.next().text);
       const t = this.next();
