@@ -30,16 +30,18 @@ export interface HostFacts {
   gic?: 'v2' | 'v3';
 }
 
+const DECODER = new TextDecoder();
+
 function str(n: Node, name: string): string | undefined {
   const p = n.getProperty(name);
   if (!p) return undefined;
   const nul = p.bytes.indexOf(0);
-  return new TextDecoder().decode(p.bytes.subarray(0, nul < 0 ? p.bytes.length : nul));
+  return DECODER.decode(p.bytes.subarray(0, nul < 0 ? p.bytes.length : nul));
 }
 
 function compatibles(n: Node): string[] {
   const p = n.getProperty('compatible');
-  return p ? new TextDecoder().decode(p.bytes).split('\0').filter(Boolean) : [];
+  return p ? DECODER.decode(p.bytes).split('\0').filter(Boolean) : [];
 }
 
 function okay(n: Node): boolean {

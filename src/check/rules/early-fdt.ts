@@ -2,7 +2,7 @@
 import { type Node, walkNodes } from '../../fdt/livetree.js';
 import { at, atDomain, hex } from '../context.js';
 import type { Rule } from '../rule.js';
-import { KiB4, aligned, allModules, domUs } from './support.js';
+import { KiB4, aligned, allModules, compatibleList, domUs } from './support.js';
 
 const BOOTINFO_FDT = 'xen/common/device-tree/bootinfo-fdt.c';
 /** MAX_MODULES counts Xen's own image and the DTB too (xen/include/xen/bootinfo.h). */
@@ -12,16 +12,18 @@ const DT_MAX_NAME = 41;
 const MODULE_PATH_MAX = 92;
 const NR_MEM_BANKS = 256;
 
+const MODULE_MARK = Buffer.from('module\0');
+
 function isModuleNode(n: Node): boolean {
-  const p = n.getProperty('compatible');
-  if (!p) return false;
-  const c = new TextDecoder().decode(p.bytes).split('\0');
+  const bytes = n.getProperty('compatible')?.bytes;
+  // Cheap native scan first: most nodes of a board are not modules.
+  if (!bytes || Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).indexOf(MODULE_MARK) < 0) return false;
+  const c = compatibleList(bytes);
   return c.includes('multiboot,module') || c.includes('xen,multiboot-module');
 }
 
 function isDomainNode(n: Node | undefined): boolean {
-  const p = n?.getProperty('compatible');
-  return p ? new TextDecoder().decode(p.bytes).split('\0').includes('xen,domain') : false;
+  return compatibleList(n?.getProperty('compatible')?.bytes).includes('xen,domain');
 }
 
 function depth(n: Node): number {
@@ -79,10 +81,18 @@ export const EARLY_FDT_RULES: Rule[] = [
   },
   {
     id: 'mod-count', group: 'early-fdt', severity: 'warning', xenSource: 'xen/common/device-tree/bootinfo.c',
-    xenMessage: 'Ignoring %s boot module at %"PRIpaddr"-%"PRIpaddr" (too many)', summary: 'more than 30 modules (32 with Xen and the DTB): the rest are ignored',
+    xenMessage: 'Ignoring %s boot module at %"PRIpaddr"-%"PRIpaddr" (too many)', summary: 'more than 30 distinct modules (32 with Xen and the DTB; one blob shared at one address counts once): the rest are ignored',
     hint: 'share kernels between domains (same address) or drop modules',
     check(ctx, report) {
-      const mods = allModules(ctx.model);
+      // Xen merges a module of the same kind at the same address (add_boot_module): shared kernels count once.
+      const seen = new Set<string>();
+      const mods = allModules(ctx.model).filter(({ module: m }) => {
+        if (m.location?.type !== 'range') return true;
+        const key = `${m.kind}:${m.location.address}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
       const limit = MAX_MODULES - 2;
       if (mods.length > limit) {
         const first = mods[limit]!;

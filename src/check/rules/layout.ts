@@ -9,7 +9,7 @@ import { at, atDomain, range } from '../context.js';
 import type { Where } from '../finding.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Rule } from '../rule.js';
-import { allModules, contains, overlaps } from './support.js';
+import { allModules, contains, overlappingPairs } from './support.js';
 
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
 const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
@@ -50,6 +50,17 @@ function staticRegions(model: BootModel): Region[] {
   return out;
 }
 
+/** The same blob at the same address for several domains is one module to Xen (add_boot_module merges them). */
+function distinct<T extends Region & { kind: string }>(mods: T[]): T[] {
+  const seen = new Set<string>();
+  return mods.filter((m) => {
+    const key = `${m.kind}:${m.address}:${m.size}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 function hostReserved(host: HostFacts | undefined, withMemreserve: boolean): Region[] {
   return (host?.reserved ?? []).filter((r) => withMemreserve || !r.memreserve).map((r) => ({ address: r.address, size: r.size, what: r.from, where: { path: r.from } }));
 }
@@ -64,15 +75,7 @@ export const LAYOUT_RULES: Rule[] = [
     xenMessage: 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with mod[%u]: [%#"PRIpaddr", %#"PRIpaddr")', summary: 'two boot modules overlap (the same blob at the same address for two domUs is fine)',
     hint: 'move one of the modules; ranges are [address, address + size)',
     check(ctx, report) {
-      const mods = moduleRegions(ctx.model);
-      for (let i = 0; i < mods.length; i++) {
-        for (let j = 0; j < i; j++) {
-          const a = mods[i]!;
-          const b = mods[j]!;
-          if (a.address === b.address && a.size === b.size && a.kind === b.kind) continue;
-          if (overlaps(a.address, a.size, b.address, b.size)) report(a.where, `${a.what} ${range(a.address, a.size)} overlaps ${b.what} ${range(b.address, b.size)}; Xen drops it`);
-        }
-      }
+      for (const [a, b] of overlappingPairs(distinct(moduleRegions(ctx.model)))) report(a.where, `${a.what} ${range(a.address, a.size)} overlaps ${b.what} ${range(b.address, b.size)}; Xen drops it`);
     },
   },
   {
@@ -82,12 +85,12 @@ export const LAYOUT_RULES: Rule[] = [
     check(ctx, report) {
       const fixed = [...staticRegions(ctx.model), ...hostReserved(ctx.host, true)];
       const memreserve = new Set((ctx.host?.reserved ?? []).filter((r) => r.memreserve).map((r) => r.from));
-      for (const m of moduleRegions(ctx.model)) {
-        for (const r of fixed) {
-          if (!overlaps(m.address, m.size, r.address, r.size)) continue;
-          if (memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size)) continue;
-          report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
-        }
+      const mods = distinct(moduleRegions(ctx.model)).map((m) => ({ ...m, module: true }));
+      for (const [a, b] of overlappingPairs([...fixed.map((r) => ({ ...r, module: false })), ...mods])) {
+        if (a.module === b.module) continue; // module pairs are mod-overlap's, static pairs static-mem-overlap's
+        const [m, r] = a.module ? [a, b] : [b, a];
+        if (memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size)) continue;
+        report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
       }
     },
   },
@@ -97,15 +100,9 @@ export const LAYOUT_RULES: Rule[] = [
     hint: 'give every static range its own memory',
     check(ctx, report) {
       const regions = [...staticRegions(ctx.model), ...hostReserved(ctx.host, false)];
-      for (let i = 0; i < regions.length; i++) {
-        for (let j = 0; j < i; j++) {
-          const a = regions[i]!;
-          const b = regions[j]!;
-          if (overlaps(a.address, a.size, b.address, b.size)) {
-            const [own, other] = a.where.position || !b.where.position ? [a, b] : [b, a];
-            report(own.where, `${own.what} ${range(own.address, own.size)} overlaps ${other.what} ${range(other.address, other.size)}; Xen panics "Early FDT parsing failed"`);
-          }
-        }
+      for (const [a, b] of overlappingPairs(regions)) {
+        const [own, other] = a.where.position || !b.where.position ? [a, b] : [b, a];
+        report(own.where, `${own.what} ${range(own.address, own.size)} overlaps ${other.what} ${range(other.address, other.size)}; Xen panics "Early FDT parsing failed"`);
       }
     },
   },

@@ -105,8 +105,9 @@ export const EVTCHN_RULES: Rule[] = [
     hint: 'make the two channel nodes reference each other', readerCodes: ['EVTCHN_REMOTE'],
     check(ctx, report) {
       const all = [...channels(ctx.model)];
+      const byRef = new Map(all.map((x) => [`${x.d.name}\0${x.e.name}`, x]));
       for (const { d, e, path } of all) {
-        const peer = all.find((x) => x.d.name === e.remote.domain && x.e.name === e.remote.channel);
+        const peer = byRef.get(`${e.remote.domain}\0${e.remote.channel}`);
         if (!peer) report(at(e, path, 'xen,evtchn'), `${path}: remote ${e.remote.domain}/${e.remote.channel} is not a channel node; Xen: "evtchn: could not find remote evtchn phandle"`);
         else if (peer.e.remote.domain !== d.name || peer.e.remote.channel !== e.name) report(at(e, path, 'xen,evtchn'), `${path}: the remote ${peer.path} points at ${peer.e.remote.domain}/${peer.e.remote.channel}, not back here`);
       }

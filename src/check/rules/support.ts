@@ -54,3 +54,27 @@ export function aligned(v: bigint, to: bigint): boolean {
 }
 
 export const KiB4 = 0x1000n;
+
+/**
+ * Every overlapping pair of ranges, as [later, earlier] in input order:
+ * sort by address and sweep, so the cost is n log n plus the overlaps found.
+ */
+export function overlappingPairs<T extends { address: bigint; size: bigint }>(items: readonly T[]): [T, T][] {
+  const order = items.map((x, i) => ({ x, i })).filter((e) => e.x.size > 0n);
+  order.sort((a, b) => (a.x.address < b.x.address ? -1 : a.x.address > b.x.address ? 1 : a.i - b.i));
+  const pairs: [T, T][] = [];
+  let active: { x: T; i: number }[] = [];
+  for (const cur of order) {
+    active = active.filter((a) => a.x.address + a.x.size > cur.x.address);
+    for (const a of active) pairs.push(a.i > cur.i ? [a.x, cur.x] : [cur.x, a.x]);
+    active.push(cur);
+  }
+  return pairs;
+}
+
+const DECODER = new TextDecoder();
+
+/** `compatible` strings of a raw node. */
+export function compatibleList(bytes: Uint8Array | undefined): string[] {
+  return bytes ? DECODER.decode(bytes).split('\0').filter(Boolean) : [];
+}
