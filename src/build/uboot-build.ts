@@ -7,7 +7,7 @@
 import type { KeyObject } from 'node:crypto';
 import { FdtError } from '../fdt/errors.js';
 import { applyOverlays } from '../fdt/fdtoverlay.js';
-import type { ImageBuilderPlan } from '../bindings/imagebuilder/resolve.js';
+import { type ImageBuilderPlan, domUKernelMissing } from '../bindings/imagebuilder/resolve.js';
 import { type NamingStyle, type PlacedImage, linuxChosenEdits, xenChosenEdits } from './chosen-edits.js';
 import { type DtEdit, hexUpper, scriptLine } from './dt-edits.js';
 import { applyFdtput } from './fdtput-apply.js';
@@ -70,8 +70,8 @@ interface Wanted {
   role: FileRole;
   fitName: string;
   compressedOk: boolean;
-  /** Bytes that replace the file (FDTEDIT, xen.ub). */
-  generated?: Uint8Array;
+  /** A config error the script only meets at this point of the loading. */
+  error?: FdtError;
 }
 
 function fileError(message: string, file: string, hint: string): FdtError {
@@ -106,6 +106,8 @@ function wantedImages(plan: ImageBuilderPlan, dtbFile: string): Wanted[] {
     add('dom0-ramdisk', plan.dom0?.ramdisk, 'ramdisk', 'dom0_ramdisk');
     for (const d of plan.domus) {
       if (d.skipped) continue;
+      const missing = domUKernelMissing(d);
+      if (missing) w.push({ label: `domU${d.index}-kernel`, file: '', role: 'kernel', fitName: '', compressedOk: false, error: missing });
       add(`domU${d.index}-kernel`, d.kernel, 'kernel', `domU${d.index}_kernel`);
       add(`domU${d.index}-ramdisk`, d.ramdisk, 'ramdisk', `domU${d.index}_ramdisk`);
       add(`domU${d.index}-dtb`, d.passthroughDtb, 'dtb', `domU${d.index}_fdt`);
@@ -187,6 +189,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   const images: LoadedImage[] = [];
   const outputs: BuildOutput[] = [];
   for (const w of wanted) {
+    if (w.error) throw w.error;
     let size: bigint;
     let file = w.file;
     if (w.label === 'dtb' && fit) {

@@ -230,3 +230,8 @@ test('DOMU_CAPS (after 2023.2): capabilities in the current style, ignored in th
   assert.ok(!build(cfg).source.includes('capabilities'));
   assert.throws(() => build('DOM0_KERNEL=Image\nNUM_DOMUS=1\nDOMU_KERNEL[0]=Image\nDOMU_CAPS[0]=root\n'), /^FdtError: DOMU_CAPS\[0\]="root" is not valid$/);
 });
+
+test('a missing DOMU_KERNEL[i] is found at its turn in the loading, after the dom0 files (as the script does)', () => {
+  assert.throws(() => build('DOM0_KERNEL=gone\nNUM_DOMUS=1\n'), /^FdtError: File gone doesn't exist, exiting$/);
+  assert.throws(() => build('DOM0_KERNEL=Image\nNUM_DOMUS=1\n'), /^FdtError: DOMU_KERNEL\[0\] is not defined$/);
+});

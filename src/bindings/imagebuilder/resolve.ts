@@ -4,6 +4,7 @@
  * uboot-script-gen 2023.2, each failure with the script's own message.
  * Nothing here touches files: sizes and file types are the build's job.
  */
+import type { FdtError } from '../../fdt/errors.js';
 import { evalArithmetic } from './arithmetic.js';
 import type { DomUConfig, ImageBuilderConfig } from './config.js';
 import { configError } from './errors.js';
@@ -77,6 +78,12 @@ const DEFAULT_DOM0_CMD = 'console=hvc0 earlycon=xen earlyprintk=xen clk_ignore_u
 const DEFAULT_LINUX_CMD = 'earlycon console=ttyPS0,115200';
 const MiB = 1024n * 1024n;
 
+/** The script's test while loading (after the dom0 files): every booted domU needs a kernel. */
+export function domUKernelMissing(d: ResolvedDomU): FdtError | undefined {
+  if (d.skipped || d.kernel !== undefined) return undefined;
+  return configError('IB_DOMU_KERNEL', `DOMU_KERNEL[${d.index}] is not defined`, `set DOMU_KERNEL[${d.index}] or lower NUM_DOMUS`, `DOMU_KERNEL[${d.index}]`);
+}
+
 export function loadCommandFor(alias: string): string {
   return LOAD_ALIASES[alias] ?? alias;
 }
@@ -142,9 +149,6 @@ function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, p
   const i = d.index;
   const skipped = set(d.rootfs) || set(d.noboot);
   if (set(d.rootfs) && !set(d.noboot)) plan.notices.push(`Skipping DomU[${i}]: cannot handle non-ramdisk rootfs for dom0less VMs.`);
-  if (!skipped && !set(d.kernel)) {
-    throw configError('IB_DOMU_KERNEL', `DOMU_KERNEL[${i}] is not defined`, `set DOMU_KERNEL[${i}] or lower NUM_DOMUS`, `DOMU_KERNEL[${i}]`);
-  }
   const memMb = set(d.mem) ? arith(cfg, d.mem, `DOMU_MEM[${i}]`) : 512n;
   let memoryKb = memMb * 1024n;
   let staticMem: bigint[] | undefined;
@@ -240,8 +244,10 @@ function xenConfig(cfg: ImageBuilderConfig, plan: ImageBuilderPlan, verbatim: bo
     };
   }
   for (let i = 0; i < numDomus; i++) {
-    // a domU with no variable at all: the script stops at its missing kernel
-    plan.domus.push(resolveDomU(cfg, cfg.domus[i] ?? { index: i }, hasDom0, plan));
+    // a domU with no variable at all stops the build at its missing kernel: no need to look further
+    const d = cfg.domus[i] ?? { index: i };
+    plan.domus.push(resolveDomU(cfg, d, hasDom0, plan));
+    if (!cfg.domus[i]) break;
   }
   const numPools = Number(arith(cfg, cfg.numCpupools, 'NUM_CPUPOOLS'));
   for (let n = 0; n < numPools; n++) {
