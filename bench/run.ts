@@ -28,6 +28,7 @@ import {
   type KernelSourceCorpus,
 } from '../test/corpus/debian-corpus.js';
 import { syntheticDts } from './synthetic-tree.js';
+import { benchCheckScaling } from './check-scaling.js';
 
 const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -344,6 +345,7 @@ async function main(): Promise<void> {
     if (sections.has('throughput') && dtbCorpus) benchThroughput(dtbCorpus);
     if (sections.has('corpus')) benchCorpus(dtbCorpus, sourceCorpus);
     if (sections.has('scaling')) benchScaling(tmp);
+    if (sections.has('scaling')) benchCheckScaling();
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
