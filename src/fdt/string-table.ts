@@ -5,13 +5,10 @@
  * dtc's stringtable_insert scans every byte offset of the table for the new
  * name and returns the first hit, so a name is shared with the earliest
  * entry it is a suffix of (an exact match being the longest suffix), and is
- * appended otherwise. We give the same offsets through a Map of short
- * suffixes and a reversed trie for long ones, so each insertion costs the
+ * appended otherwise. We give the same offsets through a Map of the entries
+ * and a reversed trie of all their suffixes, so each insertion costs the
  * length of the name, not the size of the table.
  */
-
-/** Suffixes up to this length are Map keys; longer ones live in the trie. */
-const SHORT_SUFFIX = 64;
 
 /**
  * Names in the tree are JS strings. Names read from a blob hold one char per
@@ -47,17 +44,23 @@ export class StringTable {
   /** Entries in table order (byte strings, without the NUL). */
   private readonly entries: string[] = [];
   private readonly starts: number[] = [];
-  /** Every suffix (≤ SHORT_SUFFIX chars) of every entry → its earliest offset. */
-  private readonly shortSuffix = new Map<string, number>();
   /**
-   * Long entries in a trie read from the last char backwards: node ids are
-   * indexes into trieOffset (the earliest offset of that suffix), edges live
-   * in one Map keyed by id * 0x100 + char (byte strings, so no collisions;
-   * small integer keys hash fast). Flat, so memory stays a small multiple of
-   * the long names' total length.
+   * Each entry → its offset. An entry is only appended when no earlier entry
+   * ends with it, so its own offset is the earliest: exact hits (most
+   * lookups) need no suffix search.
+   */
+  private readonly exact = new Map<string, number>();
+  /**
+   * Every entry in a trie read from the last char backwards, for names that
+   * are a proper suffix of an entry: node ids are indexes into trieOffset
+   * (the earliest offset of that suffix), edges live in one Map keyed by
+   * id * 0x100 + char (byte strings, so no collisions; small integer keys
+   * hash fast, unlike a Map of every suffix string, which had to create and
+   * hash a string per suffix). Flat, so memory stays a small multiple of the
+   * names' total length.
    */
   private readonly trieEdges = new Map<number, number>();
-  private readonly trieOffset: number[] = [-1];
+  private readonly trieOffset: number[] = [-1]; // root: the empty suffix
   private size = 0;
 
   /** Total bytes, NULs included. */
@@ -67,39 +70,33 @@ export class StringTable {
 
   /** Offset of `name` (a byte string: every char below 0x100), adding it when no entry ends with it. */
   insert(name: string): number {
-    const hit = name.length <= SHORT_SUFFIX ? this.shortSuffix.get(name) : this.findLong(name);
+    const hit = this.exact.get(name) ?? this.findSuffix(name);
     if (hit !== undefined) return hit;
     const start = this.size;
     this.add(name, start);
     return start;
   }
 
-  private findLong(name: string): number | undefined {
+  private findSuffix(name: string): number | undefined {
     let node = 0;
     for (let i = name.length - 1; i >= 0; i--) {
       const next = this.trieEdges.get(node * 0x100 + name.charCodeAt(i));
       if (next === undefined) return undefined;
       node = next;
     }
-    return this.trieOffset[node];
+    const offset = this.trieOffset[node]!;
+    return offset < 0 ? undefined : offset; // the root is unset until the first entry
   }
 
   private add(name: string, start: number): void {
     this.entries.push(name);
     this.starts.push(start);
+    this.exact.set(name, start);
     this.size += name.length + 1;
-    const L = name.length;
     // Entries are added in table order, so a suffix already present keeps its earlier offset.
-    for (let k = 0; k <= Math.min(L, SHORT_SUFFIX); k++) {
-      const suf = name.slice(L - k);
-      if (!this.shortSuffix.has(suf)) this.shortSuffix.set(suf, start + L - k);
-    }
-    if (L > SHORT_SUFFIX) this.addLong(name, start);
-  }
-
-  private addLong(name: string, start: number): void {
     let node = 0;
     const L = name.length;
+    if (this.trieOffset[0]! < 0) this.trieOffset[0] = start + L; // the empty name: the first entry's NUL
     for (let depth = 1; depth <= L; depth++) {
       const key = node * 0x100 + name.charCodeAt(L - depth);
       let next = this.trieEdges.get(key);
