@@ -68,7 +68,10 @@ export const HOST_RULES: Rule[] = [
       if (ram === 0n) return;
       const reserved = host.reserved.reduce((s, r) => s + r.size, 0n);
       const statics = ctx.model.domains.reduce((s, d) => s + (d.staticMemory ?? []).reduce((t, b) => t + b.size, 0n), 0n) + (ctx.model.hypervisor.staticHeap ?? []).reduce((t, b) => t + b.size, 0n);
-      const modules = allModules(ctx.model).reduce((s, m) => s + (m.module.location?.type === 'range' ? m.module.location.size : 0n), 0n);
+      // A blob shared by several domains occupies its range once.
+      const ranges = new Map<string, bigint>();
+      for (const { module: m } of allModules(ctx.model)) if (m.location?.type === 'range') ranges.set(`${m.location.address}:${m.location.size}`, m.location.size);
+      const modules = [...ranges.values()].reduce((s, n) => s + n, 0n);
       const free = ram - reserved - statics - modules;
       let demand = builtDom0(ctx.model) ? (dom0Mem(ctx.model) ?? 0n) : 0n;
       let last: ReturnType<typeof atDomain> | undefined;
