@@ -1,13 +1,29 @@
 /**
- * `hyperlaunch qemu FILE`: boot a dom0less (or Hyperlaunch) configuration
- * under QEMU by the direct route, with Debian's Xen 4.17 and Linux as every
- * domain's kernel and a marker initramfs as its ramdisk, and print which
- * domains came up. The -c CONFIG route through a built boot.scr comes later.
+ * `hyperlaunch qemu`: boot a configuration under QEMU with Debian's Xen 4.17
+ * and print which domains came up.
+ * - `qemu FILE.dts`: a dom0less (or Hyperlaunch) tree by the direct route,
+ *   with Debian's Linux as every kernel and a marker initramfs as its ramdisk;
+ * - `qemu -c CONFIG -d DIR`: an ImageBuilder config and the user's own files,
+ *   built by src/build in a temp dir and booted through real U-Boot (default)
+ *   or loaded directly.
+ * The check engine runs first (for Debian's 4.17 build); errors stop the
+ * boot unless --force, which is how a rejected configuration is shown to fail.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type BootReport, bootDirect } from '../qemu/boot.js';
+import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
+import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
+import { checkModel, checkTree } from '../check/engine.js';
+import { type Finding, hasErrors } from '../check/finding.js';
+import { findingJson, formatFinding } from '../check/format.js';
+import { parseXenBuild } from '../check/target.js';
+import { FdtError } from '../fdt/errors.js';
+import { readDtb } from '../fdt/flattree-read.js';
+import type { DeviceTree } from '../fdt/livetree.js';
+import type { BootModel } from '../model/boot-model.js';
+import { type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
+import { type ConfigRoute, planConfigBoot } from '../qemu/config-boot.js';
 import { planDirectBoot } from '../qemu/direct-plan.js';
 import { QemuError } from '../qemu/errors.js';
 import { fetchGuestBinaries } from '../qemu/guest-packages.js';
@@ -21,17 +37,28 @@ import { type Reporter, createReporter } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
+  { short: 'c', value: true, key: 'c' },
+  { short: 'd', value: true, key: 'd' },
+  { long: 'route', value: true, key: 'route' },
+  { long: 'force', value: false, key: 'force' },
   { long: 'timeout', value: true, key: 'timeout' },
   { long: 'serial-log', value: true, key: 'serial-log' },
   { long: 'json', value: false, key: 'json' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
-export const QEMU_USAGE = `usage: hyperlaunch qemu [-i DIR]... [--timeout S] [--serial-log FILE] [--json] <config.dts|config.dtb>
-Boots the boot configuration under qemu-system-aarch64 (virt, 2 CPUs, 2 GiB) by the
-direct route: QEMU loads Debian's Xen 4.17, the configuration written into QEMU's own
-host DTB, and for every domain Debian's Linux and an initramfs printing a marker.
-Prints one line per domain: PASS when Xen created it and it wrote its marker.
+export const QEMU_USAGE = `usage: hyperlaunch qemu [-i DIR]... [options] <config.dts|config.dtb>
+       hyperlaunch qemu -c CONFIG -d DIR [--route uboot|direct] [options]
+Boots a configuration under qemu-system-aarch64 (virt, 2 CPUs, 2 GiB).
+A devicetree goes by the direct route: QEMU loads Debian's Xen 4.17, the configuration
+written into QEMU's own host DTB, and for every domain Debian's Linux and an initramfs
+printing a marker; PASS when Xen created the domain and it wrote its marker.
+An ImageBuilder config (-c) names its own Xen, kernels and ramdisks in DIR: it is built
+in a temp dir (DIR is only read) and booted through real U-Boot over TFTP (default) or
+loaded directly; with no DEVICE_TREE, QEMU virt's own DTB is the host DTB. PASS when
+Xen created the domain and it wrote to its console.
+  --route R           uboot (default for -c) or direct
+  --force             boot even when the checks (Debian's Xen 4.17) find errors
   --timeout S         give up on the boot after S seconds (default 60)
   --serial-log FILE   keep the whole serial log (a failed boot's log is kept anyway)
 The Debian packages are downloaded once into $HYPERLAUNCH_CACHE/guest
@@ -41,6 +68,11 @@ Exit status: 0 every domain passed, 1 otherwise, 2 usage error.
 
 interface QemuArgs {
   file: string;
+  /** -c: file is an ImageBuilder config whose files are in dir. */
+  dir?: string;
+  config: boolean;
+  route: ConfigRoute;
+  force: boolean;
   includeDirs: string[];
   timeoutSeconds: number;
   serialLog?: string;
@@ -56,13 +88,26 @@ function parseTimeout(value: string): number {
 function parseArgs(argv: string[]): QemuArgs | 'help' {
   const { options, positionals } = getopt(argv, SPECS);
   if (options.some((o) => o.key === 'h')) return 'help';
-  if (positionals.length !== 1) throw new UsageError('expected exactly one configuration file');
   const last = (key: string): string | undefined => options.filter((o) => o.key === key).at(-1)?.value;
+  const config = last('c');
+  const dir = last('d');
+  if (config !== undefined && positionals.length > 0) throw new UsageError('give either -c CONFIG or a devicetree file, not both');
+  if (config === undefined && positionals.length !== 1) throw new UsageError('expected exactly one configuration file');
+  if (config !== undefined && dir === undefined) throw new UsageError('-c CONFIG needs -d DIR (the directory its files are in)');
+  if (config === undefined && dir !== undefined) throw new UsageError('-d DIR goes with -c CONFIG');
+  const route = last('route') ?? (config !== undefined ? 'uboot' : 'direct');
+  if (route !== 'uboot' && route !== 'direct') throw new UsageError(`unknown --route '${route}' (uboot or direct)`);
+  if (route === 'uboot' && config === undefined) throw new UsageError('--route uboot needs -c CONFIG (a devicetree boots by the direct route)');
+  const file = config ?? positionals[0]!;
   const timeout = last('timeout');
   const serialLog = last('serial-log');
-  if (serialLog !== undefined && resolve(serialLog) === resolve(positionals[0]!)) throw new UsageError(`refusing to overwrite input file '${serialLog}' with the serial log`);
+  if (serialLog !== undefined && resolve(serialLog) === resolve(file)) throw new UsageError(`refusing to overwrite input file '${serialLog}' with the serial log`);
   return {
-    file: positionals[0]!,
+    file,
+    dir,
+    config: config !== undefined,
+    route,
+    force: options.some((o) => o.key === 'force'),
     includeDirs: options.filter((o) => o.key === 'i').map((o) => o.value!),
     timeoutSeconds: timeout === undefined ? 60 : parseTimeout(timeout),
     serialLog,
@@ -114,19 +159,10 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const reporter = createReporter(args.json);
-  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'arm64', xenVersion: '4.17' }, reporter });
-  if (typeof loaded === 'number') return loaded;
   const work = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
   try {
-    const guest = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
-    const spec = planDirectBoot(loaded.model, virtHostTree(), { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
-    if (spec.losses.length > 0) {
-      reportBootConfigError(reporter, unbootable(spec.losses), args.file);
-      return 1;
-    }
-    for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
-    if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
-    const report = await bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
+    const report = args.config ? await bootConfig(args, reporter, work) : await bootTree(args, reporter, work);
+    if (typeof report === 'number') return report;
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
     return report.passed ? 0 : 1;
@@ -135,10 +171,63 @@ export async function qemuCommand(argv: string[]): Promise<number> {
       reportBootConfigError(reporter, e, args.file);
       return 1;
     }
+    if (e instanceof FdtError) {
+      reporter.error(e, args.file);
+      return 1;
+    }
     if (!(e instanceof QemuError)) throw e;
     reportQemuError(reporter, e);
     return 1;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The checks for the Xen that will boot (Debian's 4.17); true when the boot may go on. */
+function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: string, args: QemuArgs, reporter: Reporter): boolean {
+  const opts = { host, hostName, file: args.file, build: parseXenBuild('debian-4.17') };
+  // A tree keeps source positions for the findings; a built config has only its model.
+  const findings: Finding[] = 'domains' in input ? checkModel({ ...input, host }, opts) : checkTree(input, opts).findings;
+  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
+  if (!hasErrors(findings)) return true;
+  if (args.force) {
+    reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');
+    return true;
+  }
+  process.stderr.write('hyperlaunch qemu: the checks found errors; not booted (use --force to boot anyway and see what Xen does)\n');
+  return false;
+}
+
+async function bootTree(args: QemuArgs, reporter: Reporter, work: string): Promise<BootReport | number> {
+  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'arm64', xenVersion: '4.17' }, reporter });
+  if (typeof loaded === 'number') return loaded;
+  const host = virtHostTree();
+  if (!checksAllow(loaded.tree, host, 'QEMU virt', args, reporter)) return 1;
+  const guest = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
+  const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
+  if (spec.losses.length > 0) {
+    reportBootConfigError(reporter, unbootable(spec.losses), args.file);
+    return 1;
+  }
+  for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
+  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
+  return bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
+}
+
+function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new FdtError('FILE_READ', `Couldn't open "${file}": ${(e as Error).message}`, { path: file, hint: 'check the config path' });
+  }
+}
+
+async function bootConfig(args: QemuArgs, reporter: Reporter, work: string): Promise<BootReport | number> {
+  const config = readImageBuilderConfig(parseShellConfig(readConfigText(args.file), args.file));
+  const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree() });
+  for (const n of plan.notes) reporter.note(`${args.file}: note: ${n}`);
+  const host = readDtb(readFileSync(join(work, plan.hostDtb)));
+  if (!checksAllow(plan.model, host, plan.hostDtb, args, reporter)) return 1;
+  const opts = { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog };
+  return plan.uboot ? bootUboot(plan.uboot, opts) : bootDirect(plan.direct!, opts);
 }

@@ -19,3 +19,4 @@ export {
   type BootOptions, type BootReport, type DirectBootSpec, type UbootBootSpec, type LoadImage,
 } from './boot.js';
 export { planDirectBoot, MODULE_BASE, DEFAULT_XEN_BOOTARGS, DEFAULT_DOM0_BOOTARGS, DEFAULT_DOMU_BOOTARGS, type GuestFiles, type DirectPlan } from './direct-plan.js';
+export { planConfigBoot, VIRT_DTB_NAME, FINAL_DTB_NAME, DIRECT_LAYOUT_BASE, type ConfigRoute, type ConfigBootOptions, type ConfigBootPlan } from './config-boot.js';

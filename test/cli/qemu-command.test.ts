@@ -25,6 +25,12 @@ test('qemu: usage errors exit 2', () => {
   const badTimeout = cli('--timeout', '-3', 'examples/true-dom0less.dts');
   assert.equal(badTimeout.status, 2);
   assert.match(badTimeout.stderr, /invalid --timeout '-3'/);
+  assert.match(cli('-c', 'cfg').stderr, /-c CONFIG needs -d DIR/);
+  assert.equal(cli('-c', 'cfg').status, 2);
+  assert.match(cli('-c', 'cfg', '-d', '.', 'examples/true-dom0less.dts').stderr, /either -c CONFIG or a devicetree file/);
+  assert.match(cli('-c', 'cfg', '-d', '.', '--route', 'pxe').stderr, /unknown --route 'pxe'/);
+  assert.match(cli('--route', 'uboot', 'examples/true-dom0less.dts').stderr, /--route uboot needs -c CONFIG/);
+  assert.equal(cli('--route', 'uboot', 'examples/true-dom0less.dts').status, 2);
   const overInput = cli('--serial-log', 'examples/true-dom0less.dts', 'examples/true-dom0less.dts');
   assert.equal(overInput.status, 2);
   assert.match(overInput.stderr, /refusing to overwrite input file/);
@@ -70,7 +76,13 @@ test('qemu: a domU bigger than the board fails with exit 1, the Xen panic and th
     const src = readFileSync(join(repoRoot, 'examples', 'true-dom0less.dts'), 'utf8').replace('memory = <0x0 0x40000>;', 'memory = <0x0 0x400000>;');
     assert.match(src, /0x400000>/);
     writeFileSync(join(dir, 'big.dts'), src);
-    const r = cli('-i', join(repoRoot, 'examples'), join(dir, 'big.dts'));
+    // The checks refuse it before booting; --force boots it and Xen agrees.
+    const refused = cli('-i', join(repoRoot, 'examples'), join(dir, 'big.dts'));
+    assert.equal(refused.status, 1, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /error\[memory-fit\]/);
+    assert.match(refused.stderr, /the checks found errors; not booted/);
+    assert.equal(refused.stdout, '');
+    const r = cli('-i', join(repoRoot, 'examples'), '--force', join(dir, 'big.dts'));
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^ {2}domU1 +1 +FAIL +Xen panicked before the domain wrote its marker$/m);
     assert.match(r.stdout, /problem: Xen panic \(line \d+\): Failed to allocate requested domain memory/);
@@ -97,6 +109,22 @@ test('qemu: the true dom0less system written as Hyperlaunch boots as its dom0les
     assert.match(r.stderr, /note: Xen 4\.17 reads no Hyperlaunch tree; booting its dom0less equivalent/);
     assert.match(r.stdout, /^ {2}domU1 +1 +PASS /m);
     assert.match(r.stdout, /^ {2}domU2 +2 +PASS /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('qemu -c: a missing config or directory is an input error (exit 1), no stack trace', () => {
+  const dir = tmp();
+  try {
+    const missing = cli('-c', join(dir, 'nope'), '-d', dir);
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /error\[FILE_READ\]: Couldn't open/);
+    writeFileSync(join(dir, 'config'), 'XEN="xen"\n');
+    const noDir = cli('-c', join(dir, 'config'), '-d', join(dir, 'absent'));
+    assert.equal(noDir.status, 1);
+    assert.match(noDir.stderr, /error\[FILE_MISSING\]: directory not found/);
+    for (const r of [missing, noDir]) assert.doesNotMatch(r.stderr, /\n\s+at /);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
