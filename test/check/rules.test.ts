@@ -93,7 +93,17 @@ test('every examples/*.dts configuration passes clean', (t) => {
       console.log(`SKIP: examples/${f} is not a boot configuration`);
       continue;
     }
-    const findings = checkSource(src, { file: join(ex, f), includeDirs: [ex] }).findings;
+    const first = checkSource(src, { file: join(ex, f), includeDirs: [ex] });
+    // A configuration with a partial device tree is checked together with its `<name>-partial.dts`.
+    const partialFile = join(ex, f.replace(/\.dts$/, '-partial.dts'));
+    const partials = new Map<string, PartialInput>();
+    if (existsSync(partialFile)) {
+      const p = readPartialInput(readFileSync(partialFile), partialFile, [ex]);
+      assert.ok(!('ruleId' in p), `${partialFile}: ${JSON.stringify(p)}`);
+      for (const d of first.model?.domains ?? []) if (d.modules.some((m) => m.kind === 'device-tree')) partials.set(d.name, p);
+      assert.ok(partials.size > 0, `${f} has a partial device tree file but no multiboot,device-tree module`);
+    }
+    const findings = partials.size ? checkSource(src, { file: join(ex, f), includeDirs: [ex], partials }).findings : first.findings;
     assert.deepEqual(findings.map((x) => `${f}: ${x.ruleId}: ${x.message}`), [], f);
   }
   if (files.length === 0) t.skip('no examples');
