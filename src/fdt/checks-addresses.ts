@@ -12,6 +12,7 @@ import {
   nodeAddrCells,
   nodeSizeCells,
   propvalCell,
+  propertySpec,
   spec,
   valueEquals,
   fullPath,
@@ -131,9 +132,9 @@ function uniqueUnitAddress(skipDisabled: boolean): (ctx: CheckContext, node: Nod
 
 export const addressChecks = {
   addr_size_cells: spec('addr_size_cells', 'warning', addrSizeCells, 'address_cells_is_cell', 'size_cells_is_cell'),
-  reg_format: spec('reg_format', 'warning', regFormat, 'addr_size_cells'),
-  ranges_format: spec('ranges_format', 'warning', rangesFormat('ranges'), 'addr_size_cells'),
-  dma_ranges_format: spec('dma_ranges_format', 'warning', rangesFormat('dma-ranges'), 'addr_size_cells'),
+  reg_format: propertySpec('reg_format', 'warning', 'reg', regFormat, 'addr_size_cells'),
+  ranges_format: propertySpec('ranges_format', 'warning', 'ranges', rangesFormat('ranges'), 'addr_size_cells'),
+  dma_ranges_format: propertySpec('dma_ranges_format', 'warning', 'dma-ranges', rangesFormat('dma-ranges'), 'addr_size_cells'),
   unit_address_format: spec('unit_address_format', 'warning', unitAddressFormat, 'node_name_format', 'pci_bridge', 'simple_bus_bridge'),
   avoid_default_addr_size: spec('avoid_default_addr_size', 'warning', avoidDefaultAddrSize, 'addr_size_cells'),
   avoid_unnecessary_addr_size: spec('avoid_unnecessary_addr_size', 'warning', avoidUnnecessaryAddrSize, 'avoid_default_addr_size'),

@@ -15,6 +15,7 @@ import {
   nodeAddrCells,
   nodeSizeCells,
   propvalCell,
+  propertySpec,
   spec,
   valueEquals,
   fullPath,
@@ -278,10 +279,10 @@ function graphEndpoint(ctx: CheckContext, node: Node): void {
 }
 
 export const busChecks = {
-  pci_bridge: spec('pci_bridge', 'warning', pciBridge, 'device_type_is_string', 'addr_size_cells'),
-  pci_device_reg: spec('pci_device_reg', 'warning', pciDeviceReg, 'reg_format', 'pci_bridge'),
-  pci_device_bus_num: spec('pci_device_bus_num', 'warning', pciDeviceBusNum, 'reg_format', 'pci_bridge'),
-  simple_bus_bridge: spec('simple_bus_bridge', 'warning', simpleBusBridge, 'addr_size_cells', 'compatible_is_string_list'),
+  pci_bridge: propertySpec('pci_bridge', 'warning', 'device_type', pciBridge, 'device_type_is_string', 'addr_size_cells'),
+  pci_device_reg: propertySpec('pci_device_reg', 'warning', 'reg', pciDeviceReg, 'reg_format', 'pci_bridge'),
+  pci_device_bus_num: propertySpec('pci_device_bus_num', 'warning', 'reg', pciDeviceBusNum, 'reg_format', 'pci_bridge'),
+  simple_bus_bridge: propertySpec('simple_bus_bridge', 'warning', 'compatible', simpleBusBridge, 'addr_size_cells', 'compatible_is_string_list'),
   simple_bus_reg: spec('simple_bus_reg', 'warning', simpleBusReg, 'reg_format', 'simple_bus_bridge'),
   i2c_bus_bridge: spec('i2c_bus_bridge', 'warning', i2cBusBridge, 'addr_size_cells'),
   i2c_bus_reg: spec('i2c_bus_reg', 'warning', i2cBusReg, 'reg_format', 'i2c_bus_bridge'),

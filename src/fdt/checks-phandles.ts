@@ -235,6 +235,9 @@ function providerChecks(base: string, propName: string, cellName: string, option
 
 function propIsGpio(prop: Property): boolean {
   const n = prop.name;
+  // every match ends in 's' or 'o': one char test rejects almost all names before the suffix tests
+  const last = n.charCodeAt(n.length - 1);
+  if (last !== 0x73 && last !== 0x6f) return false;
   if (n.endsWith(',nr-gpios')) return false;
   return n.endsWith('-gpios') || n === 'gpios' || n.endsWith('-gpio') || n === 'gpio';
 }

@@ -266,6 +266,11 @@ function chosenNodeStdoutPath(ctx: CheckContext, node: Node): void {
 function nodeNameVsPropertyNameIndexed(ctx: CheckContext, node: Node): void {
   const parent = node.parent;
   if (!parent) return;
+  // a short property list is scanned directly: cheaper than a set, and still linear overall
+  if (parent.properties.length <= PAIR_SCAN_LIMIT) {
+    nodeNameVsPropertyName(ctx, node);
+    return;
+  }
   let names = ctx.scratch.get(parent) as Set<string> | undefined;
   if (!names) {
     names = new Set(liveProps(parent).map((p) => p.name));

@@ -135,6 +135,9 @@ const TABLE: readonly CheckSpec[] = [
   spec('always_fail', 'off', alwaysFail),
 ];
 
+/** The property names the single-property checks ask for: the only names the runner's index needs. */
+const INDEXED_NAMES: ReadonlySet<string> = new Set(TABLE.flatMap((c) => (c.onlyWithProperty === undefined ? [] : [c.onlyWithProperty])));
+
 const BY_NAME: ReadonlyMap<string, CheckSpec> = new Map(TABLE.map((c) => [c.name, c]));
 
 /** Every check name, in dtc's table order. */
@@ -311,7 +314,7 @@ class CheckRunner {
   }
 
   private nodesWithProperty(name: string): readonly Node[] {
-    this.propertyIndex ??= indexByPropertyName(this.order);
+    this.propertyIndex ??= indexByPropertyName(this.order, INDEXED_NAMES);
     return this.propertyIndex.get(name) ?? [];
   }
 
@@ -337,13 +340,13 @@ function walk(order: readonly Node[], visit: (ctx: CheckContext, node: Node) => 
   }
 }
 
-/** Each property name mapped to the live nodes (in `order`) with a live property of that name, each node once. */
-function indexByPropertyName(order: readonly Node[]): Map<string, Node[]> {
+/** Each of `names` mapped to the live nodes (in `order`) with a live property of that name, each node once. */
+function indexByPropertyName(order: readonly Node[], names: ReadonlySet<string>): Map<string, Node[]> {
   const index = new Map<string, Node[]>();
   for (const node of order) {
     if (node.deleted) continue;
     for (const p of node.properties) {
-      if (p.deleted) continue;
+      if (p.deleted || !names.has(p.name)) continue;
       const nodes = index.get(p.name);
       if (!nodes) index.set(p.name, [node]);
       else if (nodes[nodes.length - 1] !== node) nodes.push(node);
