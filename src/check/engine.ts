@@ -15,7 +15,7 @@ import type { CheckContext, PartialInput } from './context.js';
 import { type Finding, sortFindings } from './finding.js';
 import { type HostFacts, hostFacts } from './host-facts.js';
 import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
-import type { Rule } from './rule.js';
+import { type Rule, messageFor } from './rule.js';
 import type { XenBuild } from './target.js';
 
 export interface BootCheckOptions {
@@ -67,7 +67,10 @@ export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: D
     if (!rule.check || !applies(rule, opts.build)) continue;
     if (rule.needs === 'host' && !host) continue;
     rule.check(ctx, (where, message, hint) => {
-      out.push({ ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : opts.file, hint: hint ?? rule.hint });
+      const finding: Finding = { ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : opts.file, hint: hint ?? rule.hint };
+      const xen = messageFor(rule, opts.build?.version).text;
+      if (xen !== rule.xenMessage) finding.xenMessage = xen;
+      out.push(finding);
     });
   }
   return out;

@@ -17,6 +17,8 @@ export interface Finding {
   /** Input file, for findings without a source position (DTB input). */
   file?: string;
   hint?: string;
+  /** Xen's message for this rule in the target release, when it differs from the rule table's. */
+  xenMessage?: string;
 }
 
 /** Where a finding points: the DT node, the property (when there is one) and its source position. */

@@ -35,7 +35,8 @@ function excerpt(f: Finding, sources: SourceLookup): string[] {
 export function formatFinding(f: Finding, sources: SourceLookup = () => undefined): string {
   const rule = ruleById(f.ruleId);
   const lines = [`${findingLocation(f)}: ${f.severity}[${f.ruleId}]: ${f.message}`, ...excerpt(f, sources)];
-  if (rule && !rule.xenMessage.startsWith('(')) lines.push(`  = xen: ${rule.xenMessage}`);
+  const xen = f.xenMessage ?? rule?.xenMessage;
+  if (xen && !xen.startsWith('(')) lines.push(`  = xen: ${xen}`);
   if (f.hint) lines.push(`  hint: ${f.hint}`);
   return lines.join('\n');
 }
@@ -51,6 +52,6 @@ export function findingJson(f: Finding): Record<string, unknown> {
   const rule = ruleById(f.ruleId);
   return {
     severity: f.severity, rule: f.ruleId, message: f.message, location: findingLocation(f), file: f.position?.file ?? f.file, path: f.path,
-    line: f.position?.firstLine, column: f.position?.firstColumn, xenMessage: rule?.xenMessage, xenSource: rule?.xenSource, hint: f.hint,
+    line: f.position?.firstLine, column: f.position?.firstColumn, xenMessage: f.xenMessage ?? rule?.xenMessage, xenSource: rule?.xenSource, hint: f.hint,
   };
 }

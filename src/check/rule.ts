@@ -4,7 +4,7 @@
  * (rules/index.ts) is the single source for the checker, `--sarif`'s rule
  * list and docs/rules.md.
  */
-import type { XenVersion } from '../model/version.js';
+import { type XenVersion, compareXenVersions } from '../model/version.js';
 import type { CheckContext } from './context.js';
 import type { Severity, Where } from './finding.js';
 
@@ -23,6 +23,15 @@ export type RuleGroup =
 
 export type Report = (where: Where, message: string, hint?: string) => void;
 
+/** The message and source file of `rule` as the target release has them. */
+export function messageFor(rule: Rule, target: XenVersion | undefined): { text: string; xenSource: string } {
+  if (target) {
+    const older = [...(rule.olderMessages ?? [])].reverse().find((m) => compareXenVersions(target, m.until) <= 0);
+    if (older) return { text: older.text, xenSource: older.xenSource ?? rule.xenSource };
+  }
+  return { text: rule.xenMessage, xenSource: rule.xenSource };
+}
+
 export interface Rule {
   /** Stable, kebab-case; never reused for another meaning. */
   id: string;
@@ -30,6 +39,8 @@ export interface Rule {
   severity: Severity;
   /** What Xen prints (printf-style, as in its source), so users can grep a serial log; `(silent)` when Xen says nothing. */
   xenMessage: string;
+  /** What older releases print instead, newest first: used when the target is at most `until`. */
+  olderMessages?: readonly { until: XenVersion; text: string; xenSource?: string }[];
   /** Xen source file holding the check (xen-project/xen, development tree). */
   xenSource: string;
   /** First Xen release with this behaviour; the rule is skipped for older targets. */

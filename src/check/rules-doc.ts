@@ -49,7 +49,8 @@ export function rulesMarkdown(rules: readonly Rule[]): string {
   for (const [group] of groupCounts(rules)) {
     out.push(`## ${GROUP_TITLES[group]}`, '', '| id | severity | Xen message | Xen source | since | until | what |', '|---|---|---|---|---|---|---|');
     for (const r of rules.filter((x) => x.group === group)) {
-      out.push(`| \`${r.id}\` | ${r.severity} | ${cell(r.xenMessage.startsWith('(') ? r.xenMessage : code(r.xenMessage))} | ${r.xenSource === '-' ? '' : `\`${r.xenSource}\``} | ${r.since ?? ''} | ${r.until ?? ''} | ${cell(r.summary)} |`);
+      const older = (r.olderMessages ?? []).map((m) => `<br>≤ ${m.until}: ${code(m.text)}${m.xenSource ? ` (\`${m.xenSource}\`)` : ''}`).join('');
+      out.push(`| \`${r.id}\` | ${r.severity} | ${cell(r.xenMessage.startsWith('(') ? r.xenMessage : code(r.xenMessage))}${older} | ${r.xenSource === '-' ? '' : `\`${r.xenSource}\``} | ${r.since ?? ''} | ${r.until ?? ''} | ${cell(r.summary)} |`);
     }
     out.push('');
   }

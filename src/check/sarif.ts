@@ -17,7 +17,7 @@ function ruleDescriptor(r: Rule): Record<string, unknown> {
     fullDescription: { text: `${r.summary}. Xen: ${r.xenMessage} (${r.xenSource})` },
     help: { text: r.hint },
     defaultConfiguration: { level: r.severity },
-    properties: { group: r.group, xenMessage: r.xenMessage, xenSource: r.xenSource, ...(r.since ? { since: r.since } : {}), ...(r.until ? { until: r.until } : {}) },
+    properties: { group: r.group, xenMessage: r.xenMessage, xenSource: r.xenSource, ...(r.olderMessages ? { olderMessages: r.olderMessages } : {}), ...(r.since ? { since: r.since } : {}), ...(r.until ? { until: r.until } : {}) },
   };
 }
 
@@ -38,6 +38,7 @@ function result(f: Finding, ruleIndex: number, file: string | undefined): Record
     level: f.severity,
     message: { text: f.hint ? `${f.message}\nhint: ${f.hint}` : f.message },
     locations: [{ ...physical, ...logical }],
+    ...(f.xenMessage ? { properties: { xenMessage: f.xenMessage } } : {}),
   };
 }
 

@@ -126,6 +126,14 @@ test('--xen debian-4.17: static memory is an error for Debian\'s build, fine for
   assert.match(r.stderr, /error\[build-static-memory\]: domU1: xen,static-mem needs CONFIG_STATIC_MEMORY, which Xen Debian 4.17 lacks/);
 });
 
+test('--xen 4.17: the Xen message is 4.17\'s own (users grep their serial log for it)', () => {
+  const old = cli('--xen', '4.17', fx('xenstore-needed.dts'));
+  assert.equal(old.status, 1);
+  assert.match(old.stderr, /\n {2}= xen: At the moment, Xenstore support requires dom0 to be present\n/);
+  const now = cli('--xen', '4.21', fx('xenstore-needed.dts'));
+  assert.match(now.stderr, /\n {2}= xen: xenstore requested, but xenstore domain not present\n/);
+});
+
 test('docs/rules.md is the text generated from the rule table', () => {
   const doc = readFileSync(join(repoRoot, 'docs', 'rules.md'), 'utf8');
   assert.equal(doc, rulesMarkdown(RULES), 'regenerate: node bin/hyperlaunch.js check --rules-md > docs/rules.md');

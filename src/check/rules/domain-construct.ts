@@ -67,7 +67,9 @@ export const DOMAIN_CONSTRUCT_RULES: Rule[] = [
   },
   {
     id: 'xenstore-needed', group: 'domain-construct', severity: 'error', xenSource: BUILD, since: '4.17',
-    xenMessage: 'xenstore requested, but xenstore domain not present', summary: '`xen,enhanced` "enabled"/"legacy" with no xenstore domain (4.17–4.20: without dom0)',
+    xenMessage: 'xenstore requested, but xenstore domain not present',
+    olderMessages: [{ until: '4.20', text: 'At the moment, Xenstore support requires dom0 to be present', xenSource: 'xen/arch/arm/domain_build.c' }],
+    summary: '`xen,enhanced` "enabled"/"legacy" with no xenstore domain (4.17–4.20: without dom0)',
     hint: 'boot a dom0 (or, Xen 4.21+, a domain with capabilities 0x4), or use xen,enhanced = "no-xenstore"',
     check(ctx, report) {
       const v = ctx.build?.version;
