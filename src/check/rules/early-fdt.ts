@@ -56,7 +56,7 @@ export const EARLY_FDT_RULES: Rule[] = [
   },
   {
     id: 'mod-depth', group: 'early-fdt', severity: 'warning', xenSource: BOOTINFO_FDT,
-    xenMessage: '(silent: the module node is not scanned)', summary: 'a module node outside /chosen/<mod> or /chosen/<domain>/<mod> is ignored',
+    xenMessage: '(silent: the module node is not scanned)', summary: 'a module node outside /chosen/<mod> or /chosen/<domain>/<mod>: ignored, or taken for dom0\'s when its parent is not a domain',
     hint: 'put dom0 modules directly under /chosen and domU modules directly under their xen,domain node',
     check(ctx, report) {
       if (!ctx.tree || ctx.model.interface !== 'dom0less') return;
@@ -64,8 +64,12 @@ export const EARLY_FDT_RULES: Rule[] = [
         if (!isModuleNode(n)) continue;
         const d = depth(n);
         const underChosen = n.path.startsWith('/chosen/');
-        const ok = underChosen && (d === 2 || (d === 3 && isDomainNode(n.parent)));
-        if (!ok) report({ path: n.path, position: n.position }, `${n.path}: module node at depth ${d}${underChosen ? '' : ' outside /chosen'}; Xen does not load it`);
+        if (underChosen && (d === 2 || (d === 3 && isDomainNode(n.parent)))) continue;
+        // Xen scans modules to depth 3 and sets the domU flag from the parent's compatible only.
+        const asDom0 = underChosen && d === 3;
+        report({ path: n.path, position: n.position }, asDom0
+          ? `${n.path}: the parent is not a xen,domain node; Xen takes this module for dom0's`
+          : `${n.path}: module node at depth ${d}${underChosen ? '' : ' outside /chosen'}; Xen does not load it`);
       }
     },
   },
