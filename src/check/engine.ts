@@ -67,7 +67,7 @@ export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: D
     if (!rule.check || !applies(rule, opts.build)) continue;
     if (rule.needs === 'host' && !host) continue;
     rule.check(ctx, (where, message, hint) => {
-      const finding: Finding = { ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : opts.file, hint: hint ?? rule.hint };
+      const finding: Finding = { ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : (where.file ?? opts.file), hint: hint ?? rule.hint };
       const xen = messageFor(rule, opts.build?.version).text;
       if (xen !== rule.xenMessage) finding.xenMessage = xen;
       out.push(finding);

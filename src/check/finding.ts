@@ -25,6 +25,8 @@ export interface Finding {
 export interface Where {
   path?: string;
   position?: SourcePosition;
+  /** Another input than the configuration (a partial device tree). */
+  file?: string;
 }
 
 export function hasErrors(findings: readonly Finding[]): boolean {

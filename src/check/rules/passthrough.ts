@@ -1,11 +1,20 @@
 /** Partial device tree passthrough (dom0less-build.c, `multiboot,device-tree` blobs). */
-import { walkNodes } from '../../fdt/livetree.js';
+import { getNodeByPath, walkNodes } from '../../fdt/livetree.js';
+import type { PartialInput } from '../context.js';
+import type { Where } from '../finding.js';
 import { hex } from '../context.js';
 import type { Rule } from '../rule.js';
 import { KiB4, aligned } from './support.js';
 
 const BUILD = 'xen/arch/arm/dom0less-build.c';
 const GUEST_PHANDLE_GIC = 65000;
+
+/** A node (or property) of a partial device tree: its own file, its source position when it came from DTS. */
+function atPartial(p: PartialInput, path: string, prop?: string): Where {
+  const node = getNodeByPath(p.tree.root, path);
+  const position = (prop ? node?.getProperty(prop)?.position : undefined) ?? node?.position;
+  return { path: prop ? `${path}:${prop}` : path, position, file: p.file };
+}
 
 export const PASSTHROUGH_RULES: Rule[] = [
   {
@@ -14,7 +23,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
     hint: 'give both xen,reg and xen,path (or xen,force-assign-without-iommu)', readerCodes: ['PDT_REG_WITHOUT_PATH'],
     check(ctx, report) {
       for (const [name, p] of ctx.partials) {
-        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && dev.mappings.length === 0) report({ path: `${p.file}: ${dev.path}` }, `${name}: ${dev.path} has xen,path but no xen,reg`);
+        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && dev.mappings.length === 0) report(atPartial(p, dev.path, 'xen,path'), `${name}: ${dev.path} has xen,path but no xen,reg`);
       }
     },
   },
@@ -31,7 +40,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
       for (const [name, p] of ctx.partials) {
         for (const dev of p.devices.devices) {
           for (const m of dev.mappings) {
-            if (!aligned(m.hostAddress, KiB4) || !aligned(m.size, KiB4) || !aligned(m.guestAddress, KiB4)) report({ path: `${p.file}: ${dev.path}:xen,reg` }, `${name}: ${dev.path} maps ${hex(m.hostAddress)} size ${hex(m.size)} at ${hex(m.guestAddress)}, not page aligned`);
+            if (!aligned(m.hostAddress, KiB4) || !aligned(m.size, KiB4) || !aligned(m.guestAddress, KiB4)) report(atPartial(p, dev.path, 'xen,reg'), `${name}: ${dev.path} maps ${hex(m.hostAddress)} size ${hex(m.size)} at ${hex(m.guestAddress)}, not page aligned`);
           }
         }
       }
@@ -43,7 +52,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
     hint: 'renumber phandles below 65000',
     check(ctx, report) {
       for (const [name, p] of ctx.partials) {
-        for (const n of walkNodes(p.tree.root)) if (n.phandle >= GUEST_PHANDLE_GIC && n.phandle !== 0xffffffff) report({ path: `${p.file}: ${n.path}` }, `${name}: phandle ${n.phandle} is in Xen's reserved range`);
+        for (const n of walkNodes(p.tree.root)) if (n.phandle >= GUEST_PHANDLE_GIC && n.phandle !== 0xffffffff) report(atPartial(p, n.path, 'phandle'), `${name}: phandle ${n.phandle} is in Xen's reserved range`);
       }
     },
   },
@@ -54,7 +63,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
     check(ctx, report) {
       if (!ctx.host) return;
       for (const [name, p] of ctx.partials) {
-        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && !ctx.host.paths.has(dev.hostPath)) report({ path: `${p.file}: ${dev.path}:xen,path` }, `${name}: ${dev.path} points at ${dev.hostPath}, which ${ctx.host.source} does not have`);
+        for (const dev of p.devices.devices) if (dev.hostPath !== undefined && !ctx.host.paths.has(dev.hostPath)) report(atPartial(p, dev.path, 'xen,path'), `${name}: ${dev.path} points at ${dev.hostPath}, which ${ctx.host.source} does not have`);
       }
     },
   },
