@@ -131,12 +131,9 @@ const R_ANY = 32;
 const RE_INCLUDE = /\/include\/[ \t\n\v\f\r]*"(?:[^\\"]|\\[^\n])*"/y;
 const RE_LINE = /#(?:line)?[ \t]+([0-9]+)[ \t]+"(?:[^\\"]|\\[^\n])*"(?:[ \t]+[0-9]+)*/y;
 const RE_STRING = /"(?:[^\\"]|\\[^\n])*"/y;
-const RE_LABEL = /[a-zA-Z_][a-zA-Z0-9_]*:/y;
-const RE_LITERAL = /(?:0[xX][0-9a-fA-F]+|[0-9]+)(?:ULL|UL|LL|U|L)?/y;
 const RE_LABELREF = /&[a-zA-Z_][a-zA-Z0-9_]*/y;
 const RE_PATHREF = /&\{\/[a-zA-Z0-9,._+*#?@\-/]*\}/y;
 const RE_BYTE = /[0-9a-fA-F]{2}/y;
-const RE_PROPNODENAME = /\\?[a-zA-Z0-9,._+*#?@-]+/y;
 const RE_LINECOMMENT = /\/\/[^\n]*\n/y;
 
 /** C isspace in the C locale: space, \t \n \v \f \r. */
@@ -147,6 +144,66 @@ function isSpace(c: number): boolean {
 function spaceLength(text: string, at: number): number {
   let end = at;
   while (end < text.length && isSpace(text.charCodeAt(end))) end++;
+  return end - at;
+}
+
+/*
+ * The most frequent rules (names, labels, numbers) are matched by loops over
+ * char-class tables below instead of sticky regexes: a regex call per
+ * candidate rule per token was the lexer's largest cost.
+ */
+
+function charClass(chars: string): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/** dtc's PROPNODECHAR: [a-zA-Z0-9,._+*#?@-] */
+const PROPNODE_CHARS = charClass(`${ALNUM},._+*#?@-`);
+/** Label characters after the first: [a-zA-Z0-9_] */
+const LABEL_CHARS = charClass(`${ALNUM}_`);
+const DIGITS = charClass('0123456789');
+const HEX_DIGITS = charClass('0123456789abcdefABCDEF');
+
+/** Length of the run of `table` chars from `at` (the text is latin1: char codes below 0x100). */
+function runLength(text: string, at: number, table: Uint8Array): number {
+  let end = at;
+  while (end < text.length && table[text.charCodeAt(end)] === 1) end++;
+  return end - at;
+}
+
+/** `\\?{PROPNODECHAR}+` */
+function propNodeNameLength(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x5c) {
+    const n = runLength(text, at + 1, PROPNODE_CHARS);
+    return n > 0 ? n + 1 : 0;
+  }
+  return runLength(text, at, PROPNODE_CHARS);
+}
+
+/** `[a-zA-Z_][a-zA-Z0-9_]*:`, called only where isLabelStart holds. */
+function labelLength(text: string, at: number): number {
+  const end = at + 1 + runLength(text, at + 1, LABEL_CHARS);
+  return text.charCodeAt(end) === 0x3a ? end + 1 - at : 0;
+}
+
+const LITERAL_SUFFIXES = ['ULL', 'UL', 'LL', 'U', 'L'];
+
+/**
+ * `(0[xX][0-9a-fA-F]+|[0-9]+)(ULL|UL|LL|U|L)?` with the regex's choices:
+ * the first alternative that matches, not the longest (`0x` without hex
+ * digits is the literal `0`). Called only at a digit.
+ */
+function literalLength(text: string, at: number): number {
+  let end = at;
+  const x = text.charCodeAt(at + 1);
+  const hexDigits = text.charCodeAt(at) === 0x30 && (x === 0x78 || x === 0x58) ? runLength(text, at + 2, HEX_DIGITS) : 0;
+  end += hexDigits > 0 ? 2 + hexDigits : runLength(text, at, DIGITS);
+  for (const suffix of LITERAL_SUFFIXES) {
+    if (text.startsWith(suffix, end)) return end + suffix.length - at;
+  }
   return end - at;
 }
 
@@ -380,13 +437,13 @@ export class DtsLexer {
     const code = text.charCodeAt(at);
     const op = operatorAt(text, at);
     if (op) this.offer(2, R_OPERATOR, op);
-    if (isLabelStart(code)) this.offer(matchLength(RE_LABEL, text, at), R_LABEL, 'LABEL');
-    if (st === 'V1' && code >= 0x30 && code <= 0x39) this.offer(matchLength(RE_LITERAL, text, at), R_LITERAL, 'LITERAL');
+    if (isLabelStart(code)) this.offer(labelLength(text, at), R_LABEL, 'LABEL');
+    if (st === 'V1' && code >= 0x30 && code <= 0x39) this.offer(literalLength(text, at), R_LITERAL, 'LITERAL');
     if (st === 'BYTESTRING') {
       this.offer(matchLength(RE_BYTE, text, at), R_BYTE, 'BYTE');
       if (c === ']') this.offer(1, R_RBRACKET, 'CHAR');
     }
-    if (st === 'PROPNODENAME') this.offer(matchLength(RE_PROPNODENAME, text, at), R_PROPNODENAME, 'PROPNODENAME');
+    if (st === 'PROPNODENAME') this.offer(propNodeNameLength(text, at), R_PROPNODENAME, 'PROPNODENAME');
 
     const len = this.bestLen;
     const pos = this.consume(buf, len);
