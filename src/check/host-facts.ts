@@ -28,6 +28,8 @@ export interface HostFacts {
   cpus: HostCpu[];
   paths: ReadonlySet<string>;
   gic?: 'v2' | 'v3';
+  /** Some node provides an IOMMU (`#iommu-cells`). */
+  iommu: boolean;
 }
 
 const DECODER = new TextDecoder();
@@ -74,7 +76,7 @@ function gicOf(n: Node): 'v2' | 'v3' | undefined {
 }
 
 export function hostFacts(tree: DeviceTree, source: string): HostFacts {
-  const facts: HostFacts = { source, memory: [], reserved: [], cpus: [], paths: new Set() };
+  const facts: HostFacts = { source, memory: [], reserved: [], cpus: [], paths: new Set(), iommu: false };
   const paths = new Set<string>();
   for (const n of walkNodes(tree.root)) {
     paths.add(n.path);
@@ -82,6 +84,7 @@ export function hostFacts(tree: DeviceTree, source: string): HostFacts {
     if (type === 'memory' && n.parent === tree.root && okay(n)) facts.memory.push(...regOf(n));
     if (type === 'cpu' && okay(n)) facts.cpus.push({ path: n.path, phandle: n.phandle });
     facts.gic ??= gicOf(n);
+    if (n.getProperty('#iommu-cells')) facts.iommu = true;
   }
   const rsv = getNodeByPath(tree.root, '/reserved-memory');
   if (rsv && cellsUsable(rsv)) {

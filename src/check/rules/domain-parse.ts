@@ -1,7 +1,7 @@
 /** Domain parse (dom0less-bindings.c, arch/arm/dom0less-build.c): per-domain properties Xen refuses. */
 import { atDomain, commandLineOf } from '../context.js';
 import type { Rule } from '../rule.js';
-import { domUs, isHardware } from './support.js';
+import { builtDom0, domUs, isHardware } from './support.js';
 
 const BINDINGS = 'xen/common/device-tree/dom0less-bindings.c';
 const ARM_BUILD = 'xen/arch/arm/dom0less-build.c';
@@ -77,6 +77,18 @@ export const DOMAIN_PARSE_RULES: Rule[] = [
         const pdt = d.modules.find((m) => m.kind === 'device-tree');
         if (pdt) report(atDomain(ctx.model, d), `${d.name} is the hardware domain and has a partial device tree; Xen panics "\\"multiboot,device-tree\\" incompatible with hardware domain"`);
       }
+    },
+  },
+  {
+    id: 'hwdom-iommu', group: 'domain-parse', severity: 'error', xenSource: ARM_BUILD, since: '4.21', needs: 'host',
+    xenMessage: 'non-direct mapped hardware domain requires iommu', summary: 'a domU hardware domain without `direct-map` on a host without an IOMMU',
+    hint: 'give the hardware domain direct-map and xen,static-mem, or boot on a host with an IOMMU (a node with #iommu-cells)',
+    check(ctx, report) {
+      // Arm's dom0less builder; Hyperlaunch's x86 builder has no such check.
+      if (ctx.host!.iommu || ctx.model.interface !== 'dom0less') return;
+      // Only the domain Xen makes the hardware domain; a second one is caps-hw-unique's.
+      const hw = builtDom0(ctx.model) && isHardware(builtDom0(ctx.model)!) ? undefined : domUs(ctx.model).find(isHardware);
+      if (hw && !hw.directMap) report(atDomain(ctx.model, hw, 'capabilities'), `${hw.name} is the hardware domain, is not direct-mapped, and ${ctx.host!.source} has no IOMMU`);
     },
   },
   {
