@@ -5,6 +5,7 @@
  */
 import { readBootConfig } from '../bindings/boot-config.js';
 import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
+import type { CheckDiagnostic } from '../fdt/checks.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import type { DeviceTree } from '../fdt/livetree.js';
@@ -111,24 +112,36 @@ export interface SourceOptions extends BootCheckOptions {
 /** Compile (DTS) or read (DTB) bytes as dtc does, then check. A tree that does not compile is one finding. */
 export function checkSource(input: Uint8Array, opts: SourceOptions = {}): BootCheckResult {
   const compiled = compileTree(input, opts.file, opts.includeDirs);
-  if ('finding' in compiled) return { findings: [compiled.finding] };
-  return checkTree(compiled.tree, opts);
+  if ('findings' in compiled) return { findings: compiled.findings };
+  const result = checkTree(compiled.tree, opts);
+  return compiled.dtcErrors.length ? { ...result, findings: sortFindings([...compiled.dtcErrors, ...result.findings]) } : result;
 }
 
-/** A DTS or DTB as a tree, or the finding saying why not. */
-export function compileTree(input: Uint8Array, file: string | undefined, includeDirs: string[] = []): { tree: DeviceTree } | { finding: Finding } {
-  const result = runDtc(input, { file, includeDirs, outputFormat: 'dtb', quiet: 3 });
-  if (result.tree && !result.error) return { tree: result.tree };
+/** dtc's own check errors as findings: dtc 1.6.1 refuses to write such a DTB, so it never reaches Xen. */
+function dtcCheckErrors(diagnostics: readonly CheckDiagnostic[], file: string | undefined): Finding[] {
+  return diagnostics.filter((d) => d.severity === 'error').map((d) => ({
+    ruleId: CONFIG_READ_RULE.id, severity: 'error', message: `dtc check ${d.check}: ${d.message}`, path: d.path && d.property ? `${d.path}:${d.property}` : d.path, position: d.position, file: d.position ? undefined : file,
+    hint: 'dtc refuses to compile this tree; fix it (or force the output with dtc -f)',
+  }));
+}
+
+/** A DTS or DTB as a tree (with dtc's check errors), or the findings saying why not. */
+export function compileTree(input: Uint8Array, file: string | undefined, includeDirs: string[] = []): { tree: DeviceTree; dtcErrors: Finding[] } | { findings: Finding[] } {
+  // -f: keep the tree when dtc's checks fail, so their errors and the rules' findings come together.
+  const result = runDtc(input, { file, includeDirs, outputFormat: 'dtb', force: true });
+  const dtcErrors = dtcCheckErrors(result.diagnostics, file);
+  if (result.tree && !result.error) return { tree: result.tree, dtcErrors };
   const e = result.error ?? new FdtError('DTC_FAILED', result.messages.join('; ') || 'dtc failed', {});
   const dtb = input.length >= 4 && input[0] === 0xd0 && input[1] === 0x0d && input[2] === 0xfe && input[3] === 0xed;
   const rule = dtb ? 'fdt-header' : CONFIG_READ_RULE.id;
-  return { finding: { ruleId: rule, severity: 'error', message: e.message, path: e.path, position: e.position, file, hint: e.hint ?? (dtb ? 'rebuild the DTB with dtc; check it was not truncated' : undefined) } };
+  return { findings: [...dtcErrors, { ruleId: rule, severity: 'error', message: e.message, path: e.path, position: e.position, file, hint: e.hint ?? (dtb ? 'rebuild the DTB with dtc; check it was not truncated' : undefined) }] };
 }
 
 /** A partial device tree blob or source for `domain`. */
 export function readPartialInput(input: Uint8Array, file: string, includeDirs: string[] = []): PartialInput | Finding {
   const compiled = compileTree(input, file, includeDirs);
-  if ('finding' in compiled) return compiled.finding;
+  if ('findings' in compiled) return compiled.findings.at(-1)!;
+  if (compiled.dtcErrors.length) return compiled.dtcErrors[0]!;
   try {
     return { tree: compiled.tree, devices: readPartialDeviceTree(compiled.tree, { file }), file };
   } catch (e) {

@@ -100,7 +100,7 @@ function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; parti
     if (isFinding(bytes)) findings.push(bytes);
     else {
       const c = compileTree(bytes, args.host, args.includeDirs);
-      if ('finding' in c) findings.push(c.finding);
+      if ('findings' in c) findings.push(...c.findings);
       else host = c.tree;
     }
   }

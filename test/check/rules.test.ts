@@ -68,6 +68,13 @@ test('a DTB that is not one is an fdt-header finding; a DTS syntax error is conf
   assert.deepEqual(checkSource(new TextEncoder().encode('/dts-v1/; / { chosen { a = <1>; }'), { file: 'x.dts' }).findings.map((f) => f.ruleId), ['config-read']);
 });
 
+test('a tree dtc refuses to compile (a check error) is a config-read error, and the rules still run', () => {
+  const ok = readFileSync(join(dir, 'caps-mask.dts'), 'utf8').replace('/ {\n\tchosen {', '/ {\n\tl: n1 { };\n\tl: n2 { };\n\tchosen {');
+  const f = checkSource(new TextEncoder().encode(ok), { file: join(dir, 'caps-mask.dts'), includeDirs: [dir] }).findings;
+  assert.deepEqual(f.map((x) => x.ruleId).sort(), ['caps-mask', 'config-read']);
+  assert.match(f.find((x) => x.ruleId === 'config-read')!.message, /^dtc check duplicate_label: /);
+});
+
 test('every rule is covered by a fixture or a test above', () => {
   const covered = new Set([...Object.values(expectations).flatMap((e) => e.expect), 'domid-exhausted', 'fdt-header', 'config-read']);
   // Hyperlaunch-only rules (no released Xen reads Hyperlaunch) and reader notes are covered in test/check/hyperlaunch.test.ts.
