@@ -360,11 +360,12 @@ export class DtsLexer {
     const firstLine = buf.line;
     const firstColumn = buf.col;
     const end = buf.at + len;
-    // Line and column in locals: this runs over every byte of the source.
+    // Text, line and column in locals: this runs over every byte of the source.
+    const text = buf.text;
     let line = buf.line;
     let col = buf.col;
     for (let i = buf.at; i < end; i++) {
-      if (buf.text.charCodeAt(i) === 10) {
+      if (text.charCodeAt(i) === 10) {
         line++;
         col = 1;
       } else {

@@ -85,6 +85,8 @@ function notFound(ref: string, position: SourcePosition): FdtError {
   });
 }
 
+const NO_PREFIX: Token[] = [];
+
 interface NodeFrame {
   node: Node;
   open: SourcePosition;
@@ -244,11 +246,13 @@ class DtsParser implements TokenSource {
     const stack: NodeFrame[] = [{ node: top, open: open.pos, seenSubnode: false }];
     for (;;) {
       const f = stack[stack.length - 1]!;
-      const prefix: Token[] = [];
+      // Most items have no prefix: share one empty list rather than allocating one per item.
+      let prefix: Token[] = NO_PREFIX;
       let omit = false;
       while (this.peek().kind === 'LABEL' || this.peek().kind === 'OMIT_NO_REF') {
         const p = this.next();
         omit ||= p.kind === 'OMIT_NO_REF';
+        if (prefix === NO_PREFIX) prefix = [];
         prefix.push(p);
       }
       const t = this.next();
@@ -359,7 +363,7 @@ class DtsParser implements TokenSource {
           });
         }
         b.addMarker('ref-phandle', t.text);
-        b.appendInteger(mask, width);
+        b.appendCell(0xffffffff); // the 32-bit mask: a placeholder until the checks resolve the reference
       } else {
         const v = this.expr.primary();
         if (bits < 64 && v.value > mask && (v.value | mask) !== U64) {
