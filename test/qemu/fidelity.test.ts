@@ -73,6 +73,13 @@ export const FIDELITY_CASES: FidelityCase[] = [
     outcome: 'boots',
   },
   { rule: 'cmdline-len', edit: `&{/chosen/domU1/module@50000000} { bootargs = "${LONG_BOOTARGS}"; };`, outcome: 'silent' },
+  // 4.17 prints no rc.
+  { rule: 'nr-spis-range', edit: '&{/chosen/domU1} { nr_spis = <1000>; };', outcome: 'panic', xen: /Panic on CPU 0:\s*\n\(XEN\) Error creating domain domU1/, ruleMessage: false },
+  // 4.17 has no friendly overlap check: the ramdisk's pages are handed out twice and the allocator BUGs.
+  { rule: 'mod-overlap', edit: '&{/chosen/domU1/module@51c00000} { reg = <0x0 0x51000000 0x0 0xf7881>; };', outcome: 'panic', xen: /Xen BUG at common\/page_alloc\.c/, ruleMessage: false },
+  // Half an initrd in /chosen: 4.17 takes it as dom0's ramdisk and fails building a dom0 that has no kernel.
+  { rule: 'initrd-chosen', edit: '&{/chosen} { linux,initrd-start = <0x0 0x60000000>; };', outcome: 'panic', xen: /Could not set up DOM0 guest OS/, ruleMessage: false },
+  { rule: 'mod-reg-short', edit: '&{/chosen/domU1/module@51c00000} { reg = <0x0 0x51c00000>; };', outcome: 'silent' },
   { rule: 'mod-reg-missing', edit: '&{/chosen/domU1/module@51c00000} { /delete-property/ reg; };', outcome: 'silent' },
 ];
 
