@@ -101,7 +101,7 @@ export class PropertyValue {
 export class ValueBuilder {
   private buf: Uint8Array;
   private len = 0;
-  readonly markers: Marker[] = [];
+  markers: Marker[] = [];
 
   constructor(capacity = 16) {
     this.buf = new Uint8Array(capacity);
@@ -181,7 +181,15 @@ export class ValueBuilder {
   /** Empty the builder but keep its buffer: one builder can then serve many values without regrowing. */
   reset(): this {
     this.len = 0;
-    this.markers.length = 0;
+    if (this.markers.length > 0) this.markers = []; // cheaper than truncating (length = 0 is a runtime call)
     return this;
+  }
+
+  /** build() then reset(), handing the marker list to the value instead of copying it. */
+  take(): PropertyValue {
+    const value = new PropertyValue(this.buf.slice(0, this.len), this.markers);
+    this.len = 0;
+    this.markers = [];
+    return value;
   }
 }

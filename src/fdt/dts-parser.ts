@@ -325,7 +325,7 @@ class DtsParser implements TokenSource {
       else throw this.syntaxError(t);
       while (this.peek().kind === 'LABEL') b.addMarker('label', this.next().text);
       const sep = this.next();
-      if (isChar(sep, ';')) return { value: b.build(), semi: sep };
+      if (isChar(sep, ';')) return { value: b.take(), semi: sep };
       if (!isChar(sep, ',')) throw this.syntaxError(sep);
     }
   }
