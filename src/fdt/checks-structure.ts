@@ -294,7 +294,9 @@ export const structureChecks = {
   property_name_chars: spec('property_name_chars', 'error', propertyNameChars),
   property_name_chars_strict: spec('property_name_chars_strict', 'off', propertyNameCharsStrict),
   duplicate_label: spec('duplicate_label', 'error', duplicateLabel),
-  name_is_string: stringCheck('name_is_string', 'error', 'name'),
+  // Not keyed like the other string checks: it runs before the property-editing fixups, so keying it
+  // would build the runner's property index twice; scanning for 'name' once costs less than a build.
+  name_is_string: spec('name_is_string', 'error', (ctx, node) => checkIsString(ctx, node, 'name')),
   name_properties: editing(spec('name_properties', 'error', nameProperties, 'name_is_string')),
   names_is_string_list: spec('names_is_string_list', 'warning', namesIsStringList),
   alias_paths: spec('alias_paths', 'warning', aliasPaths),
