@@ -5,7 +5,7 @@ import type { BindingInterface } from '../model/origin.js';
 import type { ChannelRef } from '../model/sharing.js';
 import { cellsOf } from './cells.js';
 import type { ReadContext } from './property-codec.js';
-import { referenceTarget } from './references.js';
+import { ReferenceIndex } from './references.js';
 
 export interface TreeReader {
   iface: BindingInterface;
@@ -15,7 +15,20 @@ export interface TreeReader {
   cpupoolOf(target: Node): string | undefined;
 }
 
+// One index per read: a reader's tree does not change while it is read.
+const indexes = new WeakMap<TreeReader, ReferenceIndex>();
+
+function referencesOf(r: TreeReader): ReferenceIndex {
+  let index = indexes.get(r);
+  if (!index) {
+    index = new ReferenceIndex(r.root);
+    indexes.set(r, index);
+  }
+  return index;
+}
+
 export function contextFor(r: TreeReader, node: Node): ReadContext {
+  const references = referencesOf(r);
   return {
     iface: r.iface,
     node,
@@ -24,7 +37,7 @@ export function contextFor(r: TreeReader, node: Node): ReadContext {
     ownCells: cellsOf(node),
     rootCells: cellsOf(r.root),
     warn: r.warn,
-    target: (p, offset) => referenceTarget(r.root, p, offset),
+    target: (p, offset) => references.target(p, offset),
     channelOf: r.channelOf,
     cpupoolOf: r.cpupoolOf,
   };

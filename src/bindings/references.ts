@@ -22,18 +22,47 @@ export function phandleOf(n: Node): number {
   return n.phandle !== 0xffffffff ? n.phandle : 0;
 }
 
-export function nodeByPhandle(root: Node, ph: number): Node | undefined {
-  if (ph === 0 || ph === 0xffffffff) return undefined;
-  for (const n of walkNodes(root)) if (phandleOf(n) === ph) return n;
-  return undefined;
-}
+/**
+ * Label and phandle lookups over a tree that does not change while it is
+ * read: built on first use, first match in depth-first order (as dtc and
+ * Xen find them), so resolving every reference of a large configuration
+ * stays linear.
+ */
+export class ReferenceIndex {
+  private labels?: Map<string, Node>;
+  private phandles?: Map<number, Node>;
 
-/** The node a 4-byte reference at `offset` of `p` points to. */
-export function referenceTarget(root: Node, p: Property, offset: number): Node | undefined {
-  const marker = p.value.markers.find((m) => m.type === 'ref-phandle' && m.offset === offset);
-  if (marker?.ref !== undefined) return findNodeByRef(root, marker.ref);
-  if (offset + 4 > p.bytes.length) return undefined;
-  return nodeByPhandle(root, new DataView(p.bytes.buffer, p.bytes.byteOffset).getUint32(offset));
+  constructor(private readonly root: Node) {}
+
+  private build(): void {
+    this.labels = new Map();
+    this.phandles = new Map();
+    for (const n of walkNodes(this.root)) {
+      for (const l of n.labels) if (!l.deleted && !this.labels.has(l.name)) this.labels.set(l.name, n);
+      const ph = phandleOf(n);
+      if (ph !== 0 && !this.phandles.has(ph)) this.phandles.set(ph, n);
+    }
+  }
+
+  byRef(ref: string): Node | undefined {
+    if (ref.startsWith('/')) return findNodeByRef(this.root, ref);
+    if (!this.labels) this.build();
+    return this.labels!.get(ref);
+  }
+
+  byPhandle(ph: number): Node | undefined {
+    if (ph === 0 || ph === 0xffffffff) return undefined;
+    if (!this.phandles) this.build();
+    return this.phandles!.get(ph);
+  }
+
+  /** The node a 4-byte reference at `offset` of `p` points to. */
+  target(p: Property, offset: number): Node | undefined {
+    const marker = p.value.markers.find((m) => m.type === 'ref-phandle' && m.offset === offset);
+    if (marker?.ref !== undefined) return this.byRef(marker.ref);
+    if (offset + 4 > p.bytes.length) return undefined;
+    return this.byPhandle(new DataView(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength).getUint32(offset));
+  }
 }
 
 export interface PendingRef<T> {
@@ -42,24 +71,35 @@ export interface PendingRef<T> {
   target: T;
 }
 
-/** Give `node` a phandle (a `phandle` property) unless it has one. */
-export function ensurePhandle(root: Node, node: Node): number {
-  const have = phandleOf(node);
-  if (have) return have;
-  let max = 0;
-  for (const n of walkNodes(root)) max = Math.max(max, phandleOf(n));
-  const ph = max + 1;
-  node.phandle = ph;
-  node.addProperty(new Property('phandle', PropertyValue.fromCells([ph])));
-  return ph;
+/** Hands out phandles above the largest one in the tree (found once, not per reference). */
+class PhandleAllocator {
+  private next = 0;
+
+  constructor(private readonly root: Node) {}
+
+  /** Give `node` a phandle (a `phandle` property) unless it has one. */
+  ensure(node: Node): number {
+    const have = phandleOf(node);
+    if (have) return have;
+    if (this.next === 0) {
+      let max = 0;
+      for (const n of walkNodes(this.root)) max = Math.max(max, phandleOf(n));
+      this.next = max + 1;
+    }
+    const ph = this.next++;
+    node.phandle = ph;
+    node.addProperty(new Property('phandle', PropertyValue.fromCells([ph])));
+    return ph;
+  }
 }
 
 /** Write the phandle of each target into its property (and drop stale markers at that offset). */
 export function resolveReferences<T>(root: Node, refs: readonly PendingRef<T>[], find: (t: T) => Node | undefined, missing: (r: PendingRef<T>) => never): void {
+  const phandles = new PhandleAllocator(root);
   for (const r of refs) {
     const node = find(r.target);
     if (!node) missing(r);
-    const ph = ensurePhandle(root, node);
+    const ph = phandles.ensure(node);
     const v = r.prop.value;
     new DataView(v.bytes.buffer, v.bytes.byteOffset).setUint32(r.offset, ph);
     v.markers = v.markers.filter((m) => !(m.type === 'ref-phandle' && m.offset === r.offset));
