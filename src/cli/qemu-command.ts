@@ -9,7 +9,7 @@
  * The check engine runs first (for Debian's 4.17 build); errors stop the
  * boot unless --force, which is how a rejected configuration is shown to fail.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
@@ -26,12 +26,14 @@ import { type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
 import { type ConfigRoute, planConfigBoot } from '../qemu/config-boot.js';
 import { planDirectBoot } from '../qemu/direct-plan.js';
 import { QemuError } from '../qemu/errors.js';
-import { fetchGuestBinaries } from '../qemu/guest-packages.js';
+import { type GuestBinaries, fetchGuestBinaries } from '../qemu/guest-packages.js';
+import { stageTreeConfig } from '../qemu/tree-config.js';
+import { convert } from '../bindings/boot-config.js';
 import { virtHostTree } from '../qemu/virt-dtb.js';
 import { lossError } from '../bindings/loss-error.js';
 import type { Loss } from '../model/loss.js';
 import { BootConfigError } from '../model/errors.js';
-import { loadBootConfig, reportBootConfigError } from './boot-config-input.js';
+import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter } from './report.js';
 
@@ -57,7 +59,8 @@ An ImageBuilder config (-c) names its own Xen, kernels and ramdisks in DIR: it i
 in a temp dir (DIR is only read) and booted through real U-Boot over TFTP (default) or
 loaded directly; with no DEVICE_TREE, QEMU virt's own DTB is the host DTB. PASS when
 Xen created the domain and it wrote to its console.
-  --route R           uboot (default for -c) or direct
+  --route R           uboot (default for -c; a devicetree is then built into boot.scr
+                      with Debian's Linux and marker initramfs) or direct (default for a devicetree)
   --force             boot even when the checks (Debian's Xen 4.17) find errors
   --timeout S         give up on the boot after S seconds (default 60)
   --serial-log FILE   keep the whole serial log (a failed boot's log is kept anyway)
@@ -97,7 +100,6 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
   if (config === undefined && dir !== undefined) throw new UsageError('-d DIR goes with -c CONFIG');
   const route = last('route') ?? (config !== undefined ? 'uboot' : 'direct');
   if (route !== 'uboot' && route !== 'direct') throw new UsageError(`unknown --route '${route}' (uboot or direct)`);
-  if (route === 'uboot' && config === undefined) throw new UsageError('--route uboot needs -c CONFIG (a devicetree boots by the direct route)');
   const file = config ?? positionals[0]!;
   const timeout = last('timeout');
   const serialLog = last('serial-log');
@@ -204,14 +206,37 @@ async function bootTree(args: QemuArgs, reporter: Reporter, work: string): Promi
   const host = virtHostTree();
   if (!checksAllow(loaded.tree, host, 'QEMU virt', args, reporter)) return 1;
   const guest = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
+  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
+  if (args.route === 'uboot') return bootTreeByUboot(args, loaded, host, guest, reporter, work);
   const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
   if (spec.losses.length > 0) {
     reportBootConfigError(reporter, unbootable(spec.losses), args.file);
     return 1;
   }
   for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
-  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
   return bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
+}
+
+/**
+ * A devicetree through real U-Boot: staged as an ImageBuilder config (Debian's
+ * Linux and a marker initramfs per domain), built into boot.scr, fetched over TFTP.
+ */
+async function bootTreeByUboot(args: QemuArgs, loaded: LoadedConfig, host: DeviceTree, guest: GuestBinaries, reporter: Reporter, work: string): Promise<BootReport | number> {
+  if (loaded.model.interface === 'hyperlaunch') {
+    const { losses } = convert(loaded.model, 'dom0less', { arm: true });
+    if (losses.length > 0) {
+      reportBootConfigError(reporter, unbootable(losses), args.file);
+      return 1;
+    }
+  }
+  const stage = join(work, 'stage');
+  const build = join(work, 'build');
+  mkdirSync(stage);
+  mkdirSync(build);
+  const staged = stageTreeConfig(loaded.tree, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, stage);
+  for (const l of staged.losses) reporter.note(`${args.file}: ${l.path}: note: left out of the build (booted without it): ${l.item} (${l.reason})`);
+  const plan = planConfigBoot(staged.config, { route: 'uboot', dir: stage, workDir: build, virtHost: () => host, markers: true, verbatimCommandLines: true, domainNames: staged.domainNames });
+  return bootUboot(plan.uboot!, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
 }
 
 function readConfigText(file: string): string {

@@ -54,6 +54,10 @@ export interface ConfigBootOptions {
    * buildInitramfs), else any line on its console counts (the user's own images).
    */
   markers?: boolean | 'auto';
+  /** Names to report domains by, keyed by ImageBuilder's (`domU0`...): a devicetree's own names. */
+  domainNames?: ReadonlyMap<string, string>;
+  /** The config was made from a devicetree: its command lines are used as written (no `root=` added). */
+  verbatimCommandLines?: boolean;
 }
 
 export interface ConfigBootPlan {
@@ -117,19 +121,21 @@ function carriesMarker(file: string | undefined, domainName: string): boolean {
   }
 }
 
-function expectations(model: BootModel, files: ReadonlyMap<BootModule, string>, work: string, markers: boolean | 'auto'): ExpectedDomain[] {
+function expectations(model: BootModel, files: ReadonlyMap<BootModule, string>, work: string, o: ConfigBootOptions): ExpectedDomain[] {
+  const markers = o.markers ?? 'auto';
+  const named = (d: Domain): string => o.domainNames?.get(d.name) ?? d.name;
   const marked = (d: Domain): boolean => {
     if (markers !== 'auto') return markers;
     const ramdisk = d.modules.find((m) => m.kind === 'ramdisk');
     const file = ramdisk && files.get(ramdisk);
-    return carriesMarker(file === undefined ? undefined : resolve(work, file), d.name);
+    return carriesMarker(file === undefined ? undefined : resolve(work, file), named(d));
   };
   return model.domains
     .filter((d) => d.modules.some((m) => m.kind === 'kernel'))
     .map((d) => {
       const loc = d.modules.find((m) => m.kind === 'kernel')?.location;
       return {
-        name: d.name,
+        name: named(d),
         domid: d.isDom0 ? 0 : undefined,
         kernelAddress: loc?.type === 'range' ? loc.address : undefined,
         isDom0: d.isDom0,
@@ -152,13 +158,13 @@ export function planConfigBoot(config: ImageBuilderConfig, o: ConfigBootOptions)
   if (o.route === 'uboot' && config.loadCmd && config.loadCmd !== 'tftpb' && config.loadCmd !== 'tftp') {
     notes.push(`LOAD_CMD "${config.loadCmd}" replaced by tftpb: U-Boot fetches the files over QEMU's TFTP`);
   }
-  const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined });
+  const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined, verbatimCommandLines: o.verbatimCommandLines });
   const xen = requireXen(plan, config.file);
   const build = buildUboot(plan, { dir: o.workDir, files: directorySource(o.workDir), time: 0 });
   for (const out of build.outputs) writeInto(o.workDir, out.path, out.data);
   const at = (label: string) => build.images.find((i) => i.label === label);
   const { model, files } = imageBuilderToModel(plan, at);
-  const expected = expectations(model, files, o.workDir, o.markers ?? 'auto');
+  const expected = expectations(model, files, o.workDir, o);
   const result: ConfigBootPlan = { route: o.route, build, model, hostDtb: plan.deviceTree!, notes };
   if (o.route === 'uboot') {
     result.uboot = { tftpDir: o.workDir, script: plan.ubootScript, expected };
