@@ -48,7 +48,7 @@ function snapshot(dir: string): string[] {
   });
 }
 
-test('qemu -c: an ImageBuilder config (dom0 + 2 domUs, no DEVICE_TREE) built by us, booted by real U-Boot over TFTP', async (t) => {
+test('qemu -c: an ImageBuilder config (dom0 + 2 domUs, no DEVICE_TREE) built by us, booted by real U-Boot over TFTP, then directly', async (t) => {
   if (!prereq.guest) return skipNotice(t, prereq.missing!);
   if (!existsSync(UBOOT_QEMU_ARM64)) return skipNotice(t, `${UBOOT_QEMU_ARM64} is missing (apt-get install u-boot-qemu)`);
   const g = prereq.guest;
@@ -78,6 +78,15 @@ test('qemu -c: an ImageBuilder config (dom0 + 2 domUs, no DEVICE_TREE) built by 
       assert.match(serial, /\(XEN\) DOM1: HYPERLAUNCH-MARKER domU1 up/);
       assert.match(serial, /\(XEN\) DOM2: HYPERLAUNCH-MARKER domU0 up/);
       // Built in a temp dir: the user's directory is as it was.
+      assert.deepEqual(snapshot(dir), before);
+      // The same config loaded directly: the final DTB is the host DTB with the script's
+      // fdt edits applied by us, so Xen must number the domains as it did after U-Boot.
+      const direct = spawnSync(process.execPath, [cliPath, 'qemu', '-c', join(dir, 'config'), '-d', dir, '--route', 'direct', '--timeout', '90'], { cwd: repoRoot, encoding: 'utf8' });
+      console.log(direct.stdout.split('\n')[0]);
+      assert.equal(direct.status, 0, direct.stdout + direct.stderr);
+      assert.match(direct.stdout, /direct route/);
+      assert.match(direct.stdout, /^ {2}domU0 +2 +PASS +marker at line \d+$/m);
+      assert.match(direct.stdout, /^ {2}domU1 +1 +PASS +marker at line \d+$/m);
       assert.deepEqual(snapshot(dir), before);
     } finally {
       rmSync(log, { force: true });
