@@ -158,7 +158,9 @@ export function planConfigBoot(config: ImageBuilderConfig, o: ConfigBootOptions)
   if (o.route === 'uboot' && config.loadCmd && config.loadCmd !== 'tftpb' && config.loadCmd !== 'tftp') {
     notes.push(`LOAD_CMD "${config.loadCmd}" replaced by tftpb: U-Boot fetches the files over QEMU's TFTP`);
   }
-  const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined, verbatimCommandLines: o.verbatimCommandLines });
+  // The script's name is ours to choose here (the user's DIR gets nothing); ImageBuilder would insist on one.
+  const outputName = config.ubootSource && config.ubootScript ? undefined : 'boot';
+  const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined, verbatimCommandLines: o.verbatimCommandLines, outputName });
   const xen = requireXen(plan, config.file);
   const build = buildUboot(plan, { dir: o.workDir, files: directorySource(o.workDir), time: 0 });
   for (const out of build.outputs) writeInto(o.workDir, out.path, out.data);
