@@ -16,6 +16,7 @@ import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import { type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
 import { applyFdtput } from '../build/fdtput-apply.js';
 import { directorySource } from '../build/file-source.js';
+import { hostMemory } from '../build/from-devicetree.js';
 import { type UbootBuild, buildUboot } from '../build/uboot-build.js';
 import { writeDtb } from '../fdt/flattree-write.js';
 import type { DeviceTree } from '../fdt/livetree.js';
@@ -96,11 +97,16 @@ function hex(n: bigint): string {
 function adapt(config: ImageBuilderConfig, o: ConfigBootOptions, notes: string[]): ImageBuilderConfig {
   const out: ImageBuilderConfig = { ...config };
   if (!config.deviceTree) {
-    writeInto(o.workDir, VIRT_DTB_NAME, writeDtb(o.virtHost()));
+    const dtb = writeDtb(o.virtHost());
+    writeInto(o.workDir, VIRT_DTB_NAME, dtb);
     out.deviceTree = VIRT_DTB_NAME;
     notes.push('no DEVICE_TREE: using QEMU virt\'s own DTB (PL061 disabled, serial0 alias added)');
+    // The board is known, so its RAM is too: a config written for QEMU need not repeat it.
+    const ram = hostMemory(dtb);
+    if (!config.memoryStart && ram) out.memoryStart = hex(ram.start);
+    if (!config.memoryEnd && ram) out.memoryEnd = hex(ram.end);
   }
-  if (!config.memoryStart) out.memoryStart = hex(VIRT_RAM_BASE);
+  if (!out.memoryStart) out.memoryStart = hex(VIRT_RAM_BASE);
   if (o.route === 'direct') {
     // An arithmetic MEMORY_START is left to the build (and to the overlap it may cause).
     const plain = out.memoryStart !== undefined && /^(0x[0-9a-fA-F]+|\d+)$/.test(out.memoryStart);

@@ -118,3 +118,18 @@ test('planConfigBoot direct: images above QEMU\'s own Xen and DTB, the final DTB
     cleanup();
   }
 });
+
+test('planConfigBoot: with no DEVICE_TREE and no MEMORY_START/END, the virt board\'s RAM (2 GiB at 0x40000000) bounds the layout', () => {
+  const dir = userDir();
+  const work = mkdtempSync(join(tmpdir(), 'hl-cfgwork-'));
+  try {
+    const text = CONFIG.replace(/^MEMORY_(START|END)=.*\n/gm, '');
+    assert.doesNotMatch(text, /MEMORY_/);
+    const p = planConfigBoot(readImageBuilderConfig(parseShellConfig(text, 'config')), { route: 'uboot', dir, workDir: work, virtHost });
+    assert.equal(p.build.plan.memoryStart, 0x4000_0000n);
+    assert.equal(p.build.plan.memoryEnd, 0xc000_0000n);
+    for (const i of p.build.images) assert.ok(i.address >= 0x4000_0000n && i.address + i.size <= 0xc000_0000n, i.label);
+  } finally {
+    for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
+  }
+});
