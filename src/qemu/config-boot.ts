@@ -10,12 +10,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type { ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import { type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
 import { applyFdtput } from '../build/fdtput-apply.js';
-import { directorySource } from '../build/file-source.js';
+import { type FileSource, directorySource } from '../build/file-source.js';
 import { hostMemory } from '../build/from-devicetree.js';
 import { type UbootBuild, buildUboot } from '../build/uboot-build.js';
 import { writeDtb } from '../fdt/flattree-write.js';
@@ -89,6 +89,23 @@ function writeInto(work: string, rel: string, data: Uint8Array): void {
   writeFileSync(target, data);
 }
 
+/** A path the work directory holds (as a link to DIR's entry or a build output); others are DIR's. */
+function inWork(p: string): boolean {
+  return !isAbsolute(p) && !normalize(p).startsWith('..');
+}
+
+/** The config's paths as uboot-script-gen sees them from DIR, though the build runs in the work directory. */
+function inputSource(o: ConfigBootOptions): FileSource {
+  const work = directorySource(o.workDir);
+  const dir = directorySource(o.dir);
+  const pick = (p: string): FileSource => (inWork(p) ? work : dir);
+  return { size: (p) => pick(p).size(p), head: (p, n) => pick(p).head(p, n), read: (p) => pick(p).read(p) };
+}
+
+function inputFile(o: ConfigBootOptions, p: string): string {
+  return resolve(inWork(p) ? o.workDir : o.dir, p);
+}
+
 function hex(n: bigint): string {
   return `0x${n.toString(16)}`;
 }
@@ -127,14 +144,14 @@ function carriesMarker(file: string | undefined, domainName: string): boolean {
   }
 }
 
-function expectations(model: BootModel, files: ReadonlyMap<BootModule, string>, work: string, o: ConfigBootOptions): ExpectedDomain[] {
+function expectations(model: BootModel, files: ReadonlyMap<BootModule, string>, o: ConfigBootOptions): ExpectedDomain[] {
   const markers = o.markers ?? 'auto';
   const named = (d: Domain): string => o.domainNames?.get(d.name) ?? d.name;
   const marked = (d: Domain): boolean => {
     if (markers !== 'auto') return markers;
     const ramdisk = d.modules.find((m) => m.kind === 'ramdisk');
     const file = ramdisk && files.get(ramdisk);
-    return carriesMarker(file === undefined ? undefined : resolve(work, file), named(d));
+    return carriesMarker(file === undefined ? undefined : inputFile(o, file), named(d));
   };
   return model.domains
     .filter((d) => d.modules.some((m) => m.kind === 'kernel'))
@@ -168,22 +185,29 @@ export function planConfigBoot(config: ImageBuilderConfig, o: ConfigBootOptions)
   const outputName = config.ubootSource && config.ubootScript ? undefined : 'boot';
   const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined, verbatimCommandLines: o.verbatimCommandLines, outputName });
   const xen = requireXen(plan, config.file);
-  const build = buildUboot(plan, { dir: o.workDir, files: directorySource(o.workDir), time: 0 });
+  const build = buildUboot(plan, { dir: o.workDir, files: inputSource(o), time: 0 });
   for (const out of build.outputs) writeInto(o.workDir, out.path, out.data);
   const at = (label: string) => build.images.find((i) => i.label === label);
   const { model, files } = imageBuilderToModel(plan, at);
-  const expected = expectations(model, files, o.workDir, o);
+  const expected = expectations(model, files, o);
   const result: ConfigBootPlan = { route: o.route, build, model, hostDtb: plan.deviceTree!, notes };
   if (o.route === 'uboot') {
+    // QEMU's TFTP serves one directory: a path leading out of it cannot be fetched.
+    const outside = build.images.find((i) => i.loadPath.startsWith('/') || i.loadPath.startsWith('../'));
+    if (outside) {
+      throw new QemuError('TFTP_OUTSIDE', `${outside.file} is an absolute path or leads out of ${o.dir}: QEMU's TFTP serves only that directory`, {
+        path: config.file, hint: 'name the file relative to the -d directory (a symlink in it will do), or boot with --route direct',
+      });
+    }
     result.uboot = { tftpDir: o.workDir, script: plan.ubootScript, expected };
     return result;
   }
-  const finalDtb = applyFdtput(directorySource(o.workDir).read(plan.deviceTree!), build.edits);
+  const finalDtb = applyFdtput(inputSource(o).read(plan.deviceTree!), build.edits);
   writeInto(o.workDir, FINAL_DTB_NAME, finalDtb);
   // Xen and the DTB come in through -kernel and -dtb; the script's own copies are not needed.
   const loads = build.images
     .filter((i) => i.label !== 'xen' && i.label !== 'dtb')
-    .map((i) => ({ file: resolve(o.workDir, i.file), address: i.address, what: i.label }));
-  result.direct = { xen: resolve(o.workDir, xen), dtb: join(o.workDir, FINAL_DTB_NAME), loads, expected };
+    .map((i) => ({ file: inputFile(o, i.file), address: i.address, what: i.label }));
+  result.direct = { xen: inputFile(o, xen), dtb: join(o.workDir, FINAL_DTB_NAME), loads, expected };
   return result;
 }

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
@@ -130,6 +130,41 @@ test('planConfigBoot: with no DEVICE_TREE and no MEMORY_START/END, the virt boar
     assert.equal(p.build.plan.memoryEnd, 0xc000_0000n);
     for (const i of p.build.images) assert.ok(i.address >= 0x4000_0000n && i.address + i.size <= 0xc000_0000n, i.label);
   } finally {
+    for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('planConfigBoot direct: a path leading out of DIR is read from beside DIR, as uboot-script-gen would', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'hl-cfgparent-'));
+  const dir = join(parent, 'dir');
+  const work = mkdtempSync(join(tmpdir(), 'hl-cfgwork-'));
+  try {
+    const src = userDir();
+    rmSync(dir, { force: true, recursive: true });
+    renameSync(src, dir);
+    writeFileSync(join(parent, 'outside-Image'), new Uint8Array(64).fill(0xc3));
+    const text = CONFIG.replace('DOMU_KERNEL[1]="Image"', 'DOMU_KERNEL[1]="../outside-Image"');
+    const p = planConfigBoot(readImageBuilderConfig(parseShellConfig(text, 'config')), { route: 'direct', dir, workDir: work, virtHost });
+    const k = p.direct!.loads.find((l) => l.what === 'domU1-kernel')!;
+    assert.equal(k.file, join(parent, 'outside-Image'));
+    assert.equal(p.build.images.find((i) => i.label === 'domU1-kernel')!.size, 64n);
+  } finally {
+    for (const d of [parent, work]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('planConfigBoot uboot: a file outside DIR cannot be served over TFTP — a typed error naming the way out', () => {
+  const dir = userDir();
+  const work = mkdtempSync(join(tmpdir(), 'hl-cfgwork-'));
+  try {
+    const text = CONFIG.replace('DOMU_KERNEL[1]="Image"', 'DOMU_KERNEL[1]="../outside-Image"');
+    writeFileSync(join(dir, '..', 'outside-Image'), new Uint8Array(64).fill(0xc3));
+    assert.throws(
+      () => planConfigBoot(readImageBuilderConfig(parseShellConfig(text, 'config')), { route: 'uboot', dir, workDir: work, virtHost }),
+      (e: Error & { code?: string; hint?: string }) => e.code === 'TFTP_OUTSIDE' && /outside-Image is an absolute path or leads out of/.test(e.message) && /--route direct/.test(e.hint ?? ''),
+    );
+  } finally {
+    rmSync(join(dir, '..', 'outside-Image'), { force: true });
     for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
   }
 });
