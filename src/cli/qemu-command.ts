@@ -52,7 +52,7 @@ const SPECS: OptionSpec[] = [
 export const QEMU_USAGE = `usage: hyperlaunch qemu [-i DIR]... [options] <config.dts|config.dtb>
        hyperlaunch qemu -c CONFIG -d DIR [--route uboot|direct] [options]
 Boots a configuration under qemu-system-aarch64 (virt, 2 CPUs, 2 GiB).
-A devicetree goes by the direct route: QEMU loads Debian's Xen 4.17, the configuration
+A devicetree goes by the direct route by default: QEMU loads Debian's Xen 4.17, the configuration
 written into QEMU's own host DTB, and for every domain Debian's Linux and an initramfs
 printing a marker; PASS when Xen created the domain and it wrote its marker.
 An ImageBuilder config (-c) names its own Xen, kernels and ramdisks in DIR: it is built
