@@ -9,8 +9,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { PropertyValue } from '../../src/fdt/data.js';
 import { readDtb } from '../../src/fdt/flattree-read.js';
-import { getNodeByPath } from '../../src/fdt/livetree.js';
+import { writeDtb } from '../../src/fdt/flattree-write.js';
+import { Node, Property, getNodeByPath } from '../../src/fdt/livetree.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { compileDts, dummyCpio, dummyImage, goldenDir, makeGoldenInputs } from './golden-inputs.js';
 
@@ -118,10 +120,20 @@ test('dom0less DTS input (examples/qemu-dom0less.dts): same layout and script fo
   }
 });
 
+/** The golden host with an SMMU added: a hardware domain that is not direct-mapped needs an IOMMU. */
+function addIommu(dtbPath: string): void {
+  const tree = readDtb(readFileSync(dtbPath));
+  const smmu = tree.root.addChild(new Node('iommu@9050000'));
+  smmu.addProperty(new Property('compatible', PropertyValue.fromString('arm,smmu-v3')));
+  smmu.addProperty(new Property('#iommu-cells', PropertyValue.fromCells([1])));
+  writeFileSync(dtbPath, writeDtb(tree));
+}
+
 test('Hyperlaunch DTS input: converted to dom0less, losses reported, true dom0less script', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hl-build-hl-'));
   try {
     dtInputs(dir);
+    addIommu(join(dir, 'host.dtb'));
     const r = cli(dir, join(repoRoot, 'examples', 'hyperlaunch-disaggregated.dts'), '--host', 'host.dtb', '--xen', 'xen', '-d', '.', '-t', 'tftp',
       '--module', 'control/kernel=k0', '--module', 'hardware/kernel=k1', '--module', 'hardware/ramdisk=r1', '--module', 'xenstore/kernel=k2');
     assert.equal(r.code, 0, r.stderr);
