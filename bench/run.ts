@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only startup,throughput,corpus,scaling]`
+ * `npm run bench [-- --only startup,throughput,corpus,scaling,build]`
  *
  * Compares this library with dtc 1.6.1 on the same machine in the same run:
  *  - start-up: `node -e 0` and `dtc` on an empty tree (fork/exec included);
@@ -30,7 +30,7 @@ import {
 import { syntheticDts } from './synthetic-tree.js';
 import { benchCheckScaling } from './check-scaling.js';
 
-const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling'] as const;
+const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling', 'build'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Timed {
@@ -346,6 +346,8 @@ async function main(): Promise<void> {
     if (sections.has('corpus')) benchCorpus(dtbCorpus, sourceCorpus);
     if (sections.has('scaling')) benchScaling(tmp);
     if (sections.has('scaling')) benchCheckScaling();
+    // The ImageBuilder-parity build against fdtput + mkimage (a script that runs on import).
+    if (sections.has('build')) await import('./imagebuilder-build.js');
     console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
