@@ -11,8 +11,8 @@ import { inSourceOrder } from './node-io.js';
 import { copyNode } from './node-copy.js';
 import { compatibleOf } from './read-context.js';
 
-function copyTree(tree: DeviceTree): DeviceTree {
-  const out = new DeviceTree(copyNode(tree.root));
+function copyTree(tree: DeviceTree, hollow?: Node): DeviceTree {
+  const out = new DeviceTree(copyNode(tree.root, hollow));
   out.reservations = tree.reservations.map((r) => ({ address: r.address, size: r.size, labels: r.labels.map((l) => ({ ...l })) }));
   out.bootCpuidPhys = tree.bootCpuidPhys;
   out.dtsV1 = tree.dtsV1;
@@ -27,7 +27,8 @@ function empty(node: Node): void {
 
 /** A copy of `tree` with the /chosen contents removed (the model holds them). */
 export function hostTreeOf(tree: DeviceTree): DeviceTree {
-  const host = copyTree(tree);
+  // The copy's /chosen is the source root's first live `chosen` child (a copied root is never deleted).
+  const host = copyTree(tree, tree.root.getChild('chosen'));
   const chosen = getNodeByPath(host.root, '/chosen');
   if (chosen) empty(chosen);
   return host;
