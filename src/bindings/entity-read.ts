@@ -7,6 +7,7 @@ import type { Cpupool, VcpuPin } from '../model/cpus.js';
 import { type Domain, newDomain } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';
 import { type BootModule, newModule } from '../model/module.js';
+import type { BindingInterface } from '../model/origin.js';
 import type { EventChannel, SharedMemory } from '../model/sharing.js';
 import { CPUPOOL_CODECS, VCPU_CODECS } from './cpu-properties.js';
 import { DOMAIN_CODECS } from './domain-properties.js';
@@ -14,12 +15,18 @@ import { locate } from './locate.js';
 import { LEGACY_MODULE_COMPATIBLES, isModuleNode, kindFromCompatible } from './module-compatibles.js';
 import { moduleCodecs } from './module-properties.js';
 import { keepUnknownNode, readProperties } from './node-io.js';
+import type { PropCodec } from './property-codec.js';
 import { type TreeReader, compatibleOf, contextFor } from './read-context.js';
 import { EVTCHN_CODECS, SHM_CODECS } from './sharing-properties.js';
 
+// The tables each reader decodes with, built once: a large configuration reads thousands of nodes with them.
+const MODULE_CODECS: Readonly<Record<BindingInterface, readonly PropCodec<BootModule>[]>> = { dom0less: moduleCodecs('dom0less'), hyperlaunch: moduleCodecs('hyperlaunch') };
+// A Hyperlaunch domain node may carry Arm (dom0less) properties; a dom0less one keeps Hyperlaunch names as unknown, as Xen ignores them.
+const DOMAIN_READ_CODECS: Readonly<Record<BindingInterface, readonly PropCodec<Domain>[]>> = { dom0less: DOMAIN_CODECS.filter((c) => c.in.includes('dom0less')), hyperlaunch: DOMAIN_CODECS };
+
 export function readModule(r: TreeReader, node: Node): BootModule {
   const m = newModule('unspecified', { name: node.name });
-  m.origin = readProperties(m, moduleCodecs(r.iface), contextFor(r, node), r.iface);
+  m.origin = readProperties(m, MODULE_CODECS[r.iface], contextFor(r, node), r.iface);
   m.kind = kindFromCompatible(m.compatible ?? [], r.iface) ?? 'unspecified';
   for (const c of node.liveChildren()) keepUnknownNode(m, c);
   return m;
@@ -83,9 +90,7 @@ export function readDomainChild(r: TreeReader, d: Domain, child: Node): void {
 
 export function readDomain(r: TreeReader, node: Node): Domain {
   const d = newDomain(node.name);
-  // A Hyperlaunch domain node may carry Arm (dom0less) properties; a dom0less one keeps Hyperlaunch names as unknown, as Xen ignores them.
-  const codecs = r.iface === 'hyperlaunch' ? DOMAIN_CODECS : DOMAIN_CODECS.filter((c) => c.in.includes('dom0less'));
-  d.origin = readProperties(d, codecs, contextFor(r, node), r.iface);
+  d.origin = readProperties(d, DOMAIN_READ_CODECS[r.iface], contextFor(r, node), r.iface);
   warnLegacyStaticMemCells(r, node);
   for (const c of node.liveChildren()) readDomainChild(r, d, c);
   return d;

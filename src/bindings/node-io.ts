@@ -17,9 +17,21 @@ export interface Entity {
 }
 
 /** Decode every live property of `ctx.node` into `e`; returns the node's origin. */
+// Codec tables are never changed once built, so each is indexed by name once, not per node read.
+const indexes = new WeakMap<readonly PropCodec<never>[], ReadonlyMap<string, PropCodec<never>>>();
+
+function byNameOf<E>(codecs: readonly PropCodec<E>[]): ReadonlyMap<string, PropCodec<E>> {
+  let index = indexes.get(codecs) as ReadonlyMap<string, PropCodec<E>> | undefined;
+  if (!index) {
+    index = new Map(codecs.map((c) => [c.name, c]));
+    indexes.set(codecs, index);
+  }
+  return index;
+}
+
 export function readProperties<E extends Entity>(e: E, codecs: readonly PropCodec<E>[], ctx: ReadContext, iface: BindingInterface): NodeOrigin {
   const node = ctx.node;
-  const byName = new Map(codecs.map((c) => [c.name, c]));
+  const byName = byNameOf(codecs);
   const properties: PropertyOrigin[] = [];
   for (const p of node.liveProperties()) {
     const codec = byName.get(p.name);
