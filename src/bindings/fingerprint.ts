@@ -10,6 +10,15 @@ function hex(b: Uint8Array): string {
 }
 
 export function fingerprint(value: unknown): string {
+  // Most values are scalars; for them the replacer below changes nothing but a bigint's form, and costs a closure call.
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'bigint':
+      return JSON.stringify(`${value}n`);
+  }
   return JSON.stringify(value, (key, v: unknown) => {
     if (key === 'origin') return undefined;
     if (typeof v === 'bigint') return `${v}n`;
