@@ -43,6 +43,9 @@ export function contextFor(r: TreeReader, node: Node): ReadContext {
   };
 }
 
+// One decoder for every node: constructing a TextDecoder per string was a large share of a read.
+const utf8 = new TextDecoder();
+
 export function compatibleOf(node: Node): string[] {
   const p = node.getProperty('compatible');
   if (!p) return [];
@@ -52,7 +55,7 @@ export function compatibleOf(node: Node): string[] {
   while (at < b.length) {
     let end = b.indexOf(0, at);
     if (end < 0) end = b.length;
-    out.push(new TextDecoder().decode(b.subarray(at, end)));
+    out.push(utf8.decode(b.subarray(at, end)));
     at = end + 1;
   }
   return out;
