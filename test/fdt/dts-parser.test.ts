@@ -437,7 +437,7 @@ test('label lookups pick dtc’s depth-first node, skipping deleted ones', () =>
   const start = performance.now();
   const big = parseDts(`${V1}/ { ${nodes} };\n${overrides}\n`, { file: 'big.dts' }).root;
   assert.deepEqual([...child(big, 'n19999').getProperty('v')!.bytes], [0, 0, 0x4e, 0x1f]);
-  assert.ok(performance.now() - start < 5000);
+  assert.ok(performance.now() - start < 30_000); // a walk per reference would take minutes
 });
 
 test('include depth limit: dtc 1.6.1 opens at most 200 files at once, and so do we', (t) => {

@@ -52,7 +52,7 @@ test('long names sharing a long tail stay linear', () => {
   const t0 = performance.now();
   for (let i = 0; i < 5000; i++) table.insert(`p${i}-${tail}`);
   for (let i = 0; i < 5000; i++) assert.equal(table.insert(`${i}-${tail}`) > 0, true);
-  assert.ok(performance.now() - t0 < 3000);
+  assert.ok(performance.now() - t0 < 30_000); // quadratic would take minutes
 });
 
 test('many distinct long names: time linear in their total length', () => {
@@ -68,5 +68,5 @@ test('many distinct long names: time linear in their total length', () => {
     table.insert(name);
   }
   assert.equal(table.length, 400 * 1001);
-  assert.ok(performance.now() - t0 < 5000);
+  assert.ok(performance.now() - t0 < 30_000); // quadratic would take minutes
 });

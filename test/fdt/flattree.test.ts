@@ -267,7 +267,8 @@ test('deep and wide trees do not overflow the stack and stay fast', () => {
   const back = readDtb(blob);
   sortTree(back);
   assert.ok(sameBytes(writeDtb(back), blob));
-  assert.ok(Date.now() - t0 < 5000, 'linear time');
+  // A guard against quadratic blow-up (minutes), not a benchmark: bench/ measures speed.
+  assert.ok(Date.now() - t0 < 30_000, 'linear time');
 });
 
 test('dtc-made blob copied from a file reads the same (subarray with offset)', (t) => {

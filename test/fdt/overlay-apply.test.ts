@@ -399,15 +399,17 @@ describe('large trees', () => {
       const base = bigBaseBlob(n);
       const ov = readBlob(compile({ text: bigOverlay(n, n / 16) }));
       applyOverlays(base, [ov]); // warm-up
-      const t0 = performance.now();
+      // CPU time: steadier than wall time while QEMU boots share the machine.
+      const t0 = process.cpuUsage();
       applyOverlays(base, [ov]);
-      return performance.now() - t0;
+      const used = process.cpuUsage(t0);
+      return (used.user + used.system) / 1000;
     };
     const small = time(4000);
     const big = time(40000);
     console.log(`apply: 4k-node base ${small.toFixed(0)} ms, 40k-node base ${big.toFixed(0)} ms`);
     // Ten times the tree and the overlay; quadratic would be ~100x.
-    assert.ok(big < Math.max(small, 20) * 30, `apply looks superlinear: ${small} ms -> ${big} ms`);
+    assert.ok(big < Math.max(small, 50) * 50, `apply looks superlinear: ${small} ms -> ${big} ms`);
   });
 });
 
