@@ -40,17 +40,51 @@ export type TokenKind =
   | 'CHAR'
   | 'EOF';
 
-export interface Token {
-  kind: TokenKind;
-  /** Names, labels, references, the character of a CHAR token. */
-  text: string;
-  /** LITERAL, CHAR_LITERAL and BYTE values. */
-  value: bigint;
+/**
+ * One token. The span is kept as plain numbers and turned into a
+ * SourcePosition only when asked for: most tokens (cells, punctuation) are
+ * never asked, and one object per token was a large share of the parser's
+ * garbage. Integer values likewise stay plain numbers up to 2^53 and become
+ * BigInts on first use.
+ */
+export class Token {
   /** STRING contents (escapes processed, NUL added, `string` marker at 0). */
-  data?: PropertyValue;
-  pos: SourcePosition;
-  /** The file the token came from; its name follows later line markers, as dtc's srcpos does. */
-  src: { readonly name: string };
+  data: PropertyValue | undefined = undefined;
+  private cachedPos: SourcePosition | undefined = undefined;
+  private big: bigint | undefined;
+
+  constructor(
+    readonly kind: TokenKind,
+    /** Names, labels, references, the character of a CHAR token. */
+    readonly text: string,
+    /** The file the token came from; its name follows later line markers, as dtc's srcpos does. */
+    readonly src: { readonly name: string },
+    private readonly file: string,
+    private readonly firstLine: number,
+    private readonly firstColumn: number,
+    private readonly lastLine: number,
+    private readonly lastColumn: number,
+    /** LITERAL, CHAR_LITERAL and BYTE values that are exact as a number (below 2^53), else -1. */
+    readonly small: number,
+    big?: bigint,
+  ) {
+    this.big = big;
+  }
+
+  /** LITERAL, CHAR_LITERAL and BYTE values. */
+  get value(): bigint {
+    return (this.big ??= BigInt(this.small));
+  }
+
+  get pos(): SourcePosition {
+    return (this.cachedPos ??= {
+      file: this.file,
+      firstLine: this.firstLine,
+      firstColumn: this.firstColumn,
+      lastLine: this.lastLine,
+      lastColumn: this.lastColumn,
+    });
+  }
 }
 
 /**
@@ -243,7 +277,7 @@ function charAt(text: string, k: number): string {
   return k < text.length ? text[k]! : '\0';
 }
 
-export function unescapeString(text: string, from: number, to: number, pos: SourcePosition): ValueBuilder {
+export function unescapeString(text: string, from: number, to: number, where: { readonly pos: SourcePosition }): ValueBuilder {
   const b = new ValueBuilder(to - from + 1);
   b.addMarker('string');
   let i = from;
@@ -265,7 +299,7 @@ export function unescapeString(text: string, from: number, to: number, pos: Sour
           while (digits.length < 2 && /[0-9a-fA-F]/.test(charAt(text, j))) digits += charAt(text, j++);
           if (!digits) {
             throw new FdtError('DTS_BAD_ESCAPE', '\\x used with no following hex digits', {
-              position: pos,
+              position: where.pos,
               hint: 'write \\x followed by one or two hex digits',
             });
           }
@@ -304,7 +338,12 @@ export interface LexerOptions {
 export class DtsLexer {
   private readonly stack: SourceBuffer[] = [];
   private state: StartCondition = 'INITIAL';
-  private lastPos: SourcePosition;
+  // The span of the most recent match (dtc's yylloc), as numbers: see Token.
+  private lastFile: string;
+  private firstLine = 0;
+  private firstColumn = 0;
+  private lastLine = 0;
+  private lastColumn = 0;
   private lastSrc: { readonly name: string };
   private readonly files: SourceFiles;
   private readonly maxDepth: number;
@@ -314,7 +353,7 @@ export class DtsLexer {
     this.maxDepth = opts.maxIncludeDepth;
     this.stack.push({ text: toLatin1(source), at: 0, name: opts.file, dir: dirnameOf(opts.file), path: posix.normalize(opts.file), line: 1, col: 1 });
     // Before the first token dtc's yylloc is all zero: an empty file fails at "file:0.0".
-    this.lastPos = { file: opts.file, firstLine: 0, firstColumn: 0, lastLine: 0, lastColumn: 0 };
+    this.lastFile = opts.file;
     this.lastSrc = this.stack[0]!;
   }
 
@@ -325,7 +364,7 @@ export class DtsLexer {
 
   /** Position of the most recent token (dtc's yylloc). */
   get position(): SourcePosition {
-    return this.lastPos;
+    return this.token('EOF', '').pos;
   }
 
   next(): Token {
@@ -333,7 +372,7 @@ export class DtsLexer {
       const buf = this.stack[this.stack.length - 1]!;
       if (buf.at >= buf.text.length) {
         // End of an included file resumes the includer; positions are left alone (no YY_USER_ACTION on EOF).
-        if (this.stack.length === 1) return this.token('EOF', '', this.lastPos);
+        if (this.stack.length === 1) return this.token('EOF', '');
         this.stack.pop();
         continue;
       }
@@ -355,8 +394,8 @@ export class DtsLexer {
     return end + 2 - at;
   }
 
-  /** Advance over `len` bytes, updating line/column; returns the span. */
-  private consume(buf: SourceBuffer, len: number): SourcePosition {
+  /** Advance over `len` bytes, updating line/column and the last span. */
+  private consume(buf: SourceBuffer, len: number): void {
     const firstLine = buf.line;
     const firstColumn = buf.col;
     const end = buf.at + len;
@@ -375,13 +414,17 @@ export class DtsLexer {
     buf.line = line;
     buf.col = col;
     buf.at = end;
-    this.lastPos = { file: buf.name, firstLine, firstColumn, lastLine: buf.line, lastColumn: buf.col };
+    this.lastFile = buf.name;
+    this.firstLine = firstLine;
+    this.firstColumn = firstColumn;
+    this.lastLine = line;
+    this.lastColumn = col;
     this.lastSrc = buf;
-    return this.lastPos;
   }
 
-  private token(kind: TokenKind, text: string, pos: SourcePosition, value = 0n): Token {
-    return { kind, text, value, data: undefined, pos, src: this.lastSrc };
+  /** A token spanning the last match; `small` -1 with `big` for integers beyond 2^53. */
+  private token(kind: TokenKind, text: string, small = 0, big?: bigint): Token {
+    return new Token(kind, text, this.lastSrc, this.lastFile, this.firstLine, this.firstColumn, this.lastLine, this.lastColumn, small, big);
   }
 
   // The best match so far while scanning one token (fields, not a closure: this runs per token).
@@ -447,65 +490,77 @@ export class DtsLexer {
     if (st === 'PROPNODENAME') this.offer(propNodeNameLength(text, at), R_PROPNODENAME, 'PROPNODENAME');
 
     const len = this.bestLen;
-    const pos = this.consume(buf, len);
-    return this.act(this.bestRule, this.bestKind, text.slice(at, at + len), pos, buf, at);
+    this.consume(buf, len);
+    return this.act(this.bestRule, this.bestKind, text.slice(at, at + len), buf, at);
   }
 
-  private act(rule: number, kind: TokenKind, lexeme: string, pos: SourcePosition, buf: SourceBuffer, start: number): Token | undefined {
+  private act(rule: number, kind: TokenKind, lexeme: string, buf: SourceBuffer, start: number): Token | undefined {
     switch (rule) {
       case R_INCLUDE:
-        this.pushInclude(lexeme.slice(lexeme.indexOf('"') + 1, -1), pos);
+        this.pushInclude(lexeme.slice(lexeme.indexOf('"') + 1, -1), this.token('CHAR', lexeme).pos);
         return undefined;
       case R_LINE:
-        this.lineMarker(lexeme, pos, buf);
+        this.lineMarker(lexeme, this.token('CHAR', lexeme), buf);
         return undefined;
       case R_STRING: {
-        const tok = this.token('STRING', lexeme, pos);
-        tok.data = unescapeString(buf.text, start + 1, start + lexeme.length - 1, pos).build();
+        const tok = this.token('STRING', lexeme);
+        tok.data = unescapeString(buf.text, start + 1, start + lexeme.length - 1, tok).build();
         return tok;
       }
       case R_KEYWORD:
         if (kind === 'V1' || kind === 'MEMRESERVE' || kind === 'BITS') this.state = 'V1';
         else if (kind !== 'PLUGIN') this.state = 'PROPNODENAME';
-        return this.token(kind, lexeme, pos);
+        return this.token(kind, lexeme);
       case R_LABEL:
-        return this.token('LABEL', lexeme.slice(0, -1), pos);
+        return this.token('LABEL', lexeme.slice(0, -1));
       case R_LITERAL:
-        return this.token('LITERAL', lexeme, pos, parseLiteral(lexeme, pos));
-      case R_CHARLIT:
-        return this.token('CHAR_LITERAL', lexeme, pos, charLiteralValue(buf.text, start, lexeme.length, pos));
+        return this.literalToken(lexeme);
+      case R_CHARLIT: {
+        const tok = this.token('CHAR_LITERAL', lexeme);
+        return this.token('CHAR_LITERAL', lexeme, charLiteralValue(buf.text, start, lexeme.length, tok));
+      }
       case R_LABELREF:
-        return this.token('LABEL_REF', lexeme.slice(1), pos);
+        return this.token('LABEL_REF', lexeme.slice(1));
       case R_PATHREF:
-        return this.token('PATH_REF', lexeme.slice(2, -1), pos);
+        return this.token('PATH_REF', lexeme.slice(2, -1));
       case R_BYTE:
-        return this.token('BYTE', lexeme, pos, BigInt(parseInt(lexeme, 16)));
+        return this.token('BYTE', lexeme, parseInt(lexeme, 16));
       case R_RBRACKET:
         this.state = 'V1';
-        return this.token('CHAR', ']', pos);
+        return this.token('CHAR', ']');
       case R_PROPNODENAME:
         this.state = 'V1';
-        return this.token('PROPNODENAME', lexeme.startsWith('\\') ? lexeme.slice(1) : lexeme, pos);
+        return this.token('PROPNODENAME', lexeme.startsWith('\\') ? lexeme.slice(1) : lexeme);
       case R_INCBIN:
       case R_OPERATOR:
-        return this.token(kind, lexeme, pos);
+        return this.token(kind, lexeme);
       default: {
         if (lexeme === '[') this.state = 'BYTESTRING';
         else if (lexeme === '{' || lexeme === ';') this.state = 'PROPNODENAME';
         // dtc returns the byte as a (signed, on x86) char: NUL is token 0 and bytes >= 0x80 are
         // negative, and bison takes any token <= 0 as the end of input.
         const code = lexeme.charCodeAt(0);
-        if (code === 0 || code >= 0x80) return this.token('EOF', '', pos);
-        return this.token('CHAR', lexeme, pos);
+        if (code === 0 || code >= 0x80) return this.token('EOF', '');
+        return this.token('CHAR', lexeme);
       }
     }
   }
 
-  private lineMarker(lexeme: string, pos: SourcePosition, buf: SourceBuffer): void {
+  /** Short plain literals (most cells) are parsed as numbers; the rest by the general BigInt path. */
+  private literalToken(lexeme: string): Token {
+    const small = plainLiteralValue(lexeme);
+    if (small >= 0) return this.token('LITERAL', lexeme, small);
+    const tok = this.token('LITERAL', lexeme);
+    const big = parseLiteral(lexeme, tok);
+    return big <= MAX_EXACT ? this.token('LITERAL', lexeme, Number(big)) : this.token('LITERAL', lexeme, -1, big);
+  }
+
+  private lineMarker(lexeme: string, at: Token, buf: SourceBuffer): void {
+    const pos = at.pos;
     const m = /[0-9]+/.exec(lexeme)!;
     const q1 = lexeme.indexOf('"');
     const q2 = lexeme.lastIndexOf('"');
-    const fn = unescapeString(lexeme, q1 + 1, q2, pos).build().bytes;
+    const fn = unescapeString(lexeme, q1 + 1, q2, at).build().bytes;
     if (fn.indexOf(0) !== fn.length - 1) {
       throw new FdtError('DTS_BAD_LINE_MARKER', 'nul in line number directive', { position: pos, hint: 'remove the \\0 from the file name' });
     }
@@ -535,44 +590,47 @@ export class DtsLexer {
   }
 }
 
-/** `0x` followed by 1 to 16 hex digits and nothing else: always in range, BigInt parses it as is. */
-function isPlainHex(lexeme: string): boolean {
+/** Integers up to here are exact as numbers. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The value of `0x` with 1 to 13 hex digits, or of a decimal of at most 15
+ * digits, and nothing else: both exact as numbers. -1 for any other literal.
+ */
+function plainLiteralValue(lexeme: string): number {
   const n = lexeme.length;
-  if (n < 3 || n > 18 || lexeme[0] !== '0' || (lexeme[1] !== 'x' && lexeme[1] !== 'X')) return false;
-  for (let i = 2; i < n; i++) if (!isHexDigit(lexeme.charCodeAt(i))) return false;
-  return true;
+  if (n >= 3 && n <= 15 && lexeme.charCodeAt(0) === 0x30 && (lexeme[1] === 'x' || lexeme[1] === 'X')) {
+    for (let i = 2; i < n; i++) if (HEX_DIGITS[lexeme.charCodeAt(i)] !== 1) return -1;
+    return Number(lexeme);
+  }
+  if (n > 15 || (n > 1 && lexeme.charCodeAt(0) === 0x30)) return -1;
+  for (let i = 0; i < n; i++) if (DIGITS[lexeme.charCodeAt(i)] !== 1) return -1;
+  return Number(lexeme);
 }
 
-function isHexDigit(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
-}
-
-function parseLiteral(lexeme: string, pos: SourcePosition): bigint {
-  // Plain short decimals and hex (most cells) skip the general regex below.
-  if (isPlainHex(lexeme)) return BigInt(lexeme);
-  if (lexeme.length < 16 && /^(?:[1-9][0-9]*|0)$/.test(lexeme)) return BigInt(Number(lexeme));
+function parseLiteral(lexeme: string, where: { readonly pos: SourcePosition }): bigint {
   const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.*)$/.exec(lexeme)!;
   // strtoull(…, 0) stops at the first bad digit (an 8 or 9 in an octal literal); only U/L may follow.
   const digits = m[1]!;
   const rest = m[2]!;
   if (rest && !/^[UL]*$/.test(rest)) {
-    throw new FdtError('DTS_BAD_LITERAL', `Bad integer literal '${lexeme}'`, { position: pos, hint: 'octal literals (leading 0) take digits 0-7 only' });
+    throw new FdtError('DTS_BAD_LITERAL', `Bad integer literal '${lexeme}'`, { position: where.pos, hint: 'octal literals (leading 0) take digits 0-7 only' });
   }
   const v = digits.length > 1 && digits[0] === '0' && digits[1] !== 'x' && digits[1] !== 'X' ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
   if (v > 0xffffffffffffffffn) {
-    throw new FdtError('DTS_BAD_LITERAL', `Integer literal '${lexeme}' out of range`, { position: pos, hint: 'integers are at most 64 bits' });
+    throw new FdtError('DTS_BAD_LITERAL', `Integer literal '${lexeme}' out of range`, { position: where.pos, hint: 'integers are at most 64 bits' });
   }
   return v;
 }
 
-function charLiteralValue(text: string, start: number, len: number, pos: SourcePosition): bigint {
-  const b = unescapeString(text, start + 1, start + len - 1, pos).build().bytes;
-  if (b.length === 1) throw new FdtError('DTS_BAD_LITERAL', 'Empty character literal', { position: pos, hint: "write one character between the quotes, e.g. 'a'" });
+function charLiteralValue(text: string, start: number, len: number, where: { readonly pos: SourcePosition }): number {
+  const b = unescapeString(text, start + 1, start + len - 1, where).build().bytes;
+  if (b.length === 1) throw new FdtError('DTS_BAD_LITERAL', 'Empty character literal', { position: where.pos, hint: "write one character between the quotes, e.g. 'a'" });
   if (b.length > 2) {
     throw new FdtError('DTS_BAD_LITERAL', `Character literal has ${b.length - 1} characters instead of 1`, {
-      position: pos,
+      position: where.pos,
       hint: 'a character literal holds exactly one character',
     });
   }
-  return BigInt(b[0]!);
+  return b[0]!;
 }

@@ -364,6 +364,10 @@ class DtsParser implements TokenSource {
         }
         b.addMarker('ref-phandle', t.text);
         b.appendCell(0xffffffff); // the 32-bit mask: a placeholder until the checks resolve the reference
+      } else if (bits === 32 && t.kind === 'LITERAL' && t.small >= 0 && t.small <= 0xffffffff) {
+        // The common plain cell: what primary() and the range check below would do, without BigInts.
+        this.next();
+        b.appendCell(t.small);
       } else {
         const v = this.expr.primary();
         if (bits < 64 && v.value > mask && (v.value | mask) !== U64) {
@@ -382,7 +386,7 @@ class DtsParser implements TokenSource {
     b.addMarker('uint8');
     for (;;) {
       const t = this.next();
-      if (t.kind === 'BYTE') b.appendByte(Number(t.value));
+      if (t.kind === 'BYTE') b.appendByte(t.small);
       else if (t.kind === 'LABEL') b.addMarker('label', t.text);
       else if (isChar(t, ']')) return;
       else throw this.syntaxError(t);
