@@ -19,6 +19,8 @@ export function fingerprint(value: unknown): string {
     case 'bigint':
       return JSON.stringify(`${value}n`);
   }
+  // Likewise a list of strings (every `compatible`).
+  if (Array.isArray(value) && value.every((x) => typeof x === 'string')) return JSON.stringify(value);
   return JSON.stringify(value, (key, v: unknown) => {
     if (key === 'origin') return undefined;
     if (typeof v === 'bigint') return `${v}n`;
