@@ -22,8 +22,8 @@ export interface CheckContext {
   readonly generateSymbols: boolean;
   /** Name of the running check, for assertion errors. */
   readonly checkName: string;
-  /** Memo space that lives for one run of one check (e.g. per-parent name sets). */
-  readonly scratch: WeakMap<object, unknown>;
+  /** Memo space that lives for one run of one check (e.g. per-parent name sets); made on first use. */
+  readonly scratch: Map<object, unknown>;
   /** dtc's FAIL: report against a node. */
   fail(node: Node, message: string): void;
   /** dtc's FAIL_PROP: report against a property (which may be absent, as in dtc). */

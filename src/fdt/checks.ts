@@ -270,7 +270,7 @@ class CheckRunner {
       phandleFormat: this.opts.phandleFormat ?? 'epapr',
       generateSymbols: this.opts.generateSymbols ?? false,
       checkName: c.spec.name,
-      scratch: new WeakMap(),
+      scratch: new Map(), // not a WeakMap: it dies with the context, and WeakMaps cost the collector more
       fail: (node, message) => {
         c.status = 'failed';
         this.report(c, node, undefined, message);
