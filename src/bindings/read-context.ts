@@ -1,5 +1,6 @@
 /** The per-node context the property tables decode with, shared by both readers. */
 import type { Node } from '../fdt/livetree.js';
+import type { Cells } from '../model/domain.js';
 import type { BootConfigWarning } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import type { ChannelRef } from '../model/sharing.js';
@@ -15,29 +16,35 @@ export interface TreeReader {
   cpupoolOf(target: Node): string | undefined;
 }
 
-// One index per read: a reader's tree does not change while it is read.
-const indexes = new WeakMap<TreeReader, ReferenceIndex>();
+/** What every node of one read shares, built on first use: a reader's tree does not change while it is read. */
+interface ReaderShared {
+  rootCells: Cells;
+  target: ReadContext['target'];
+}
 
-function referencesOf(r: TreeReader): ReferenceIndex {
-  let index = indexes.get(r);
-  if (!index) {
-    index = new ReferenceIndex(r.root);
-    indexes.set(r, index);
+const shared = new WeakMap<TreeReader, ReaderShared>();
+
+function sharedOf(r: TreeReader): ReaderShared {
+  let s = shared.get(r);
+  if (!s) {
+    const references = new ReferenceIndex(r.root);
+    s = { rootCells: cellsOf(r.root), target: (p, offset) => references.target(p, offset) };
+    shared.set(r, s);
   }
-  return index;
+  return s;
 }
 
 export function contextFor(r: TreeReader, node: Node): ReadContext {
-  const references = referencesOf(r);
+  const s = sharedOf(r);
   return {
     iface: r.iface,
     node,
     root: r.root,
     parentCells: cellsOf(node.parent),
     ownCells: cellsOf(node),
-    rootCells: cellsOf(r.root),
+    rootCells: { ...s.rootCells },
     warn: r.warn,
-    target: (p, offset) => references.target(p, offset),
+    target: s.target,
     channelOf: r.channelOf,
     cpupoolOf: r.cpupoolOf,
   };
