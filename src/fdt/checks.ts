@@ -193,7 +193,8 @@ class CheckRunner {
   private readonly lookup: TreeLookup;
   /** Live nodes in dtc's visiting order, fixed when the run starts (dtc's fill_fullpaths time). */
   private readonly order: Node[];
-  private readonly hadPath: WeakSet<Node>;
+  /** The nodes of `order` as a set, made at the first diagnostic: most runs report nothing. */
+  private hadPath: Set<Node> | undefined;
   /**
    * Live nodes by the names of their live properties, in visiting order, for
    * the checks that only look at one property. Dropped whenever a check that
@@ -210,7 +211,6 @@ class CheckRunner {
     }
     this.lookup = new TreeLookup(tree.root);
     this.order = preorder(tree.root);
-    this.hadPath = new WeakSet(this.order);
   }
 
   private state(name: string): CheckState {
@@ -254,7 +254,7 @@ class CheckRunner {
     if (position) d.position = position;
     if (node) {
       // dtc names nodes by the paths it filled in before the checks; nodes already deleted then have none
-      d.path = this.hadPath.has(node) ? fullPath(node) : '(null)';
+      d.path = (this.hadPath ??= new Set(this.order)).has(node) ? fullPath(node) : '(null)';
       if (prop) d.property = prop.name;
       if (!prop && position) {
         if (node.alsoDefinedAt && node.alsoDefinedAt.length > 0) d.alsoDefinedAt = [...node.alsoDefinedAt];
