@@ -33,7 +33,9 @@ export function readProperties<E extends Entity>(e: E, codecs: readonly PropCode
   const node = ctx.node;
   const byName = byNameOf(codecs);
   const properties: PropertyOrigin[] = [];
-  for (const p of node.liveProperties()) {
+  // Plain loops over the lists, not liveProperties() / liveChildren(): this runs for every node of a configuration, and the generators cost more than the reading.
+  for (const p of node.properties) {
+    if (p.deleted) continue;
     const codec = byName.get(p.name);
     const fp = codec?.read(e, p, ctx);
     if (fp === undefined) {
@@ -43,7 +45,8 @@ export function readProperties<E extends Entity>(e: E, codecs: readonly PropCode
       properties.push({ name: p.name, value: p.value.clone(), fingerprint: fp, position: p.position });
     }
   }
-  const children = Array.from(node.liveChildren(), (c) => c.name);
+  const children: string[] = [];
+  for (const c of node.children) if (!c.deleted) children.push(c.name);
   return { interface: iface, path: node.path, position: node.position, labels: labelsOf(node), properties, children };
 }
 
