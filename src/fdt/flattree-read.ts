@@ -174,11 +174,18 @@ class ReadContext {
    * bytes are never shared with the tree.
    */
   private copy?: Uint8Array;
+  /**
+   * The caller's bytes as a plain Uint8Array: a Node Buffer's subarray()
+   * builds a Buffer, several times dearer, and there is one per property.
+   */
+  readonly blob: Uint8Array;
 
   constructor(
-    readonly blob: Uint8Array,
+    blob: Uint8Array,
     readonly file: string | undefined,
-  ) {}
+  ) {
+    this.blob = new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength);
+  }
 
   get values(): Uint8Array {
     this.copy ??= this.blob.slice();
