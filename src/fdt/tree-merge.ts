@@ -54,12 +54,18 @@ function named<T extends Named>(list: readonly T[], name: string, cache: NameCac
 
 /** First entry of that name, deleted or not (dtc's `for_each_*_withdel` + streq). */
 function firstNamed<T extends Named>(list: readonly T[], name: string, cache?: NameCache): T | undefined {
+  // Short lists (most of them) are scanned in place, without the array of all matches.
+  if (list.length < SCAN_LIMIT) {
+    for (const e of list) if (e.name === name) return e;
+    return undefined;
+  }
   return named(list, name, cache)[0];
 }
 
 /** First live entry of that name (dtc's `for_each_*` + streq). */
 function firstLiveNamed<T extends Named>(list: readonly T[], name: string, cache?: NameCache): T | undefined {
-  for (const e of named(list, name, cache)) if (!e.deleted) return e;
+  const candidates = list.length < SCAN_LIMIT ? list : named(list, name, cache);
+  for (const e of candidates) if (!e.deleted && e.name === name) return e;
   return undefined;
 }
 
