@@ -42,12 +42,14 @@ const DEBIAN_417 = parseXenBuild('debian-4.17');
  *   build has no early printk): the serial log stays empty, while the base
  *   tree prints its first (XEN) line within about a second;
  * - boots: 4.17 goes on without the setting (a warning rule, or an error
- *   rule that 4.17 does not enforce) and the domain comes up.
+ *   rule that 4.17 does not enforce) and the domain comes up;
+ * - stalls: Xen goes on without a panic (it frees its init memory), but the
+ *   domain's console never speaks: the boot times out.
  */
 interface FidelityCase {
   rule: string;
   edit: string;
-  outcome: 'panic' | 'silent' | 'boots';
+  outcome: 'panic' | 'silent' | 'boots' | 'stalls';
   /** panic: the failure in Xen's log; boots: a line Xen prints on the way (optional). */
   xen?: RegExp;
   ruleMessage?: boolean;
@@ -66,6 +68,16 @@ const MANY_MODULES = Array.from({ length: 33 }, (_, i) => {
   const a = (0x6000_0000 + i * 0x1000).toString(16);
   return `module@${a} { compatible = "multiboot,device-tree", "multiboot,module"; reg = <0x0 0x${a} 0x0 0x100>; };`;
 }).join(' ');
+
+/** 33 device-tree modules at one address, each with a command line: Xen merges the modules (one slot) but keeps only 32 command lines. */
+const MANY_CMDLINES = Array.from({ length: 33 }, (_, i) =>
+  `dt${i}@60000000 { compatible = "multiboot,device-tree", "multiboot,module"; reg = <0x0 0x60000000 0x0 0x100>; bootargs = "a"; };`).join(' ');
+
+/** Two static event channels of domU1 bound to each other (a loopback, which 4.17 accepts), `ea` given `eaValue`, `eb` `ebValue`. */
+function evtchnPair(eaValue: string, ebValue: string): string {
+  const node = (label: string, unit: number, value: string) => `${label}: evtchn@${unit} { compatible = "xen,evtchn-v1"; ${value} };`;
+  return `&{/chosen/domU1} { xen,enhanced = "no-xenstore"; ${node('ea', 1, eaValue)} ${node('eb', 2, ebValue)} };`;
+}
 
 const LONG_BOOTARGS = `console=ttyAMA0 rdinit=/init ${'x'.repeat(1100)}`;
 
@@ -107,6 +119,14 @@ export const FIDELITY_CASES: FidelityCase[] = [
     outcome: 'boots', hostEdit: true,
   },
   { rule: 'mod-reg-missing', edit: '&{/chosen/domU1/module@51c00000} { /delete-property/ reg; };', outcome: 'silent' },
+  // A warning: Xen goes on; its "Ignoring ... cmdline (too many)" comes before the console exists.
+  { rule: 'cmdline-count', edit: `&{/chosen} { ${MANY_CMDLINES} };`, outcome: 'boots' },
+  // A warning: no panic, the domain is built and runs, but its vpl011 console (SPI 0, virq 32) never speaks.
+  { rule: 'nr-spis-vpl011', edit: '&{/chosen/domU1} { nr_spis = <0>; };', outcome: 'stalls' },
+  { rule: 'evtchn-value', edit: evtchnPair('xen,evtchn = <0xa &eb>;', ''), outcome: 'panic', xen: /xen,evtchn property should not be empty\.[\s\S]*Could not set up domains evtchn/, ruleMessage: true },
+  { rule: 'evtchn-remote', edit: evtchnPair('xen,evtchn = <0xa &eb>;', 'xen,evtchn = <0xb &eb>;'), outcome: 'panic', xen: /xen,evtchn property is not setup correctly\.[\s\S]*Could not set up domains evtchn/, ruleMessage: true },
+  // Port 2000 > 1023: evtchn_alloc_unbound fails with -ENOSPC (-28).
+  { rule: 'evtchn-port', edit: evtchnPair('xen,evtchn = <0x7d0 &eb>;', 'xen,evtchn = <0xb &ea>;'), outcome: 'panic', xen: /evtchn_alloc_unbound\(\) failure \(Error -28\)[\s\S]*Could not set up domains evtchn/, ruleMessage: true },
 ];
 
 /** The base: examples/true-dom0less.dts cut to its first domU, planned for the direct route. */
@@ -148,7 +168,8 @@ test('fidelity: each rule Xen 4.17 enforces at boot — our check flags the edit
         const dtb = join(dir, `${c.rule}.dtb`);
         writeFileSync(dtb, writeDtb(tree));
         // A silent boot is judged by the silence itself: the base prints within ~1 s.
-        const timeoutSeconds = c.outcome === 'silent' ? 8 : 45;
+        // A stall is judged by the timeout: the base's domain speaks within ~4 s.
+        const timeoutSeconds = c.outcome === 'silent' ? 8 : c.outcome === 'stalls' ? 20 : 45;
         const report = await bootDirect({ ...spec, dtb }, { timeoutSeconds, serialLog: join(dir, `${c.rule}.log`) });
         console.log(`fidelity ${c.rule}: ${c.outcome}, ${report.seconds.toFixed(1)} s, ${report.end}`);
         const log = readFileSync(join(dir, `${c.rule}.log`), 'latin1');
@@ -158,6 +179,13 @@ test('fidelity: each rule Xen 4.17 enforces at boot — our check flags the edit
           return;
         }
         assert.equal(report.passed, false, `${c.rule}: Xen booted the domain`);
+        if (c.outcome === 'stalls') {
+          assert.equal(report.end, 'timeout');
+          assert.doesNotMatch(log, /Panic on CPU/);
+          assert.match(log, /\(XEN\) Freed \d+kB init memory/);
+          assert.doesNotMatch(log, /DOM1:/, `${c.rule}: the domain's console spoke`);
+          return;
+        }
         if (c.outcome === 'silent') {
           assert.doesNotMatch(log, /\(XEN\)/, `${c.rule}: Xen reached its console`);
           return;
