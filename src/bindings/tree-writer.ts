@@ -82,6 +82,18 @@ export class TreeWriter {
     return node;
   }
 
+  /** A domain's child nodes (modules, vCPU pins, shared memory, event channels), in model order. */
+  domainChildren(d: Domain, at: Placement): Node[] {
+    const names = new UniqueNames();
+    const children: (Node | undefined)[] = [
+      ...d.modules.map((m) => this.module(m, at, names)),
+      ...d.vcpuPins.map((v) => this.vcpu(v, at)),
+      ...d.sharedMemory.map((sm) => this.sharedMemory(sm, at)),
+      ...d.eventChannels.map((e) => this.eventChannel(d.name, e, at)),
+    ];
+    return children.filter((n): n is Node => n !== undefined);
+  }
+
   module(m: BootModule, at: Placement, names: UniqueNames): Node | undefined {
     const path = `${at.path}/${m.name ?? m.kind}`;
     if (!kindExpressible(m.kind, this.iface)) {

@@ -81,14 +81,7 @@ function domainNode(w: TreeWriter, d: Domain, domid: number, chosenCells: Return
     c.name === 'domid' ? `dom0less allocates domids in node order (this domain gets ${domid})` : 'dom0less has no such property',
   );
   const at = { path, parentCells: cells, ownCells: cells };
-  const names = new UniqueNames();
-  const children: (Node | undefined)[] = [
-    ...d.modules.map((m) => w.module(m, at, names)),
-    ...d.vcpuPins.map((v) => w.vcpu(v, at)),
-    ...d.sharedMemory.map((s) => w.sharedMemory(s, at)),
-    ...d.eventChannels.map((e) => w.eventChannel(d.name, e, at)),
-  ];
-  return w.finish(node, d, children.filter((n): n is Node => n !== undefined));
+  return w.finish(node, d, w.domainChildren(d, at));
 }
 
 function hyperlaunchOnlyLosses(w: TreeWriter, h: Hypervisor): void {

@@ -46,14 +46,7 @@ function domainNode(w: TreeWriter, d: Domain, domid: number): Node {
   const cells = effectiveCells(own.addressCells, own.sizeCells);
   const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: cellsOf(undefined), ownCells: cells }, () => 'an Arm (dom0less) property; Hyperlaunch on x86 has no such property');
   const at = { path, parentCells: cells, ownCells: cells };
-  const names = new UniqueNames();
-  const children: (Node | undefined)[] = [
-    ...d.modules.map((m) => w.module(m, at, names)),
-    ...d.vcpuPins.map((v) => w.vcpu(v, at)),
-    ...d.sharedMemory.map((s) => w.sharedMemory(s, at)),
-    ...d.eventChannels.map((e) => w.eventChannel(d.name, e, at)),
-  ];
-  return w.finish(node, d, children.filter((n): n is Node => n !== undefined));
+  return w.finish(node, d, w.domainChildren(d, at));
 }
 
 function configNode(w: TreeWriter, h: Hypervisor): Node | undefined {
