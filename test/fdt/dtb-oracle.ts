@@ -7,18 +7,12 @@ import { execFile, execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import { repoRoot as sharedRepoRoot } from '../support/paths.js';
 
 export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
+  return sharedRepoRoot;
 }
 
 export function corpusDir(): string {

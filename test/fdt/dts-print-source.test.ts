@@ -9,24 +9,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { runDtc } from '../../src/fdt/dtc.js';
 import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts-annotation.js';
 import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
+import { repoRoot } from '../support/paths.js';
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
 
-const corpusDir = join(findRepoRoot(), '..', 'shared', 'corpus', 'dtc-tests');
+const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'dtc-tests');
 const haveDtc = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout?.includes('DTC') ?? false;
 if (!haveDtc) console.log('dts-print-source tests: dtc not installed, oracle comparisons skipped');
 

@@ -12,8 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { type Marker, PropertyValue } from '../../src/fdt/data.js';
 import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
@@ -22,18 +21,9 @@ import { formatPropertyValue, guessValueType } from '../../src/fdt/dts-value-for
 import { readDtb } from '../../src/fdt/flattree-read.js';
 import { isFdtError } from '../../src/fdt/errors.js';
 import { sortTree } from '../../src/fdt/tree-sort.js';
+import { repoRoot } from '../support/paths.js';
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('package.json not found above the test file');
-    dir = up;
-  }
-  return dir;
-}
 
-const repoRoot = findRepoRoot();
 const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'dtc-tests');
 const haveDtc = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout?.includes('DTC') ?? false;
 const dtcVersion = haveDtc ? spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
