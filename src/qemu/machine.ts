@@ -22,5 +22,7 @@ export const QEMU_BINARY = 'qemu-system-aarch64';
 /** `-machine ... -cpu ... -m ... -smp ...`, plus extra `-machine` sub-options (dumpdtb=...). */
 export function machineArgs(m: VirtMachine, extraMachine: string[] = []): string[] {
   const machine = ['virt', 'virtualization=true', `gic-version=${m.gicVersion}`, ...extraMachine].join(',');
-  return ['-machine', machine, '-cpu', m.cpu, '-m', String(m.memoryMiB), '-smp', String(m.cpus), '-display', 'none', '-monitor', 'none'];
+  // -nic none: virt's default NIC wants iPXE's efi-virtio.rom (ipxe-qemu, only a
+  // recommended package); a route that needs a network adds its own device.
+  return ['-machine', machine, '-cpu', m.cpu, '-m', String(m.memoryMiB), '-smp', String(m.cpus), '-display', 'none', '-monitor', 'none', '-nic', 'none'];
 }
