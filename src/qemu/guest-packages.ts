@@ -5,9 +5,10 @@
  * outside the repository. Nothing is installed on the host.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { takeCacheLock } from './cache-lock.js';
 import { QemuError } from './errors.js';
 
 export const XEN_PACKAGE = 'xen-hypervisor-4.17-arm64';
@@ -81,7 +82,7 @@ export function fetchGuestBinaries(opts: FetchOptions = {}): GuestBinaries {
   if (cached) return cached;
   mkdirSync(cacheDir, { recursive: true });
   // Test files run in parallel: one process downloads, the others wait for its copy (apt's own lock would fail them).
-  const release = takeLock(cacheDir);
+  const release = takeCacheLock(cacheDir, LOCK_STALE_MS);
   try {
     return cachedGuestBinaries(cacheDir) ?? downloadAndUnpack(cacheDir, opts);
   } finally {
@@ -89,32 +90,7 @@ export function fetchGuestBinaries(opts: FetchOptions = {}): GuestBinaries {
   }
 }
 
-const LOCK = '.lock';
 const LOCK_STALE_MS = 15 * 60_000;
-const LOCK_POLL_MS = 250;
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** mkdir is atomic: whoever creates the lock directory downloads. A lock older than any download is taken over. */
-function takeLock(cacheDir: string): () => void {
-  const lock = join(cacheDir, LOCK);
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      return () => rmSync(lock, { recursive: true, force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    try {
-      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-    } catch {
-      // released meanwhile
-    }
-    sleepSync(LOCK_POLL_MS);
-  }
-}
 
 function downloadAndUnpack(cacheDir: string, opts: FetchOptions): GuestBinaries {
   const run = opts.run ?? runCommand;
