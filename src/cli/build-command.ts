@@ -13,6 +13,7 @@ import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.j
 import { checkModel } from '../check/engine.js';
 import { hasErrors } from '../check/finding.js';
 import { findingJson, formatFinding } from '../check/format.js';
+import { XenConfigError } from '../check/xen-config-error.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import { readDtb } from '../fdt/flattree-read.js';
@@ -26,6 +27,7 @@ import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { createReporter } from './report.js';
+import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'c', value: true, key: 'c' },
@@ -42,6 +44,7 @@ const SPECS: OptionSpec[] = [
   { long: 'avoid-reserved', value: false, key: 'avoid-reserved' },
   { long: 'host', value: true, key: 'host' },
   { long: 'xen', value: true, key: 'xen' },
+  { long: 'xen-config', value: true, key: 'xen-config' },
   { long: 'module', value: true, key: 'module' },
   { long: 'final-dtb', value: true, key: 'final-dtb' },
   { long: 'emit-config', value: true, key: 'emit-config' },
@@ -53,7 +56,7 @@ const SPECS: OptionSpec[] = [
 
 export const BUILD_USAGE = `usage: hyperlaunch build -c CONFIG -d DIR [-t LOADCMD] [-o NAME] [-f] [-p PREFIX]
                         [-k KEYDIR] [-u UBOOTDTB] [--compat imagebuilder-2023]
-                        [--avoid-reserved] [--dry-run] [--force] [--json]
+                        [--avoid-reserved] [--xen-config FILE] [--dry-run] [--force] [--json]
        hyperlaunch build BOOT.dts|BOOT.dtb --host HOST.dtb --xen XEN -d DIR
                         [--module DOMAIN/KIND=FILE]... [--final-dtb NAME.dtb]
                         [--memory-start A --memory-end B] [same options as above]
@@ -71,6 +74,8 @@ or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0les
   --module dom0/kernel=Image   file of a module (kinds: kernel, ramdisk, device-tree); default: xen,uefi-binary
   --final-dtb NAME             also write the host DTB with /chosen filled (for loaders without scripts)
   --emit-config NAME           also write the ImageBuilder config the devicetree input amounts to
+  --xen-config FILE            the .config of the Xen build that boots: check for its options
+                               (STATIC_MEMORY, BOOT_TIME_CPUPOOLS, schedulers...) and its release
   --dry-run   print the layout and the script, write nothing
   --force     build even when the checks find errors
 `;
@@ -80,6 +85,7 @@ interface BuildArgs {
   tree?: string;
   host?: string;
   xen?: string;
+  xenConfig?: string;
   modules: Map<string, string>;
   finalDtb?: string;
   emitConfig?: string;
@@ -128,6 +134,7 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
     tree,
     host: one('host'),
     xen: one('xen'),
+    xenConfig: one('xen-config'),
     modules,
     finalDtb: one('final-dtb'),
     emitConfig: one('emit-config'),
@@ -180,7 +187,8 @@ function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): 
   const { model } = imageBuilderToModel(plan, at);
   const host = readDtb(directorySource(args.dir).read(plan.deviceTree));
   model.host = host;
-  const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree });
+  const target = args.xenConfig === undefined ? undefined : xenBuildFromArgs({ xenConfig: args.xenConfig });
+  const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree, build: target });
   for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
   if (!hasErrors(findings) || args.dryRun) return true;
   if (args.force) {
@@ -229,6 +237,10 @@ export async function buildCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof BootConfigError) {
       reporter.error(new FdtError(e.code, e.message, { path: e.path, position: e.position, hint: e.hint }), args.tree ?? args.config);
+      return 1;
+    }
+    if (e instanceof XenConfigError) {
+      reportXenConfigError(args.json, e);
       return 1;
     }
     if (!(e instanceof FdtError)) throw e;

@@ -11,14 +11,17 @@ import { findingJson, formatFinding, summaryLine } from '../check/format.js';
 import { RULES } from '../check/rules/index.js';
 import { rulesMarkdown } from '../check/rules-doc.js';
 import { toSarif } from '../check/sarif.js';
-import { type XenBuild, parseXenBuild } from '../check/target.js';
+import type { XenBuild } from '../check/target.js';
+import { XenConfigError } from '../check/xen-config-error.js';
 import type { DeviceTree } from '../fdt/livetree.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
+import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'host', value: true, key: 'host' },
   { long: 'xen', value: true, key: 'xen' },
+  { long: 'xen-config', value: true, key: 'xen-config' },
   { long: 'json', value: false, key: 'json' },
   { long: 'sarif', value: false, key: 'sarif' },
   { short: 'o', long: 'out', value: true, key: 'o' },
@@ -29,20 +32,23 @@ const SPECS: OptionSpec[] = [
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
-export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--json | --sarif [-o FILE]] [-i DIR]...
+export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
 memory, device paths; default: the input's own host nodes). --xen: the target,
-e.g. 4.17, 4.21, or debian-4.17 (Debian 12's build and its Kconfig). --partial: a
+e.g. 4.17, 4.22, or debian-4.17 (Debian 12's build and its Kconfig). --xen-config:
+the .config of the Xen build that will boot (its options and, from its header, its
+release; --xen VERSION when the header is missing). --partial: a
 domain's multiboot,device-tree blob. Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 `;
 
 interface Args {
   input: string;
   host?: string;
-  build?: XenBuild;
+  xen?: string;
+  xenConfig?: string;
   format: 'text' | 'json' | 'sarif';
   out?: string;
   includeDirs: string[];
@@ -58,15 +64,6 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   if (has('rules')) return 'rules';
   if (has('json') && has('sarif')) throw new UsageError('--json and --sarif exclude each other');
   if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one input file');
-  let build: XenBuild | undefined;
-  const xen = last('xen');
-  if (xen !== undefined) {
-    try {
-      build = parseXenBuild(xen);
-    } catch (e) {
-      throw new UsageError(`--xen: ${(e as Error).message}`);
-    }
-  }
   const partials = parsed.options.filter((o) => o.key === 'partial').map((o): [string, string] => {
     const eq = o.value!.indexOf('=');
     if (eq <= 0 || eq === o.value!.length - 1) throw new UsageError(`--partial expects DOMAIN=FILE, got '${o.value}'`);
@@ -75,7 +72,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   const out = last('o');
   if (out !== undefined && !has('sarif') && !has('json')) throw new UsageError('-o is for --json or --sarif output');
   return {
-    input: parsed.positionals[0]!, host: last('host'), build, format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
+    input: parsed.positionals[0]!, host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
 }
@@ -163,11 +160,23 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stdout.write(RULES.map((r) => `${r.id.padEnd(28)}${r.severity.padEnd(9)}${r.group.padEnd(18)}${r.summary}\n`).join(''));
     return 0;
   }
+  let build: XenBuild | undefined;
+  try {
+    build = xenBuildFromArgs(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hyperlaunch check: ${e.message}\n${CHECK_USAGE}`);
+      return 2;
+    }
+    if (!(e instanceof XenConfigError)) throw e;
+    reportXenConfigError(args.format !== 'text', e);
+    return 1;
+  }
   const findings: Finding[] = [];
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: args.build, partials: extras.partials }).findings);
+  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build, partials: extras.partials }).findings);
   try {
     emit(args, findings);
   } catch (e) {

@@ -1,5 +1,6 @@
 /**
  * `hyperlaunch qemu`: boot a configuration under QEMU with Debian's Xen 4.17
+ * (or the user's own arm64 Xen Image, --xen-image, with its .config for the checks)
  * and print which domains came up.
  * - `qemu FILE.dts`: a dom0less (or Hyperlaunch) tree by the direct route,
  *   with Debian's Linux as every kernel and a marker initramfs as its ramdisk;
@@ -17,7 +18,8 @@ import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { checkModel, checkTree } from '../check/engine.js';
 import { type Finding, hasErrors } from '../check/finding.js';
 import { findingJson, formatFinding } from '../check/format.js';
-import { parseXenBuild } from '../check/target.js';
+import { type XenBuild, parseXenBuild } from '../check/target.js';
+import { XenConfigError } from '../check/xen-config-error.js';
 import { FdtError } from '../fdt/errors.js';
 import { readDtb } from '../fdt/flattree-read.js';
 import type { DeviceTree } from '../fdt/livetree.js';
@@ -36,6 +38,7 @@ import { BootConfigError } from '../model/errors.js';
 import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter } from './report.js';
+import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -46,6 +49,9 @@ const SPECS: OptionSpec[] = [
   { long: 'timeout', value: true, key: 'timeout' },
   { long: 'serial-log', value: true, key: 'serial-log' },
   { long: 'json', value: false, key: 'json' },
+  { long: 'xen-image', value: true, key: 'xen-image' },
+  { long: 'xen-config', value: true, key: 'xen-config' },
+  { long: 'xen', value: true, key: 'xen' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
@@ -61,9 +67,14 @@ loaded directly; with no DEVICE_TREE, QEMU virt's own DTB is the host DTB. PASS 
 Xen created the domain and it wrote to its console.
   --route R           uboot (default for -c; a devicetree is then built into boot.scr
                       with Debian's Linux and marker initramfs) or direct (default for a devicetree)
-  --force             boot even when the checks (Debian's Xen 4.17) find errors
+  --force             boot even when the checks (for the Xen that boots) find errors
   --timeout S         give up on the boot after S seconds (default 60)
   --serial-log FILE   keep the whole serial log (a failed boot's log is kept anyway)
+  --xen-image FILE    boot this arm64 Xen Image instead of Debian's 4.17 (devicetree input);
+                      its release is read from the Image, else give --xen VERSION
+  --xen-config FILE   the .config of the Xen that boots: the checks use its options
+                      (with a devicetree, goes with --xen-image)
+  --xen VERSION       the release of that Xen when the Image or .config does not say it
 The Debian packages are downloaded once into $HYPERLAUNCH_CACHE/guest
 (default ~/.cache/hyperlaunch/guest).
 Exit status: 0 every domain passed, 1 otherwise, 2 usage error.
@@ -80,6 +91,9 @@ interface QemuArgs {
   timeoutSeconds: number;
   serialLog?: string;
   json: boolean;
+  xenImage?: string;
+  xenConfig?: string;
+  xen?: string;
 }
 
 function parseTimeout(value: string): number {
@@ -101,6 +115,11 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
   const route = last('route') ?? (config !== undefined ? 'uboot' : 'direct');
   if (route !== 'uboot' && route !== 'direct') throw new UsageError(`unknown --route '${route}' (uboot or direct)`);
   const file = config ?? positionals[0]!;
+  const ownXen = { xenImage: last('xen-image'), xenConfig: last('xen-config'), xen: last('xen') };
+  if (config !== undefined && ownXen.xenImage !== undefined) throw new UsageError('--xen-image is for a devicetree: an ImageBuilder config names its own XEN');
+  if (config === undefined && ownXen.xenImage === undefined && (ownXen.xenConfig ?? ownXen.xen) !== undefined) {
+    throw new UsageError(`${ownXen.xenConfig !== undefined ? '--xen-config' : '--xen'} describes the Xen that boots: give --xen-image FILE too (without it, Debian's 4.17 boots)`);
+  }
   const timeout = last('timeout');
   const serialLog = last('serial-log');
   if (serialLog !== undefined && resolve(serialLog) === resolve(file)) throw new UsageError(`refusing to overwrite input file '${serialLog}' with the serial log`);
@@ -114,6 +133,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     timeoutSeconds: timeout === undefined ? 60 : parseTimeout(timeout),
     serialLog,
     json: options.some((o) => o.key === 'json'),
+    ...ownXen,
   };
 }
 
@@ -161,9 +181,21 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const reporter = createReporter(args.json);
+  let build: XenBuild;
+  try {
+    build = bootedXenBuild(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`hyperlaunch qemu: ${e.message}\n${QEMU_USAGE}`);
+      return 2;
+    }
+    if (!(e instanceof XenConfigError)) throw e;
+    reportXenConfigError(args.json, e);
+    return 1;
+  }
   const work = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
   try {
-    const report = args.config ? await bootConfig(args, reporter, work) : await bootTree(args, reporter, work);
+    const report = args.config ? await bootConfig(args, build, reporter, work) : await bootTree(args, build, reporter, work);
     if (typeof report === 'number') return report;
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
@@ -185,9 +217,15 @@ export async function qemuCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The checks for the Xen that will boot (Debian's 4.17); true when the boot may go on. */
-function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: string, args: QemuArgs, reporter: Reporter): boolean {
-  const opts = { host, hostName, file: args.file, build: parseXenBuild('debian-4.17') };
+/** The Xen that boots: the user's (--xen-image, --xen-config, --xen), else Debian's 4.17 and its Kconfig facts. */
+function bootedXenBuild(args: QemuArgs): XenBuild {
+  const own = args.xenImage ?? args.xenConfig ?? args.xen;
+  return (own === undefined ? undefined : xenBuildFromArgs(args)) ?? parseXenBuild('debian-4.17');
+}
+
+/** The checks for the Xen that will boot; true when the boot may go on. */
+function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: string, args: QemuArgs, build: XenBuild, reporter: Reporter): boolean {
+  const opts = { host, hostName, file: args.file, build };
   // A tree keeps source positions for the findings; a built config has only its model.
   const findings: Finding[] = 'domains' in input ? checkModel({ ...input, host }, opts) : checkTree(input, opts).findings;
   for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
@@ -200,13 +238,15 @@ function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: 
   return false;
 }
 
-async function bootTree(args: QemuArgs, reporter: Reporter, work: string): Promise<BootReport | number> {
-  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'arm64', xenVersion: '4.17' }, reporter });
+async function bootTree(args: QemuArgs, build: XenBuild, reporter: Reporter, work: string): Promise<BootReport | number> {
+  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'arm64', xenVersion: build.version }, reporter });
   if (typeof loaded === 'number') return loaded;
   const host = virtHostTree();
-  if (!checksAllow(loaded.tree, host, 'QEMU virt', args, reporter)) return 1;
-  const guest = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
-  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen 4.17 reads no Hyperlaunch tree; booting its dom0less equivalent`);
+  if (!checksAllow(loaded.tree, host, 'QEMU virt', args, build, reporter)) return 1;
+  const debian = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
+  // The user's Xen replaces Debian's; Debian's Linux and busybox still make the domains.
+  const guest = args.xenImage === undefined ? debian : { ...debian, xen: resolve(args.xenImage) };
+  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen ${build.label} reads no Hyperlaunch tree; booting its dom0less equivalent`);
   if (args.route === 'uboot') return bootTreeByUboot(args, loaded, host, guest, reporter, work);
   const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
   if (spec.losses.length > 0) {
@@ -247,12 +287,12 @@ function readConfigText(file: string): string {
   }
 }
 
-async function bootConfig(args: QemuArgs, reporter: Reporter, work: string): Promise<BootReport | number> {
+async function bootConfig(args: QemuArgs, build: XenBuild, reporter: Reporter, work: string): Promise<BootReport | number> {
   const config = readImageBuilderConfig(parseShellConfig(readConfigText(args.file), args.file));
   const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree() });
   for (const n of plan.notes) reporter.note(`${args.file}: note: ${n}`);
   const host = readDtb(readFileSync(join(work, plan.hostDtb)));
-  if (!checksAllow(plan.model, host, plan.hostDtb, args, reporter)) return 1;
+  if (!checksAllow(plan.model, host, plan.hostDtb, args, build, reporter)) return 1;
   const opts = { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog };
   return plan.uboot ? bootUboot(plan.uboot, opts) : bootDirect(plan.direct!, opts);
 }
