@@ -11,5 +11,5 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
 fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends device-tree-compiler cpp xz-utils qemu-system-arm u-boot-qemu u-boot-tools cpio openssl >/dev/null
+apt-get install -y -qq --no-install-recommends device-tree-compiler cpp xz-utils qemu-system-arm u-boot-qemu u-boot-tools cpio openssl gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison m4 make gcc checkpolicy >/dev/null
 echo "test tools: $(dtc --version) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"

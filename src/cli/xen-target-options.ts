@@ -5,7 +5,7 @@
  * are XenConfigErrors (exit 1); a malformed `--xen` is a usage error.
  */
 import { readFileSync } from 'node:fs';
-import type { XenBuild } from '../check/target.js';
+import { type XenBuild, parseXenBuild } from '../check/target.js';
 import { resolveXenBuild } from '../check/xen-build-inputs.js';
 import { XenConfigError } from '../check/xen-config-error.js';
 import { UsageError } from './getopt.js';
@@ -26,10 +26,16 @@ function readFile(file: string, what: string): Buffer {
 
 /** The build the arguments name (undefined when none does). */
 export function xenBuildFromArgs(args: XenTargetArgs): XenBuild | undefined {
+  // A malformed --xen is a usage error even when a file is unreadable too.
+  if (args.xen !== undefined) usageOnRange(() => parseXenBuild(args.xen!));
   const config = args.xenConfig === undefined ? undefined : { text: readFile(args.xenConfig, "Xen build's .config").toString('utf8'), file: args.xenConfig };
   const image = args.xenImage === undefined ? undefined : { bytes: readFile(args.xenImage, 'Xen Image'), file: args.xenImage };
+  return usageOnRange(() => resolveXenBuild({ xen: args.xen, config, image }));
+}
+
+function usageOnRange<T>(fn: () => T): T {
   try {
-    return resolveXenBuild({ xen: args.xen, config, image });
+    return fn();
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(`--xen: ${e.message}`);
     throw e;
