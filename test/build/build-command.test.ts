@@ -178,3 +178,24 @@ test('devicetree input: --emit-config writes a config that builds the same scrip
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('devicetree input with --xen-config: checked for that build (xen,static-mem refused without CONFIG_STATIC_MEMORY, accepted with it; domU1 becomes ImageBuilder domU0)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-build-xcfg-'));
+  try {
+    dtInputs(dir);
+    const header = '# Xen/arm 4.22.0 Configuration\nCONFIG_ARM_64=y\nCONFIG_DOM0LESS_BOOT=y\n';
+    writeFileSync(join(dir, 'without.config'), `${header}# CONFIG_STATIC_MEMORY is not set\n`);
+    writeFileSync(join(dir, 'with.config'), `${header}CONFIG_STATIC_MEMORY=y\n`);
+    const args = (config: string) => [join(repoRoot, 'examples', 'static-memory.dts'), '--host', 'host.dtb', '--xen', 'xen', '-d', '.', '-t', 'tftp',
+      '--module', 'dom0/kernel=k0', '--module', 'dom0/ramdisk=r0', '--module', 'domU1/kernel=k1', '--xen-config', join(dir, config), '--dry-run'];
+    const refused = cli(dir, ...args('without.config'));
+    assert.match(refused.stderr, /error\[build-static-memory\]: domU0: xen,static-mem needs CONFIG_STATIC_MEMORY, which Xen 4\.22\.0 \(without\.config\) lacks/);
+    const accepted = cli(dir, ...args('with.config'));
+    assert.doesNotMatch(accepted.stderr, /build-static-memory/);
+    const bad = cli(dir, ...args('missing.config'));
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /error\[FILE_READ\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
