@@ -10,3 +10,7 @@ export { parseXenBuild, type XenBuild } from './target.js';
 export { formatFinding, findingJson, summaryLine } from './format.js';
 export { toSarif } from './sarif.js';
 export { rulesMarkdown, groupCounts } from './rules-doc.js';
+export { parseKconfig, kconfigOn, lostOptions, xenBuildFromKconfig, type KconfigFile, type LostOption } from './xen-kconfig.js';
+export { xenImageVersion, isArm64Image, type XenImageVersion } from './xen-image-version.js';
+export { resolveXenBuild, type XenBuildInputs } from './xen-build-inputs.js';
+export { XenConfigError, isXenConfigError } from './xen-config-error.js';

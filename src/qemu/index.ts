@@ -21,3 +21,7 @@ export {
 export { planDirectBoot, MODULE_BASE, DEFAULT_XEN_BOOTARGS, DEFAULT_DOM0_BOOTARGS, DEFAULT_DOMU_BOOTARGS, type GuestFiles, type DirectPlan } from './direct-plan.js';
 export { planConfigBoot, VIRT_DTB_NAME, FINAL_DTB_NAME, DIRECT_LAYOUT_BASE, type ConfigRoute, type ConfigBootOptions, type ConfigBootPlan } from './config-boot.js';
 export { stageTreeConfig, type StagedTreeConfig } from './tree-config.js';
+export {
+  buildXenFromSource, cachedXenSourceBuild, xenBuildCacheDir, missingBuildTool, XEN_BUILD_PACKAGES,
+  type XenSourceBuild, type XenSourceBuildOptions,
+} from './xen-source-build.js';
