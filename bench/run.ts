@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDtc, type DtcOptions } from '../src/fdt/dtc.js';
-import { readDtb } from '../src/fdt/flattree-read.js';
+import { readDtb } from '../src/fdt/dtb/read.js';
 import {
   getKernelDtbs,
   getKernelSources,

@@ -5,7 +5,7 @@
  * mean dom0less. A tree with both is refused: Xen would follow one and
  * silently ignore the other.
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import { locate } from './locate.js';

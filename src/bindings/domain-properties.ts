@@ -4,8 +4,8 @@
  * `arm` marks the dom0less (Arm) vocabulary; `since` is the first Xen
  * release that reads it (reference §5; Hyperlaunch-only ones are in none).
  */
-import { PropertyValue } from '../fdt/data.js';
-import type { Property } from '../fdt/livetree.js';
+import { PropertyValue } from '../fdt/tree/data.js';
+import type { Property } from '../fdt/tree/livetree.js';
 import type { Domain, Enhanced } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';
 import type { MemoryBank } from '../model/memory.js';

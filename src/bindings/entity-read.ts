@@ -2,7 +2,7 @@
  * Reading the nodes both interfaces share — domains, modules, vCPU pins,
  * shared memory, event channels, cpupools — each through its property table.
  */
-import type { Node } from '../fdt/livetree.js';
+import type { Node } from '../fdt/tree/livetree.js';
 import type { Cpupool, VcpuPin } from '../model/cpus.js';
 import { type Domain, newDomain } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';

@@ -4,7 +4,7 @@
  * series, prototype), `mb-index` and `module-addr` (design document); the
  * last two are read only, writers use the first two.
  */
-import type { Property } from '../fdt/livetree.js';
+import type { Property } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { BootModule, ModuleLocation } from '../model/module.js';
 import type { BindingInterface } from '../model/origin.js';

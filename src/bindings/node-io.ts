@@ -3,7 +3,7 @@
  * and writing an entity back as a node: same property order, same bytes
  * for unchanged values, unknown properties verbatim (see model/origin.ts).
  */
-import { Node, Property } from '../fdt/livetree.js';
+import { Node, Property } from '../fdt/tree/livetree.js';
 import type { BindingInterface, NodeOrigin, PropertyOrigin } from '../model/origin.js';
 import type { UnknownNode, UnknownProperty } from '../model/unknown.js';
 import { labelsOf, copyNode } from './node-copy.js';

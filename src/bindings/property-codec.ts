@@ -4,8 +4,8 @@
  * the first Xen release that reads it. Readers, writers, loss reports and
  * version flags all walk the same tables, so a property is described once.
  */
-import { PropertyValue, ValueBuilder } from '../fdt/data.js';
-import type { Node, Property } from '../fdt/livetree.js';
+import { PropertyValue, ValueBuilder } from '../fdt/tree/data.js';
+import type { Node, Property } from '../fdt/tree/livetree.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import type { Cells } from '../model/domain.js';
 import type { BindingInterface } from '../model/origin.js';

@@ -1,5 +1,5 @@
 /** The per-node context the property tables decode with, shared by both readers. */
-import type { Node } from '../fdt/livetree.js';
+import type { Node } from '../fdt/tree/livetree.js';
 import type { Cells } from '../model/domain.js';
 import type { BootConfigWarning } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';

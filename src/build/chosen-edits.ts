@@ -2,8 +2,8 @@
  * The /chosen edits of uboot-script-gen 2023.2 (reference §3.3 step 5 and
  * §3.4), in its exact order, from a resolved plan and the load layout.
  */
-import { readDtb } from '../fdt/flattree-read.js';
-import { getNodeByPath } from '../fdt/livetree.js';
+import { readDtb } from '../fdt/dtb/read.js';
+import { getNodeByPath } from '../fdt/tree/livetree.js';
 import { FdtError } from '../fdt/errors.js';
 import type { ImageBuilderPlan, ResolvedDomU } from '../bindings/imagebuilder/resolve.js';
 import {

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { FdtError } from '../fdt/errors.js';
-import { writeDtb } from '../fdt/flattree-write.js';
-import { DeviceTree, Node, Property } from '../fdt/livetree.js';
-import { PropertyValue } from '../fdt/data.js';
+import { writeDtb } from '../fdt/dtb/write.js';
+import { DeviceTree, Node, Property } from '../fdt/tree/livetree.js';
+import { PropertyValue } from '../fdt/tree/data.js';
 import type { ImageBuilderPlan } from '../bindings/imagebuilder/resolve.js';
 import type { KeyObject } from 'node:crypto';
 import { hexUpper } from './dt-edits.js';

@@ -9,9 +9,9 @@ import { convert, readBootConfig } from '../bindings/boot-config.js';
 import { readDom0less } from '../bindings/dom0less/read.js';
 import { type ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { modelToImageBuilder } from '../bindings/imagebuilder/model.js';
-import { decodeReg } from '../fdt/addresses.js';
-import { readDtb } from '../fdt/flattree-read.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import { decodeReg } from '../fdt/tree/addresses.js';
+import { readDtb } from '../fdt/dtb/read.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import type { Loss } from '../model/loss.js';
 

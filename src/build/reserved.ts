@@ -3,9 +3,9 @@
  * `reg` and every /memreserve/ entry of the host DTB (Xen crashes silently
  * when a module overlaps one; upstream ImageBuilder skips them since 2025).
  */
-import { decodeReg } from '../fdt/addresses.js';
-import { readDtb } from '../fdt/flattree-read.js';
-import { getNodeByPath } from '../fdt/livetree.js';
+import { decodeReg } from '../fdt/tree/addresses.js';
+import { readDtb } from '../fdt/dtb/read.js';
+import { getNodeByPath } from '../fdt/tree/livetree.js';
 import type { Range } from './layout.js';
 
 export function reservedRanges(dtb: Uint8Array): Range[] {

@@ -5,10 +5,10 @@
  */
 import { readBootConfig } from '../bindings/boot-config.js';
 import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
-import type { CheckDiagnostic } from '../fdt/checks.js';
+import type { CheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import { compareXenVersions } from '../model/version.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readBootConfig } from '../bindings/index.js';
 import { type DtFormat, guessInputFormat, runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { formatPosition } from '../fdt/srcpos.js';
 import type { BootModel } from '../model/boot-model.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';

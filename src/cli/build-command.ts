@@ -15,7 +15,7 @@ import { hasErrors } from '../check/finding.js';
 import { findingJson, formatFinding } from '../check/format.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import { readDtb } from '../fdt/flattree-read.js';
+import { readDtb } from '../fdt/dtb/read.js';
 import type { NamingStyle } from '../build/chosen-edits.js';
 import { hexUpper } from '../build/dt-edits.js';
 import { applyFdtput } from '../build/fdtput-apply.js';

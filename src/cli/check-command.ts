@@ -12,7 +12,7 @@ import { RULES } from '../check/rules/index.js';
 import { rulesMarkdown } from '../check/rules-doc.js';
 import { toSarif } from '../check/sarif.js';
 import { type XenBuild, parseXenBuild } from '../check/target.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 

@@ -6,8 +6,8 @@
  */
 import { convert, formatLoss } from '../bindings/index.js';
 import { type DtFormat, formatFromFileName } from '../fdt/dtc.js';
-import { encodeDtsText, printDts } from '../fdt/dts-print.js';
-import { writeDtb } from '../fdt/flattree-write.js';
+import { encodeDtsText, printDts } from '../fdt/dts/print.js';
+import { writeDtb } from '../fdt/dtb/write.js';
 import { formatPosition } from '../fdt/srcpos.js';
 import { BootConfigError } from '../model/errors.js';
 import type { Loss } from '../model/loss.js';

@@ -1,6 +1,6 @@
 /** `hyperlaunch dtc`: dtc 1.6.1's command line over the library. */
 import { readFileSync } from 'node:fs';
-import { parseCheckOption } from '../fdt/checks.js';
+import { parseCheckOption } from '../fdt/checks/dtc-checks.js';
 import { type DtcOptions, type DtFormat, DTC_VERSION, formatFromFileName, runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import { type OptionSpec, UsageError, getopt, parseCInteger } from './getopt.js';

@@ -3,7 +3,7 @@
  * (`file:line:col: error[CODE]: message`, then a hint), or with --json one
  * JSON object per line. Never a stack trace for a user error.
  */
-import type { CheckDiagnostic } from '../fdt/checks.js';
+import type { CheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import { FdtError } from '../fdt/errors.js';
 import { formatPosition } from '../fdt/srcpos.js';
 

@@ -1,6 +1,6 @@
 /** `hyperlaunch show FILE`: the boot model of a DTS or DTB, as a table or as JSON. */
 import { readPartialDeviceTree } from '../bindings/index.js';
-import { type DeviceTree, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, getNodeByPath } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { PartialDeviceTree } from '../model/passthrough.js';
 import { plainModel } from '../model/plain.js';

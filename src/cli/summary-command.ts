@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import { outlineTree, summarizeTree } from '../fdt/tree-summary.js';
+import { outlineTree, summarizeTree } from '../fdt/tree/summary.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { createReporter } from './report.js';
 

@@ -4,17 +4,17 @@
  * write (DTB or DTS). The order of the steps is dtc's main(), because
  * phandle numbering and node order depend on it.
  */
-import { type CheckDiagnostic, type CheckSetting, formatCheckDiagnostic, processChecks } from './checks.js';
+import { type CheckDiagnostic, type CheckSetting, formatCheckDiagnostic, processChecks } from './checks/dtc-checks.js';
 import { FdtError } from './errors.js';
-import { FDT_MAGIC } from './flattree-format.js';
-import { readDtb } from './flattree-read.js';
-import { writeDtb } from './flattree-write.js';
-import { parseDts } from './dts-parser.js';
-import { encodeDtsText, printDts } from './dts-print.js';
-import type { DeviceTree } from './livetree.js';
-import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from './overlay-generate.js';
-import type { PhandleFormat } from './phandles.js';
-import { sortTree } from './tree-sort.js';
+import { FDT_MAGIC } from './dtb/format.js';
+import { readDtb } from './dtb/read.js';
+import { writeDtb } from './dtb/write.js';
+import { parseDts } from './dts/parser.js';
+import { encodeDtsText, printDts } from './dts/print.js';
+import type { DeviceTree } from './tree/livetree.js';
+import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from './overlay/generate.js';
+import type { PhandleFormat } from './tree/phandles.js';
+import { sortTree } from './tree/sort.js';
 
 export const DTC_VERSION = '1.6.1';
 

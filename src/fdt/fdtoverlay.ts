@@ -6,9 +6,9 @@
  * whenever libfdt reports FDT_ERR_NOSPACE; the editor grows as needed, which
  * gives the same bytes.
  */
-import { BlobEditor, be32 } from './blob-editor.js';
+import { BlobEditor, be32 } from './dtb/blob/editor.js';
 import { FdtError } from './errors.js';
-import { overlayApply } from './overlay-apply.js';
+import { overlayApply } from './overlay/apply.js';
 
 /**
  * utilfdt_read's buffer: 1 KiB doubled until the file fits with room to spare.

@@ -7,8 +7,8 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from '../bindings/boot-config.js';
-import { writeDtb } from '../fdt/flattree-write.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import { writeDtb } from '../fdt/dtb/write.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 import type { Loss } from '../model/loss.js';

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDom0less, writeDom0less } from '../../src/bindings/index.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { printDts } from '../../src/fdt/dts-print.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { printDts } from '../../src/fdt/dts/print.js';
 import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
 
 test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) => {

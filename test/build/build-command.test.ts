@@ -9,10 +9,10 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PropertyValue } from '../../src/fdt/data.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { Node, Property, getNodeByPath } from '../../src/fdt/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { Node, Property, getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { compileDts, dummyCpio, dummyImage, goldenDir, makeGoldenInputs } from './golden-inputs.js';
 

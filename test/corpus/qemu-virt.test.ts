@@ -10,8 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { Comparison, dtcRunDiffers, guarded, haveTool, skipWithoutTools, textDiffers } from './corpus-compare.js';
 import { runTool } from './debian-corpus.js';
 

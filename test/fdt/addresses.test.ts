@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addressCells, decodeRanges, decodeReg, sizeCells, translateAddress, translatedReg } from '../../src/fdt/addresses.js';
+import { addressCells, decodeRanges, decodeReg, sizeCells, translateAddress, translatedReg } from '../../src/fdt/tree/addresses.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { Node, Property, walkNodes } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { Node, Property, walkNodes } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { acceptedSources, corpusDir, haveDtc, tempDir } from './dtb-oracle.js';
 
 function node(name: string, props: Record<string, number[]> = {}): Node {

@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FdtError } from '../../src/fdt/errors.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { type CheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { type CheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc as runDtcApi } from '../../src/fdt/dtc.js';
 
 function repoRoot(): string {

@@ -10,10 +10,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { type CheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { type CheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
 
 const STRIDE = Math.max(1, Number(process.env['CHECKS_KERNEL_STRIDE'] ?? 8));

@@ -13,8 +13,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FdtError } from '../../src/fdt/errors.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc } from '../../src/fdt/dtc.js';
 
 function haveDtc(): boolean {

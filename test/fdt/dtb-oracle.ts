@@ -8,7 +8,7 @@ import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
 import { repoRoot as sharedRepoRoot } from '../support/paths.js';
 
 export function repoRoot(): string {

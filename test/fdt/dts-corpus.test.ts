@@ -12,12 +12,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition } from '../../src/fdt/srcpos.js';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
 import { corpusDir, haveDtc, tempDir } from './dtb-oracle.js';
 
 interface DtcRun {

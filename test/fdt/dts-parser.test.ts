@@ -9,10 +9,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition, formatPosition } from '../../src/fdt/srcpos.js';
-import type { Node } from '../../src/fdt/livetree.js';
+import type { Node } from '../../src/fdt/tree/livetree.js';
 import { haveDtc } from './dtb-oracle.js';
 import { type SourceTree, dtcOutcome, ourOutcome, writeTree } from './dts-oracle.js';
 

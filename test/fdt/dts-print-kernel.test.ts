@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { dtcInitialPath } from '../../src/fdt/dts-annotation.js';
-import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { dtcInitialPath } from '../../src/fdt/dts/annotation.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts/print.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { Comparison, bytesDiffer, guarded, skipWithoutTools } from '../corpus/corpus-compare.js';
 import { type KernelSource, getKernelSources, isUnavailable, mapLimit, runTool, skipNotice } from '../corpus/debian-corpus.js';
 

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts-annotation.js';
-import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
+import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts/annotation.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts/print.js';
 import { repoRoot } from '../support/paths.js';
 
 

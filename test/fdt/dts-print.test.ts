@@ -14,13 +14,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type Marker, PropertyValue } from '../../src/fdt/data.js';
-import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts-print.js';
-import { formatPropertyValue, guessValueType } from '../../src/fdt/dts-value-format.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { type Marker, PropertyValue } from '../../src/fdt/tree/data.js';
+import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
+import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts/print.js';
+import { formatPropertyValue, guessValueType } from '../../src/fdt/dts/value-format.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { isFdtError } from '../../src/fdt/errors.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { repoRoot } from '../support/paths.js';
 
 

@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb, type DtbWriteOptions } from '../../src/fdt/flattree-write.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb, type DtbWriteOptions } from '../../src/fdt/dtb/write.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
 import { acceptedSources, dropRedundantNameProps, corpusDir, firstDiff, haveDtc, readIf, runDtcBatchParallel, sameBytes, tempDir } from './dtb-oracle.js';
 
 interface Variant {

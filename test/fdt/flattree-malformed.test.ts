@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { StructBuilder, TOKEN, assemble, cells, str, stringsBlock } from './blob-builder.js';
 import { haveDtc } from './dtb-oracle.js';

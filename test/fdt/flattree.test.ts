@@ -9,12 +9,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDtb, readDtbHeader } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { readDtb, readDtbHeader } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { DeviceTree, Node, Property } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
+import { DeviceTree, Node, Property } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
 import { StructBuilder, assemble, cells, str, stringsBlock } from './blob-builder.js';
 import { firstDiff, haveDtc, sameBytes, tempDir } from './dtb-oracle.js';
 

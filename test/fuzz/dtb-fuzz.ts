@@ -10,12 +10,12 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { DeviceTree, Node, Property } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
+import { DeviceTree, Node, Property } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
 
 const INLINE_SOURCE = `/dts-v1/;
 /memreserve/ 0x1000 0x2000;

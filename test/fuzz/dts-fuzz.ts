@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
 
 const INLINE_SOURCES = [
   `/dts-v1/;

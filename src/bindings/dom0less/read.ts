@@ -4,7 +4,7 @@
  * §3.1). Values are checked for the types Xen needs; rules about what is
  * missing or inconsistent belong to the checker.
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
 import type { Cpupool } from '../../model/cpus.js';
 import { type Domain, newDomain } from '../../model/domain.js';

@@ -6,7 +6,7 @@
  * properties inside a domain node are read too (they are how an arm64
  * Hyperlaunch domain says the same things).
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/tree/livetree.js';
 import type { BootModel, HyperlaunchForm } from '../../model/boot-model.js';
 import type { Cpupool } from '../../model/cpus.js';
 import type { Domain } from '../../model/domain.js';

@@ -1,5 +1,5 @@
 /** Early FDT scan (bootinfo-fdt.c, bootinfo.c): what Xen does before any domain exists. */
-import { type Node, walkNodes } from '../../fdt/livetree.js';
+import { type Node, walkNodes } from '../../fdt/tree/livetree.js';
 import { at, atDomain, hex } from '../context.js';
 import type { Rule } from '../rule.js';
 import { KiB4, aligned, allModules, compatibleList, domUs } from './support.js';

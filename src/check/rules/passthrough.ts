@@ -1,5 +1,5 @@
 /** Partial device tree passthrough (dom0less-build.c, `multiboot,device-tree` blobs). */
-import { getNodeByPath, walkNodes } from '../../fdt/livetree.js';
+import { getNodeByPath, walkNodes } from '../../fdt/tree/livetree.js';
 import type { PartialInput } from '../context.js';
 import type { Where } from '../finding.js';
 import { hex } from '../context.js';

@@ -5,7 +5,7 @@
  * `ranges`), defaulting to 2 and 1 as dtc and ePAPR say. Values are bigints,
  * because addresses and sizes can span more than 53 bits.
  */
-import { FdtError } from './errors.js';
+import { FdtError } from '../errors.js';
 import type { Node } from './livetree.js';
 import { cellsToBigInt, propCells, propU32 } from './property-views.js';
 

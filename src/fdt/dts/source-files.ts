@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { FdtError } from './errors.js';
-import type { SourcePosition } from './srcpos.js';
+import { FdtError } from '../errors.js';
+import type { SourcePosition } from '../srcpos.js';
 
 export type ReadFile = (path: string) => Uint8Array;
 

@@ -10,11 +10,11 @@
  * checks wrote. dtc resolves each reference by walking the tree; we use
  * per-call indexes giving the same first match, so the work stays linear.
  */
-import { type Marker, type MarkerType, PropertyValue, ValueBuilder } from './data.js';
-import { FdtError } from './errors.js';
-import { type DeviceTree, Node, Property } from './livetree.js';
-import { type PhandleFormat, assignPhandle } from './phandles.js';
-import { nameToByteString } from './string-table.js';
+import { type Marker, type MarkerType, PropertyValue, ValueBuilder } from '../tree/data.js';
+import { FdtError } from '../errors.js';
+import { type DeviceTree, Node, Property } from '../tree/livetree.js';
+import { type PhandleFormat, assignPhandle } from '../tree/phandles.js';
+import { nameToByteString } from '../dtb/string-table.js';
 
 export type WarningSink = (msg: string) => void;
 

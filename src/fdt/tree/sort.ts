@@ -5,7 +5,7 @@
  * merge sort glibc's qsort uses, so equal names keep their order.
  */
 import type { DeviceTree, Node, ReserveEntry } from './livetree.js';
-import { nameToByteString } from './string-table.js';
+import { nameToByteString } from '../dtb/string-table.js';
 
 function compareReservations(a: ReserveEntry, b: ReserveEntry): number {
   if (a.address !== b.address) return a.address < b.address ? -1 : 1;

@@ -4,7 +4,7 @@
  * for with -S / -p / -a. The structure walk is iterative and the strings
  * table is Map-based, so the writer is linear in the size of the tree.
  */
-import { FdtError } from './errors.js';
+import { FdtError } from '../errors.js';
 import {
   DEFAULT_BLOB_VERSION,
   FDT_BEGIN_NODE,
@@ -16,8 +16,8 @@ import {
   type BlobVersion,
   findBlobVersion,
   joinNodePath,
-} from './flattree-format.js';
-import type { DeviceTree, Node, ReserveEntry } from './livetree.js';
+} from './format.js';
+import type { DeviceTree, Node, ReserveEntry } from '../tree/livetree.js';
 import { StringTable, byteStringToBytes, nameToByteString } from './string-table.js';
 
 export interface DtbWriteOptions {

@@ -4,9 +4,9 @@
  * /chosen. Where dtc compares every pair of siblings we group by name first,
  * reporting the same pairs in the same order.
  */
-import type { Marker } from './data.js';
-import type { Node, Property } from './livetree.js';
-import { type CheckContext, type CheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './checks-support.js';
+import type { Marker } from '../tree/data.js';
+import type { Node, Property } from '../tree/livetree.js';
+import { type CheckContext, type CheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';

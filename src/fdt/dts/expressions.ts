@@ -4,9 +4,9 @@
  * comparisons are unsigned), shifts by 64 or more giving 0, and
  * "Division by zero" reported over the span of the division.
  */
-import { FdtError } from './errors.js';
-import { positionNow, type Token } from './dts-lexer.js';
-import { spanPositions, type SourcePosition } from './srcpos.js';
+import { FdtError } from '../errors.js';
+import { positionNow, type Token } from './lexer.js';
+import { spanPositions, type SourcePosition } from '../srcpos.js';
 
 const U64 = 0xffffffffffffffffn;
 

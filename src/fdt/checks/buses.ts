@@ -3,7 +3,7 @@
  * (recorded in `node.bus`, which later checks consult) and the unit-address
  * rules each bus imposes on its children. Bus names are dtc's bus_type names.
  */
-import type { Node, Property } from './livetree.js';
+import type { Node, Property } from '../tree/livetree.js';
 import {
   type CheckContext,
   asInt,
@@ -19,7 +19,7 @@ import {
   spec,
   valueEquals,
   fullPath,
-} from './checks-support.js';
+} from './support.js';
 
 const PCI = 'PCI';
 const SIMPLE_BUS = 'simple-bus';

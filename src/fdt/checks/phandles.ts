@@ -4,9 +4,9 @@
  * removal of unreferenced `/omit-if-no-ref/` nodes, and the checks of
  * "phandle + argument cells" properties (clocks, gpios, interrupts …).
  */
-import { PropertyValue } from './data.js';
-import { type Node, Property } from './livetree.js';
-import { invalidatePhandleIndex } from './phandles.js';
+import { PropertyValue } from '../tree/data.js';
+import { type Node, Property } from '../tree/livetree.js';
+import { invalidatePhandleIndex } from '../tree/phandles.js';
 import {
   type CheckContext,
   type CheckSpec,
@@ -22,8 +22,8 @@ import {
   propertySpec,
   spec,
   fullPath,
-} from './checks-support.js';
-import { cellCheck } from './checks-structure.js';
+} from './support.js';
+import { cellCheck } from './structure.js';
 
 /** dtc's check_phandle_prop: the value of one phandle property, 0 when there is none to use. */
 function phandleProp(ctx: CheckContext, node: Node, propName: string): number {

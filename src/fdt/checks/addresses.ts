@@ -3,7 +3,7 @@
  * addr_size_cells fixup), `reg`/`ranges` shapes, unit-address spelling and
  * uniqueness. Values are read as C ints, as dtc does.
  */
-import type { Node } from './livetree.js';
+import type { Node } from '../tree/livetree.js';
 import {
   type CheckContext,
   asInt,
@@ -16,7 +16,7 @@ import {
   spec,
   valueEquals,
   fullPath,
-} from './checks-support.js';
+} from './support.js';
 
 function addrSizeCells(ctx: CheckContext, node: Node): void {
   node.addrCells = -1;

@@ -7,10 +7,10 @@
  */
 import { Buffer } from 'node:buffer';
 import { posix } from 'node:path';
-import { ValueBuilder, type PropertyValue } from './data.js';
-import { FdtError } from './errors.js';
+import { ValueBuilder, type PropertyValue } from '../tree/data.js';
+import { FdtError } from '../errors.js';
 import { SourceFiles, dirnameOf } from './source-files.js';
-import type { SourcePosition } from './srcpos.js';
+import type { SourcePosition } from '../srcpos.js';
 
 export type TokenKind =
   | 'V1'

@@ -15,7 +15,7 @@
  * `name@unit` rule), first node in document order with a phandle, and the
  * first occurrence (even as a suffix) of a string in the strings block.
  */
-import { FdtError } from './errors.js';
+import { FdtError } from '../../errors.js';
 import {
   FDT_BEGIN_NODE as TAG_BEGIN_NODE,
   FDT_END as TAG_END,
@@ -24,7 +24,7 @@ import {
   FDT_NOP as TAG_NOP,
   FDT_PROP as TAG_PROP,
   RESERVE_ENTRY_SIZE,
-} from './flattree-format.js';
+} from '../format.js';
 /** libfdt's packed header size: FDT_ALIGN(sizeof(struct fdt_header), 8). */
 export const HEADER_SIZE = 40;
 const RSV_ENTRY = RESERVE_ENTRY_SIZE;

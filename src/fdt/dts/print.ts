@@ -25,12 +25,12 @@ export interface DtsPrintOptions {
   initialPath?: string;
 }
 import { Buffer } from 'node:buffer';
-import type { Label, Node, ReserveEntry } from './livetree.js';
-import type { DeviceTree } from './livetree.js';
-import { Annotator } from './dts-annotation.js';
-import { formatPropertyValue } from './dts-value-format.js';
-import type { SourcePosition } from './srcpos.js';
-import { nameToByteString } from './string-table.js';
+import type { Label, Node, ReserveEntry } from '../tree/livetree.js';
+import type { DeviceTree } from '../tree/livetree.js';
+import { Annotator } from './annotation.js';
+import { formatPropertyValue } from './value-format.js';
+import type { SourcePosition } from '../srcpos.js';
+import { nameToByteString } from '../dtb/string-table.js';
 
 const U64_MASK = (1n << 64n) - 1n;
 

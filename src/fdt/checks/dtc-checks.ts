@@ -9,16 +9,16 @@
  * C's short-circuit `||`: once a check has reported an error, later checks in
  * the table (and later prerequisites of the same check) are not run at all.
  */
-import { FdtError } from './errors.js';
-import type { DeviceTree, Node, Property } from './livetree.js';
-import { invalidatePhandleIndex } from './phandles.js';
-import { TreeLookup } from './phandle-index.js';
-import { type SourcePosition, formatDtcPosition } from './srcpos.js';
-import { type CheckContext, type CheckSpec, type PhandleFormat, fullPath, spec } from './checks-support.js';
-import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './checks-structure.js';
-import { phandleChecks, providerCheckList } from './checks-phandles.js';
-import { addressChecks } from './checks-addresses.js';
-import { busChecks } from './checks-buses.js';
+import { FdtError } from '../errors.js';
+import type { DeviceTree, Node, Property } from '../tree/livetree.js';
+import { invalidatePhandleIndex } from '../tree/phandles.js';
+import { TreeLookup } from '../tree/phandle-index.js';
+import { type SourcePosition, formatDtcPosition } from '../srcpos.js';
+import { type CheckContext, type CheckSpec, type PhandleFormat, fullPath, spec } from './support.js';
+import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './structure.js';
+import { phandleChecks, providerCheckList } from './phandles.js';
+import { addressChecks } from './addresses.js';
+import { busChecks } from './buses.js';
 
 export type { PhandleFormat };
 

@@ -5,8 +5,8 @@
  * alignment undone. Every read is bounds-checked, and the struct walk is
  * iterative, so any input ends in a DeviceTree or an FdtError.
  */
-import { PropertyValue } from './data.js';
-import { FdtError } from './errors.js';
+import { PropertyValue } from '../tree/data.js';
+import { FdtError } from '../errors.js';
 import {
   FDT_BEGIN_NODE,
   FDT_END,
@@ -16,8 +16,8 @@ import {
   FDT_PROP,
   FDT_V1_SIZE,
   RESERVE_ENTRY_SIZE,
-} from './flattree-format.js';
-import { DeviceTree, Node, Property, type ReserveEntry } from './livetree.js';
+} from './format.js';
+import { DeviceTree, Node, Property, type ReserveEntry } from '../tree/livetree.js';
 import { bytesToByteString } from './string-table.js';
 
 export interface DtbReadOptions {

@@ -4,7 +4,7 @@
  * the property as dtc does in its messages (`/path:prop`), so callers can
  * report bad input instead of misreading it.
  */
-import { FdtError } from './errors.js';
+import { FdtError } from '../errors.js';
 import type { Node, Property } from './livetree.js';
 
 /** A property, or bare bytes (then `where` names it in errors). */

@@ -5,13 +5,13 @@
  * plugin fragments applied as the source is read. Node nesting is handled
  * with an explicit stack, so depth is limited by memory, not the JS stack.
  */
-import { ValueBuilder, type MarkerType, type PropertyValue } from './data.js';
-import { FdtError } from './errors.js';
-import { ExpressionParser, type TokenSource } from './dts-expressions.js';
-import { DtsLexer, positionNow, type Token } from './dts-lexer.js';
-import { DeviceTree, Node, Property, addLabel, guessBootCpuid, type Label, type ReserveEntry } from './livetree.js';
+import { ValueBuilder, type MarkerType, type PropertyValue } from '../tree/data.js';
+import { FdtError } from '../errors.js';
+import { ExpressionParser, type TokenSource } from './expressions.js';
+import { DtsLexer, positionNow, type Token } from './lexer.js';
+import { DeviceTree, Node, Property, addLabel, guessBootCpuid, type Label, type ReserveEntry } from '../tree/livetree.js';
 import { SourceFiles, defaultReadFile } from './source-files.js';
-import { spanPositions, type SourcePosition } from './srcpos.js';
+import { spanPositions, type SourcePosition } from '../srcpos.js';
 import {
   TreeIndex,
   addOrphanNode,
@@ -20,7 +20,7 @@ import {
   deleteNode,
   findNodeByRef,
   mergeNodes,
-} from './tree-merge.js';
+} from '../tree/merge.js';
 
 export interface DtsParseOptions {
   /** Name used in positions and for resolving relative includes. */

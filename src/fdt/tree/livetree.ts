@@ -5,7 +5,7 @@
  * because dtc revives a re-added name in its original position.
  */
 import { PropertyValue } from './data.js';
-import type { SourcePosition } from './srcpos.js';
+import type { SourcePosition } from '../srcpos.js';
 
 export interface Label {
   name: string;

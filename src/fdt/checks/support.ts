@@ -6,11 +6,11 @@
  * past the end we read zero, and where dtc would abort on an assertion we
  * throw an FdtError instead.
  */
-import { FdtError } from './errors.js';
-import type { DeviceTree, Node, Property } from './livetree.js';
-import { nameToByteString } from './string-table.js';
-import type { TreeLookup } from './phandle-index.js';
-import type { PhandleFormat } from './phandles.js';
+import { FdtError } from '../errors.js';
+import type { DeviceTree, Node, Property } from '../tree/livetree.js';
+import { nameToByteString } from '../dtb/string-table.js';
+import type { TreeLookup } from '../tree/phandle-index.js';
+import type { PhandleFormat } from '../tree/phandles.js';
 
 export type { PhandleFormat };
 

@@ -17,8 +17,8 @@
  * - separating commas are decided by "does more data follow", not by
  *   "do more chunks follow" (`"a", <>` prints `"a" <>`).
  */
-import { type Marker, type PropertyValue, isTypeMarker } from './data.js';
-import { FdtError } from './errors.js';
+import { type Marker, type PropertyValue, isTypeMarker } from '../tree/data.js';
+import { FdtError } from '../errors.js';
 
 type ChunkType = 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'string';
 

@@ -6,7 +6,7 @@
  * properties, the last for closings); with `-TT` the full name and the whole
  * span. A node defined several times (merges) lists every definition.
  */
-import type { SourcePosition } from './srcpos.js';
+import type { SourcePosition } from '../srcpos.js';
 
 /** Which line of each span a comment names: openings and properties the first, closings the last. */
 export type AnnotationEnd = 'first' | 'last';
