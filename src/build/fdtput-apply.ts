@@ -3,7 +3,7 @@
  * goes first in its node, a new subnode goes before the existing ones, a
  * string only missing from the strings block is appended (suffixes shared).
  */
-import { BlobEditor, type NodeEntry, findSubnode } from '../fdt/dtb/blob/editor.js';
+import { BlobEditor, type NodeEntry, findSubnode } from '../fdt/dtb/blob/index.js';
 import { FdtError } from '../fdt/errors.js';
 import type { DtEdit, DtValue } from './dt-edits.js';
 

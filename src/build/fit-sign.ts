@@ -5,7 +5,7 @@
  * key added to U-Boot's control DTB in U-Boot's pre-computed form.
  */
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
-import { BlobEditor, findSubnode } from '../fdt/dtb/blob/editor.js';
+import { BlobEditor, findSubnode } from '../fdt/dtb/blob/index.js';
 import { FdtError } from '../fdt/errors.js';
 
 export const FIT_SIGN_ALGO = 'sha1,rsa2048';

@@ -6,7 +6,7 @@
  * whenever libfdt reports FDT_ERR_NOSPACE; the editor grows as needed, which
  * gives the same bytes.
  */
-import { BlobEditor, be32 } from './dtb/blob/editor.js';
+import { BlobEditor, be32 } from './dtb/blob/index.js';
 import { FdtError } from './errors.js';
 import { overlayApply } from './overlay/apply.js';
 

@@ -31,7 +31,7 @@ import {
   subnodes,
   visibleProps,
   allNodes,
-} from '../dtb/blob/editor.js';
+} from '../dtb/blob/index.js';
 
 /** DT path of an overlay/base node, for error locations. */
 function nodePath(n: NodeEntry): string {
