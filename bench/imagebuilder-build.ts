@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { readImageBuilderConfig } from '../src/bindings/imagebuilder/config.js';
 import { resolveImageBuilder } from '../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../src/bindings/imagebuilder/shell-config.js';
-import { fdtputArguments as fdtputArgs } from '../src/build/dt-edits.js';
-import { directorySource } from '../src/build/file-source.js';
-import { buildUboot } from '../src/build/uboot-build.js';
-import { dummyCpio, dummyImage, compileDts, goldenDir } from '../test/build/golden-inputs.js';
+import { fdtputArguments as fdtputArgs } from '../src/artifacts/dt-edits.js';
+import { directorySource } from '../src/artifacts/file-source.js';
+import { buildUboot } from '../src/artifacts/uboot-build.js';
+import { dummyCpio, dummyImage, compileDts, goldenDir } from '../test/artifacts/golden-inputs.js';
 
 const DOMUS = 16;
 const dir = mkdtempSync(join(tmpdir(), 'hl-bench-ib-'));

@@ -9,7 +9,7 @@ export * from './fdt/index.js';
 export * from './check/index.js';
 /** ImageBuilder configs and boot artifacts (layout, U-Boot script, boot.scr, FIT). */
 export * from './bindings/imagebuilder/index.js';
-export * from './build/index.js';
+export * from './artifacts/index.js';
 /** Boot under QEMU and read the serial log. */
 export * from './qemu/index.js';
 /** The boot model shared by every interface. */

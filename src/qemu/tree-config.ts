@@ -9,7 +9,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBootConfig } from '../bindings/boot-config.js';
 import type { ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
-import { configFromDeviceTree } from '../build/from-devicetree.js';
+import { configFromDeviceTree } from '../artifacts/from-devicetree.js';
 import { writeDtb } from '../fdt/dtb/write.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { Loss } from '../model/loss.js';

@@ -12,10 +12,10 @@ import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.j
 import { domUKernelMissing, resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../../src/bindings/imagebuilder/write-config.js';
-import { directorySource } from '../../src/build/file-source.js';
-import { buildUboot } from '../../src/build/uboot-build.js';
+import { directorySource } from '../../src/artifacts/file-source.js';
+import { buildUboot } from '../../src/artifacts/uboot-build.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { compileDts, dummyImage, goldenDir } from '../build/golden-inputs.js';
+import { compileDts, dummyImage, goldenDir } from '../artifacts/golden-inputs.js';
 
 const vars = (text: string): Record<string, string> => {
   const out: Record<string, string> = {};

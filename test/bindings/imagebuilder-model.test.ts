@@ -12,11 +12,11 @@ import { imageBuilderToModel, modelToImageBuilder } from '../../src/bindings/ima
 import { resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../../src/bindings/imagebuilder/write-config.js';
-import { directorySource } from '../../src/build/file-source.js';
-import { buildUboot } from '../../src/build/uboot-build.js';
+import { directorySource } from '../../src/artifacts/file-source.js';
+import { buildUboot } from '../../src/artifacts/uboot-build.js';
 import { newDomain } from '../../src/model/domain.js';
 import { newModule } from '../../src/model/module.js';
-import { goldenDir, makeGoldenInputs } from '../build/golden-inputs.js';
+import { goldenDir, makeGoldenInputs } from '../artifacts/golden-inputs.js';
 
 const case01 = join(goldenDir, '01-dom0-2domus-tftp');
 

@@ -12,10 +12,10 @@ import { test } from 'node:test';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
 import { type ImageBuilderOverrides, resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
-import { fdtputArguments } from '../../src/build/dt-edits.js';
-import { directorySource } from '../../src/build/file-source.js';
-import { type UbootBuild, buildUboot } from '../../src/build/uboot-build.js';
-import type { NamingStyle } from '../../src/build/chosen-edits.js';
+import { fdtputArguments } from '../../src/artifacts/dt-edits.js';
+import { directorySource } from '../../src/artifacts/file-source.js';
+import { type UbootBuild, buildUboot } from '../../src/artifacts/uboot-build.js';
+import type { NamingStyle } from '../../src/artifacts/chosen-edits.js';
 import { skipNotice, toolMissing } from '../support/paths.js';
 import { goldenDir, makeGoldenInputs } from './golden-inputs.js';
 
