@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImageBuilderConfig } from '../src/bindings/imagebuilder/config.js';
-import { resolveImageBuilder } from '../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../src/bindings/imagebuilder/shell-config.js';
 import { fdtputArguments as fdtputArgs } from '../src/artifacts/dt-edits.js';
 import { directorySource } from '../src/artifacts/file-source.js';

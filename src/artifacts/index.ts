@@ -1,4 +1,5 @@
 /** Boot artifacts: load layout, U-Boot script, boot.scr, FIT, edited host DTB. */
+export * from './imagebuilder-plan/resolve.js';
 export * from './layout.js';
 export * from './dt-edits.js';
 export * from './chosen-edits.js';

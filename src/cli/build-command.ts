@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readImageBuilderConfig, type ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
-import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
+import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder } from '../artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.js';
 import { checkModel } from '../check/engine.js';

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type { ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
-import { type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
+import { type ImageBuilderPlan, resolveImageBuilder } from '../artifacts/imagebuilder-plan/resolve.js';
 import { applyFdtput } from '../artifacts/fdtput-apply.js';
 import { type FileSource, directorySource } from '../artifacts/file-source.js';
 import { hostMemory } from '../artifacts/from-devicetree.js';

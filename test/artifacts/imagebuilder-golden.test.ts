@@ -10,7 +10,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
-import { type ImageBuilderOverrides, resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
+import { type ImageBuilderOverrides, resolveImageBuilder } from '../../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import { fdtputArguments } from '../../src/artifacts/dt-edits.js';
 import { directorySource } from '../../src/artifacts/file-source.js';

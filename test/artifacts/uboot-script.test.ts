@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
-import { resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import type { FileSource } from '../../src/artifacts/file-source.js';
 import { type UbootBuild, buildUboot } from '../../src/artifacts/uboot-build.js';

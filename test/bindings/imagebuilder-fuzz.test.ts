@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
-import { resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import type { FileSource } from '../../src/artifacts/file-source.js';
 import { buildUboot } from '../../src/artifacts/uboot-build.js';

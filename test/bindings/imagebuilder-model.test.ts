@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
 import { imageBuilderToModel, modelToImageBuilder } from '../../src/bindings/imagebuilder/model.js';
-import { resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../../src/bindings/imagebuilder/write-config.js';
 import { directorySource } from '../../src/artifacts/file-source.js';

@@ -5,9 +5,9 @@
  * Nothing here touches files: sizes and file types are the build's job.
  */
 import type { FdtError } from '../../fdt/errors.js';
-import { evalArithmetic } from './arithmetic.js';
-import type { DomUConfig, ImageBuilderConfig } from './config.js';
-import { configError } from './errors.js';
+import { evalArithmetic } from '../../bindings/imagebuilder/arithmetic.js';
+import type { DomUConfig, ImageBuilderConfig } from '../../bindings/imagebuilder/config.js';
+import { configError } from '../../bindings/imagebuilder/errors.js';
 
 export interface ImageBuilderOverrides {
   /** `-t`: alias or verbatim load command. */
