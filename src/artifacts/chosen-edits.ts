@@ -5,7 +5,7 @@
 import { readDtb } from '../fdt/dtb/read.js';
 import { getNodeByPath } from '../fdt/tree/livetree.js';
 import { FdtError } from '../fdt/errors.js';
-import type { ImageBuilderPlan, ResolvedDomU } from './imagebuilder-plan/resolve.js';
+import type { ImageBuilderPlan, ResolvedDomU } from '../bindings/imagebuilder/plan.js';
 import {
   type DtEdit, hexUpper, mknod, setBool, setHex, setInt, setReg, setStr, setStrings,
 } from './dt-edits.js';

@@ -9,7 +9,7 @@ import { FdtError } from '../fdt/errors.js';
 import { writeDtb } from '../fdt/dtb/write.js';
 import { DeviceTree, Node, Property } from '../fdt/tree/livetree.js';
 import { PropertyValue } from '../fdt/tree/data.js';
-import type { ImageBuilderPlan } from './imagebuilder-plan/resolve.js';
+import type { ImageBuilderPlan } from '../bindings/imagebuilder/plan.js';
 import type { KeyObject } from 'node:crypto';
 import { hexUpper } from './dt-edits.js';
 import { FIT_SIGN_ALGO, signImage } from './fit-sign.js';

@@ -7,7 +7,8 @@
 import type { KeyObject } from 'node:crypto';
 import { FdtError } from '../fdt/errors.js';
 import { applyOverlays } from '../fdt/fdtoverlay.js';
-import { type ImageBuilderPlan, domUKernelMissing } from './imagebuilder-plan/resolve.js';
+import type { ImageBuilderPlan } from '../bindings/imagebuilder/plan.js';
+import { domUKernelMissing } from './imagebuilder-plan/resolve.js';
 import { type NamingStyle, type PlacedImage, linuxChosenEdits, xenChosenEdits } from './chosen-edits.js';
 import { type DtEdit, hexUpper, scriptLine } from './dt-edits.js';
 import { applyFdtput } from './fdtput-apply.js';

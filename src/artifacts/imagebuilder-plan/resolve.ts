@@ -8,6 +8,7 @@ import type { FdtError } from '../../fdt/errors.js';
 import { evalArithmetic } from '../../bindings/imagebuilder/arithmetic.js';
 import type { DomUConfig, ImageBuilderConfig } from '../../bindings/imagebuilder/config.js';
 import { configError } from '../../bindings/imagebuilder/errors.js';
+import type { ImageBuilderPlan, ResolvedDomU } from '../../bindings/imagebuilder/plan.js';
 
 export interface ImageBuilderOverrides {
   /** `-t`: alias or verbatim load command. */
@@ -21,56 +22,6 @@ export interface ImageBuilderOverrides {
   ubootDtb?: string;
   /** Keep DOM0_CMD/LINUX_CMD as given (no `root=` added): for configs made from a devicetree. */
   verbatimCommandLines?: boolean;
-}
-
-export interface ResolvedDomU {
-  index: number;
-  /** NOBOOT or ROOTFS: nothing loaded, no /chosen node; passthrough marks are still set. */
-  skipped: boolean;
-  kernel?: string;
-  ramdisk?: string;
-  passthroughDtb?: string;
-  passthroughPaths: string[];
-  /** KiB, as written into `memory <0 KB>`. */
-  memoryKb: bigint;
-  vcpus: string;
-  cmd: string;
-  staticMem?: bigint[];
-  directMap: boolean;
-  /** `vpl011 "pl011"` (true) or the bool `vpl011`. */
-  vpl011Pl011: boolean;
-  enhanced: boolean;
-  viommu: boolean;
-  colorsMask?: bigint;
-  cpupool?: string;
-  /** DOMU_CAPS (post-2023.2): the `capabilities` bits. */
-  capabilities?: number;
-}
-
-export interface ImageBuilderPlan {
-  mode: 'xen' | 'linux';
-  loadCmd: string;
-  bootCmd: string;
-  memoryStart: bigint;
-  memoryEnd: bigint;
-  deviceTree?: string;
-  xen?: string;
-  xenCmd?: string;
-  dom0?: { kernel: string; ramdisk?: string; cmd: string };
-  domus: ResolvedDomU[];
-  cpupools: Array<{ cpus: string[]; sched?: string }>;
-  linux?: { kernel: string; ramdisk?: string; cmd: string };
-  overlays: string[];
-  bitstream?: string;
-  appendExtraCmds?: string;
-  ubootSource: string;
-  ubootScript: string;
-  fdtedit?: string;
-  fit?: { file: string; its: string; keyDir?: string; ubootDtb?: string };
-  /** Lines the script prints on the way (stdout). */
-  notices: string[];
-  /** Warnings the script prints (still builds). */
-  warnings: string[];
 }
 
 const LOAD_ALIASES: Record<string, string> = { tftp: 'tftpb', sd: 'load mmc 0:1', scsi: 'load scsi 0:1', usb: 'fatload usb 0:1' };
