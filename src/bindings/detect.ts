@@ -10,7 +10,7 @@ import { BootConfigError } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import { locate } from './locate.js';
 import { isModuleNode } from './module-compatibles.js';
-import { compatibleOf, isCompatible } from './read-context.js';
+import { compatibleOf, isCompatible } from './tree-reader.js';
 
 export interface Detection {
   /** `none`: no boot configuration (no /chosen, or nothing Xen reads in it). */

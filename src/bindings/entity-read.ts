@@ -16,7 +16,7 @@ import { LEGACY_MODULE_COMPATIBLES, isModuleNode, kindFromCompatible } from './m
 import { moduleCodecs } from './module-properties.js';
 import { keepUnknownNode, readProperties } from './node-io.js';
 import type { PropCodec } from './property-codec.js';
-import { type TreeReader, compatibleOf, contextFor } from './read-context.js';
+import { type TreeReader, compatibleOf, contextFor } from './tree-reader.js';
 import { EVTCHN_CODECS, SHM_CODECS } from './sharing-properties.js';
 
 // The tables each reader decodes with, built once: a large configuration reads thousands of nodes with them.

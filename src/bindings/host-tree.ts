@@ -9,7 +9,7 @@ import { CHOSEN_CODECS } from './chosen-properties.js';
 import { isModuleNode } from './module-compatibles.js';
 import { inSourceOrder } from './node-io.js';
 import { copyNode } from './node-copy.js';
-import { compatibleOf } from './read-context.js';
+import { compatibleOf } from './tree-reader.js';
 
 function copyTree(tree: DeviceTree, hollow?: Node): DeviceTree {
   const out = new DeviceTree(copyNode(tree.root, hollow));

@@ -19,7 +19,7 @@ import { hostTreeOf, passthroughPaths } from '../host-tree.js';
 import { locate } from '../locate.js';
 import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
-import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
+import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../tree-reader.js';
 import { type ReadOptions, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
 import { readCpupool, readDomain, readModule } from '../entity-read.js';

@@ -53,7 +53,7 @@ class BlobCursor {
     private readonly view: DataView,
     private readonly base: number,
     private readonly limit: number,
-    private readonly ctx: ReadContext,
+    private readonly ctx: DtbInput,
   ) {
     this.pos = base;
   }
@@ -120,7 +120,7 @@ class StringsBlock {
   private nextNul?: Int32Array;
 
   constructor(
-    private readonly ctx: ReadContext,
+    private readonly ctx: DtbInput,
     private readonly base: number,
     private readonly limit: number,
   ) {}
@@ -167,7 +167,8 @@ class StringsBlock {
   }
 }
 
-class ReadContext {
+/** The blob being read: its bytes, its file name for messages, and the copy values are views into. */
+class DtbInput {
   /**
    * A private copy of the blob: property values are views into it, so a big
    * tree costs one buffer instead of one per property, and the caller's
@@ -218,7 +219,7 @@ interface Header extends DtbHeader {
 }
 
 /** The header checks of dt_from_blob, in its order and words, plus bounds dtc leaves unchecked. */
-function readHeader(ctx: ReadContext, view: DataView): Header {
+function readHeader(ctx: DtbInput, view: DataView): Header {
   const blob = ctx.blob;
   if (blob.length < 4) throw ctx.error('DTB_TRUNCATED', 'EOF reading DT blob magic number', blob.length);
   if (view.getUint32(HDR.magic) !== FDT_MAGIC) {
@@ -284,7 +285,7 @@ function readReservations(cur: BlobCursor): ReserveEntry[] {
  * past the string (undefined behaviour); we refuse it, except for an empty
  * root path, where dtc in practice reads an empty name, and so do we.
  */
-function nameFromPath(ctx: ReadContext, parentPath: string, path: string, at: number): string {
+function nameFromPath(ctx: DtbInput, parentPath: string, path: string, at: number): string {
   if (parentPath === '' && path === '') return '';
   const plen = parentPath === '/' ? 1 : parentPath.length + 1;
   if (!path.startsWith(parentPath) || path.length < plen) {
@@ -315,7 +316,7 @@ interface Structure {
   phandleCandidates: PhandleCandidate[];
 }
 
-function readStructure(ctx: ReadContext, hdr: Header, view: DataView, warn: (m: string) => void): Structure {
+function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: string) => void): Structure {
   const legacy = hdr.version < 16;
   const cur = new BlobCursor(view, hdr.offDtStruct, hdr.totalsize, ctx);
   const strings = new StringsBlock(ctx, hdr.offDtStrings, hdr.stringsLimit);
@@ -422,13 +423,13 @@ function assignExplicitPhandles(candidates: PhandleCandidate[]): void {
 
 /** The checked header alone (for dump tools); throws the same FdtErrors as readDtb's header checks. */
 export function readDtbHeader(blob: Uint8Array): DtbHeader {
-  const { stringsLimit: _limit, ...header } = readHeader(new ReadContext(blob, undefined), new DataView(blob.buffer, blob.byteOffset, blob.byteLength));
+  const { stringsLimit: _limit, ...header } = readHeader(new DtbInput(blob, undefined), new DataView(blob.buffer, blob.byteOffset, blob.byteLength));
   return header;
 }
 
 /** Parse a DTB. Throws FdtError (code, byte offset, dtc's wording) on malformed input. */
 export function readDtb(blob: Uint8Array, opts: DtbReadOptions = {}): DeviceTree {
-  const ctx = new ReadContext(blob, opts.file);
+  const ctx = new DtbInput(blob, opts.file);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const warn = opts.onWarning ?? (() => {});
   const hdr = readHeader(ctx, view);

@@ -5,7 +5,7 @@ import type { BootConfigWarning } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import type { ChannelRef } from '../model/sharing.js';
 import { cellsOf } from './cells.js';
-import type { ReadContext } from './property-codec.js';
+import type { PropertyReadContext } from './property-codec.js';
 import { ReferenceIndex } from './references.js';
 
 export interface TreeReader {
@@ -19,7 +19,7 @@ export interface TreeReader {
 /** What every node of one read shares, built on first use: a reader's tree does not change while it is read. */
 interface ReaderShared {
   rootCells: Cells;
-  target: ReadContext['target'];
+  target: PropertyReadContext['target'];
 }
 
 const shared = new WeakMap<TreeReader, ReaderShared>();
@@ -34,7 +34,7 @@ function sharedOf(r: TreeReader): ReaderShared {
   return s;
 }
 
-export function contextFor(r: TreeReader, node: Node): ReadContext {
+export function contextFor(r: TreeReader, node: Node): PropertyReadContext {
   const s = sharedOf(r);
   return {
     iface: r.iface,
