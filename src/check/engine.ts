@@ -5,7 +5,7 @@
  */
 import { readBootConfig } from '../bindings/boot-config.js';
 import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
-import type { CheckDiagnostic } from '../fdt/checks/dtc-checks.js';
+import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
@@ -118,7 +118,7 @@ export function checkSource(input: Uint8Array, opts: SourceOptions = {}): BootCh
 }
 
 /** dtc's own check errors as findings: dtc 1.6.1 refuses to write such a DTB, so it never reaches Xen. */
-function dtcCheckErrors(diagnostics: readonly CheckDiagnostic[], file: string | undefined): Finding[] {
+function dtcCheckErrors(diagnostics: readonly DtcCheckDiagnostic[], file: string | undefined): Finding[] {
   return diagnostics.filter((d) => d.severity === 'error').map((d) => ({
     ruleId: CONFIG_READ_RULE.id, severity: 'error', message: `dtc check ${d.check}: ${d.message}`, path: d.path && d.property ? `${d.path}:${d.property}` : d.path, position: d.position, file: d.position ? undefined : file,
     hint: 'dtc refuses to compile this tree; fix it (or force the output with dtc -f)',

@@ -3,14 +3,14 @@
  * (`file:line:col: error[CODE]: message`, then a hint), or with --json one
  * JSON object per line. Never a stack trace for a user error.
  */
-import type { CheckDiagnostic } from '../fdt/checks/dtc-checks.js';
+import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import { FdtError } from '../fdt/errors.js';
 import { formatPosition } from '../fdt/srcpos.js';
 
 export interface Reporter {
   json: boolean;
   error(e: FdtError, fallbackLocation?: string): void;
-  check(d: CheckDiagnostic, file: string): void;
+  check(d: DtcCheckDiagnostic, file: string): void;
   note(message: string): void;
 }
 

@@ -4,7 +4,7 @@
  * write (DTB or DTS). The order of the steps is dtc's main(), because
  * phandle numbering and node order depend on it.
  */
-import { type CheckDiagnostic, type CheckSetting, formatCheckDiagnostic, processChecks } from './checks/dtc-checks.js';
+import { type DtcCheckDiagnostic, type DtcCheckSetting, formatCheckDiagnostic, processChecks } from './checks/dtc-checks.js';
 import { FdtError } from './errors.js';
 import { FDT_MAGIC } from './dtb/format.js';
 import { readDtb } from './dtb/read.js';
@@ -42,7 +42,7 @@ export interface DtcOptions {
   quiet?: number; // -q count
   /** Name dtc prints on check messages that have no source position: the -o file, or `<stdout>`. */
   outputName?: string;
-  checks?: CheckSetting[]; // -W / -E, in order
+  checks?: DtcCheckSetting[]; // -W / -E, in order
   readFile?: (path: string) => Uint8Array;
 }
 
@@ -54,7 +54,7 @@ export interface DtcResult {
   messages: string[];
   /** The lines of `messages` that are not check diagnostics (summaries, generator warnings). */
   notes: string[];
-  diagnostics: CheckDiagnostic[];
+  diagnostics: DtcCheckDiagnostic[];
   /** The tree after all steps, when the run got that far. */
   tree?: DeviceTree;
   /** The fatal error, when exitCode is 1. */

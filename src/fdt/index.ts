@@ -19,10 +19,10 @@ export {
   formatCheckDiagnostic,
   CHECK_NAMES,
   // dtc's checks; "Dtc" keeps them apart from the boot-configuration rules in src/check.
-  type CheckSetting as DtcCheckSetting,
-  type CheckOptions as DtcCheckOptions,
-  type CheckDiagnostic as DtcCheckDiagnostic,
-  type CheckResult as DtcCheckResult,
+  type DtcCheckSetting,
+  type DtcCheckOptions,
+  type DtcCheckDiagnostic,
+  type DtcCheckResult,
 } from './checks/dtc-checks.js';
 export { generateLabelTree, generateFixupsTree, generateLocalFixupsTree } from './overlay/generate.js';
 export { applyOverlays } from './fdtoverlay.js';

@@ -16,7 +16,7 @@ import { FdtError } from '../../src/fdt/errors.js';
 import { parseDts } from '../../src/fdt/dts/parser.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
-import { type CheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
+import { type DtcCheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc as runDtcApi } from '../../src/fdt/dtc.js';
 
 function repoRoot(): string {
@@ -52,7 +52,7 @@ function checkLines(stderr: string): string[] {
   return out;
 }
 
-function ourLines(tree: DeviceTree, opts: CheckOptions, outName: string): { lines: string[]; hasErrors: boolean } {
+function ourLines(tree: DeviceTree, opts: DtcCheckOptions, outName: string): { lines: string[]; hasErrors: boolean } {
   const r = processChecks(tree, opts);
   const lines = r.diagnostics.flatMap((d) => formatCheckDiagnostic(d, outName).split('\n')).filter((l) => l !== '');
   return { lines, hasErrors: r.hasErrors };
@@ -91,15 +91,15 @@ function skipWithoutOracle(t: { skip: (m: string) => void }): boolean {
 interface Variant {
   id: string;
   args: string[];
-  opts: CheckOptions;
+  opts: DtcCheckOptions;
 }
 
 function variant(id: string, args: string[]): Variant {
-  const opts: CheckOptions = { settings: [] };
+  const opts: DtcCheckOptions = { settings: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-q') opts.quiet = (opts.quiet ?? 0) + 1;
-    else if (a === '-H') opts.phandleFormat = args[++i] as CheckOptions['phandleFormat'];
+    else if (a === '-H') opts.phandleFormat = args[++i] as DtcCheckOptions['phandleFormat'];
     else if (a.startsWith('-W')) opts.settings!.push(parseCheckOption(a, 'W'));
     else if (a.startsWith('-E')) opts.settings!.push(parseCheckOption(a, 'E'));
   }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseDts } from '../../src/fdt/dts/parser.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
-import { type CheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
+import { type DtcCheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
 
 const STRIDE = Math.max(1, Number(process.env['CHECKS_KERNEL_STRIDE'] ?? 8));
@@ -27,7 +27,7 @@ function dtcLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /: (Warning|ERROR) \([a-z0-9_]+\): /.test(l) || l.startsWith('  also defined at '));
 }
 
-function ours(tree: DeviceTree, settings: CheckSetting[], generateSymbols: boolean): { lines: string[]; hasErrors: boolean } {
+function ours(tree: DeviceTree, settings: DtcCheckSetting[], generateSymbols: boolean): { lines: string[]; hasErrors: boolean } {
   const r = processChecks(tree, { settings, generateSymbols });
   return { lines: r.diagnostics.flatMap((d) => formatCheckDiagnostic(d, '/dev/null').split('\n')).filter((l) => l !== ''), hasErrors: r.hasErrors };
 }

@@ -5,7 +5,7 @@
  */
 import type { Node } from '../tree/livetree.js';
 import {
-  type CheckContext,
+  type DtcCheckContext,
   asInt,
   isMultipleOf,
   liveChildren,
@@ -18,7 +18,7 @@ import {
   fullPath,
 } from './support.js';
 
-function addrSizeCells(ctx: CheckContext, node: Node): void {
+function addrSizeCells(ctx: DtcCheckContext, node: Node): void {
   node.addrCells = -1;
   node.sizeCells = -1;
   const a = node.getProperty('#address-cells');
@@ -27,7 +27,7 @@ function addrSizeCells(ctx: CheckContext, node: Node): void {
   if (s) node.sizeCells = asInt(propvalCell(ctx, node, s));
 }
 
-function regFormat(ctx: CheckContext, node: Node): void {
+function regFormat(ctx: DtcCheckContext, node: Node): void {
   const prop = node.getProperty('reg');
   if (!prop) return;
   if (!node.parent) {
@@ -43,7 +43,7 @@ function regFormat(ctx: CheckContext, node: Node): void {
   }
 }
 
-function rangesFormat(ranges: string): (ctx: CheckContext, node: Node) => void {
+function rangesFormat(ranges: string): (ctx: DtcCheckContext, node: Node) => void {
   return (ctx, node) => {
     const prop = node.getProperty(ranges);
     if (!prop) return;
@@ -77,7 +77,7 @@ function isXDigit(ch: string | undefined): boolean {
   return ch !== undefined && /^[0-9a-fA-F]$/.test(ch);
 }
 
-function unitAddressFormat(ctx: CheckContext, node: Node): void {
+function unitAddressFormat(ctx: DtcCheckContext, node: Node): void {
   if (node.parent && node.parent.bus) return; // bus checks own their children's addresses
   let unit = node.unitAddress;
   if (unit === '') return;
@@ -88,14 +88,14 @@ function unitAddressFormat(ctx: CheckContext, node: Node): void {
   if (unit[0] === '0' && isXDigit(unit[1])) ctx.fail(node, 'unit name should not have leading 0s');
 }
 
-function avoidDefaultAddrSize(ctx: CheckContext, node: Node): void {
+function avoidDefaultAddrSize(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent) return;
   if (!node.getProperty('reg') && !node.getProperty('ranges')) return;
   if (node.parent.addrCells === -1) ctx.fail(node, 'Relying on default #address-cells value');
   if (node.parent.sizeCells === -1) ctx.fail(node, 'Relying on default #size-cells value');
 }
 
-function avoidUnnecessaryAddrSize(ctx: CheckContext, node: Node): void {
+function avoidUnnecessaryAddrSize(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.addrCells < 0 || node.sizeCells < 0) return;
   if (node.getProperty('ranges') || node.children.length === 0) return;
   const hasReg = liveChildren(node).some((c) => c.getProperty('reg') !== undefined);
@@ -110,7 +110,7 @@ function isDisabled(node: Node): boolean {
 }
 
 /** Each child reports every earlier eligible sibling with the same unit address, as dtc's pair loop does. */
-function uniqueUnitAddress(skipDisabled: boolean): (ctx: CheckContext, node: Node) => void {
+function uniqueUnitAddress(skipDisabled: boolean): (ctx: DtcCheckContext, node: Node) => void {
   return (ctx, node) => {
     if (node.addrCells < 0 || node.sizeCells < 0 || node.children.length === 0) return;
     const seen = new Map<string, Node[]>();

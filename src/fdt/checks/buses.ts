@@ -5,7 +5,7 @@
  */
 import type { Node, Property } from '../tree/livetree.js';
 import {
-  type CheckContext,
+  type DtcCheckContext,
   asInt,
   cellAt,
   dtcWouldFail,
@@ -28,7 +28,7 @@ const SPI = 'spi-bus';
 const GRAPH_PORT = 'graph-port';
 const GRAPH_PORTS = 'graph-ports';
 
-function pciBridge(ctx: CheckContext, node: Node): void {
+function pciBridge(ctx: DtcCheckContext, node: Node): void {
   const dt = node.getProperty('device_type');
   if (!dt || !valueEquals(dt.bytes, 'pci')) return;
   node.bus = PCI;
@@ -48,7 +48,7 @@ function pciBridge(ctx: CheckContext, node: Node): void {
   if (last > 0xff) ctx.failProp(node, busRange, 'maximum bus number must be less than 256');
 }
 
-function pciDeviceBusNum(ctx: CheckContext, node: Node): void {
+function pciDeviceBusNum(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== PCI) return;
   const reg = node.getProperty('reg');
   if (!reg) return;
@@ -62,7 +62,7 @@ function pciDeviceBusNum(ctx: CheckContext, node: Node): void {
   }
 }
 
-function pciDeviceReg(ctx: CheckContext, node: Node): void {
+function pciDeviceReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== PCI) return;
   const prop = node.getProperty('reg');
   if (!prop) return;
@@ -99,7 +99,7 @@ function isCompatible(node: Node, compat: string): boolean {
   return false;
 }
 
-function simpleBusBridge(_ctx: CheckContext, node: Node): void {
+function simpleBusBridge(_ctx: DtcCheckContext, node: Node): void {
   if (isCompatible(node, 'simple-bus')) node.bus = SIMPLE_BUS;
 }
 
@@ -111,7 +111,7 @@ function cellsValue(bytes: Uint8Array, start: number, count: number): bigint {
   return (BigInt(cellAt(bytes, start + count - 2)) << 32n) | lo;
 }
 
-function simpleBusReg(ctx: CheckContext, node: Node): void {
+function simpleBusReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== SIMPLE_BUS) return;
   let prop: Property | undefined = node.getProperty('reg');
   let start = 0;
@@ -133,7 +133,7 @@ function simpleBusReg(ctx: CheckContext, node: Node): void {
   if (node.unitAddress !== expected) ctx.fail(node, `simple-bus unit address format error, expected "${expected}"`);
 }
 
-function i2cBusBridge(ctx: CheckContext, node: Node): void {
+function i2cBusBridge(ctx: DtcCheckContext, node: Node): void {
   const base = node.baseName;
   if (base === 'i2c-bus' || base === 'i2c-arb') {
     node.bus = I2C;
@@ -154,7 +154,7 @@ function i2cBusBridge(ctx: CheckContext, node: Node): void {
 const I2C_OWN_SLAVE_ADDRESS = 1 << 30;
 const I2C_TEN_BIT_ADDRESS = 0x80000000;
 
-function i2cBusReg(ctx: CheckContext, node: Node): void {
+function i2cBusReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== I2C) return;
   const prop = node.getProperty('reg');
   if (!prop || prop.bytes.length === 0) {
@@ -178,7 +178,7 @@ function i2cBusReg(ctx: CheckContext, node: Node): void {
   }
 }
 
-function spiBusBridge(ctx: CheckContext, node: Node): void {
+function spiBusBridge(ctx: DtcCheckContext, node: Node): void {
   if (node.baseName === 'spi') {
     node.bus = SPI;
   } else {
@@ -198,7 +198,7 @@ function spiBusBridge(ctx: CheckContext, node: Node): void {
   if (nodeSizeCells(node) !== 0) ctx.fail(node, 'incorrect #size-cells for SPI bus');
 }
 
-function spiBusReg(ctx: CheckContext, node: Node): void {
+function spiBusReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== SPI) return;
   if (node.parent.getProperty('spi-slave')) return;
   const prop = node.getProperty('reg');
@@ -210,7 +210,7 @@ function spiBusReg(ctx: CheckContext, node: Node): void {
   if (node.unitAddress !== expected) ctx.fail(node, `SPI bus unit address format error, expected "${expected}"`);
 }
 
-function graphNodes(ctx: CheckContext, node: Node): void {
+function graphNodes(ctx: DtcCheckContext, node: Node): void {
   for (const child of liveChildren(node)) {
     if (!(child.baseName === 'endpoint' || child.getProperty('remote-endpoint'))) continue;
     node.bus = GRAPH_PORT;
@@ -221,7 +221,7 @@ function graphNodes(ctx: CheckContext, node: Node): void {
   }
 }
 
-function graphChildAddress(ctx: CheckContext, node: Node): void {
+function graphChildAddress(ctx: DtcCheckContext, node: Node): void {
   if (node.bus !== GRAPH_PORTS && node.bus !== GRAPH_PORT) return;
   let count = 0;
   for (const child of liveChildren(node)) {
@@ -234,7 +234,7 @@ function graphChildAddress(ctx: CheckContext, node: Node): void {
   }
 }
 
-function graphReg(ctx: CheckContext, node: Node): void {
+function graphReg(ctx: DtcCheckContext, node: Node): void {
   const prop = node.getProperty('reg');
   if (!prop) return;
   if (prop.bytes.length !== 4) {
@@ -253,13 +253,13 @@ function graphReg(ctx: CheckContext, node: Node): void {
   }
 }
 
-function graphPort(ctx: CheckContext, node: Node): void {
+function graphPort(ctx: DtcCheckContext, node: Node): void {
   if (node.bus !== GRAPH_PORT) return;
   if (node.baseName !== 'port') ctx.fail(node, "graph port node name should be 'port'");
   graphReg(ctx, node);
 }
 
-function remoteEndpoint(ctx: CheckContext, endpoint: Node): Node | undefined {
+function remoteEndpoint(ctx: DtcCheckContext, endpoint: Node): Node | undefined {
   const prop = endpoint.getProperty('remote-endpoint');
   if (!prop) return undefined;
   const phandle = asInt(propvalCell(ctx, endpoint, prop));
@@ -269,7 +269,7 @@ function remoteEndpoint(ctx: CheckContext, endpoint: Node): Node | undefined {
   return node;
 }
 
-function graphEndpoint(ctx: CheckContext, node: Node): void {
+function graphEndpoint(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== GRAPH_PORT) return;
   if (node.baseName !== 'endpoint') ctx.fail(node, "graph endpoint node name should be 'endpoint'");
   graphReg(ctx, node);

@@ -14,7 +14,7 @@ import type { DeviceTree, Node, Property } from '../tree/livetree.js';
 import { invalidatePhandleIndex } from '../tree/phandles.js';
 import { TreeLookup } from '../tree/phandle-index.js';
 import { type SourcePosition, formatDtcPosition } from '../srcpos.js';
-import { type CheckContext, type CheckSpec, type PhandleFormat, fullPath, spec } from './support.js';
+import { type DtcCheckContext, type DtcCheckSpec, type PhandleFormat, fullPath, spec } from './support.js';
 import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './structure.js';
 import { phandleChecks, providerCheckList } from './phandles.js';
 import { addressChecks } from './addresses.js';
@@ -23,25 +23,25 @@ import { busChecks } from './buses.js';
 export type { PhandleFormat };
 
 /** One `-W`/`-E` argument. */
-export interface CheckSetting {
+export interface DtcCheckSetting {
   name: string;
   warn: boolean;
   error: boolean;
   enable: boolean;
 }
 
-export interface CheckOptions {
+export interface DtcCheckOptions {
   /** dtc -H; default 'epapr'. */
   phandleFormat?: PhandleFormat;
   /** -W/-E arguments, in command-line order. */
-  settings?: CheckSetting[];
+  settings?: DtcCheckSetting[];
   /** Number of -q flags. */
   quiet?: number;
   /** dtc -@: labelled nodes then count as referenced for /omit-if-no-ref/. */
   generateSymbols?: boolean;
 }
 
-export interface CheckDiagnostic {
+export interface DtcCheckDiagnostic {
   check: string;
   severity: 'warning' | 'error';
   message: string;
@@ -53,12 +53,12 @@ export interface CheckDiagnostic {
   alsoDefinedAt?: SourcePosition[];
 }
 
-export interface CheckResult {
-  diagnostics: CheckDiagnostic[];
+export interface DtcCheckResult {
+  diagnostics: DtcCheckDiagnostic[];
   hasErrors: boolean;
 }
 
-const TABLE: readonly CheckSpec[] = [
+const TABLE: readonly DtcCheckSpec[] = [
   structureChecks.duplicate_node_names,
   structureChecks.duplicate_property_names,
   structureChecks.node_name_chars,
@@ -138,7 +138,7 @@ const TABLE: readonly CheckSpec[] = [
 /** The property names the single-property checks ask for: the only names the runner's index needs. */
 const INDEXED_NAMES: ReadonlySet<string> = new Set(TABLE.flatMap((c) => (c.onlyWithProperty === undefined ? [] : [c.onlyWithProperty])));
 
-const BY_NAME: ReadonlyMap<string, CheckSpec> = new Map(TABLE.map((c) => [c.name, c]));
+const BY_NAME: ReadonlyMap<string, DtcCheckSpec> = new Map(TABLE.map((c) => [c.name, c]));
 
 /** Every check name, in dtc's table order. */
 export const CHECK_NAMES: readonly string[] = TABLE.map((c) => c.name);
@@ -147,7 +147,7 @@ export const CHECK_NAMES: readonly string[] = TABLE.map((c) => c.name);
  * Parse one `-W`/`-E` argument (with or without the `-W`/`-E` prefix);
  * `no-`/`no_` disables. Unknown names fail as dtc does.
  */
-export function parseCheckOption(arg: string, kind: 'W' | 'E'): CheckSetting {
+export function parseCheckOption(arg: string, kind: 'W' | 'E'): DtcCheckSetting {
   let name = arg.startsWith(`-${kind}`) ? arg.slice(2) : arg;
   let enable = true;
   if (name.startsWith('no-') || name.startsWith('no_')) {
@@ -169,7 +169,7 @@ export function parseCheckOption(arg: string, kind: 'W' | 'E'): CheckSetting {
  * references end in a newline of their own, as in dtc, so those print as a
  * line followed by an empty line.
  */
-export function formatCheckDiagnostic(d: CheckDiagnostic, fileName: string): string {
+export function formatCheckDiagnostic(d: DtcCheckDiagnostic, fileName: string): string {
   const where = d.position ? formatDtcPosition(d.position) : fileName === '-' ? '<stdout>' : fileName;
   let s = `${where}: ${d.severity === 'error' ? 'ERROR' : 'Warning'} (${d.check}): `;
   if (d.path !== undefined) s += d.property !== undefined ? `${d.path}:${d.property}: ` : `${d.path}: `;
@@ -181,7 +181,7 @@ export function formatCheckDiagnostic(d: CheckDiagnostic, fileName: string): str
 type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
 
 interface CheckState {
-  readonly spec: CheckSpec;
+  readonly spec: DtcCheckSpec;
   warn: boolean;
   error: boolean;
   status: Status;
@@ -189,7 +189,7 @@ interface CheckState {
 
 class CheckRunner {
   private readonly states = new Map<string, CheckState>();
-  readonly diagnostics: CheckDiagnostic[] = [];
+  readonly diagnostics: DtcCheckDiagnostic[] = [];
   private readonly lookup: TreeLookup;
   /** Live nodes in dtc's visiting order, fixed when the run starts (dtc's fill_fullpaths time). */
   private readonly order: Node[];
@@ -198,13 +198,13 @@ class CheckRunner {
   /**
    * Live nodes by the names of their live properties, in visiting order, for
    * the checks that only look at one property. Dropped whenever a check that
-   * edits properties (CheckSpec.editsProperties) has walked the tree.
+   * edits properties (DtcCheckSpec.editsProperties) has walked the tree.
    */
   private propertyIndex: Map<string, Node[]> | undefined;
 
   constructor(
     private readonly tree: DeviceTree,
-    private readonly opts: CheckOptions,
+    private readonly opts: DtcCheckOptions,
   ) {
     for (const spec of TABLE) {
       this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked' });
@@ -237,7 +237,7 @@ class CheckRunner {
     c.error &&= !error;
   }
 
-  applySettings(settings: readonly CheckSetting[]): void {
+  applySettings(settings: readonly DtcCheckSetting[]): void {
     for (const s of settings) {
       const c = this.states.get(s.name);
       if (!c) throw new FdtError('DTC_UNKNOWN_CHECK', `Unrecognized check name "${s.name}"`);
@@ -249,7 +249,7 @@ class CheckRunner {
   private report(c: CheckState, node: Node | undefined, prop: Property | undefined, message: string): void {
     const quiet = this.opts.quiet ?? 0;
     if (!(c.warn && quiet < 1) && !(c.error && quiet < 2)) return;
-    const d: CheckDiagnostic = { check: c.spec.name, severity: c.error ? 'error' : 'warning', message };
+    const d: DtcCheckDiagnostic = { check: c.spec.name, severity: c.error ? 'error' : 'warning', message };
     const position = prop?.position ?? node?.position;
     if (position) d.position = position;
     if (node) {
@@ -263,7 +263,7 @@ class CheckRunner {
     this.diagnostics.push(d);
   }
 
-  private context(c: CheckState): CheckContext {
+  private context(c: CheckState): DtcCheckContext {
     return {
       tree: this.tree,
       lookup: this.lookup,
@@ -333,7 +333,7 @@ class CheckRunner {
  * The order is computed once per run; the checks never add nodes, and a node
  * deleted meanwhile (with its whole subtree) is skipped, as dtc skips it.
  */
-function walk(order: readonly Node[], visit: (ctx: CheckContext, node: Node) => void, ctx: CheckContext): void {
+function walk(order: readonly Node[], visit: (ctx: DtcCheckContext, node: Node) => void, ctx: DtcCheckContext): void {
   for (let i = 0; i < order.length; i++) {
     const node = order[i]!;
     if (!node.deleted) visit(ctx, node);
@@ -387,7 +387,7 @@ function resetCheckState(root: Node): void {
  * tree, applying their fixups to it. `hasErrors` is dtc's "Input tree has
  * errors" condition (exit 2 without -f).
  */
-export function processChecks(tree: DeviceTree, opts: CheckOptions = {}): CheckResult {
+export function processChecks(tree: DeviceTree, opts: DtcCheckOptions = {}): DtcCheckResult {
   resetCheckState(tree.root);
   invalidatePhandleIndex(tree);
   const runner = new CheckRunner(tree, opts);

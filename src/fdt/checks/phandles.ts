@@ -8,8 +8,8 @@ import { PropertyValue } from '../tree/data.js';
 import { type Node, Property } from '../tree/livetree.js';
 import { invalidatePhandleIndex } from '../tree/phandles.js';
 import {
-  type CheckContext,
-  type CheckSpec,
+  type DtcCheckContext,
+  type DtcCheckSpec,
   asInt,
   cellAt,
   deleteNode,
@@ -26,7 +26,7 @@ import {
 import { cellCheck } from './structure.js';
 
 /** dtc's check_phandle_prop: the value of one phandle property, 0 when there is none to use. */
-function phandleProp(ctx: CheckContext, node: Node, propName: string): number {
+function phandleProp(ctx: DtcCheckContext, node: Node, propName: string): number {
   const prop = node.getProperty(propName);
   if (!prop) return 0;
   if (prop.bytes.length !== 4) {
@@ -47,7 +47,7 @@ function phandleProp(ctx: CheckContext, node: Node, propName: string): number {
   return phandle;
 }
 
-function explicitPhandles(ctx: CheckContext, node: Node): void {
+function explicitPhandles(ctx: DtcCheckContext, node: Node): void {
   let phandle = phandleProp(ctx, node, 'phandle');
   const linux = phandleProp(ctx, node, 'linux,phandle');
   if (!phandle && !linux) return;
@@ -69,7 +69,7 @@ function explicitPhandles(ctx: CheckContext, node: Node): void {
  * node that already has such a property refers to itself; the caller's
  * fixup fills it in.
  */
-function nodePhandle(ctx: CheckContext, node: Node): number {
+function nodePhandle(ctx: DtcCheckContext, node: Node): number {
   if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
   let candidate = ctx.tree.nextPhandle;
   while (ctx.lookup.nodeByPhandle(candidate)) candidate++;
@@ -99,7 +99,7 @@ function putCell(b: Uint8Array, off: number, v: number): void {
   b[off + 3] = v & 0xff;
 }
 
-function phandleReferences(ctx: CheckContext, node: Node): void {
+function phandleReferences(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     let bytes: Uint8Array | undefined;
     for (const m of prop.value.markers) {
@@ -128,7 +128,7 @@ function phandleReferences(ctx: CheckContext, node: Node): void {
 }
 
 
-function pathReferences(ctx: CheckContext, node: Node): void {
+function pathReferences(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     for (const m of prop.value.markers) {
       if (m.type !== 'ref-path') continue;
@@ -150,7 +150,7 @@ function pathReferences(ctx: CheckContext, node: Node): void {
   }
 }
 
-function omitUnusedNodes(ctx: CheckContext, node: Node): void {
+function omitUnusedNodes(ctx: DtcCheckContext, node: Node): void {
   // with -@ every labelled node is "used" by __symbols__ (dtc tests the raw label list)
   if (ctx.generateSymbols && node.labels.length > 0) return;
   if (node.omitIfUnused && !node.isReferenced) {
@@ -167,7 +167,7 @@ interface Provider {
 }
 
 /** dtc's check_property_phandle_args, with its C int arithmetic, minus its endless loop. */
-function phandleArgs(ctx: CheckContext, node: Node, prop: Property, provider: Provider): void {
+function phandleArgs(ctx: DtcCheckContext, node: Node, prop: Property, provider: Provider): void {
   const len = prop.bytes.length;
   if (!isMultipleOf(len, 4)) {
     ctx.failProp(node, prop, `property size (${len}) is invalid, expected multiple of 4`);
@@ -214,7 +214,7 @@ function phandleArgs(ctx: CheckContext, node: Node, prop: Property, provider: Pr
   }
 }
 
-function providerChecks(base: string, propName: string, cellName: string, optional = false): CheckSpec[] {
+function providerChecks(base: string, propName: string, cellName: string, optional = false): DtcCheckSpec[] {
   const provider: Provider = { propName, cellName, optional };
   const isCell = `${base}_is_cell`;
   return [
@@ -242,14 +242,14 @@ function propIsGpio(prop: Property): boolean {
   return n.endsWith('-gpios') || n === 'gpios' || n.endsWith('-gpio') || n === 'gpio';
 }
 
-function gpiosProperty(ctx: CheckContext, node: Node): void {
+function gpiosProperty(ctx: DtcCheckContext, node: Node): void {
   if (node.getProperty('gpio-hog')) return; // hogs carry a plain 'gpios'
   for (const prop of liveProps(node)) {
     if (propIsGpio(prop)) phandleArgs(ctx, node, prop, { propName: prop.name, cellName: '#gpio-cells', optional: false });
   }
 }
 
-function deprecatedGpioProperty(ctx: CheckContext, node: Node): void {
+function deprecatedGpioProperty(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     if (propIsGpio(prop) && prop.name.endsWith('gpio')) {
       ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
@@ -261,13 +261,13 @@ function isInterruptProvider(node: Node): boolean {
   return node.getProperty('interrupt-controller') !== undefined || node.getProperty('interrupt-map') !== undefined;
 }
 
-function interruptProvider(ctx: CheckContext, node: Node): void {
+function interruptProvider(ctx: DtcCheckContext, node: Node): void {
   if (!isInterruptProvider(node)) return;
   if (!node.getProperty('#interrupt-cells')) ctx.fail(node, 'Missing #interrupt-cells in interrupt provider');
   if (!node.getProperty('#address-cells')) ctx.fail(node, 'Missing #address-cells in interrupt provider');
 }
 
-function interruptsProperty(ctx: CheckContext, node: Node): void {
+function interruptsProperty(ctx: DtcCheckContext, node: Node): void {
   const irqProp = node.getProperty('interrupts');
   if (!irqProp) return;
   const len = irqProp.bytes.length;
@@ -319,7 +319,7 @@ export const phandleChecks = {
 };
 
 /** The provider checks, `<name>_property` then `<name>_is_cell`, in dtc's table order. */
-export const providerCheckList: readonly CheckSpec[] = [
+export const providerCheckList: readonly DtcCheckSpec[] = [
   ...providerChecks('clocks', 'clocks', '#clock-cells'),
   ...providerChecks('cooling_device', 'cooling-device', '#cooling-cells'),
   ...providerChecks('dmas', 'dmas', '#dma-cells'),

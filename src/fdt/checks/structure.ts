@@ -6,7 +6,7 @@
  */
 import type { Marker } from '../tree/data.js';
 import type { Node, Property } from '../tree/livetree.js';
-import { type CheckContext, type CheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './support.js';
+import { type DtcCheckContext, type DtcCheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -17,13 +17,13 @@ const PROPNODECHARSSTRICT = charSet(LOWERCASE + UPPERCASE + DIGITS + ',-');
 const ALIASCHARS = charSet(LOWERCASE + DIGITS + '-');
 
 /** dtc's check_is_string on a named property. */
-export function checkIsString(ctx: CheckContext, node: Node, propName: string): void {
+export function checkIsString(ctx: DtcCheckContext, node: Node, propName: string): void {
   const prop = node.getProperty(propName);
   if (prop && !prop.value.isOneString()) ctx.failProp(node, prop, 'property is not a string');
 }
 
 /** dtc's check_is_string_list: every chunk NUL-terminated. */
-export function checkIsStringList(ctx: CheckContext, node: Node, propName: string): void {
+export function checkIsStringList(ctx: DtcCheckContext, node: Node, propName: string): void {
   const prop = node.getProperty(propName);
   if (!prop) return;
   const b = prop.bytes;
@@ -38,20 +38,20 @@ export function checkIsStringList(ctx: CheckContext, node: Node, propName: strin
   }
 }
 
-function checkIsCell(ctx: CheckContext, node: Node, propName: string): void {
+function checkIsCell(ctx: DtcCheckContext, node: Node, propName: string): void {
   const prop = node.getProperty(propName);
   if (prop && prop.bytes.length !== 4) ctx.failProp(node, prop, 'property is not a single cell');
 }
 
-export function stringCheck(name: string, level: 'warning' | 'error', propName: string): CheckSpec {
+export function stringCheck(name: string, level: 'warning' | 'error', propName: string): DtcCheckSpec {
   return propertySpec(name, level, propName, (ctx, node) => checkIsString(ctx, node, propName));
 }
 
-export function stringListCheck(name: string, propName: string): CheckSpec {
+export function stringListCheck(name: string, propName: string): DtcCheckSpec {
   return propertySpec(name, 'warning', propName, (ctx, node) => checkIsStringList(ctx, node, propName));
 }
 
-export function cellCheck(name: string, propName: string): CheckSpec {
+export function cellCheck(name: string, propName: string): DtcCheckSpec {
   return propertySpec(name, 'warning', propName, (ctx, node) => checkIsCell(ctx, node, propName));
 }
 
@@ -101,33 +101,33 @@ const isLiveItem = (t: { deleted: boolean }): boolean => !t.deleted;
 const anyItem = (): boolean => true;
 
 /** Each later sibling (deleted ones included, as dtc walks the raw list) named like a live earlier one. */
-function duplicateNodeNames(ctx: CheckContext, node: Node): void {
+function duplicateNodeNames(ctx: DtcCheckContext, node: Node): void {
   equalNamePairs(node.children, isLiveItem, anyItem, (_a, b) => ctx.fail(b, 'Duplicate node name'));
 }
 
-function duplicatePropertyNames(ctx: CheckContext, node: Node): void {
+function duplicatePropertyNames(ctx: DtcCheckContext, node: Node): void {
   equalNamePairs(node.properties, isLiveItem, isLiveItem, (a) => ctx.failProp(node, a, 'Duplicate property name'));
 }
 
-function nodeNameChars(ctx: CheckContext, node: Node): void {
+function nodeNameChars(ctx: DtcCheckContext, node: Node): void {
   const n = strspn(node.name, NODECHARS);
   if (n < node.name.length) ctx.fail(node, `Bad character '${node.name[n]}' in node name`);
 }
 
-function nodeNameCharsStrict(ctx: CheckContext, node: Node): void {
+function nodeNameCharsStrict(ctx: DtcCheckContext, node: Node): void {
   const n = strspn(node.name, PROPNODECHARSSTRICT);
   if (n < node.baseName.length) ctx.fail(node, `Character '${node.name[n]}' not recommended in node name`);
 }
 
-function nodeNameFormat(ctx: CheckContext, node: Node): void {
+function nodeNameFormat(ctx: DtcCheckContext, node: Node): void {
   if (node.unitAddress.includes('@')) ctx.fail(node, "multiple '@' characters in node name");
 }
 
-function nodeNameVsPropertyName(ctx: CheckContext, node: Node): void {
+function nodeNameVsPropertyName(ctx: DtcCheckContext, node: Node): void {
   if (node.parent && node.parent.getProperty(node.name)) ctx.fail(node, 'node name and property name conflict');
 }
 
-function unitAddressVsReg(ctx: CheckContext, node: Node): void {
+function unitAddressVsReg(ctx: DtcCheckContext, node: Node): void {
   if (node.getChild('__overlay__')) return; // overlay fragments are exempt, as in dtc
   let prop = node.getProperty('reg');
   if (!prop) {
@@ -142,14 +142,14 @@ function unitAddressVsReg(ctx: CheckContext, node: Node): void {
   }
 }
 
-function propertyNameChars(ctx: CheckContext, node: Node): void {
+function propertyNameChars(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     const n = strspn(prop.name, PROPCHARS);
     if (n < prop.name.length) ctx.failProp(node, prop, `Bad character '${prop.name[n]}' in property name`);
   }
 }
 
-function propertyNameCharsStrict(ctx: CheckContext, node: Node): void {
+function propertyNameCharsStrict(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     let name = prop.name;
     let n = strspn(name, PROPNODECHARSSTRICT);
@@ -167,7 +167,7 @@ function describeLabelOwner(node: Node, prop: Property | undefined, mark: Marker
   return `${mark ? 'value of ' : ''}${prop ? `'${prop.name}' in ` : ''}${fullPath(node)}`;
 }
 
-function checkOneLabel(ctx: CheckContext, label: string, node: Node, prop: Property | undefined, mark: Marker | undefined): void {
+function checkOneLabel(ctx: DtcCheckContext, label: string, node: Node, prop: Property | undefined, mark: Marker | undefined): void {
   let otherNode: Node | undefined = ctx.lookup.nodeByLabel(label);
   let otherProp: Property | undefined;
   let otherMark: Marker | undefined;
@@ -188,7 +188,7 @@ function checkOneLabel(ctx: CheckContext, label: string, node: Node, prop: Prope
   }
 }
 
-function duplicateLabel(ctx: CheckContext, node: Node): void {
+function duplicateLabel(ctx: DtcCheckContext, node: Node): void {
   for (const l of node.labels) if (!l.deleted) checkOneLabel(ctx, l.name, node, undefined, undefined);
   for (const prop of liveProps(node)) {
     for (const l of prop.labels) if (!l.deleted) checkOneLabel(ctx, l.name, node, prop, undefined);
@@ -199,7 +199,7 @@ function duplicateLabel(ctx: CheckContext, node: Node): void {
 }
 
 /** dtc drops a correct `name` property (it is implied) and rejects a wrong one. */
-function nameProperties(ctx: CheckContext, node: Node): void {
+function nameProperties(ctx: DtcCheckContext, node: Node): void {
   // dtc scans the raw list here, deleted entries included
   const idx = node.properties.findIndex((p) => p.name === 'name');
   if (idx < 0) return;
@@ -215,13 +215,13 @@ function nameProperties(ctx: CheckContext, node: Node): void {
   }
 }
 
-function namesIsStringList(ctx: CheckContext, node: Node): void {
+function namesIsStringList(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     if (prop.name.endsWith('-names')) checkIsStringList(ctx, node, prop.name);
   }
 }
 
-function aliasPaths(ctx: CheckContext, node: Node): void {
+function aliasPaths(ctx: DtcCheckContext, node: Node): void {
   if (node.name !== 'aliases') return;
   for (const prop of liveProps(node)) {
     if (prop.name === 'phandle' || prop.name === 'linux,phandle') continue;
@@ -235,23 +235,23 @@ function aliasPaths(ctx: CheckContext, node: Node): void {
   }
 }
 
-function obsoleteChosenInterruptController(ctx: CheckContext, node: Node): void {
+function obsoleteChosenInterruptController(ctx: DtcCheckContext, node: Node): void {
   if (node !== ctx.tree.root) return;
   const chosen = ctx.lookup.nodeByPath('/chosen');
   const prop = chosen?.getProperty('interrupt-controller');
   if (prop) ctx.failProp(node, prop, '/chosen has obsolete "interrupt-controller" property');
 }
 
-function chosenNodeIsRoot(ctx: CheckContext, node: Node): void {
+function chosenNodeIsRoot(ctx: DtcCheckContext, node: Node): void {
   if (node.name === 'chosen' && node.parent !== ctx.tree.root) ctx.fail(node, 'chosen node must be at root node');
 }
 
-function chosenNodeBootargs(ctx: CheckContext, node: Node): void {
+function chosenNodeBootargs(ctx: DtcCheckContext, node: Node): void {
   if (node.name !== 'chosen') return;
   if (node.getProperty('bootargs')) checkIsString(ctx, node, 'bootargs');
 }
 
-function chosenNodeStdoutPath(ctx: CheckContext, node: Node): void {
+function chosenNodeStdoutPath(ctx: DtcCheckContext, node: Node): void {
   if (node.name !== 'chosen') return;
   let prop = node.getProperty('stdout-path');
   if (!prop) {
@@ -263,7 +263,7 @@ function chosenNodeStdoutPath(ctx: CheckContext, node: Node): void {
 }
 
 /** Sibling count × property count would be quadratic for wide nodes, so look names up in a set per parent. */
-function nodeNameVsPropertyNameIndexed(ctx: CheckContext, node: Node): void {
+function nodeNameVsPropertyNameIndexed(ctx: DtcCheckContext, node: Node): void {
   const parent = node.parent;
   if (!parent) return;
   // a short property list is scanned directly: cheaper than a set, and still linear overall
@@ -279,7 +279,7 @@ function nodeNameVsPropertyNameIndexed(ctx: CheckContext, node: Node): void {
   if (names.has(node.name)) nodeNameVsPropertyName(ctx, node);
 }
 
-export function alwaysFail(ctx: CheckContext, node: Node): void {
+export function alwaysFail(ctx: DtcCheckContext, node: Node): void {
   ctx.fail(node, 'always_fail check');
 }
 

@@ -15,7 +15,7 @@ import type { PhandleFormat } from '../tree/phandles.js';
 export type { PhandleFormat };
 
 /** What a check body can see and do while it runs. */
-export interface CheckContext {
+export interface DtcCheckContext {
   readonly tree: DeviceTree;
   readonly lookup: TreeLookup;
   readonly phandleFormat: PhandleFormat;
@@ -30,16 +30,16 @@ export interface CheckContext {
   failProp(node: Node, prop: Property | undefined, message: string): void;
 }
 
-export type CheckBody = (ctx: CheckContext, node: Node) => void;
+export type DtcCheckBody = (ctx: DtcCheckContext, node: Node) => void;
 
 /** One row of the check table. */
-export interface CheckSpec {
+export interface DtcCheckSpec {
   readonly name: string;
   /** Enabled-by-default level: dtc's WARNING, ERROR or CHECK (off). */
   readonly level: 'warning' | 'error' | 'off';
   readonly prereqs: readonly string[];
   /** Called for every live node, parents first; absent for always-passing rows. */
-  readonly visit?: CheckBody;
+  readonly visit?: DtcCheckBody;
   /**
    * Set when `visit` does nothing on a node without a live property of this
    * name, and never adds, removes or renames properties itself: the runner
@@ -55,17 +55,17 @@ export interface CheckSpec {
   readonly editsProperties?: boolean;
 }
 
-export function spec(name: string, level: CheckSpec['level'], visit: CheckBody | undefined, ...prereqs: string[]): CheckSpec {
+export function spec(name: string, level: DtcCheckSpec['level'], visit: DtcCheckBody | undefined, ...prereqs: string[]): DtcCheckSpec {
   return { name, level, prereqs, visit };
 }
 
-/** The same row, marked as editing properties (see CheckSpec.editsProperties). */
-export function editing(row: CheckSpec): CheckSpec {
+/** The same row, marked as editing properties (see DtcCheckSpec.editsProperties). */
+export function editing(row: DtcCheckSpec): DtcCheckSpec {
   return { ...row, editsProperties: true };
 }
 
-/** A check row whose body only acts on nodes carrying `propName` (see CheckSpec.onlyWithProperty). */
-export function propertySpec(name: string, level: CheckSpec['level'], propName: string, visit: CheckBody, ...prereqs: string[]): CheckSpec {
+/** A check row whose body only acts on nodes carrying `propName` (see DtcCheckSpec.onlyWithProperty). */
+export function propertySpec(name: string, level: DtcCheckSpec['level'], propName: string, visit: DtcCheckBody, ...prereqs: string[]): DtcCheckSpec {
   return { name, level, prereqs, visit, onlyWithProperty: propName };
 }
 
@@ -80,7 +80,7 @@ const WHAT_DTC_DOES: Record<string, string> = {
  * with this error instead (exit status 1 semantics: no output).
  */
 export function dtcWouldFail(
-  ctx: CheckContext,
+  ctx: DtcCheckContext,
   node: Node,
   what: string,
   code: 'DTC_CHECK_ASSERT' | 'DTC_CHECK_CRASH' | 'DTC_CHECK_HANG' = 'DTC_CHECK_ASSERT',
@@ -103,7 +103,7 @@ export function cellAt(bytes: Uint8Array, index: number): number {
 }
 
 /** dtc's propval_cell, which asserts the value is exactly one cell. */
-export function propvalCell(ctx: CheckContext, node: Node, prop: Property): number {
+export function propvalCell(ctx: DtcCheckContext, node: Node, prop: Property): number {
   if (prop.bytes.length !== 4) {
     throw dtcWouldFail(ctx, node, `property ${prop.name} of ${fullPath(node)} is ${prop.bytes.length} bytes, not one cell`);
   }
