@@ -4,7 +4,7 @@
  * - `qemu FILE.dts`: a dom0less (or Hyperlaunch) tree by the direct route,
  *   with Debian's Linux as every kernel and a marker initramfs as its ramdisk;
  * - `qemu -c CONFIG -d DIR`: an ImageBuilder config and the user's own files,
- *   built by src/build in a temp dir and booted through real U-Boot (default)
+ *   built by src/artifacts in a temp dir and booted through real U-Boot (default)
  *   or loaded directly.
  * The check engine runs first (for Debian's 4.17 build); errors stop the
  * boot unless --force, which is how a rejected configuration is shown to fail.

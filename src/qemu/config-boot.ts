@@ -1,5 +1,5 @@
 /**
- * Boot an ImageBuilder config under QEMU: build it with src/build in a
+ * Boot an ImageBuilder config under QEMU: build it with src/artifacts in a
  * private work directory (links to the user's files, never writing into
  * their directory), then hand the result to U-Boot over TFTP (the firmware
  * route, as Xen's CI boots) or load the built images directly.

@@ -1,7 +1,7 @@
 /**
  * The firmware route end to end, as a user runs it: `hyperlaunch qemu -c`
  * with an ImageBuilder config naming Debian's Xen and Linux and our
- * initramfs, built into boot.scr by src/build in a temp dir, fetched over
+ * initramfs, built into boot.scr by src/artifacts in a temp dir, fetched over
  * TFTP and run by real U-Boot (Debian's u-boot-qemu).
  */
 import { test } from 'node:test';

@@ -1,7 +1,8 @@
 /**
  * The variables of an ImageBuilder config (reference §2), as written: raw
- * strings keyed by meaning. Defaults and validation live in resolve.ts, so
- * that writing a config back keeps exactly what the user set.
+ * strings keyed by meaning. Defaults and validation live in
+ * src/artifacts/imagebuilder-plan/resolve.ts, so that writing a config back
+ * keeps exactly what the user set.
  */
 import { configError } from './errors.js';
 import { type ShellConfig, type ShellVariable, lookupVariable } from './shell-config.js';

@@ -6,7 +6,7 @@
  * come out as numbers and path references as the strings they expanded to.
  *
  * The text is a byte string (one char per output byte), following the names
- * convention of string-table.ts: names read from a blob may hold any byte, and
+ * convention of dtb/string-table.ts: names read from a blob may hold any byte, and
  * dtc writes them raw. Everything else dtc writes is ASCII. Use encodeDtsText
  * to get the bytes.
  */
