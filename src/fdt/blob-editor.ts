@@ -15,6 +15,7 @@
  * `name@unit` rule), first node in document order with a phandle, and the
  * first occurrence (even as a suffix) of a string in the strings block.
  */
+import type { FdtCode } from './codes.js';
 import { FdtError } from './errors.js';
 import {
   FDT_BEGIN_NODE as TAG_BEGIN_NODE,
@@ -32,9 +33,9 @@ const RSV_ENTRY = RESERVE_ENTRY_SIZE;
 const END_NODE_BYTES = Uint8Array.of(0, 0, 0, TAG_END_NODE);
 const NOP_BYTES = Uint8Array.of(0, 0, 0, TAG_NOP);
 
-/** Thrown for a libfdt error return; `code` is the FDT_ERR_* name. */
+/** Thrown for a libfdt error return; `code` is the FDT_ERR_* name (lookups return theirs as plain strings). */
 export function libfdtError(code: string, detail: string, path?: string): FdtError {
-  return new FdtError(code, `${code}: ${detail}`, { path });
+  return new FdtError(code as FdtCode, `${code}: ${detail}`, { path });
 }
 
 export function align4(n: number): number {
@@ -268,7 +269,7 @@ export function readHeader(blob: Uint8Array): FdtHeader {
 
 /** libfdt's FDT_RO_PROBE, plus the bounds checks of fdt_check_header. */
 export function probeHeader(blob: Uint8Array, h: FdtHeader, checkBlocks = true): void {
-  const fail = (code: string, why: string, offset = 0) => {
+  const fail = (code: FdtCode, why: string, offset = 0) => {
     throw new FdtError(code, `${code}: ${why}`, { offset });
   };
   if (h.magic !== FDT_MAGIC) fail('FDT_ERR_BADMAGIC', `bad magic 0x${h.magic.toString(16)}`);
@@ -338,7 +339,7 @@ export function parseStruct(input: Uint8Array, h: FdtHeader, names: NameResolver
   const blob = new Uint8Array(input);
   const start = h.offDtStruct;
   const limit = h.version >= 17 ? Math.min(start + h.sizeDtStruct, h.totalsize) : h.totalsize;
-  const bad = (code: string, why: string, at: number): never => {
+  const bad = (code: FdtCode, why: string, at: number): never => {
     throw new FdtError(code, `${code}: ${why}`, { offset: at });
   };
   let pos = start;
@@ -408,7 +409,7 @@ function finishNode(node: NodeEntry): void {
 
 function readTrailer(
   blob: Uint8Array, h: FdtHeader, pos: number, limit: number,
-  bad: (code: string, why: string, at: number) => never,
+  bad: (code: FdtCode, why: string, at: number) => never,
 ): { trailer: Uint8Array; structSize: number; tailError?: string } {
   const rootEnd = pos;
   if (h.version < 17) {

@@ -1,0 +1,70 @@
+/**
+ * Every code a boot configuration problem carries (BootConfigError,
+ * BootConfigWarning, Loss): what the readers and writers of src/bindings
+ * report. Check rules map reader codes to rules (src/check/rules).
+ */
+import type { CodeInfo } from '../diagnostics/diagnostic.js';
+
+const e = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'error', ...(hint ? { hint } : {}) });
+const w = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'warning', ...(hint ? { hint } : {}) });
+
+export const BOOT_CONFIG_CODES = {
+  NO_BOOT_CONFIG: e('the tree has no Xen boot configuration'),
+  NO_CHOSEN: e('the tree has no /chosen node'),
+  WRONG_INTERFACE: e('the tree uses the other interface than the reader asked for', 'use readBootConfig'),
+  MIXED_INTERFACES: e('dom0less domain nodes in a Hyperlaunch tree; Xen ignores them'),
+  HL_BAD_COMPATIBLE: e('/chosen/hypervisor is not compatible "hypervisor,xen"'),
+  HL_UNKNOWN_NODE: w('a /chosen/hypervisor child that is neither xen,config nor xen,domain'),
+  HL_STRAY_MODULE: w('a dom0less module node that Hyperlaunch does not read'),
+  DOMID_INVALID: e('a domid in the reserved range'),
+  DOMID_RESERVED: w('a domid in the reserved range that the design form accepts'),
+  DOMID_DUPLICATE: e('two domains with the same domid'),
+  PROP_NOT_U32: e('a property must be one cell'),
+  PROP_NOT_U64: e('a property must be a 64-bit value (two cells)'),
+  PROP_NOT_STRING: e('a property must be a NUL-terminated string'),
+  PROP_EXTRA_CELLS: w('a property is longer than Xen reads'),
+  PROP_EXTRA_STRINGS: w('a string property holds several strings; Xen reads the first'),
+  PROP_UNKNOWN_VALUE: w('a string property has a value Xen does not know'),
+  CAPS_INVALID: e('capabilities has bits outside DOMAIN_CAPS_MASK; Xen panics'),
+  CAPS_UNKNOWN_BITS: w('capabilities bits Xen masks off'),
+  MODE_INVALID: e('mode sets both PV and HVM'),
+  MODE_UNKNOWN_BITS: w('mode has bits Xen ignores'),
+  CELLS_INVALID: e('#address-cells or #size-cells unusable for a memory bank list'),
+  CELLS_BAD: e('#address-cells or #size-cells is not a cell'),
+  VALUE_TOO_WIDE: e('a value does not fit the cells it is written in'),
+  BANKS_BAD_LENGTH: e('a bank list is not a whole number of <address size> entries'),
+  TRAP_UNMAPPED_VALUE: e('trap-unmapped-accesses is not 0 or 1'),
+  CPUPOOL_REF: e('domain-cpupool does not point to a xen,cpupool node'),
+  SCI_TYPE_INVALID: e('xen,sci_type is not a known value'),
+  V8R_MSA_INVALID: e('v8r_el1_msa is not "mpu" or "mmu"'),
+  STATIC_HEAP_BAD: e('xen,static-heap is not a list of <address size>'),
+  MODULE_REG_SHORT: e('a module reg is shorter than one <address size> entry'),
+  MODULE_REG_EXTRA: w('a module reg holds more than one entry; Xen uses the first'),
+  MODULE_LOCATION_TWICE: e('a module location given by two properties'),
+  MODULE_IMPLICIT_KIND: w('a module with no specific compatible, typed by position'),
+  MODULE_LEGACY_IN_DOMU: w('a domU module with a Xen 4.4 compatible that domU lookup does not find'),
+  STATIC_MEM_LEGACY_CELLS: w('Xen 4.16 cells properties for xen,static-mem, ignored by 4.17+'),
+  SHM_ID_MISSING: w('a static shared memory node without xen,shm-id; Xen ignores it'),
+  SHM_ID_INVALID: e('xen,shm-id is not a short enough string'),
+  SHM_CELLS: e('cells of a static shared memory node are invalid'),
+  SHM_REGION_MISSING: e('a static shared memory node without xen,shared-mem'),
+  SHM_REGION_INVALID: e('xen,shared-mem does not match the node cells'),
+  SHM_ROLE_INVALID: e('role is not "owner" or "borrower"'),
+  EVTCHN_MISSING: e('an event channel node without xen,evtchn'),
+  EVTCHN_INVALID: e('xen,evtchn is not <local-port &remote>'),
+  EVTCHN_REMOTE: e('the remote of xen,evtchn is not an event channel node of a domain'),
+  VCPU_ID_MISSING: e('a xen,vcpu node without id'),
+  CPUPOOL_CPUS_EMPTY: e('a cpupool without CPUs'),
+  CPUPOOL_CPU_REF: e('a cpupool-cpus entry does not point to a node'),
+  PDT_CELLS: e('partial device tree cells are not 1 or 2'),
+  PDT_XEN_REG: e('xen,reg is not a list of <host size guest> entries'),
+  PDT_REG_WITHOUT_PATH: e('xen,reg without xen,path in a partial device tree'),
+  REF_UNRESOLVED: e('a written reference points to nothing in the written tree'),
+  LOSSY_CONVERSION: e('a conversion would drop items and losses are not allowed'),
+  NOT_EXPRESSIBLE: w('conversion loss: the target interface cannot express an item'),
+  NEWER_THAN_TARGET: w('conversion loss: the item needs a newer Xen than the target'),
+  IMAGEBUILDER_ONLY: w('conversion loss: an ImageBuilder setting with no devicetree form'),
+  NOT_IN_IMAGEBUILDER: w('conversion loss: an item an ImageBuilder config cannot express'),
+} as const satisfies Record<string, CodeInfo>;
+
+export type BootConfigCode = keyof typeof BOOT_CONFIG_CODES;
