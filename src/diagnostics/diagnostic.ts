@@ -65,3 +65,12 @@ export interface CodeInfo {
 }
 
 export type CodeTable = Readonly<Record<string, CodeInfo>>;
+
+/** A code table entry (the tables read better as `CODE: error('meaning', 'hint')`). */
+export function errorCode(meaning: string, hint?: string): CodeInfo {
+  return { meaning, severity: 'error', ...(hint ? { hint } : {}) };
+}
+
+export function warningCode(meaning: string, hint?: string): CodeInfo {
+  return { meaning, severity: 'warning', ...(hint ? { hint } : {}) };
+}

@@ -3,9 +3,7 @@
  * default fix: the closed set a caller can switch on. docs/diagnostics.md is
  * generated from this table.
  */
-import type { CodeInfo } from '../diagnostics/diagnostic.js';
-
-const e = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'error', ...(hint ? { hint } : {}) });
+import { type CodeInfo, errorCode as e } from '../diagnostics/diagnostic.js';
 
 export const FDT_CODES = {
   FILE_READ: e('an input file cannot be read', 'check the input path'),

@@ -3,10 +3,7 @@
  * BootConfigWarning, Loss): what the readers and writers of src/bindings
  * report. Check rules map reader codes to rules (src/check/rules).
  */
-import type { CodeInfo } from '../diagnostics/diagnostic.js';
-
-const e = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'error', ...(hint ? { hint } : {}) });
-const w = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'warning', ...(hint ? { hint } : {}) });
+import { type CodeInfo, errorCode as e, warningCode as w } from '../diagnostics/diagnostic.js';
 
 export const BOOT_CONFIG_CODES = {
   NO_BOOT_CONFIG: e('the tree has no Xen boot configuration'),

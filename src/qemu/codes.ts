@@ -1,7 +1,5 @@
 /** Every code the QEMU harness raises (QemuError), with its meaning. */
-import type { CodeInfo } from '../diagnostics/diagnostic.js';
-
-const e = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'error', ...(hint ? { hint } : {}) });
+import { type CodeInfo, errorCode as e } from '../diagnostics/diagnostic.js';
 
 export const QEMU_CODES = {
   QEMU_MISSING: e('qemu-system-aarch64 is not installed'),

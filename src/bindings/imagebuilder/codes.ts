@@ -2,9 +2,7 @@
  * Every code an ImageBuilder config or build raises (ImageBuilderError): the
  * config reader's, and the artifact builder's where uboot-script-gen stops.
  */
-import type { CodeInfo } from '../../diagnostics/diagnostic.js';
-
-const e = (meaning: string, hint?: string): CodeInfo => ({ meaning, severity: 'error', ...(hint ? { hint } : {}) });
+import { type CodeInfo, errorCode as e } from '../../diagnostics/diagnostic.js';
 
 export const IMAGEBUILDER_CODES = {
   IB_INDEX: e('an array index above the limit this reader accepts', 'indexes count domains, pools and overlays from 0'),
