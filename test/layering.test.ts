@@ -11,8 +11,12 @@ import { test } from 'node:test';
 import ts from 'typescript';
 import { repoRoot } from './support/paths.js';
 
-/** Lowest first. `report` does not exist yet; it is placed so that it cannot arrive in the wrong spot. */
-const LAYERS = ['fdt', 'model', 'bindings', 'check', 'artifacts', 'report', 'qemu', 'cli'];
+/**
+ * Lowest first. `diagnostics` (the Diagnostic shape and error base) sits under
+ * the devicetree library so every layer's errors can extend it. `report` does
+ * not exist yet; it is placed so that it cannot arrive in the wrong spot.
+ */
+const LAYERS = ['diagnostics', 'fdt', 'model', 'bindings', 'check', 'artifacts', 'report', 'qemu', 'cli'];
 
 interface SourceFile {
   /** Repository-relative, '/'-separated: src/fdt/dtc.ts. */

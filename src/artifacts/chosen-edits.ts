@@ -2,9 +2,9 @@
  * The /chosen edits of uboot-script-gen 2023.2 (reference §3.3 step 5 and
  * §3.4), in its exact order, from a resolved plan and the load layout.
  */
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import { readDtb } from '../fdt/dtb/read.js';
 import { getNodeByPath } from '../fdt/tree/livetree.js';
-import { FdtError } from '../fdt/errors.js';
 import type { ImageBuilderPlan, ResolvedDomU } from '../bindings/imagebuilder/plan.js';
 import {
   type DtEdit, hexUpper, mknod, setBool, setHex, setInt, setReg, setStr, setStrings,
@@ -89,8 +89,8 @@ function cpupoolEdits(edits: DtEdit[], plan: ImageBuilderPlan, hostDtb: Uint8Arr
     for (const name of pool.cpus) {
       const cpu = `/cpus/${name}`;
       const node = getNodeByPath(host, cpu);
-      if (!node?.getProperty('reg')) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} does not exist`, { path: cpu, hint: 'name a cpu node under /cpus of DEVICE_TREE' });
-      if (cpuList.includes(cpu)) throw new FdtError('IB_CPUPOOL_CPU', `${cpu} already assigned to another cpupool`, { path: cpu, hint: 'a cpu belongs to one pool' });
+      if (!node?.getProperty('reg')) throw new ImageBuilderError('IB_CPUPOOL_CPU', `${cpu} does not exist`, { path: cpu, hint: 'name a cpu node under /cpus of DEVICE_TREE' });
+      if (cpuList.includes(cpu)) throw new ImageBuilderError('IB_CPUPOOL_CPU', `${cpu} already assigned to another cpupool`, { path: cpu, hint: 'a cpu belongs to one pool' });
       const phandle = existingPhandle(node.getProperty('phandle')?.bytes) ?? allocate();
       edits.push(setHex(cpu, 'phandle', [phandleCell(phandle)], phandle));
       phandles.push(phandle);

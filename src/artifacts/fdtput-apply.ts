@@ -3,8 +3,8 @@
  * goes first in its node, a new subnode goes before the existing ones, a
  * string only missing from the strings block is appended (suffixes shared).
  */
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import { BlobEditor, type NodeEntry, findSubnode } from '../fdt/dtb/blob/index.js';
-import { FdtError } from '../fdt/errors.js';
 import type { DtEdit, DtValue } from './dt-edits.js';
 
 function encode(v: DtValue): Uint8Array {
@@ -35,7 +35,7 @@ function nodeAt(ed: BlobEditor, path: string): NodeEntry {
       continue;
     }
     const made = ed.addSubnode(node, part);
-    if (made === 'exists') throw new FdtError('IB_FDTPUT', `cannot create node ${part} under ${path}`, { path });
+    if (made === 'exists') throw new ImageBuilderError('IB_FDTPUT', `cannot create node ${part} under ${path}`, { path });
     node = made;
   }
   return node;

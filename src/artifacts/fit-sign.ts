@@ -4,9 +4,9 @@
  * data signed (RSA PKCS#1 v1.5 over SHA-1, deterministic), and the public
  * key added to U-Boot's control DTB in U-Boot's pre-computed form.
  */
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
 import { BlobEditor, findSubnode } from '../fdt/dtb/blob/index.js';
-import { FdtError } from '../fdt/errors.js';
 
 export const FIT_SIGN_ALGO = 'sha1,rsa2048';
 const KEY_BITS = 2048;
@@ -16,10 +16,10 @@ export function loadSigningKey(pem: Uint8Array, file: string): KeyObject {
   try {
     key = createPrivateKey({ key: Buffer.from(pem), format: 'pem' });
   } catch (e) {
-    throw new FdtError('IB_FIT_KEY', `cannot read the private key ${file}: ${(e as Error).message}`, { path: file, hint: 'give a PEM RSA key: openssl genrsa -out HINT.key 2048' });
+    throw new ImageBuilderError('IB_FIT_KEY', `cannot read the private key ${file}: ${(e as Error).message}`, { path: file, hint: 'give a PEM RSA key: openssl genrsa -out HINT.key 2048' });
   }
   if (key.asymmetricKeyType !== 'rsa' || key.asymmetricKeyDetails?.modulusLength !== KEY_BITS) {
-    throw new FdtError('IB_FIT_KEY', `${file} is not a ${KEY_BITS}-bit RSA key, which ${FIT_SIGN_ALGO} needs`, { path: file });
+    throw new ImageBuilderError('IB_FIT_KEY', `${file} is not a ${KEY_BITS}-bit RSA key, which ${FIT_SIGN_ALGO} needs`, { path: file });
   }
   return key;
 }
@@ -68,13 +68,13 @@ export function addPublicKey(ubootDtb: Uint8Array, key: KeyObject, hint: string,
   let sig = findSubnode(ed.root, 'signature');
   if (!sig) {
     const made = ed.addSubnode(ed.root, 'signature');
-    if (made === 'exists') throw new FdtError('IB_FIT_KEY', 'cannot add /signature', { path: '/signature' });
+    if (made === 'exists') throw new ImageBuilderError('IB_FIT_KEY', 'cannot add /signature', { path: '/signature' });
     sig = made;
   }
   let node = findSubnode(sig, `key-${hint}`);
   if (!node) {
     const made = ed.addSubnode(sig, `key-${hint}`);
-    if (made === 'exists') throw new FdtError('IB_FIT_KEY', `cannot add /signature/key-${hint}`, { path: '/signature' });
+    if (made === 'exists') throw new ImageBuilderError('IB_FIT_KEY', `cannot add /signature/key-${hint}`, { path: '/signature' });
     node = made;
   }
   const bytes = KEY_BITS / 8;

@@ -4,8 +4,8 @@
  * that text — images with their data and md5 hash values, a time stamp —
  * written with our FDT library instead of dtc + mkimage.
  */
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import { createHash } from 'node:crypto';
-import { FdtError } from '../fdt/errors.js';
 import { writeDtb } from '../fdt/dtb/write.js';
 import { DeviceTree, Node, Property } from '../fdt/tree/livetree.js';
 import { PropertyValue } from '../fdt/tree/data.js';
@@ -166,7 +166,7 @@ export function fitBlob(
   key?: KeyObject,
 ): Uint8Array {
   const hint = keyHint(plan);
-  if (hint && !key) throw new FdtError('IB_FIT_KEY', 'a signed FIT needs the private key', { hint: 'pass -k KEYDIR/HINT with HINT.key in KEYDIR' });
+  if (hint && !key) throw new ImageBuilderError('IB_FIT_KEY', 'a signed FIT needs the private key', { hint: 'pass -k KEYDIR/HINT with HINT.key in KEYDIR' });
   const root = new Node('');
   prop(root, 'timestamp', u32(time));
   prop(root, 'description', str('Configuration from Imagebuilder to load Xen/Linux'));

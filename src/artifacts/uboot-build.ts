@@ -4,6 +4,7 @@
  * the edited host DTB and, for bootm, Xen's uImage — all as bytes in
  * memory; the caller decides where they go.
  */
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import type { KeyObject } from 'node:crypto';
 import { FdtError } from '../fdt/errors.js';
 import { applyOverlays } from '../fdt/fdtoverlay.js';
@@ -76,7 +77,7 @@ interface Wanted {
 }
 
 function fileError(message: string, file: string, hint: string): FdtError {
-  return new FdtError('IB_FILE', message, { path: file, hint });
+  return new ImageBuilderError('IB_FILE', message, { path: file, hint });
 }
 
 function checkFile(files: FileSource, w: Wanted, read?: string[]): bigint {
@@ -89,7 +90,7 @@ function checkFile(files: FileSource, w: Wanted, read?: string[]): bigint {
   })();
   const sample = gz || w.role === 'text' ? files.read(w.file) : files.head(w.file, 4096);
   if (!fileTypeMatches(sample, w.role, w.compressedOk)) {
-    throw new FdtError('IB_FILE_TYPE', `Wrong file type ${w.file}. It should be ${ROLE_PATTERN[w.role]}, exiting.`, {
+    throw new ImageBuilderError('IB_FILE_TYPE', `Wrong file type ${w.file}. It should be ${ROLE_PATTERN[w.role]}, exiting.`, {
       path: w.file,
       hint: `the file does not look like a ${w.role} image`,
     });
@@ -130,7 +131,7 @@ function joinPrefix(prefix: string | undefined, p: string): string {
 }
 
 function overlayMissing(o: string): FdtError {
-  return new FdtError('IB_FILE', `Can not find ${o}, exiting`, { path: o, hint: 'paths in the config are relative to the -d directory' });
+  return new ImageBuilderError('IB_FILE', `Can not find ${o}, exiting`, { path: o, hint: 'paths in the config are relative to the -d directory' });
 }
 
 /** FDTEDIT: a copy of DEVICE_TREE with the overlays merged as fdtoverlay does, one at a time. */
@@ -143,7 +144,7 @@ function mergeOverlays(files: FileSource, hostDtb: Uint8Array, overlays: string[
       out = applyOverlays(out, [files.read(o)], [o]);
     } catch (e) {
       if (!(e instanceof FdtError)) throw e;
-      throw new FdtError('IB_OVERLAY', `Can add overlay ${o} to ${fdtedit}, exiting`, { path: o, hint: e.message });
+      throw new ImageBuilderError('IB_OVERLAY', `Can add overlay ${o} to ${fdtedit}, exiting`, { path: o, hint: e.message });
     }
   }
   return out;
@@ -172,7 +173,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   const { files } = opts;
   const naming = opts.naming ?? 'current';
   const time = opts.time ?? 0;
-  if (!plan.deviceTree) throw new FdtError('IB_NO_DEVICE_TREE', 'DEVICE_TREE is not set', { hint: 'set DEVICE_TREE="host.dtb"' });
+  if (!plan.deviceTree) throw new ImageBuilderError('IB_NO_DEVICE_TREE', 'DEVICE_TREE is not set', { hint: 'set DEVICE_TREE="host.dtb"' });
   const host = plan.deviceTree;
   const inputs: string[] = [];
   // DEVICE_TREE is checked at its turn in the load order, as the script does; a missing
@@ -215,7 +216,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   }
   const spare = fit ? plan.memoryEnd - 2n * (memaddr + SLOT) : plan.memoryEnd - memaddr - SLOT;
   if (spare < 0n) {
-    throw new FdtError('IB_MEMORY', 'Error, not enough memory to load all binaries', {
+    throw new ImageBuilderError('IB_MEMORY', 'Error, not enough memory to load all binaries', {
       hint: `the images end at ${hexUpper(memaddr)}; raise MEMORY_END (${hexUpper(plan.memoryEnd)}) or load less`,
     });
   }

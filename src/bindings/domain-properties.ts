@@ -6,6 +6,7 @@
  */
 import { PropertyValue } from '../fdt/tree/data.js';
 import type { Property } from '../fdt/tree/livetree.js';
+import type { BootConfigCode } from '../model/codes.js';
 import type { Domain, Enhanced } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';
 import type { MemoryBank } from '../model/memory.js';
@@ -203,7 +204,7 @@ function encodeStringValue(s: string): PropertyValue {
 }
 
 /** An enum Xen refuses to boot with when the value is unknown. */
-function strictEnum<const T extends string>(values: readonly T[], code: string, consequence: string) {
+function strictEnum<const T extends string>(values: readonly T[], code: BootConfigCode, consequence: string) {
   return (p: Property, ctx: PropertyReadContext): T => {
     const s = decodeString(p, ctx);
     if ((values as readonly string[]).includes(s)) return s as T;

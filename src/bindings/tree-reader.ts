@@ -12,6 +12,8 @@ export interface TreeReader {
   iface: BindingInterface;
   root: Node;
   warn(w: BootConfigWarning): void;
+  /** Read an independent part (a domain, a module); undefined when it failed and a problem sink took the error. */
+  attempt<T>(read: () => T): T | undefined;
   channelOf(target: Node): ChannelRef | undefined;
   cpupoolOf(target: Node): string | undefined;
 }

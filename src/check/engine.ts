@@ -3,6 +3,7 @@
  * that applies to the target, and return findings. A configuration the
  * reader refuses is a finding too (same shape), never an exception.
  */
+import type { BootConfigCode } from '../model/codes.js';
 import { readBootConfig } from '../bindings/boot-config.js';
 import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
 import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
@@ -47,7 +48,7 @@ function applies(rule: Rule, build: XenBuild | undefined): boolean {
 }
 
 /** The rule a reader error or warning stands for. */
-function ruleForCode(code: string, path: string | undefined, rules: readonly Rule[], fallback: Rule): Rule {
+function ruleForCode(code: BootConfigCode, path: string | undefined, rules: readonly Rule[], fallback: Rule): Rule {
   const prop = path?.includes(':') ? path.slice(path.lastIndexOf(':') + 1) : undefined;
   const byCode = rules.filter((r) => r.readerCodes?.includes(code));
   return byCode.find((r) => r.readerProperty !== undefined && r.readerProperty === prop) ?? byCode.find((r) => r.readerProperty === undefined) ?? fallback;

@@ -13,7 +13,7 @@ import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.js';
 import { checkModel } from '../check/engine.js';
 import { hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding } from '../check/format.js';
+import { findingDiagnostic } from '../check/format.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import { readDtb } from '../fdt/dtb/read.js';
@@ -26,7 +26,7 @@ import { type UbootBuild, buildUboot } from '../artifacts/uboot-build.js';
 import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { createReporter } from './report.js';
+import { type Reporter, buildErrorDiagnostic, createReporter } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'c', value: true, key: 'c' },
@@ -175,14 +175,14 @@ function loadConfig(args: BuildArgs, note: (s: string) => void): ImageBuilderCon
 }
 
 /** The check engine over what will boot; true when the build may go on. */
-function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): boolean {
+function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs, reporter: Reporter): boolean {
   if (plan.mode !== 'xen' || !plan.deviceTree) return true;
   const at = (label: string) => build.images.find((i) => i.label === label);
   const { model } = imageBuilderToModel(plan, at);
   const host = readDtb(directorySource(args.dir).read(plan.deviceTree));
   model.host = host;
   const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree });
-  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
+  for (const f of findings) reporter.report(findingDiagnostic(f));
   if (!hasErrors(findings) || args.dryRun) return true;
   if (args.force) {
     process.stderr.write('hyperlaunch build: building anyway (--force)\n');
@@ -226,10 +226,10 @@ export async function buildCommand(argv: string[]): Promise<number> {
     build = buildUboot(plan, {
       dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved, time: imageTime(),
     });
-    if (!runChecks(plan, build, args)) return 1;
+    if (!runChecks(plan, build, args, reporter)) return 1;
   } catch (e) {
     if (e instanceof BootConfigError) {
-      reporter.error(new FdtError(e.code, e.message, { path: e.path, position: e.position, hint: e.hint }), args.tree ?? args.config);
+      reporter.report(buildErrorDiagnostic(e, args.tree ?? args.config));
       return 1;
     }
     if (!(e instanceof FdtError)) throw e;

@@ -16,7 +16,7 @@ import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { checkModel, checkTree } from '../check/engine.js';
 import { type Finding, hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding } from '../check/format.js';
+import { findingDiagnostic } from '../check/format.js';
 import { parseXenBuild } from '../check/target.js';
 import { FdtError } from '../fdt/errors.js';
 import { readDtb } from '../fdt/dtb/read.js';
@@ -25,7 +25,7 @@ import type { BootModel } from '../model/boot-model.js';
 import { type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
 import { type ConfigRoute, planConfigBoot } from '../qemu/config-boot.js';
 import { planDirectBoot } from '../qemu/direct-plan.js';
-import { QemuError } from '../qemu/errors.js';
+import { QemuError, qemuErrorDiagnostic } from '../qemu/errors.js';
 import { type GuestBinaries, fetchGuestBinaries } from '../qemu/guest-packages.js';
 import { stageTreeConfig } from '../qemu/tree-config.js';
 import { convert } from '../bindings/boot-config.js';
@@ -118,11 +118,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
 }
 
 function reportQemuError(reporter: Reporter, e: QemuError): void {
-  if (reporter.json) {
-    process.stderr.write(`${JSON.stringify(e.toJSON())}\n`);
-    return;
-  }
-  process.stderr.write(`${e.location ?? 'qemu'}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+  reporter.report(qemuErrorDiagnostic(e));
 }
 
 /** Xen 4.17 boots the dom0less form; what that form cannot say would not be in the booted system. */
@@ -190,7 +186,7 @@ function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: 
   const opts = { host, hostName, file: args.file, build: parseXenBuild('debian-4.17') };
   // A tree keeps source positions for the findings; a built config has only its model.
   const findings: Finding[] = 'domains' in input ? checkModel({ ...input, host }, opts) : checkTree(input, opts).findings;
-  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
+  for (const f of findings) reporter.report(findingDiagnostic(f));
   if (!hasErrors(findings)) return true;
   if (args.force) {
     reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');

@@ -5,6 +5,7 @@
  * alignment undone. Every read is bounds-checked, and the struct walk is
  * iterative, so any input ends in a DeviceTree or an FdtError.
  */
+import type { FdtCode } from '../codes.js';
 import { PropertyValue } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import {
@@ -193,7 +194,7 @@ class DtbInput {
     return this.copy;
   }
 
-  error(code: string, message: string, offset: number, hint?: string): FdtError {
+  error(code: FdtCode, message: string, offset: number, hint?: string): FdtError {
     const where = this.file ? `${this.file}: ` : '';
     return new FdtError(code, message, { offset, hint: hint ? `${where}${hint}` : this.file ? `in ${this.file}` : undefined });
   }

@@ -4,6 +4,7 @@
  * the property as dtc does in its messages (`/path:prop`), so callers can
  * report bad input instead of misreading it.
  */
+import type { FdtCode } from '../codes.js';
 import { FdtError } from '../errors.js';
 import type { Node, Property } from './livetree.js';
 
@@ -25,7 +26,7 @@ export function propertyPath(src: PropertySource, owner?: ValueOwner): string | 
   return node ?? name;
 }
 
-function fail(code: string, message: string, src: PropertySource, owner: ValueOwner, hint?: string): FdtError {
+function fail(code: FdtCode, message: string, src: PropertySource, owner: ValueOwner, hint?: string): FdtError {
   const path = propertyPath(src, owner);
   return new FdtError(code, path ? `${path}: ${message}` : message, { path, hint });
 }

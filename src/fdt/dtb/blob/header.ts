@@ -1,4 +1,5 @@
 /** The header and memory reservation map, checked as libfdt's fdt_ro/fdt_check_header do. */
+import type { FdtCode } from '../../codes.js';
 import { FdtError } from '../../errors.js';
 import { FDT_MAGIC, RESERVE_ENTRY_SIZE } from '../format.js';
 import { be32 } from './bytes.js';
@@ -33,7 +34,7 @@ export function readHeader(blob: Uint8Array): FdtHeader {
 
 /** libfdt's FDT_RO_PROBE, plus the bounds checks of fdt_check_header. */
 export function probeHeader(blob: Uint8Array, h: FdtHeader, checkBlocks = true): void {
-  const fail = (code: string, why: string, offset = 0) => {
+  const fail = (code: FdtCode, why: string, offset = 0) => {
     throw new FdtError(code, `${code}: ${why}`, { offset });
   };
   if (h.magic !== FDT_MAGIC) fail('FDT_ERR_BADMAGIC', `bad magic 0x${h.magic.toString(16)}`);

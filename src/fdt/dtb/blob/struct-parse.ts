@@ -1,4 +1,5 @@
 /** Reading a blob's struct block into the token tree, failing where libfdt would. */
+import type { FdtCode } from '../../codes.js';
 import { FdtError } from '../../errors.js';
 import {
   FDT_BEGIN_NODE as TAG_BEGIN_NODE,
@@ -32,7 +33,7 @@ export function parseStruct(input: Uint8Array, h: FdtHeader, names: NameResolver
   const blob = new Uint8Array(input);
   const start = h.offDtStruct;
   const limit = h.version >= 17 ? Math.min(start + h.sizeDtStruct, h.totalsize) : h.totalsize;
-  const bad = (code: string, why: string, at: number): never => {
+  const bad = (code: FdtCode, why: string, at: number): never => {
     throw new FdtError(code, `${code}: ${why}`, { offset: at });
   };
   let pos = start;
@@ -102,7 +103,7 @@ function finishNode(node: NodeEntry): void {
 
 function readTrailer(
   blob: Uint8Array, h: FdtHeader, pos: number, limit: number,
-  bad: (code: string, why: string, at: number) => never,
+  bad: (code: FdtCode, why: string, at: number) => never,
 ): { trailer: Uint8Array; structSize: number; tailError?: string } {
   const rootEnd = pos;
   if (h.version < 17) {
