@@ -18,10 +18,10 @@ export function startQemuPaused(binary: string, machineArgs: string[], env: Node
   const args = [...machineArgs, '-S', '-serial', 'none', '-qmp', 'stdio'];
   const r = spawnSync(binary, args, { input: QMP_SESSION, encoding: 'utf8', env, timeout: timeoutMs, killSignal: 'SIGKILL' });
   if (/"return":\s*\{[^}]*"status"/.test(r.stdout ?? '')) return { ok: true };
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    return { ok: false, detail: `started but did not answer over QMP within ${timeoutMs / 1000} s` };
-  }
-  if (r.error) return { ok: false, detail: r.error.message };
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ETIMEDOUT') return { ok: false, detail: `started but did not answer over QMP within ${timeoutMs / 1000} s` };
+  // EPIPE: QEMU quit before reading the QMP session; its own complaint on stderr says why.
+  if (r.error && code !== 'EPIPE') return { ok: false, detail: r.error.message };
   const complaint = (r.stderr ?? '').trim().split('\n').filter(Boolean).pop();
   return { ok: false, detail: complaint ?? `exited with status ${r.status ?? r.signal} before answering` };
 }
