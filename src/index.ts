@@ -27,3 +27,5 @@ export * from './qemu/index.js';
 export * from './model/index.js';
 /** dom0less and Hyperlaunch devicetree interfaces <-> the boot model. */
 export * from './bindings/index.js';
+/** What this machine can run: external tools, versions, install commands. */
+export * from './doctor/index.js';

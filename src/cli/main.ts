@@ -2,6 +2,7 @@
 import { buildCommand } from './build-command.js';
 import { checkCommand } from './check-command.js';
 import { convertCommand } from './convert-command.js';
+import { doctorCommand } from './doctor-command.js';
 import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
 import { qemuCommand } from './qemu-command.js';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   check: { run: checkCommand, about: 'find what makes Xen panic or ignore part of a boot configuration, before booting' },
   qemu: { run: qemuCommand, about: 'boot a configuration under QEMU with Debian\'s Xen 4.17 and report which domains came up' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
+  doctor: { run: doctorCommand, about: 'list the external tools and files hyperlaunch can use, their versions, and how to install what is missing' },
 };
 
 function usage(): string {
