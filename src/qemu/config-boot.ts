@@ -27,7 +27,7 @@ import type { DirectBootSpec, UbootBootSpec } from './boot.js';
 import { QemuError } from './errors.js';
 import { markerLine } from './initramfs.js';
 import { VIRT_RAM_BASE } from './machine.js';
-import type { ExpectedDomain } from './serial-log.js';
+import type { ExpectedDomain } from './boot-verdict.js';
 
 export type ConfigRoute = 'uboot' | 'direct';
 
