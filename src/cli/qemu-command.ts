@@ -177,10 +177,8 @@ export function reportTable(file: string, r: BootReport): string[] {
   const head = r.xenVersion ? `Xen ${r.xenVersion}` : 'Xen';
   const lines = [`${file}: ${head}, ${r.route} route, ${r.seconds.toFixed(1)} s (${r.end}), grace ${r.graceSeconds} s`];
   const width = Math.max(6, ...r.domains.map((d) => d.name.length));
-  lines.push(`  ${'domain'.padEnd(width)}  domid  result  stage      proof`);
-  for (const d of r.domains) {
-    lines.push(`  ${d.name.padEnd(width)}  ${String(d.domid ?? '?').padEnd(5)}  ${d.passed ? 'PASS' : 'FAIL'}    ${d.stage.padEnd(9)}  ${d.detail}`);
-  }
+  lines.push(`  ${'domain'.padEnd(width)}  domid  result  stage reached and its proof`);
+  for (const d of r.domains) lines.push(`  ${d.name.padEnd(width)}  ${String(d.domid ?? '?').padEnd(5)}  ${d.passed ? 'PASS' : 'FAIL'}    ${d.detail}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   if (r.serialLogFile) lines.push(`  serial log: ${r.serialLogFile}`);
   lines.push(r.passed ? `  all ${r.domains.length} domain(s) passed` : '  FAILED');
@@ -306,10 +304,11 @@ function readConfigText(file: string): string {
 async function bootConfig(args: QemuArgs, reporter: Reporter, work: string): Promise<BootReport | number> {
   const config = readImageBuilderConfig(parseShellConfig(readConfigText(args.file), args.file));
   const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree() });
+  // Before the checks: a misspelt --expect is the user's to fix first.
+  const expected = withExpects((plan.uboot ?? plan.direct!).expected, args.expects);
   for (const n of plan.notes) reporter.note(`${args.file}: note: ${n}`);
   const host = readDtb(readFileSync(join(work, plan.hostDtb)));
   if (!checksAllow(plan.model, host, plan.hostDtb, args, reporter)) return 1;
   const opts = bootOptions(args);
-  if (plan.uboot) return bootUboot({ ...plan.uboot, expected: withExpects(plan.uboot.expected, args.expects) }, opts);
-  return bootDirect({ ...plan.direct!, expected: withExpects(plan.direct!.expected, args.expects) }, opts);
+  return plan.uboot ? bootUboot({ ...plan.uboot, expected }, opts) : bootDirect({ ...plan.direct!, expected }, opts);
 }

@@ -82,7 +82,7 @@ export interface DomainResult {
   /** The line proving that stage (none for 'none'). */
   proof?: LogLine;
   failure?: DomainFailure;
-  /** One line for a table: the proof of a PASS, "stage → what it failed on" for a FAIL. */
+  /** One line for a table: "alive: line N: text" for a PASS, "stage → what it failed on" for a FAIL. */
   detail: string;
 }
 
@@ -243,7 +243,7 @@ function judgeDomain(f: LogFindings, expected: ExpectedDomain, xenPanic: Panic |
   if (p.death) return failed(f, base, p, { kind: 'died', reason: 'died', at: quote(f, p.death.line) });
   if (p.success !== undefined && !xenPanic && graceLeft(p, o) === 0) {
     const proof = quote(f, p.success);
-    return { ...base, passed: true, stage: 'alive', proof, detail: `line ${proof.line}: ${proof.text}` };
+    return { ...base, passed: true, stage: 'alive', proof, detail: `alive: line ${proof.line}: ${proof.text}` };
   }
   if (xenPanic) return failed(f, base, p, { kind: 'xen-panic', reason: 'Xen panicked', at: quote(f, xenPanic.line) });
   if (!f.xenSpoke) return failed(f, base, p, { kind: 'stalled', reason: 'no (XEN) output at all' });

@@ -42,9 +42,9 @@ test('a good dom0 + 2 domU log: every domain passes, with its marker line', () =
   assert.deepEqual(
     v.domains.map((d) => [d.name, d.passed, d.stage, d.detail]),
     [
-      ['dom0', true, 'alive', 'line 12: HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-50-cloud-arm64'],
-      ['domU1', true, 'alive', 'line 9: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-50-cloud-arm64'],
-      ['domU2', true, 'alive', 'line 11: (XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-50-cloud-arm64'],
+      ['dom0', true, 'alive', 'alive: line 12: HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-50-cloud-arm64'],
+      ['domU1', true, 'alive', 'alive: line 9: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-50-cloud-arm64'],
+      ['domU2', true, 'alive', 'alive: line 11: (XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-50-cloud-arm64'],
     ],
   );
   assert.equal(bootSettled(f, [DOM0, DOMU1, DOMU2]), true);
@@ -176,7 +176,7 @@ test('domids unknown before boot (U-Boot fdt mknod reverses node order): any dom
     v.domains.map((d) => [d.name, d.domid, d.passed, d.detail]),
     [
       ['domU0', 2, false, 'userspace → died: line 8: (XEN) DOM2: [    2.0] Kernel panic - not syncing: Attempted to kill init!'],
-      ['domU1', 1, true, 'line 7: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'],
+      ['domU1', 1, true, 'alive: line 7: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'],
     ],
   );
 });
