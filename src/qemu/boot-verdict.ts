@@ -124,7 +124,7 @@ const MAX_QUOTE = 160;
 
 /** A log line as a proof: trimmed, control characters dropped, cut at MAX_QUOTE characters. */
 function quote(f: LogFindings, line: number): LogLine {
-  const text = (f.lines[line - 1] ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const text = (f.joined.get(line) ?? f.lines[line - 1] ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return { line, text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text };
 }
 

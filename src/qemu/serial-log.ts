@@ -46,6 +46,8 @@ export interface Death {
 export interface LogFindings {
   /** The log's lines (see logLines), for quoting a proving line. */
   lines: string[];
+  /** dom0 lines that Xen's lines had cut, joined again: line number (where it ends) → whole text. */
+  joined: Map<number, string>;
   /** From "(XEN) Xen version 4.17.7 (...)". */
   xenVersion?: string;
   /** Any "(XEN)" line at all: without one, Xen's console never came up (e.g. dtuart naming no UART). */
@@ -91,46 +93,63 @@ function panicMessage(inline: string, next: string | undefined): string {
   return next.replace(XEN_LINE_START, '').trim();
 }
 
-/** The console a line belongs to: DOM<n>, dom0's (unprefixed, once Xen has spoken), or none (Xen's own, U-Boot's). */
-function consoleLine(l: string, n: number, xenSpoke: boolean): ConsoleLine | undefined {
-  const guest = GUEST_PREFIX.exec(l);
-  if (guest) return { domid: Number(guest[1]), line: n, text: l.slice(guest.index + guest[0].length) };
-  if (xenSpoke && l.trim() !== '' && !l.includes('(XEN)')) return { line: n, text: l };
-  return undefined;
-}
-
 function xenCrash(l: string, n: number): Death | undefined {
   const crash = XEN_CRASH.exec(l);
   return crash ? { source: 'xen', domid: Number(crash[1] ?? crash[2]), line: n } : undefined;
 }
 
+/** A line from Xen's "(XEN) " on: a domU's console line, or Xen's own. */
+function readXenLine(f: LogFindings, l: string, n: number, next: string | undefined): void {
+  const guest = GUEST_PREFIX.exec(l);
+  if (guest) {
+    addConsole(f, { domid: Number(guest[1]), line: n, text: l.slice(guest.index + guest[0].length) });
+    return;
+  }
+  const version = XEN_VERSION.exec(l);
+  if (version && !f.xenVersion) f.xenVersion = version[1];
+  const loaded = KERNEL_LOADED.exec(l);
+  if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`), line: n });
+  if (DOMU_BANNER.test(l)) f.domuBanners++;
+  const crash = xenCrash(l, n);
+  if (crash) f.deaths.push(crash);
+  const xenPanic = XEN_PANIC.exec(l);
+  if (xenPanic) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, next), line: n });
+}
+
+function addConsole(f: LogFindings, c: ConsoleLine): void {
+  f.consoles.push(c);
+  if (c.domid === undefined) f.dom0Output ??= c.line;
+  else if (!f.guestOutput.has(c.domid)) f.guestOutput.set(c.domid, c.line);
+  if (KERNEL_DEATH.test(c.text)) f.deaths.push({ source: 'console', domid: c.domid, line: c.line });
+  const marker = MARKER.exec(c.text);
+  if (marker) f.markers.push({ token: marker[1]!, domid: c.domid, line: c.line });
+  const kernelPanic = KERNEL_PANIC.exec(c.text);
+  if (kernelPanic) f.panics.push({ source: 'guest', domid: c.domid, message: kernelPanic[1]!.trim(), line: c.line });
+}
+
+/**
+ * dom0's hvc0 text reaches the serial line in chunks, unprefixed, while Xen
+ * writes its own and the domUs' lines whole: a Xen line often starts in the
+ * middle of a dom0 line ("[    4.224309] c(XEN) DOM2: ...", the rest of
+ * dom0's line on the next). The cut pieces are joined back into one dom0
+ * line, numbered where it ends.
+ */
 export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
-  const f: LogFindings = { lines, xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
+  const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
+  let cut = '';
   lines.forEach((l, i) => {
     const n = i + 1;
-    const c = consoleLine(l, n, f.xenSpoke);
-    if (l.includes('(XEN)')) f.xenSpoke = true;
-    if (c) {
-      f.consoles.push(c);
-      if (c.domid === undefined) f.dom0Output ??= n;
-      else if (!f.guestOutput.has(c.domid)) f.guestOutput.set(c.domid, n);
-      if (KERNEL_DEATH.test(c.text)) f.deaths.push({ source: 'console', domid: c.domid, line: n });
-      const marker = MARKER.exec(c.text);
-      if (marker) f.markers.push({ token: marker[1]!, domid: c.domid, line: n });
-      const kernelPanic = KERNEL_PANIC.exec(c.text);
-      if (kernelPanic) f.panics.push({ source: 'guest', domid: c.domid, message: kernelPanic[1]!.trim(), line: n });
-      return;
-    }
-    const version = XEN_VERSION.exec(l);
-    if (version && !f.xenVersion) f.xenVersion = version[1];
-    const loaded = KERNEL_LOADED.exec(l);
-    if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`), line: n });
-    if (DOMU_BANNER.test(l)) f.domuBanners++;
-    const crash = xenCrash(l, n);
-    if (crash) f.deaths.push(crash);
-    const xenPanic = XEN_PANIC.exec(l);
-    if (xenPanic) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, lines[i + 1]), line: n });
+    const xenAt = l.indexOf('(XEN)');
+    const before = xenAt === -1 ? l : l.slice(0, xenAt);
+    if (f.xenSpoke && xenAt === -1 && (cut !== '' || before.trim() !== '')) {
+      if (cut !== '') f.joined.set(n, cut + before);
+      addConsole(f, { line: n, text: cut + before });
+      cut = '';
+    } else if (f.xenSpoke) cut += before;
+    if (xenAt === -1) return;
+    f.xenSpoke = true;
+    readXenLine(f, l.slice(xenAt), n, lines[i + 1]);
   });
   return f;
 }

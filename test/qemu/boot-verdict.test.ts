@@ -107,3 +107,29 @@ test('real log: --expect makes the user\'s own line the success line; one that n
   const wrong = judgeBoot(f, USER.map((d) => (d.name === 'domU1' ? { ...d, expect: /hello from domU0/ } : d)));
   assert.equal(wrong.domains[2]!.passed, false);
 });
+
+test('real log: dom0 lines cut by Xen\'s lines are joined again; the domU line inside is read too', () => {
+  // From the same boot: Xen writes a whole DOM2 line in the middle of dom0's hvc0 output.
+  const log = [
+    '(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) (pkg-xen-devel@lists.alioth.debian.org) debug=n',
+    '[    4.877868] X(XEN) DOM2: [    0.000000] psci: probing for conduit method from DT.\r\r',
+    'en: initializing(XEN) DOM2: [    0.000000] psci: PSCIv1.1 detected in firmware.\r\r',
+    '(XEN) DOM2: [    0.000000] psci: Using standard PSCI v0.2 function IDs\r\r',
+    '(XEN) DOM2: [    0.000000] psci: Trusted OS migration not required\r\r',
+    '(XEN) DOM2: [    0.000000] psci: SMC Calling Convention v1.1\r\r',
+    ' cpu0\r\r',
+  ].join('\n');
+  const f = scanSerialLog(log);
+  assert.deepEqual(f.consoles.map((c) => [c.domid, c.line, c.text]), [
+    [2, 2, '[    0.000000] psci: probing for conduit method from DT.'],
+    [2, 3, '[    0.000000] psci: PSCIv1.1 detected in firmware.'],
+    [2, 4, '[    0.000000] psci: Using standard PSCI v0.2 function IDs'],
+    [2, 5, '[    0.000000] psci: Trusted OS migration not required'],
+    [2, 6, '[    0.000000] psci: SMC Calling Convention v1.1'],
+    [undefined, 7, '[    4.877868] Xen: initializing cpu0'],
+  ]);
+  assert.equal(f.dom0Output, 7);
+  // A proof quotes the joined line.
+  const v = judgeBoot(f, [{ name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true, marker: false }]);
+  assert.deepEqual(v.domains[0]!.proof, { line: 7, text: '[    4.877868] Xen: initializing cpu0' });
+});
