@@ -73,6 +73,7 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
   --expect DOM=REGEX  DOM's success line is the first on its console matching REGEX (JavaScript
                       syntax), instead of its marker or "Run /init"; repeatable
   --serial-log FILE   keep the whole serial log (a failed boot's log is kept anyway)
+  --json              the report as one JSON object (per domain: stage, proof, failure)
 The Debian packages are downloaded once into $HYPERLAUNCH_CACHE/guest
 (default ~/.cache/hyperlaunch/guest).
 Exit status: 0 every domain passed, 1 otherwise, 2 usage error.

@@ -114,7 +114,8 @@ test('qemu: the true dom0less system written as Hyperlaunch is converted to dom0
     assert.equal(conv.status, 0, conv.stderr);
     assert.match(readFileSync(hl, 'utf8'), /hypervisor \{/);
     const log = join(dir, 'serial.log');
-    const r = cli('--route', 'uboot', '--serial-log', log, hl);
+    // --timeout 180: two domUs through U-Boot take well over the default 60 s on a loaded 2-core host.
+    const r = cli('--route', 'uboot', '--timeout', '180', '--serial-log', log, hl);
     console.log(r.stdout.split('\n')[0]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stderr, /note: Xen 4\.17 reads no Hyperlaunch tree; booting its dom0less equivalent/);
