@@ -15,6 +15,7 @@ export const QEMU_CODES = {
   ARM64_LISTS_MISSING: e('apt has no arm64 package lists', 'dpkg --add-architecture arm64 && apt-get update'),
   PACKAGE_NOT_FOUND: e('a guest package is not in the configured archive'),
   COMMAND_FAILED: e('a helper command (apt, dpkg-deb) failed'),
+  BAD_DT_PATH: e('a device-tree path the guest should report is not a plain absolute node path'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type QemuCode = keyof typeof QEMU_CODES;

@@ -28,7 +28,7 @@ import type { DirectBootSpec, UbootBootSpec } from './boot.js';
 import { QemuError } from './errors.js';
 import { markerLine } from './initramfs.js';
 import { VIRT_RAM_BASE } from './machine.js';
-import type { ExpectedDomain } from './serial-log.js';
+import type { ExpectedDomain } from './boot-verdict.js';
 
 export type ConfigRoute = 'uboot' | 'direct';
 
@@ -51,9 +51,9 @@ export interface ConfigBootOptions {
   /** QEMU virt's own DTB, used when the config names no DEVICE_TREE. */
   virtHost: () => DeviceTree;
   /**
-   * Whether a domain's marker is the proof. Default 'auto': yes for a domain
-   * whose ramdisk is our marker initramfs for its name (made with
-   * buildInitramfs), else any line on its console counts (the user's own images).
+   * Whether a domain's marker is its success line. Default 'auto': yes for a
+   * domain whose ramdisk is our marker initramfs for its name (made with
+   * buildInitramfs), else Linux's "Run /init as init process" is (the user's own images).
    */
   markers?: boolean | 'auto';
   /** Names to report domains by, keyed by ImageBuilder's (`domU0`...): a devicetree's own names. */

@@ -15,7 +15,7 @@ import type { Loss } from '../model/loss.js';
 import { type BootModule, newModule } from '../model/module.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
 import { buildInitramfs, markerToken } from './initramfs.js';
-import type { ExpectedDomain } from './serial-log.js';
+import type { ExpectedDomain } from './boot-verdict.js';
 
 export const MODULE_BASE = 0x5000_0000n;
 const ALIGN = 0x20_0000n; // 2 MiB, as ImageBuilder aligns
