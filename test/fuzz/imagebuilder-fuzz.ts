@@ -247,7 +247,7 @@ const CASE_ARB = fc.record({
   seed: fc.nat(),
   mutations: fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
   // -t as the golden runs give it, often; unset (null) now and then.
-  loadCmd: fc.option(fc.constantFrom('tftp', 'tftp', 'tftp', 'sd', 'scsi', 'usb', 'load mmc 1:1', '', 'tftpb; reset'), { freq: 8 }),
+  loadCmd: fc.option(fc.constantFrom('tftp', 'tftp', 'scsi', 'scsi', 'sd', 'usb', 'load mmc 1:1', '', 'tftpb; reset'), { freq: 8 }),
   fit: fc.nat(3).map((x) => x === 0),
   outputName: fc.option(fc.constantFrom('linuxboot', 'a/b', '', 'host', 'xen'), { freq: 2 }),
   keyDir: rarely(fc.constantFrom('keys/dev', 'dev', '')),
