@@ -17,7 +17,7 @@ import {
 } from '../../src/index.js';
 import { repoRoot } from '../support/paths.js';
 import { type DtsMutation, applyDtsMutation, dtsMutationArb } from './dts-fuzz.js';
-import { type FuzzSummary, type Outcome, Tally, step } from './harness.js';
+import { type Crash, type FuzzSummary, type Outcome, Tally, step } from './harness.js';
 import { type TreeMutation, type Vocabulary, applyTreeMutation, describeTreeMutation, treeMutationArb, vocabularyOf } from './tree-mutations.js';
 
 interface Seed {
@@ -202,10 +202,10 @@ export function configCaseFromJson(j: Record<string, unknown>): ConfigCase {
 }
 
 /** `numRuns` cases from `seed`; crashes are collected in the summary. */
-export function runConfigFuzz(numRuns: number, seed: number, onCase?: (n: number) => void): FuzzSummary {
+export function runConfigFuzz(numRuns: number, seed: number, onCase?: (n: number) => void, onCrash?: (c: Crash) => void): FuzzSummary {
   const seeds = configSeeds();
   const tokens = textTokens(seeds.vocabulary);
-  const tally = new Tally('config');
+  const tally = new Tally('config', onCrash);
   fc.assert(
     fc.property(CASE_ARB, (r) => {
       let made: { c: ConfigCase; label: string } | undefined;

@@ -10,7 +10,7 @@ import { describeThrown } from './typed-diagnostic.js';
 const { id, runs, seed, progress } = workerData as { id: TargetId; runs: number; seed: number; progress: SharedArrayBuffer };
 const done = new Int32Array(progress);
 try {
-  const summary = TARGETS[id](runs, seed, (n) => Atomics.store(done, 0, n));
+  const summary = TARGETS[id](runs, seed, (n) => Atomics.store(done, 0, n), (crash) => parentPort!.postMessage({ crash }));
   parentPort!.postMessage({ summary });
 } catch (e) {
   parentPort!.postMessage({ thrown: describeThrown(e) });

@@ -64,7 +64,8 @@ export class Tally {
   errors = 0;
   private readonly crashes = new Map<string, Crash>();
 
-  constructor(readonly target: string) {}
+  /** `onCrash` hears of each distinct crash when it is found, so a stopped run still tells. */
+  constructor(readonly target: string, private readonly onCrash?: (c: Crash) => void) {}
 
   /** Run one case within the time bound and count how it ended; `describe` is asked only after a crash. */
   judge(run: () => Outcome, describe: () => { label: string; replay: unknown }): void {
@@ -78,8 +79,13 @@ export class Tally {
   private add(c: Omit<Crash, 'count'>): void {
     const key = signature(c);
     const seen = this.crashes.get(key);
-    if (seen) seen.count++;
-    else this.crashes.set(key, { ...c, count: 1 });
+    if (seen) {
+      seen.count++;
+      return;
+    }
+    const crash = { ...c, count: 1 };
+    this.crashes.set(key, crash);
+    this.onCrash?.(crash);
   }
 
   summary(): FuzzSummary {

@@ -21,7 +21,7 @@ import {
   writeImageBuilderConfig,
 } from '../../src/index.js';
 import { repoRoot } from '../support/paths.js';
-import { type FuzzSummary, type Outcome, Tally, step } from './harness.js';
+import { type Crash, type FuzzSummary, type Outcome, Tally, step } from './harness.js';
 
 /** Created by any command a config could run; it must never exist. */
 export const MARKER = join(tmpdir(), 'hyperlaunch-fuzz-MARKER');
@@ -278,10 +278,10 @@ export function imageBuilderCaseFromJson(j: Record<string, unknown>): ImageBuild
   return { text: String(j.text), overrides: (j.overrides ?? {}) as ImageBuilderOverrides, prefix: j.prefix as string | undefined, naming: j.naming as NamingStyle, avoidReserved: Boolean(j.avoidReserved) };
 }
 
-export function runImageBuilderFuzz(numRuns: number, seed: number, onCase?: (n: number) => void): FuzzSummary {
+export function runImageBuilderFuzz(numRuns: number, seed: number, onCase?: (n: number) => void, onCrash?: (c: Crash) => void): FuzzSummary {
   const seeds = imageBuilderSeeds();
   rmSync(MARKER, { force: true });
-  const tally = new Tally('imagebuilder');
+  const tally = new Tally('imagebuilder', onCrash);
   fc.assert(
     fc.property(CASE_ARB, (r) => {
       const c = makeCase(r, seeds);

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FuzzSummary } from './harness.js';
+import type { Crash, FuzzSummary } from './harness.js';
 import { TARGET_IDS, type TargetId } from './targets.js';
 
 /** No case finished for this long: the current one is stuck (a case's own bound is 1 s). */
@@ -82,7 +82,11 @@ function runTarget(id: TargetId, runs: number, seed: number): Promise<Result> {
         console.log(`fuzz ${id}: ${n} / ${runs} cases (${((now - start) / 1000).toFixed(0)} s)`);
       }
     }, 1000);
-    worker.once('message', (m: Result) => {
+    worker.on('message', (m: Result | { crash: Crash }) => {
+      if ('crash' in m) {
+        console.error(`fuzz ${id}: found a crash in step '${m.crash.step}' (details at the end): ${m.crash.error.split('\n')[0]}`);
+        return;
+      }
       clearInterval(timer);
       void worker.terminate().then(() => resolve(m));
     });
