@@ -209,7 +209,7 @@ function runCase(blob: Uint8Array, what: string): boolean {
   return true;
 }
 
-export function runDtbFuzz(numRuns: number, seed?: number): { runs: number; errors: number; ok: number } {
+export function runDtbFuzz(numRuns: number, seed?: number, onCase?: (n: number) => void): { runs: number; errors: number; ok: number } {
   const seeds = seedBlobs();
   let errors = 0;
   let ok = 0;
@@ -222,6 +222,7 @@ export function runDtbFuzz(numRuns: number, seed?: number): { runs: number; erro
       let blob = s.blob;
       for (const m of mutations) blob = applyMutation(blob, m);
       runs++;
+      onCase?.(runs);
       if (runCase(blob, describe(s.label, mutations))) ok++;
       else errors++;
     },
