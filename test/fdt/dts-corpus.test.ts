@@ -18,7 +18,8 @@ import { readDtb } from '../../src/fdt/flattree-read.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition } from '../../src/fdt/srcpos.js';
 import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
-import { corpusDir, haveDtc, tempDir } from './dtb-oracle.js';
+import { needDtcCorpus, tempDir } from './dtb-oracle.js';
+import type { Skippable } from '../support/skip.js';
 
 interface DtcRun {
   status: number | null;
@@ -50,19 +51,8 @@ function corpusFiles(dir: string): string[] {
     .sort();
 }
 
-function skipWithout(t: { skip: (m: string) => void }): string | undefined {
-  const dir = corpusDir();
-  if (!haveDtc()) {
-    console.log('SKIP: dtc not installed');
-    t.skip('dtc not installed');
-    return undefined;
-  }
-  if (!existsSync(dir)) {
-    console.log(`SKIP: corpus not found at ${dir}`);
-    t.skip('corpus not found');
-    return undefined;
-  }
-  return dir;
+function skipWithout(t: Skippable): string | undefined {
+  return needDtcCorpus(t, 'DTS parser over the dtc corpus');
 }
 
 function parseFile(dir: string, file: string): DeviceTree {

@@ -7,15 +7,13 @@
  */
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readDtb } from '../../src/fdt/flattree-read.js';
 import { writeDtb } from '../../src/fdt/flattree-write.js';
 import { sortTree } from '../../src/fdt/tree-sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { DeviceTree, Node, Property } from '../../src/fdt/livetree.js';
 import { PropertyValue } from '../../src/fdt/data.js';
+import { DTC_TESTS, sharedOrNotice } from '../support/shared.js';
 
 const INLINE_SOURCE = `/dts-v1/;
 /memreserve/ 0x1000 0x2000;
@@ -33,14 +31,7 @@ const INLINE_SOURCE = `/dts-v1/;
 const CORPUS_SOURCES = ['test_tree1.dts', 'references.dts', 'overlay_overlay.dts', 'stringlist.dts', 'sized_cells.dts'];
 
 function findCorpus(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  const c = join(dir, '..', 'shared', 'corpus', 'dtc-tests');
-  return existsSync(c) ? c : undefined;
+  return sharedOrNotice('dtc-corpus seed blobs for the DTB fuzzer', DTC_TESTS);
 }
 
 function dtc(args: string[], input?: string, cwd?: string): Uint8Array | undefined {
