@@ -31,19 +31,6 @@ export function needDtcCorpus(t: Skippable, what: string): string | undefined {
   return needShared(t, what, DTC_TESTS);
 }
 
-let dtcChecked: boolean | undefined;
-export function haveDtc(): boolean {
-  if (dtcChecked === undefined) {
-    try {
-      execFileSync('dtc', ['--version'], { stdio: 'pipe' });
-      dtcChecked = true;
-    } catch {
-      dtcChecked = false;
-    }
-  }
-  return dtcChecked;
-}
-
 const tempDirs: string[] = [];
 
 /** A fresh directory under the OS temp dir, removed when the test process exits. */

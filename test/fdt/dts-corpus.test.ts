@@ -119,6 +119,7 @@ test('dtc-tests corpus: parseDts fails iff dtc 1.6.1 exits 1, with dtc\'s first 
   const total = corpusFiles(dir).length;
   console.log(`dts corpus: accept/reject agrees with dtc on ${agree}/${total} files; first error identical for ${sameError}/${rejected} rejected`);
   assert.deepEqual(problems, []);
+  assert.ok(agree > 100, `dtc and we agree on only ${agree} files`);
 });
 
 test('dtc-tests corpus: property bytes equal dtc\'s blob for sources without references', (t) => {
@@ -181,6 +182,7 @@ test('dtc-tests corpus: runDtc output equals dtc\'s, dtb and dts', (t) => {
       else problems.push(`${file} -O ${format}: exit ${res.exitCode} ${res.error?.message ?? ''}`);
     }
     console.log(`dts corpus: runDtc -O ${format} identical for ${same}/${total} files dtc accepts`);
+    assert.ok(total > 50, `only ${total} files compared with -O ${format}`);
   }
   assert.deepEqual(problems, []);
 });
