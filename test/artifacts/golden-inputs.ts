@@ -7,9 +7,15 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { repoRoot } from '../support/paths.js';
+import { IMAGEBUILDER_GOLDEN, needShared, sharedPath } from '../support/shared.js';
+import type { Skippable } from '../support/skip.js';
 
-export const goldenDir = join(repoRoot, '..', 'shared', 'reference', 'imagebuilder-golden');
+export const goldenDir = sharedPath(IMAGEBUILDER_GOLDEN);
+
+/** Whether the golden cases can be read; the running test is skipped, with a printed notice, when not. */
+export function haveGolden(t: Skippable): boolean {
+  return needShared(t, 'ImageBuilder golden files', IMAGEBUILDER_GOLDEN) !== undefined;
+}
 
 export interface InputRow {
   path: string;

@@ -18,7 +18,8 @@ import type { FileSource } from '../../src/artifacts/file-source.js';
 import { type UbootBuild, buildUboot } from '../../src/artifacts/uboot-build.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 
 function image(size: number): Uint8Array {
   const b = new Uint8Array(size);

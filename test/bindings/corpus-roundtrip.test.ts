@@ -13,12 +13,12 @@ import { readDtb } from '../../src/fdt/dtb/read.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { parseDts } from '../../src/fdt/dts/parser.js';
 import { printDts } from '../../src/fdt/dts/print.js';
-import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
+import { getKernelDtbs, getKernelSources, isUnavailable, skipUnavailable } from '../corpus/debian-corpus.js';
 
 test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) => {
   const corpus = await getKernelDtbs();
   if (isUnavailable(corpus)) {
-    t.skip(skipNotice(corpus));
+    skipUnavailable(t, corpus);
     return;
   }
   let checked = 0;
@@ -35,7 +35,7 @@ test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) 
 test('Debian kernel DTS (parsed, references unresolved): dom0less read + write prints the same source', async (t) => {
   const corpus = await getKernelSources();
   if (isUnavailable(corpus)) {
-    t.skip(skipNotice(corpus));
+    skipUnavailable(t, corpus);
     return;
   }
   let checked = 0;

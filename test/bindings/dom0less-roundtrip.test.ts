@@ -15,7 +15,8 @@ import { printDts } from '../../src/fdt/dts/print.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import { getNodeByPath } from '../../src/fdt/tree/livetree.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { DOM0LESS_FIXTURES, compiled, dts, parsed, semantic, shapes } from './support.js';
 
 for (const name of DOM0LESS_FIXTURES) {

@@ -17,7 +17,8 @@ import { writeDtb } from '../../src/fdt/dtb/write.js';
 import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
 import { type BootModel, effectiveCapabilities } from '../../src/model/boot-model.js';
 import { plainModel } from '../../src/model/plain.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { ALL_EXAMPLE_SOURCES, BOOT_EXAMPLES, DOM0LESS_EXAMPLES, HYPERLAUNCH_EXAMPLES, examplePath, expectedFor, expectedView } from './examples-support.js';
 import { semantic } from './support.js';
 

@@ -11,7 +11,8 @@ import { printDts } from '../../src/fdt/dts/print.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { BootConfigError, type BootConfigWarning } from '../../src/model/errors.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { HYPERLAUNCH_FIXTURES, dts, parsed, semantic, shapes } from './support.js';
 
 function hl(domains: string, chosenExtra = ''): string {

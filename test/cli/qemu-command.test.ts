@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { UBOOT_QEMU_ARM64 } from '../../src/qemu/boot.js';
 import { buildInitramfs } from '../../src/qemu/initramfs.js';
 import { bootPrerequisites } from '../qemu/support.js';
-import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [cliPath, 'qemu', ...args], { cwd: repoRoot, encoding: 'utf8' });
@@ -106,7 +107,7 @@ test('qemu: a domU bigger than the board fails with exit 1, the Xen panic and th
 
 test('qemu: the true dom0less system written as Hyperlaunch is converted to dom0less, built into boot.scr and booted by real U-Boot', (t) => {
   if (!prereq.guest) return skipNotice(t, prereq.missing!);
-  if (!existsSync(UBOOT_QEMU_ARM64)) return skipNotice(t, `${UBOOT_QEMU_ARM64} is missing (apt-get install u-boot-qemu)`);
+  if (!existsSync(UBOOT_QEMU_ARM64)) return skipNotice(t, 'U-Boot boot under QEMU', `${UBOOT_QEMU_ARM64} is missing (apt-get install u-boot-qemu)`);
   const dir = tmp();
   try {
     const hl = join(dir, 'true-dom0less-hl.dts');

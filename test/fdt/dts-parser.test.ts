@@ -13,14 +13,12 @@ import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition, formatPosition } from '../../src/fdt/srcpos.js';
 import type { Node } from '../../src/fdt/tree/livetree.js';
-import { haveDtc } from './dtb-oracle.js';
+import type { Skippable } from '../support/skip.js';
+import { needTool } from '../support/tools.js';
 import { type SourceTree, dtcOutcome, ourOutcome, writeTree } from './dts-oracle.js';
 
-function needDtc(t: { skip: (m: string) => void }): boolean {
-  if (haveDtc()) return true;
-  console.log('SKIP: dtc not installed');
-  t.skip('dtc not installed');
-  return false;
+function needDtc(t: Skippable): boolean {
+  return needTool(t, 'dtc');
 }
 
 const V1 = '/dts-v1/;\n';

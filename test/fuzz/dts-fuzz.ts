@@ -7,12 +7,12 @@
  * are well formed. Includes resolve inside the corpus only.
  */
 import fc from 'fast-check';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
+import { DTC_TESTS, sharedOrNotice } from '../support/shared.js';
 
 const INLINE_SOURCES = [
   `/dts-v1/;
@@ -111,14 +111,7 @@ const expressionSourceArb: fc.Arbitrary<string> = fc
   .map(([e, bits, slip]) => `/dts-v1/;\n/ { p = ${bits}<(${e})${slip ?? ''}>; };\n`);
 
 function findCorpus(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  const corpus = join(dir, '..', 'shared', 'corpus', 'dtc-tests');
-  return existsSync(corpus) ? corpus : undefined;
+  return sharedOrNotice('dtc-corpus seed sources for the DTS fuzzer', DTC_TESTS);
 }
 
 interface Seed {
