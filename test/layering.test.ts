@@ -16,7 +16,7 @@ import { repoRoot } from './support/paths.js';
  * the devicetree library so every layer's errors can extend it. `report` does
  * not exist yet; it is placed so that it cannot arrive in the wrong spot.
  */
-const LAYERS = ['diagnostics', 'fdt', 'model', 'bindings', 'check', 'artifacts', 'report', 'qemu', 'cli'];
+const LAYERS = ['diagnostics', 'fdt', 'model', 'bindings', 'check', 'artifacts', 'report', 'qemu', 'doctor', 'cli'];
 
 interface SourceFile {
   /** Repository-relative, '/'-separated: src/fdt/dtc.ts. */

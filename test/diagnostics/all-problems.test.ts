@@ -80,3 +80,40 @@ test('hyperlaunch show prints all three errors, compiler style and as JSON, and 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+function inTempDir(fn: (dir: string) => void): void {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-three-'));
+  try {
+    fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('hyperlaunch check reports all three reader errors as findings, in the text and in SARIF, and exits 1', () => {
+  inTempDir((dir) => {
+    const file = join(dir, 'three.dts');
+    writeFileSync(file, DTS);
+    const text = spawnSync(process.execPath, [cliPath, 'check', file], { encoding: 'utf8' });
+    assert.equal(text.status, 1, text.stderr);
+    const heads = text.stderr.split('\n').filter((l) => / error\[/.test(l)).map((l) => l.replace(/^.*three\.dts:(\d+:\d+): error\[([\w-]+)\].*$/, '$1 $2'));
+    assert.equal(heads.length, 3, text.stderr);
+    assert.deepEqual(heads.map((h) => h.split(' ')[0]), ['14:4', '22:4', '32:5']);
+    assert.match(text.stderr, /three\.dts: 3 errors, \d+ warnings?\n$/);
+    const sarif = spawnSync(process.execPath, [cliPath, 'check', '--sarif', file], { encoding: 'utf8' });
+    assert.equal(sarif.status, 1);
+    const results = (JSON.parse(sarif.stdout) as { runs: [{ results: { level: string; locations: [{ physicalLocation: { region: { startLine: number } } }] }[] }] }).runs[0].results;
+    assert.deepEqual(results.filter((r) => r.level === 'error').map((r) => r.locations[0].physicalLocation.region.startLine), [14, 22, 32]);
+  });
+});
+
+test('hyperlaunch build -c prints every bad line of the config, each at file:line:col, and writes nothing', () => {
+  inTempDir((dir) => {
+    writeFileSync(join(dir, 'bad'), 'XEN="xen"\nDOM0_KERNEL=$(touch pwned)\nMEMORY_START=0x0; reboot\nDOMU_KERNEL[5000]="k"\nDEVICE_TREE=`id`\n');
+    const r = spawnSync(process.execPath, [cliPath, 'build', '-c', 'bad', '-d', '.', '-t', 'tftp'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const heads = r.stderr.split('\n').filter((l) => / error\[/.test(l)).map((l) => l.replace(/: error\[(\w+)\].*$/, ' $1'));
+    assert.deepEqual(heads, ['bad:2:13 IB_UNSUPPORTED_SHELL', 'bad:3:17 IB_UNSUPPORTED_SHELL', 'bad:5:13 IB_UNSUPPORTED_SHELL', 'bad:DOMU_KERNEL[5000] IB_INDEX']);
+    assert.equal(spawnSync('ls', [dir], { encoding: 'utf8' }).stdout, 'bad\n');
+  });
+});
