@@ -13,3 +13,5 @@ export * from './reserved.js';
 export * from './uboot-build.js';
 export * from './from-devicetree.js';
 export * from './fit-sign.js';
+export * from './build-from-config.js';
+export * from './output-write.js';

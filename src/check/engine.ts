@@ -81,15 +81,21 @@ export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: D
 /** Read a tree (as from runDtc or readDtb) and check it. */
 export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCheckResult {
   const warnings: BootConfigWarning[] = [];
+  const errors: BootConfigError[] = [];
   const rules = opts.rules ?? RULES;
-  let model: BootModel;
+  let model: BootModel | undefined;
   try {
-    model = readBootConfig(tree, { file: opts.file, warnings });
+    // The sink lets the reader go past a bad domain or module, so every independent error is found in one run.
+    model = readBootConfig(tree, { file: opts.file, warnings, onProblem: (e) => errors.push(e) });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
-    // A warning the reader gave on the way to this error says the same thing.
-    const others = warnings.filter((w) => w.path !== e.path);
-    return { findings: sortFindings([fromReader(e.inFile(opts.file), 'error', rules, opts.file), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
+    errors.push(e.inFile(opts.file));
+  }
+  if (errors.length > 0 || !model) {
+    // The rules do not run on a model the reader left parts out of; a warning on the way to an error says the same thing.
+    const paths = new Set(errors.map((e) => e.path));
+    const others = warnings.filter((w) => !paths.has(w.path));
+    return { findings: sortFindings([...errors.map((e) => fromReader(e, 'error', rules, opts.file)), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
   }
   const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
   return { findings: sortFindings(dedupe(findings)), model };

@@ -36,6 +36,7 @@ export function findingDiagnostic(f: Finding): Diagnostic {
     },
     ...(xen && !xen.startsWith('(') ? { notes: [`  = xen: ${xen}`] } : {}),
     ...(f.hint ? { hint: f.hint } : {}),
+    ...(f.xenMessage ? { properties: { xenMessage: f.xenMessage } } : {}),
     json: findingJson(f),
   };
 }

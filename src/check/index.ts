@@ -8,5 +8,6 @@ export type { CheckContext, PartialInput } from './context.js';
 export { hostFacts, type HostFacts } from './host-facts.js';
 export { parseXenBuild, type XenBuild } from './target.js';
 export { formatFinding, findingJson, summaryLine } from './format.js';
-export { toSarif } from './sarif.js';
+export { toSarif, ruleDescriptor, checkSarifOptions } from './sarif.js';
 export { rulesMarkdown, groupCounts } from './rules-doc.js';
+export { checkGate, type GateOptions, type GateOutcome, type GateResult } from './gate.js';

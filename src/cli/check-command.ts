@@ -7,14 +7,16 @@ import { readFileSync } from 'node:fs';
 import { checkSource, compileTree, readPartialInput } from '../check/engine.js';
 import type { PartialInput } from '../check/context.js';
 import { type Finding, hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding, summaryLine } from '../check/format.js';
+import { findingDiagnostic, summaryLine } from '../check/format.js';
 import { RULES } from '../check/rules/index.js';
 import { rulesMarkdown } from '../check/rules-doc.js';
-import { toSarif } from '../check/sarif.js';
+import { checkSarifOptions } from '../check/sarif.js';
+import { renderDiagnostics } from '../diagnostics/print.js';
 import { type XenBuild, parseXenBuild } from '../check/target.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
+import { printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'host', value: true, key: 'host' },
@@ -129,15 +131,12 @@ function sourceLookup(): (file: string) => string | undefined {
 }
 
 function emit(args: Args, findings: Finding[]): void {
+  const diagnostics = findings.map(findingDiagnostic);
   if (args.format === 'text') {
-    const sources = sourceLookup();
-    const text = findings.map((f) => `${formatFinding(f, sources)}\n`).join('');
-    process.stderr.write(`${text}${args.input}: ${summaryLine(findings)}\n`);
+    process.stderr.write(`${renderDiagnostics(diagnostics, 'text', { sources: sourceLookup() })}${args.input}: ${summaryLine(findings)}\n`);
     return;
   }
-  const body = args.format === 'json'
-    ? findings.map((f) => `${JSON.stringify(findingJson(f))}\n`).join('')
-    : `${JSON.stringify(toSarif(findings, RULES, { file: args.input }), null, 2)}\n`;
+  const body = renderDiagnostics(diagnostics, args.format, { sarif: checkSarifOptions(RULES, { file: args.input }) });
   const inputs = [args.input, ...(args.host ? [args.host] : []), ...args.partials.map(([, f]) => f)];
   writeOutput(args.out ?? '-', new TextEncoder().encode(body), inputs);
 }
@@ -148,7 +147,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch check: ${e.message}\n${CHECK_USAGE}`);
+    printUsageError('check', e.message, CHECK_USAGE);
     return 2;
   }
   if (args === 'help') {
@@ -172,7 +171,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     emit(args, findings);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch check: ${e.message}\n`);
+    printUsageError('check', e.message);
     return 2;
   }
   return hasErrors(findings) ? 1 : 0;

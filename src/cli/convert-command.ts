@@ -15,7 +15,7 @@ import type { BindingInterface } from '../model/origin.js';
 import { loadBootConfig, parseTarget, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { type Reporter, createReporter } from './report.js';
+import { type Reporter, createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'to', value: true, key: 'to' },
@@ -97,7 +97,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     target = parseTarget(args.xen, args.arch);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch convert: ${e.message}\n${CONVERT_USAGE}`);
+    printUsageError('convert', e.message, CONVERT_USAGE);
     return 2;
   }
   const reporter = createReporter(args.json);
@@ -123,7 +123,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     writeOutput(args.out, bytes, [args.file]);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch convert: ${e.message}\n`);
+      printUsageError('convert', e.message);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;

@@ -5,6 +5,7 @@
 import type { DoctorItem, DoctorReport } from '../doctor/item.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
+import { printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'json', value: false, key: 'json' },
@@ -65,7 +66,7 @@ export async function doctorCommand(argv: string[]): Promise<number> {
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch doctor: ${e.message}\n${DOCTOR_USAGE}`);
+    printUsageError('doctor', e.message, DOCTOR_USAGE);
     return 2;
   }
   const report = runDoctor({ rootDir });

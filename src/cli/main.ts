@@ -7,6 +7,8 @@ import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
 import { qemuCommand } from './qemu-command.js';
 import { showCommand } from './show-command.js';
+import { formatCommandMessage } from '../diagnostics/print.js';
+import { printUsageError } from './report.js';
 import { summaryCommand } from './summary-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
@@ -34,14 +36,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = name ? COMMANDS[name] : undefined;
   if (!cmd) {
-    process.stderr.write(name ? `hyperlaunch: unknown command '${name}'\n${usage()}` : usage());
+    if (name) printUsageError('', `unknown command '${name}'`, usage());
+    else process.stderr.write(usage());
     return 2;
   }
   try {
     return await cmd.run(rest);
   } catch (e) {
     // A bug, not a user error: say so plainly, with the trace for the report.
-    process.stderr.write(`hyperlaunch: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(formatCommandMessage('', `internal error (please report): ${(e as Error).stack ?? String(e)}`));
     return 70;
   }
 }

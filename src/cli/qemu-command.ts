@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
-import { checkModel, checkTree } from '../check/engine.js';
-import { type Finding, hasErrors } from '../check/finding.js';
+import { checkGate } from '../check/gate.js';
 import { findingDiagnostic } from '../check/format.js';
 import { parseXenBuild } from '../check/target.js';
 import { FdtError } from '../fdt/errors.js';
@@ -36,7 +35,7 @@ import type { Loss } from '../model/loss.js';
 import { BootConfigError } from '../model/errors.js';
 import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
-import { type Reporter, createReporter } from './report.js';
+import { type Reporter, createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -192,7 +191,7 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch qemu: ${e.message}\n${QEMU_USAGE}`);
+    printUsageError('qemu', e.message, QEMU_USAGE);
     return 2;
   }
   const reporter = createReporter(args.json);
@@ -205,7 +204,7 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     return report.passed ? 0 : 1;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch qemu: ${e.message}\n`);
+      printUsageError('qemu', e.message);
       return 2;
     }
     if (e instanceof BootConfigError) {
@@ -238,16 +237,11 @@ function withExpects(expected: ExpectedDomain[], expects: ReadonlyMap<string, Re
 
 /** The checks for the Xen that will boot (Debian's 4.17); true when the boot may go on. */
 function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: string, args: QemuArgs, reporter: Reporter): boolean {
-  const opts = { host, hostName, file: args.file, build: parseXenBuild('debian-4.17') };
-  // A tree keeps source positions for the findings; a built config has only its model.
-  const findings: Finding[] = 'domains' in input ? checkModel({ ...input, host }, opts) : checkTree(input, opts).findings;
-  for (const f of findings) reporter.report(findingDiagnostic(f));
-  if (!hasErrors(findings)) return true;
-  if (args.force) {
-    reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');
-    return true;
-  }
-  process.stderr.write('hyperlaunch qemu: the checks found errors; not booted (use --force to boot anyway and see what Xen does)\n');
+  const gate = checkGate(input, { host, hostName, file: args.file, build: parseXenBuild('debian-4.17'), force: args.force });
+  for (const f of gate.findings) reporter.report(findingDiagnostic(f));
+  if (gate.outcome === 'forced') reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');
+  if (gate.outcome !== 'refused') return true;
+  reporter.status('qemu', 'the checks found errors; not booted (use --force to boot anyway and see what Xen does)');
   return false;
 }
 

@@ -5,7 +5,7 @@
  * a user error.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { renderDiagnostic } from '../diagnostics/print.js';
+import { formatCommandMessage, renderDiagnostic } from '../diagnostics/print.js';
 import { checkDiagnostic } from '../fdt/checks/diagnostic.js';
 import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import type { FdtError } from '../fdt/errors.js';
@@ -19,6 +19,13 @@ export interface Reporter {
   error(e: FdtError, fallbackLocation?: string): void;
   check(d: DtcCheckDiagnostic, file: string): void;
   note(message: string): void;
+  /** The command's own line, plain text even with --json: why it stopped or went on (`hyperlaunch build: ...`). */
+  status(command: string, message: string): void;
+}
+
+/** A usage error as every command prints it (`hyperlaunch CMD: message`, then its usage text); the caller exits 2. */
+export function printUsageError(command: string, message: string, usage = '', out: NodeJS.WritableStream = process.stderr): void {
+  out.write(`${formatCommandMessage(command, message)}${usage}`);
 }
 
 /** The location the commands have always printed for an FdtError: its position, else `file:0xoffset` or `file:/path`. */
@@ -64,6 +71,9 @@ export function createReporter(json: boolean, out: NodeJS.WritableStream = proce
     },
     note(message) {
       out.write(json ? `${JSON.stringify({ severity: 'note', message })}\n` : `${message}\n`);
+    },
+    status(command, message) {
+      out.write(formatCommandMessage(command, message));
     },
   };
 }

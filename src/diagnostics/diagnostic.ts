@@ -53,6 +53,8 @@ export interface Diagnostic {
   notes?: readonly string[];
   /** Text printed between the location and the message (a check's `/path:prop: ` subject). */
   subject?: string;
+  /** Facts of the producer's own, carried into SARIF's result `properties` (e.g. Xen's message). */
+  properties?: Record<string, unknown>;
   /** The object `--json` prints for this diagnostic; by default the fields above. */
   json?: Record<string, unknown>;
 }

@@ -14,6 +14,7 @@ import { readDtb } from '../../src/fdt/dtb/read.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { Node, Property, getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { cliPath, repoRoot } from '../support/paths.js';
+import { removedAfter } from '../support/temp-dir.js';
 import { compileDts, dummyCpio, dummyImage, goldenDir, haveGolden, makeGoldenInputs } from './golden-inputs.js';
 
 const cli = (cwd: string, ...args: string[]) => {
@@ -24,12 +25,7 @@ const cli = (cwd: string, ...args: string[]) => {
 const case01 = join(goldenDir, '01-dom0-2domus-tftp');
 
 function withDir(fn: (dir: string) => void, inputs = '01-dom0-2domus-tftp'): void {
-  const dir = makeGoldenInputs(inputs, ['host-fit.dtb']);
-  try {
-    fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  removedAfter(makeGoldenInputs(inputs, ['host-fit.dtb']), fn);
 }
 
 test('golden 01 through the CLI: the check engine refuses (RAM starts at 0x40000000), --force builds the golden bytes', (t) => {

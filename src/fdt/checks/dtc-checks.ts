@@ -58,7 +58,7 @@ export interface DtcCheckResult {
   hasErrors: boolean;
 }
 
-const TABLE: readonly DtcCheckSpec[] = [
+const TABLE = [
   structureChecks.duplicate_node_names,
   structureChecks.duplicate_property_names,
   structureChecks.node_name_chars,
@@ -133,7 +133,11 @@ const TABLE: readonly DtcCheckSpec[] = [
   busChecks.graph_endpoint,
 
   spec('always_fail', 'off', alwaysFail),
-];
+] as const;
+
+type Row = (typeof TABLE)[number];
+/** Every check name, as a type: CheckRunner.state takes only these, so a prerequisite naming no row does not compile. */
+export type DtcCheckName = Row['name'];
 
 /** The property names the single-property checks ask for: the only names the runner's index needs. */
 const INDEXED_NAMES: ReadonlySet<string> = new Set(TABLE.flatMap((c) => (c.onlyWithProperty === undefined ? [] : [c.onlyWithProperty])));
@@ -181,7 +185,7 @@ export function formatCheckDiagnostic(d: DtcCheckDiagnostic, fileName: string): 
 type Status = 'unchecked' | 'prereq' | 'passed' | 'failed';
 
 interface CheckState {
-  readonly spec: DtcCheckSpec;
+  readonly spec: Row;
   warn: boolean;
   error: boolean;
   status: Status;
@@ -213,7 +217,7 @@ class CheckRunner {
     this.order = preorder(tree.root);
   }
 
-  private state(name: string): CheckState {
+  private state(name: DtcCheckName): CheckState {
     return this.states.get(name)!;
   }
 

@@ -214,12 +214,14 @@ function phandleArgs(ctx: DtcCheckContext, node: Node, prop: Property, provider:
   }
 }
 
-function providerChecks(base: string, propName: string, cellName: string, optional = false): DtcCheckSpec[] {
+function providerChecks<const B extends string>(
+  base: B, propName: string, cellName: string, optional = false,
+): [DtcCheckSpec<`${B}_property`, `${B}_is_cell` | 'phandle_references'>, DtcCheckSpec<`${B}_is_cell`, never>] {
   const provider: Provider = { propName, cellName, optional };
-  const isCell = `${base}_is_cell`;
+  const isCell = `${base}_is_cell` as const;
   return [
     propertySpec(
-      `${base}_property`,
+      `${base}_property` as const,
       'warning',
       propName,
       (ctx, node) => {
@@ -319,7 +321,7 @@ export const phandleChecks = {
 };
 
 /** The provider checks, `<name>_property` then `<name>_is_cell`, in dtc's table order. */
-export const providerCheckList: readonly DtcCheckSpec[] = [
+export const providerCheckList = [
   ...providerChecks('clocks', 'clocks', '#clock-cells'),
   ...providerChecks('cooling_device', 'cooling-device', '#cooling-cells'),
   ...providerChecks('dmas', 'dmas', '#dma-cells'),
@@ -336,4 +338,4 @@ export const providerCheckList: readonly DtcCheckSpec[] = [
   ...providerChecks('resets', 'resets', '#reset-cells'),
   ...providerChecks('sound_dai', 'sound-dai', '#sound-dai-cells'),
   ...providerChecks('thermal_sensors', 'thermal-sensors', '#thermal-sensor-cells'),
-];
+] as const;

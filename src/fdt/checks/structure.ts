@@ -43,15 +43,15 @@ function checkIsCell(ctx: DtcCheckContext, node: Node, propName: string): void {
   if (prop && prop.bytes.length !== 4) ctx.failProp(node, prop, 'property is not a single cell');
 }
 
-export function stringCheck(name: string, level: 'warning' | 'error', propName: string): DtcCheckSpec {
+export function stringCheck<const N extends string>(name: N, level: 'warning' | 'error', propName: string): DtcCheckSpec<N, never> {
   return propertySpec(name, level, propName, (ctx, node) => checkIsString(ctx, node, propName));
 }
 
-export function stringListCheck(name: string, propName: string): DtcCheckSpec {
+export function stringListCheck<const N extends string>(name: N, propName: string): DtcCheckSpec<N, never> {
   return propertySpec(name, 'warning', propName, (ctx, node) => checkIsStringList(ctx, node, propName));
 }
 
-export function cellCheck(name: string, propName: string): DtcCheckSpec {
+export function cellCheck<const N extends string>(name: N, propName: string): DtcCheckSpec<N, never> {
   return propertySpec(name, 'warning', propName, (ctx, node) => checkIsCell(ctx, node, propName));
 }
 

@@ -32,12 +32,16 @@ export interface DtcCheckContext {
 
 export type DtcCheckBody = (ctx: DtcCheckContext, node: Node) => void;
 
-/** One row of the check table. */
-export interface DtcCheckSpec {
-  readonly name: string;
+/**
+ * One row of the check table. N is its name and P the names of its
+ * prerequisites, kept as literal types so that the table can prove at
+ * compile time that every prerequisite is a row of it (dtc-checks.ts).
+ */
+export interface DtcCheckSpec<N extends string = string, P extends string = string> {
+  readonly name: N;
   /** Enabled-by-default level: dtc's WARNING, ERROR or CHECK (off). */
   readonly level: 'warning' | 'error' | 'off';
-  readonly prereqs: readonly string[];
+  readonly prereqs: readonly P[];
   /** Called for every live node, parents first; absent for always-passing rows. */
   readonly visit?: DtcCheckBody;
   /**
@@ -55,17 +59,19 @@ export interface DtcCheckSpec {
   readonly editsProperties?: boolean;
 }
 
-export function spec(name: string, level: DtcCheckSpec['level'], visit: DtcCheckBody | undefined, ...prereqs: string[]): DtcCheckSpec {
+export function spec<const N extends string, const P extends string = never>(name: N, level: DtcCheckSpec['level'], visit: DtcCheckBody | undefined, ...prereqs: P[]): DtcCheckSpec<N, P> {
   return { name, level, prereqs, visit };
 }
 
 /** The same row, marked as editing properties (see DtcCheckSpec.editsProperties). */
-export function editing(row: DtcCheckSpec): DtcCheckSpec {
+export function editing<S extends DtcCheckSpec>(row: S): S {
   return { ...row, editsProperties: true };
 }
 
 /** A check row whose body only acts on nodes carrying `propName` (see DtcCheckSpec.onlyWithProperty). */
-export function propertySpec(name: string, level: DtcCheckSpec['level'], propName: string, visit: DtcCheckBody, ...prereqs: string[]): DtcCheckSpec {
+export function propertySpec<const N extends string, const P extends string = never>(
+  name: N, level: DtcCheckSpec['level'], propName: string, visit: DtcCheckBody, ...prereqs: P[]
+): DtcCheckSpec<N, P> {
   return { name, level, prereqs, visit, onlyWithProperty: propName };
 }
 
