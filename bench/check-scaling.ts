@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { readBootConfig } from '../src/bindings/boot-config.js';
 import { checkModel } from '../src/check/engine.js';
 import { runDtc } from '../src/fdt/dtc.js';
-import { readDtb } from '../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../src/fdt/livetree.js';
+import { readDtb } from '../src/fdt/dtb/read.js';
+import type { DeviceTree } from '../src/fdt/tree/livetree.js';
 
 const HOST_DTS = `/dts-v1/;
 / {

@@ -10,16 +10,24 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readImageBuilderConfig } from '../src/bindings/imagebuilder/config.js';
-import { resolveImageBuilder } from '../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../src/bindings/imagebuilder/shell-config.js';
-import { fdtputArguments as fdtputArgs } from '../src/build/dt-edits.js';
-import { directorySource } from '../src/build/file-source.js';
-import { buildUboot } from '../src/build/uboot-build.js';
-import { dummyCpio, dummyImage, compileDts, goldenDir } from '../test/build/golden-inputs.js';
+import { fdtputArguments as fdtputArgs } from '../src/artifacts/dt-edits.js';
+import { directorySource } from '../src/artifacts/file-source.js';
+import { buildUboot } from '../src/artifacts/uboot-build.js';
+import { runDtc } from '../src/fdt/dtc.js';
+import { dummyCpio, dummyImage } from '../test/artifacts/golden-inputs.js';
 
 const DOMUS = 16;
 const dir = mkdtempSync(join(tmpdir(), 'hl-bench-ib-'));
-writeFileSync(join(dir, 'host.dtb'), compileDts(join(goldenDir, '01-dom0-2domus-tftp', 'host.dts')));
+// A small arm64 host written inline, so the bench runs in a clone without ../shared.
+const HOST = `/dts-v1/;
+/ { #address-cells = <2>; #size-cells = <2>; compatible = "linux,dummy-virt"; chosen { };
+  cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { device_type = "cpu"; compatible = "arm,cortex-a53"; reg = <0>; }; };
+  memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x1 0x0>; };
+  serial@9000000 { compatible = "arm,pl011", "arm,primecell"; reg = <0x0 0x9000000 0x0 0x1000>; }; };
+`;
+writeFileSync(join(dir, 'host.dtb'), runDtc(new TextEncoder().encode(HOST), { file: 'host.dts', outputFormat: 'dtb' }).output!);
 dummyImage(join(dir, 'xen'), 950000);
 dummyImage(join(dir, 'Image-dom0'), 20000000);
 const cfg = ['MEMORY_START=0x40000000', 'MEMORY_END=0x140000000', 'DEVICE_TREE=host.dtb', 'FDTEDIT=host-edit.dtb', 'XEN=xen',

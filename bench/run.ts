@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDtc, type DtcOptions } from '../src/fdt/dtc.js';
-import { readDtb } from '../src/fdt/flattree-read.js';
+import { readDtb } from '../src/fdt/dtb/read.js';
 import {
   getKernelDtbs,
   getKernelSources,
@@ -29,6 +29,7 @@ import {
 } from '../test/corpus/debian-corpus.js';
 import { syntheticDts } from './synthetic-tree.js';
 import { benchCheckScaling } from './check-scaling.js';
+import { skipLine } from '../test/support/skip.js';
 
 const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling', 'build'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -339,7 +340,7 @@ async function main(): Promise<void> {
     const wantCorpus = sections.has('corpus') || sections.has('throughput');
     const dtbs = wantCorpus ? await getKernelDtbs() : undefined;
     const sources = sections.has('corpus') ? await getKernelSources() : undefined;
-    for (const c of [dtbs, sources]) if (c && isUnavailable(c)) console.log(`SKIP corpus: ${c.reason}\n`);
+    for (const c of [dtbs, sources]) if (c && isUnavailable(c)) console.log(`${skipLine('Debian kernel corpus', c.reason)}\n`);
     const dtbCorpus = dtbs && !isUnavailable(dtbs) ? dtbs : undefined;
     const sourceCorpus = sources && !isUnavailable(sources) ? sources : undefined;
     if (sections.has('throughput') && dtbCorpus) benchThroughput(dtbCorpus);

@@ -20,10 +20,10 @@ const qemu = spawnSync('qemu-system-aarch64', ['--version'], { stdio: 'ignore' }
 if (qemu.error) {
   say('boot under QEMU: skipped, qemu-system-aarch64 is not installed');
   process.stdout.write(
-    'To boot the example on the real Xen 4.17, install QEMU and U-Boot for arm64 and enable\n' +
-      'the arm64 package architecture (Debian 12, as root):\n\n' +
-      '    sudo scripts/install-test-deps.sh        # or: dpkg --add-architecture arm64 && apt-get update &&\n' +
-      '                                             #     apt-get install qemu-system-arm u-boot-qemu\n\n' +
+    'To boot the example on the real Xen 4.17, see what this machine lacks and how to install it:\n\n' +
+      '    node bin/hyperlaunch.js doctor\n\n' +
+      'or install everything the tests use at once (Debian 12; as root, or it asks sudo):\n\n' +
+      '    scripts/install-test-deps.sh\n\n' +
       `then run: node bin/hyperlaunch.js qemu ${example}\n`,
   );
   process.exit(0);

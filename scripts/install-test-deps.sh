@@ -1,15 +1,38 @@
 #!/usr/bin/env bash
-# Installs the reference tools the tests compare against (Debian 12 / bookworm):
-# dtc 1.6.1 + fdtoverlay (device-tree-compiler), cpp for the kernel DTS recipe,
-# QEMU + U-Boot (qemu_arm64) to boot Xen, mkimage (u-boot-tools) and cpio as
-# oracles for boot.scr and initramfs bytes; and enables the arm64 package
-# architecture so the tests can `apt-get download` Debian's arm64 kernel DTBs.
-# Needs root. Safe to run twice.
+# Installs every external tool the test suite runs (Debian 12 / bookworm), and
+# nothing it does not:
+#   device-tree-compiler  dtc, fdtoverlay, fdtput, fdtdump: the devicetree oracles
+#   u-boot-tools          mkimage, dumpimage: boot.scr and FIT oracles
+#   cpp                   the kernel DTS recipe (#include, macros)
+#   cpio                  reads our initramfs archives back
+#   openssl               FIT signing keys
+#   xz-utils              unpacks linux-source-6.1 (tar -J)
+#   qemu-system-arm       qemu-system-aarch64: the Xen boots
+#   u-boot-qemu           U-Boot for QEMU's arm64 virt (the `qemu --route uboot` boots)
+# and, optional for hyperlaunch but used by the suite when ../shared/xen-src is there,
+#   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc make flex bison m4 checkpolicy
+#                         build upstream Xen 4.22 from source for the 4.22 boots
+# and enables the arm64 package architecture, so the tests can `apt-get download`
+# Debian's arm64 Xen, kernel, busybox and kernel DTBs (nothing arm64 is installed).
+# Not installed: ipxe-qemu (efi-virtio.rom); our QEMU runs pass -nic none or romfile=.
+# `hyperlaunch doctor` reports what is present. Runs as root; as another user it
+# re-runs itself through sudo. Safe to run twice.
 set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    exec sudo bash "$0" "$@"
+  fi
+  echo "install-test-deps: must run as root (apt-get, dpkg --add-architecture) and sudo is not installed; run it as root" >&2
+  exit 1
+fi
+
 export DEBIAN_FRONTEND=noninteractive
 if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   dpkg --add-architecture arm64
 fi
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends device-tree-compiler cpp xz-utils qemu-system-arm u-boot-qemu u-boot-tools cpio openssl gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison m4 make gcc checkpolicy >/dev/null
-echo "test tools: $(dtc --version) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"
+apt-get install -y -qq --no-install-recommends \
+  device-tree-compiler u-boot-tools cpp cpio openssl xz-utils qemu-system-arm u-boot-qemu \
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc make flex bison m4 checkpolicy >/dev/null
+echo "test tools: $(dtc --version) · $(mkimage -V) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"

@@ -2,7 +2,7 @@
  * The entry points a tool needs: read whatever interface a tree uses, and
  * convert a model to either interface with the list of what was lost.
  */
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import { BootConfigError } from '../model/errors.js';
 import type { Loss } from '../model/loss.js';

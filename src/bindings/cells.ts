@@ -3,9 +3,9 @@
  * comes from #address-cells / #size-cells of a node (defaults 2 and 1,
  * xen/include/xen/bootfdt.h), and big-endian encoding back to cells.
  */
-import { ValueBuilder, type PropertyValue } from '../fdt/data.js';
-import type { Node } from '../fdt/livetree.js';
-import { cellsToBigInt } from '../fdt/property-views.js';
+import { ValueBuilder, type PropertyValue } from '../fdt/tree/data.js';
+import type { Node } from '../fdt/tree/livetree.js';
+import { cellsToBigInt } from '../fdt/tree/property-views.js';
 import { BootConfigError } from '../model/errors.js';
 import type { Cells } from '../model/domain.js';
 import { locate } from './locate.js';

@@ -1,5 +1,5 @@
 /** `xen,cpupool` nodes (reference §1.4) and `xen,vcpu` nodes (§1.3). */
-import { ValueBuilder } from '../fdt/data.js';
+import { ValueBuilder } from '../fdt/tree/data.js';
 import type { Cpupool, VcpuPin } from '../model/cpus.js';
 import { BootConfigError } from '../model/errors.js';
 import { locate } from './locate.js';

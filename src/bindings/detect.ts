@@ -5,12 +5,12 @@
  * mean dom0less. A tree with both is refused: Xen would follow one and
  * silently ignore the other.
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import { locate } from './locate.js';
 import { isModuleNode } from './module-compatibles.js';
-import { compatibleOf, isCompatible } from './read-context.js';
+import { compatibleOf, isCompatible } from './tree-reader.js';
 
 export interface Detection {
   /** `none`: no boot configuration (no /chosen, or nothing Xen reads in it). */

@@ -4,8 +4,9 @@
  * `arm` marks the dom0less (Arm) vocabulary; `since` is the first Xen
  * release that reads it (reference §5; Hyperlaunch-only ones are in none).
  */
-import { PropertyValue } from '../fdt/data.js';
-import type { Property } from '../fdt/livetree.js';
+import { PropertyValue } from '../fdt/tree/data.js';
+import type { Property } from '../fdt/tree/livetree.js';
+import type { BootConfigCode } from '../model/codes.js';
 import type { Domain, Enhanced } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';
 import type { MemoryBank } from '../model/memory.js';
@@ -30,7 +31,7 @@ import { locate } from './locate.js';
 import {
   KEEP,
   type PropCodec,
-  type ReadContext,
+  type PropertyReadContext,
   constField,
   decodeEnum,
   decodeString,
@@ -49,7 +50,7 @@ const BOTH = ['dom0less', 'hyperlaunch'] as const;
 const DOM0LESS = ['dom0less'] as const;
 const HL = ['hyperlaunch'] as const;
 
-function decodeCapabilities(p: Property, ctx: ReadContext): number {
+function decodeCapabilities(p: Property, ctx: PropertyReadContext): number {
   const bits = decodeU32(p, ctx);
   if ((bits & ~CAP_MASK) === 0) return bits;
   if (ctx.iface === 'dom0less') {
@@ -59,7 +60,7 @@ function decodeCapabilities(p: Property, ctx: ReadContext): number {
   return bits & CAP_MASK;
 }
 
-function decodeMode(p: Property, ctx: ReadContext): DomainMode {
+function decodeMode(p: Property, ctx: PropertyReadContext): DomainMode {
   const bits = decodeU32(p, ctx);
   if (bits & MODE_PARAVIRT && bits & MODE_ENABLE_DM) {
     throw new BootConfigError('MODE_INVALID', `${ctx.node.path}:mode = ${bits}: PV and device model both set; Xen fails "mode: invalid (pv+hvm)"`, locate(ctx.node, p, 'set bit 0 for PV, bit 1 for HVM, neither for PVH'));
@@ -71,7 +72,7 @@ function decodeMode(p: Property, ctx: ReadContext): DomainMode {
   return bits & MODE_LONG ? { guest, longMode: true } : { guest };
 }
 
-function decodeBanks(p: Property, ctx: ReadContext): MemoryBank[] {
+function decodeBanks(p: Property, ctx: PropertyReadContext): MemoryBank[] {
   const { address, size } = ctx.ownCells;
   if (address < 1 || size < 1) {
     throw new BootConfigError('CELLS_INVALID', `${ctx.node.path}:${p.name}: invalid #address-cells or #size-cells (${address}, ${size})`, locate(ctx.node, p, 'set #address-cells and #size-cells of this node to 1 or 2'));
@@ -83,22 +84,22 @@ function decodeBanks(p: Property, ctx: ReadContext): MemoryBank[] {
   return rows.map(([a, s]) => ({ address: a!, size: s! }));
 }
 
-function decodeSve(p: Property, ctx: ReadContext): number | 'max' {
+function decodeSve(p: Property, ctx: PropertyReadContext): number | 'max' {
   return p.bytes.length === 0 ? 'max' : decodeU32(p, ctx);
 }
 
-function decodeTrap(p: Property, ctx: ReadContext): number {
+function decodeTrap(p: Property, ctx: PropertyReadContext): number {
   const v = decodeU32(p, ctx);
   if (v > 1) throw new BootConfigError('TRAP_UNMAPPED_VALUE', `${ctx.node.path}:trap-unmapped-accesses = ${v}; Xen panics "supported values are 0 or 1"`, locate(ctx.node, p));
   return v;
 }
 
-function decodeEnhanced(p: Property, ctx: ReadContext): Enhanced | typeof KEEP {
+function decodeEnhanced(p: Property, ctx: PropertyReadContext): Enhanced | typeof KEEP {
   if (p.bytes.length === 0) return 'enabled';
   return decodeEnum<Enhanced>(['enabled', 'legacy', 'disabled', 'no-xenstore'], 'Xen treats it as "disabled"')(p, ctx);
 }
 
-function decodeCpupool(p: Property, ctx: ReadContext): string {
+function decodeCpupool(p: Property, ctx: PropertyReadContext): string {
   const target = p.bytes.length === 4 ? ctx.target(p, 0) : undefined;
   const name = target && ctx.cpupoolOf(target);
   if (name === undefined) {
@@ -203,8 +204,8 @@ function encodeStringValue(s: string): PropertyValue {
 }
 
 /** An enum Xen refuses to boot with when the value is unknown. */
-function strictEnum<const T extends string>(values: readonly T[], code: string, consequence: string) {
-  return (p: Property, ctx: ReadContext): T => {
+function strictEnum<const T extends string>(values: readonly T[], code: BootConfigCode, consequence: string) {
+  return (p: Property, ctx: PropertyReadContext): T => {
     const s = decodeString(p, ctx);
     if ((values as readonly string[]).includes(s)) return s as T;
     throw new BootConfigError(code, `${ctx.node.path}:${p.name} = "${s}" is not one of ${values.map((v) => `"${v}"`).join(', ')}; ${consequence}`, locate(ctx.node, p));

@@ -2,7 +2,7 @@
  * Reading the nodes both interfaces share — domains, modules, vCPU pins,
  * shared memory, event channels, cpupools — each through its property table.
  */
-import type { Node } from '../fdt/livetree.js';
+import type { Node } from '../fdt/tree/livetree.js';
 import type { Cpupool, VcpuPin } from '../model/cpus.js';
 import { type Domain, newDomain } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';
@@ -16,7 +16,7 @@ import { LEGACY_MODULE_COMPATIBLES, isModuleNode, kindFromCompatible } from './m
 import { moduleCodecs } from './module-properties.js';
 import { keepUnknownNode, readProperties } from './node-io.js';
 import type { PropCodec } from './property-codec.js';
-import { type TreeReader, compatibleOf, contextFor } from './read-context.js';
+import { type TreeReader, compatibleOf, contextFor } from './tree-reader.js';
 import { EVTCHN_CODECS, SHM_CODECS } from './sharing-properties.js';
 
 // The tables each reader decodes with, built once: a large configuration reads thousands of nodes with them.

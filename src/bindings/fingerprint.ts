@@ -3,7 +3,7 @@
  * encoded but equal values (`vpl011;` and `vpl011 = <1>;`) give the same
  * fingerprint, which is how a writer knows it may reuse the source bytes.
  */
-import { PropertyValue } from '../fdt/data.js';
+import { PropertyValue } from '../fdt/tree/data.js';
 
 function hex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');

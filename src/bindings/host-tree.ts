@@ -4,12 +4,12 @@
  * so that a writer puts the configuration back at the same place among
  * their siblings.
  */
-import { DeviceTree, Node, type Property, getNodeByPath, walkNodes } from '../fdt/livetree.js';
+import { DeviceTree, Node, type Property, getNodeByPath, walkNodes } from '../fdt/tree/livetree.js';
 import { CHOSEN_CODECS } from './chosen-properties.js';
 import { isModuleNode } from './module-compatibles.js';
 import { inSourceOrder } from './node-io.js';
 import { copyNode } from './node-copy.js';
-import { compatibleOf } from './read-context.js';
+import { compatibleOf } from './tree-reader.js';
 
 function copyTree(tree: DeviceTree, hollow?: Node): DeviceTree {
   const out = new DeviceTree(copyNode(tree.root, hollow));

@@ -1,5 +1,5 @@
 /** DT locations for errors and warnings: `/path:prop` plus the source position. */
-import type { Node, Property } from '../fdt/livetree.js';
+import type { Node, Property } from '../fdt/tree/livetree.js';
 import type { Located } from '../model/errors.js';
 
 export function propPath(node: Node, prop?: Property | string): string {

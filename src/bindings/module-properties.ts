@@ -4,18 +4,18 @@
  * series, prototype), `mb-index` and `module-addr` (design document); the
  * last two are read only, writers use the first two.
  */
-import type { Property } from '../fdt/livetree.js';
+import type { Property } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { BootModule, ModuleLocation } from '../model/module.js';
 import type { BindingInterface } from '../model/origin.js';
 import { encodeTuples, readTuples } from './cells.js';
 import { locate } from './locate.js';
 import { compatibleFor } from './module-compatibles.js';
-import { type PropCodec, type ReadContext, decodeStringList, decodeU32, encodeStringList, encodeU32, field, stringField } from './property-codec.js';
+import { type PropCodec, type PropertyReadContext, decodeStringList, decodeU32, encodeStringList, encodeU32, field, stringField } from './property-codec.js';
 
 type Range = Extract<ModuleLocation, { type: 'range' }>;
 
-function decodeRange(p: Property, ctx: ReadContext): Range {
+function decodeRange(p: Property, ctx: PropertyReadContext): Range {
   const { address, size } = ctx.parentCells;
   const need = (address + size) * 4;
   if (p.bytes.length < need) {
@@ -28,7 +28,7 @@ function decodeRange(p: Property, ctx: ReadContext): Range {
   return { type: 'range', address: first[0]!, size: first[1]! };
 }
 
-function setLocation(m: BootModule, loc: ModuleLocation, p: Property, ctx: ReadContext): void {
+function setLocation(m: BootModule, loc: ModuleLocation, p: Property, ctx: PropertyReadContext): void {
   if (m.location) {
     throw new BootConfigError('MODULE_LOCATION_TWICE', `${ctx.node.path}: location of the module given twice (${p.name} and an earlier property); Xen fails "Location of multiboot,module defined multiple times"`, locate(ctx.node, p, 'keep either reg or module-index'));
   }

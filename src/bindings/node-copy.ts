@@ -1,5 +1,5 @@
 /** Deep copies of live subtrees (deleted entries left out), so a model never shares nodes with its source tree. */
-import { type Label, Node, Property } from '../fdt/livetree.js';
+import { type Label, Node, Property } from '../fdt/tree/livetree.js';
 
 function copyLabels(labels: readonly Label[]): Label[] {
   return labels.filter((l) => !l.deleted).map((l) => ({ name: l.name, deleted: false }));

@@ -3,11 +3,11 @@
  * and writing an entity back as a node: same property order, same bytes
  * for unchanged values, unknown properties verbatim (see model/origin.ts).
  */
-import { Node, Property } from '../fdt/livetree.js';
+import { Node, Property } from '../fdt/tree/livetree.js';
 import type { BindingInterface, NodeOrigin, PropertyOrigin } from '../model/origin.js';
 import type { UnknownNode, UnknownProperty } from '../model/unknown.js';
 import { labelsOf, copyNode } from './node-copy.js';
-import type { PropCodec, ReadContext, RefTarget, WriteContext } from './property-codec.js';
+import type { PropCodec, PropertyReadContext, RefTarget, WriteContext } from './property-codec.js';
 import type { PendingRef } from './references.js';
 
 export interface Entity {
@@ -29,7 +29,7 @@ function byNameOf<E>(codecs: readonly PropCodec<E>[]): ReadonlyMap<string, PropC
   return index;
 }
 
-export function readProperties<E extends Entity>(e: E, codecs: readonly PropCodec<E>[], ctx: ReadContext, iface: BindingInterface): NodeOrigin {
+export function readProperties<E extends Entity>(e: E, codecs: readonly PropCodec<E>[], ctx: PropertyReadContext, iface: BindingInterface): NodeOrigin {
   const node = ctx.node;
   const byName = byNameOf(codecs);
   const properties: PropertyOrigin[] = [];

@@ -4,7 +4,7 @@
  * /passthrough into the guest; only /passthrough carries Xen properties.
  * The value rules are Xen's (xen/arch/arm/dom0less-build.c).
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { MmioMapping, PartialDeviceTree, PassthroughDevice } from '../model/passthrough.js';
 import { cellsOf, readTuples } from './cells.js';

@@ -4,8 +4,8 @@
  * the first Xen release that reads it. Readers, writers, loss reports and
  * version flags all walk the same tables, so a property is described once.
  */
-import { PropertyValue, ValueBuilder } from '../fdt/data.js';
-import type { Node, Property } from '../fdt/livetree.js';
+import { PropertyValue, ValueBuilder } from '../fdt/tree/data.js';
+import type { Node, Property } from '../fdt/tree/livetree.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import type { Cells } from '../model/domain.js';
 import type { BindingInterface } from '../model/origin.js';
@@ -14,7 +14,8 @@ import type { XenVersion } from '../model/version.js';
 import { fingerprint } from './fingerprint.js';
 import { locate } from './locate.js';
 
-export interface ReadContext {
+/** What a property decoder sees of the node being read (built by tree-reader.ts's contextFor). */
+export interface PropertyReadContext {
   iface: BindingInterface;
   node: Node;
   root: Node;
@@ -55,8 +56,8 @@ export interface FieldSpec<E, V> {
   arm?: boolean;
   get(e: E): V | undefined;
   /** Store a decoded value; `p` and `ctx` locate errors about combinations. */
-  set(e: E, v: V, p: Property, ctx: ReadContext): void;
-  decode(p: Property, ctx: ReadContext): V | typeof KEEP;
+  set(e: E, v: V, p: Property, ctx: PropertyReadContext): void;
+  decode(p: Property, ctx: PropertyReadContext): V | typeof KEEP;
   encode(v: V, ctx: WriteContext): PropertyValue;
 }
 
@@ -66,7 +67,7 @@ export interface PropCodec<E> {
   in: readonly BindingInterface[];
   arm: boolean;
   /** Decode into `e`; the fingerprint, or undefined when kept as unknown. */
-  read(e: E, p: Property, ctx: ReadContext): string | undefined;
+  read(e: E, p: Property, ctx: PropertyReadContext): string | undefined;
   /** Fingerprint of the model value; undefined when the field is unset. */
   fingerprint(e: E): string | undefined;
   write(e: E, ctx: WriteContext): PropertyValue;
@@ -103,7 +104,7 @@ function dv(p: Property): DataView {
 }
 
 /** A u32 as Xen reads it: the first cell; shorter is an error, longer a warning. */
-export function decodeU32(p: Property, ctx: ReadContext): number {
+export function decodeU32(p: Property, ctx: PropertyReadContext): number {
   if (p.bytes.length < 4) {
     throw new BootConfigError('PROP_NOT_U32', `${ctx.node.path}:${p.name} must be one cell (<u32>), has ${p.bytes.length} bytes`, locate(ctx.node, p, 'write it as <N>'));
   }
@@ -114,7 +115,7 @@ export function decodeU32(p: Property, ctx: ReadContext): number {
 }
 
 /** A u64 (two cells); Xen refuses anything shorter than 8 bytes (e.g. a one-cell `memory`). */
-export function decodeU64(p: Property, ctx: ReadContext): bigint {
+export function decodeU64(p: Property, ctx: PropertyReadContext): bigint {
   if (looksLikeText(p.bytes)) {
     throw new BootConfigError('PROP_NOT_U64', `${ctx.node.path}:${p.name} is a string; Xen reads a 64-bit value (2 cells) here (the old Hyperlaunch prototype's "1024M" form is not supported)`, locate(ctx.node, p, 'write it as <0x0 N> (KiB)'));
   }
@@ -137,7 +138,7 @@ function looksLikeText(b: Uint8Array): boolean {
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 /** A string as Xen reads it: up to the first NUL. */
-export function decodeString(p: Property, ctx: ReadContext): string {
+export function decodeString(p: Property, ctx: PropertyReadContext): string {
   const b = p.bytes;
   const nul = b.indexOf(0);
   if (nul < 0) throw new BootConfigError('PROP_NOT_STRING', `${ctx.node.path}:${p.name} is not a NUL-terminated string`, locate(ctx.node, p, 'write it as "text"'));
@@ -145,7 +146,7 @@ export function decodeString(p: Property, ctx: ReadContext): string {
   return utf8.decode(b.subarray(0, nul));
 }
 
-export function decodeStringList(p: Property, ctx: ReadContext): string[] {
+export function decodeStringList(p: Property, ctx: PropertyReadContext): string[] {
   const b = p.bytes;
   if (b.length > 0 && b[b.length - 1] !== 0) throw new BootConfigError('PROP_NOT_STRING', `${ctx.node.path}:${p.name} is not a list of strings`, locate(ctx.node, p));
   const out: string[] = [];
@@ -160,7 +161,7 @@ export function decodeStringList(p: Property, ctx: ReadContext): string[] {
 
 /** One of the given strings; anything else is kept as an unknown property with a warning (Xen treats it as a default). */
 export function decodeEnum<const T extends string>(values: readonly T[], meaning: string) {
-  return (p: Property, ctx: ReadContext): T | typeof KEEP => {
+  return (p: Property, ctx: PropertyReadContext): T | typeof KEEP => {
     const s = decodeString(p, ctx);
     if ((values as readonly string[]).includes(s)) return s as T;
     ctx.warn({ code: 'PROP_UNKNOWN_VALUE', message: `${ctx.node.path}:${p.name} = "${s}" is not one of ${values.map((v) => `"${v}"`).join(', ')}; ${meaning}`, ...locate(ctx.node, p) });

@@ -1,4 +1,5 @@
 /** Options shared by the readers. */
+import type { ProblemSink } from '../diagnostics/hyperlaunch-error.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import type { Target } from '../model/target.js';
 
@@ -9,6 +10,28 @@ export interface ReadOptions {
   target?: Target;
   /** Collects warnings (things Xen accepts but probably not what was meant). */
   warnings?: BootConfigWarning[];
+  /**
+   * Receives every error the reader can get past: with a sink, a domain,
+   * module, cpupool or other /chosen entry that fails to read is reported
+   * here and left out of the model, and reading goes on. Without one the
+   * first error is thrown. The model is incomplete when the sink was called.
+   */
+  onProblem?: ProblemSink<BootConfigError>;
+}
+
+/** Read one independent part; with a sink, report its error and go on without it. */
+export function attempter(opts: ReadOptions): <T>(read: () => T) => T | undefined {
+  const sink = opts.onProblem;
+  if (!sink) return (read) => read();
+  return (read) => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof BootConfigError)) throw e;
+      sink(e.inFile(opts.file));
+      return undefined;
+    }
+  };
 }
 
 /** Where a reader sends warnings: `opts.warnings`, naming `opts.file` when a warning has no source position. */

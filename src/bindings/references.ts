@@ -4,9 +4,9 @@
  * markers, zero bytes). Writing fills references after the whole tree is
  * built, giving the target a `phandle` property when it has none.
  */
-import { PropertyValue } from '../fdt/data.js';
-import { type Node, Property, walkNodes } from '../fdt/livetree.js';
-import { findNodeByRef } from '../fdt/tree-merge.js';
+import { PropertyValue } from '../fdt/tree/data.js';
+import { type Node, Property, walkNodes } from '../fdt/tree/livetree.js';
+import { findNodeByRef } from '../fdt/tree/merge.js';
 
 function phandleProp(n: Node): number {
   for (const name of ['phandle', 'linux,phandle']) {

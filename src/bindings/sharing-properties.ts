@@ -1,5 +1,5 @@
 /** Static shared memory and static event channel nodes (reference §1.5, §3.3). */
-import { ValueBuilder } from '../fdt/data.js';
+import { ValueBuilder } from '../fdt/tree/data.js';
 import { BootConfigError } from '../model/errors.js';
 import type { ChannelRef, EventChannel, SharedMemory } from '../model/sharing.js';
 import { encodeTuples, readTuples } from './cells.js';

@@ -3,7 +3,7 @@
  * tables, recording what the target interface cannot express (losses),
  * and filling phandle references once the tree is complete.
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../fdt/tree/livetree.js';
 import type { Cpupool, VcpuPin } from '../model/cpus.js';
 import type { Cells, Domain } from '../model/domain.js';
 import { BootConfigError } from '../model/errors.js';

@@ -2,7 +2,7 @@
  * What rules look at: the model, the tree it was read from, the host facts,
  * the target build, the partial device trees; and how rules name places.
  */
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 import type { NodeOrigin } from '../model/origin.js';

@@ -3,12 +3,13 @@
  * that applies to the target, and return findings. A configuration the
  * reader refuses is a finding too (same shape), never an exception.
  */
+import type { BootConfigCode } from '../model/codes.js';
 import { readBootConfig } from '../bindings/boot-config.js';
 import { readPartialDeviceTree } from '../bindings/partial-device-tree.js';
-import type { CheckDiagnostic } from '../fdt/checks.js';
+import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import { compareXenVersions } from '../model/version.js';
@@ -47,7 +48,7 @@ function applies(rule: Rule, build: XenBuild | undefined): boolean {
 }
 
 /** The rule a reader error or warning stands for. */
-function ruleForCode(code: string, path: string | undefined, rules: readonly Rule[], fallback: Rule): Rule {
+function ruleForCode(code: BootConfigCode, path: string | undefined, rules: readonly Rule[], fallback: Rule): Rule {
   const prop = path?.includes(':') ? path.slice(path.lastIndexOf(':') + 1) : undefined;
   const byCode = rules.filter((r) => r.readerCodes?.includes(code));
   return byCode.find((r) => r.readerProperty !== undefined && r.readerProperty === prop) ?? byCode.find((r) => r.readerProperty === undefined) ?? fallback;
@@ -80,15 +81,21 @@ export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: D
 /** Read a tree (as from runDtc or readDtb) and check it. */
 export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCheckResult {
   const warnings: BootConfigWarning[] = [];
+  const errors: BootConfigError[] = [];
   const rules = opts.rules ?? RULES;
-  let model: BootModel;
+  let model: BootModel | undefined;
   try {
-    model = readBootConfig(tree, { file: opts.file, warnings });
+    // The sink lets the reader go past a bad domain or module, so every independent error is found in one run.
+    model = readBootConfig(tree, { file: opts.file, warnings, onProblem: (e) => errors.push(e) });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
-    // A warning the reader gave on the way to this error says the same thing.
-    const others = warnings.filter((w) => w.path !== e.path);
-    return { findings: sortFindings([fromReader(e.inFile(opts.file), 'error', rules, opts.file), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
+    errors.push(e.inFile(opts.file));
+  }
+  if (errors.length > 0 || !model) {
+    // The rules do not run on a model the reader left parts out of; a warning on the way to an error says the same thing.
+    const paths = new Set(errors.map((e) => e.path));
+    const others = warnings.filter((w) => !paths.has(w.path));
+    return { findings: sortFindings([...errors.map((e) => fromReader(e, 'error', rules, opts.file)), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
   }
   const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
   return { findings: sortFindings(dedupe(findings)), model };
@@ -118,7 +125,7 @@ export function checkSource(input: Uint8Array, opts: SourceOptions = {}): BootCh
 }
 
 /** dtc's own check errors as findings: dtc 1.6.1 refuses to write such a DTB, so it never reaches Xen. */
-function dtcCheckErrors(diagnostics: readonly CheckDiagnostic[], file: string | undefined): Finding[] {
+function dtcCheckErrors(diagnostics: readonly DtcCheckDiagnostic[], file: string | undefined): Finding[] {
   return diagnostics.filter((d) => d.severity === 'error').map((d) => ({
     ruleId: CONFIG_READ_RULE.id, severity: 'error', message: `dtc check ${d.check}: ${d.message}`, path: d.path && d.property ? `${d.path}:${d.property}` : d.path, position: d.position, file: d.position ? undefined : file,
     hint: 'dtc refuses to compile this tree; fix it (or force the output with dtc -f)',

@@ -1,17 +1,19 @@
 /**
- * Compiler-style text for findings:
+ * Findings in the common Diagnostic shape, printed by the one printer
+ * (src/diagnostics/print.ts):
  *   board.dts:42:4: error[caps-hw-unique]: domU2 is a second hardware domain ...
  *      42 |     capabilities = <0x2>;
  *         |     ^
  *     = xen: Only 1 hardware domain can be specified! (%pd)
  *     hint: give capabilities 0x2 to one domain only
  */
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { type SourceLookup, formatDiagnostic } from '../diagnostics/print.js';
 import { formatPosition } from '../fdt/srcpos.js';
 import type { Finding } from './finding.js';
 import { ruleById } from './rules/index.js';
 
-/** Source text by file name; undefined when it cannot be read (no excerpt then). */
-export type SourceLookup = (file: string) => string | undefined;
+export type { SourceLookup } from '../diagnostics/print.js';
 
 export function findingLocation(f: Finding): string {
   if (f.position) return formatPosition(f.position);
@@ -19,26 +21,28 @@ export function findingLocation(f: Finding): string {
   return f.path ?? f.file ?? '<input>';
 }
 
-function excerpt(f: Finding, sources: SourceLookup): string[] {
-  const pos = f.position;
-  if (!pos?.file) return [];
-  const text = sources(pos.file);
-  const line = text?.split('\n')[pos.firstLine - 1];
-  if (line === undefined) return [];
-  const num = String(pos.firstLine);
-  const pad = ' '.repeat(num.length);
-  // Tabs keep their width in the caret line so the caret lands under the column.
-  const lead = line.slice(0, Math.max(0, pos.firstColumn - 1)).replace(/[^\t]/g, ' ');
-  return [`  ${num} | ${line.replace(/\s+$/, '')}`, `  ${pad} | ${lead}^`];
+/** A finding as a Diagnostic: code is the rule id, Xen's message a `= xen:` note. */
+export function findingDiagnostic(f: Finding): Diagnostic {
+  const xen = f.xenMessage ?? ruleById(f.ruleId)?.xenMessage;
+  const p = f.position;
+  return {
+    code: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    location: {
+      display: findingLocation(f),
+      ...(p ? { file: p.file, span: { file: p.file, line: p.firstLine, column: p.firstColumn } } : f.file !== undefined ? { file: f.file } : {}),
+      ...(f.path !== undefined ? { path: f.path } : {}),
+    },
+    ...(xen && !xen.startsWith('(') ? { notes: [`  = xen: ${xen}`] } : {}),
+    ...(f.hint ? { hint: f.hint } : {}),
+    ...(f.xenMessage ? { properties: { xenMessage: f.xenMessage } } : {}),
+    json: findingJson(f),
+  };
 }
 
 export function formatFinding(f: Finding, sources: SourceLookup = () => undefined): string {
-  const rule = ruleById(f.ruleId);
-  const lines = [`${findingLocation(f)}: ${f.severity}[${f.ruleId}]: ${f.message}`, ...excerpt(f, sources)];
-  const xen = f.xenMessage ?? rule?.xenMessage;
-  if (xen && !xen.startsWith('(')) lines.push(`  = xen: ${xen}`);
-  if (f.hint) lines.push(`  hint: ${f.hint}`);
-  return lines.join('\n');
+  return formatDiagnostic(findingDiagnostic(f), sources);
 }
 
 export function summaryLine(findings: readonly Finding[]): string {

@@ -3,8 +3,8 @@
  * the host part of the input tree): RAM banks, reserved ranges, the CPUs
  * Xen brings up and the node paths passthrough may name.
  */
-import { addressCells, decodeReg, sizeCells } from '../fdt/addresses.js';
-import { type DeviceTree, type Node, getNodeByPath, walkNodes } from '../fdt/livetree.js';
+import { addressCells, decodeReg, sizeCells } from '../fdt/tree/addresses.js';
+import { type DeviceTree, type Node, getNodeByPath, walkNodes } from '../fdt/tree/livetree.js';
 import type { MemoryBank } from '../model/memory.js';
 
 export interface HostCpu {

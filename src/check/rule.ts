@@ -4,6 +4,7 @@
  * (rules/index.ts) is the single source for the checker, `--sarif`'s rule
  * list and docs/rules.md.
  */
+import type { BootConfigCode } from '../model/codes.js';
 import { type XenVersion, compareXenVersions } from '../model/version.js';
 import type { CheckContext } from './context.js';
 import type { Severity, Where } from './finding.js';
@@ -51,8 +52,8 @@ export interface Rule {
   summary: string;
   /** Default fix; a finding may give a more precise one. */
   hint: string;
-  /** Reader (src/bindings) error or warning codes that mean this rule fired. */
-  readerCodes?: readonly string[];
+  /** Reader (src/bindings) error or warning codes that mean this rule fired (BOOT_CONFIG_CODES). */
+  readerCodes?: readonly BootConfigCode[];
   /** Only for reader codes on this property (`memory`), when the code is shared. */
   readerProperty?: string;
   /** The facts the rule needs; without them it is skipped. */

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { readBootConfig } from '../bindings/index.js';
 import { type DtFormat, guessInputFormat, runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import type { DeviceTree } from '../fdt/livetree.js';
-import { formatPosition } from '../fdt/srcpos.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
+import { configErrorDiagnostic, warningDiagnostic } from '../model/config-diagnostics.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import type { Architecture, Target } from '../model/target.js';
 import { parseXenVersion } from '../model/version.js';
@@ -23,23 +23,12 @@ export interface LoadedConfig {
   format: DtFormat;
 }
 
-function warningLocation(w: BootConfigWarning, file: string): string {
-  if (w.position) return formatPosition(w.position);
-  // Messages usually start with the path already: do not say it twice.
-  return w.path && !w.message.startsWith(w.path) ? `${w.file ?? file}: ${w.path}` : (w.file ?? file);
+export function reportWarning(reporter: Reporter, w: BootConfigWarning, file: string): void {
+  reporter.report(warningDiagnostic(w, file));
 }
 
-export function reportWarning(reporter: Reporter, w: BootConfigWarning, file: string, out: NodeJS.WritableStream = process.stderr): void {
-  const location = warningLocation(w, file);
-  if (reporter.json) out.write(`${JSON.stringify({ severity: 'warning', code: w.code, message: w.message, location, path: w.path, hint: w.hint })}\n`);
-  else out.write(`${location}: warning[${w.code}]: ${w.message}\n${w.hint ? `  hint: ${w.hint}\n` : ''}`);
-}
-
-export function reportBootConfigError(reporter: Reporter, error: BootConfigError, file: string, out: NodeJS.WritableStream = process.stderr): void {
-  const e = error.inFile(file);
-  const location = e.location ?? file;
-  if (reporter.json) out.write(`${JSON.stringify({ ...e.toJSON(), location })}\n`);
-  else out.write(`${location}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+export function reportBootConfigError(reporter: Reporter, error: BootConfigError, file: string): void {
+  reporter.report(configErrorDiagnostic(error, file));
 }
 
 /** `--xen 4.17` and `--arch arm64` as a read target; bad values are usage errors. */
@@ -91,17 +80,20 @@ export function loadTree(file: string, opts: { includeDirs: string[]; reporter: 
   return { tree: result.tree, format: guessInputFormat(input) };
 }
 
-/** Read the boot configuration of a loaded tree; errors are printed and give exit code 1. */
+/** Read the boot configuration of a loaded tree; every error is printed, and any gives exit code 1. */
 export function readModel(tree: DeviceTree, file: string, target: Target, reporter: Reporter): BootModel | number {
   const warnings: BootConfigWarning[] = [];
-  let model: BootModel;
+  const errors: BootConfigError[] = [];
+  let model: BootModel | undefined;
   try {
-    model = readBootConfig(tree, { file, target, warnings });
+    model = readBootConfig(tree, { file, target, warnings, onProblem: (e) => errors.push(e) });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
-    reportBootConfigError(reporter, e, file);
-    return 1;
+    errors.push(e);
   }
+  // As before the reader collected errors: when there are errors, they alone are printed.
+  for (const e of errors) reportBootConfigError(reporter, e, file);
+  if (errors.length || !model) return 1;
   for (const w of warnings) reportWarning(reporter, w, file);
   return model;
 }

@@ -3,31 +3,21 @@
  * same bytes) from an ImageBuilder config read as data, never executed —
  * or from a dom0less / Hyperlaunch devicetree plus the host DTB.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { readImageBuilderConfig, type ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
-import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
-import { type ImageBuilderOverrides, type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
-import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
-import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.js';
-import { checkModel } from '../check/engine.js';
-import { hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding } from '../check/format.js';
-import { XenConfigError } from '../check/xen-config-error.js';
-import { runDtc } from '../fdt/dtc.js';
+import type { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
+import type { ImageBuilderOverrides } from '../artifacts/imagebuilder-plan/resolve.js';
+import {
+  type BuildFromConfigOptions, type ConfigBuild, buildFromConfig, buildFromDevicetree, checkBuild, readImageBuilderFile, writeBuild,
+} from '../artifacts/build-from-config.js';
+import { findingDiagnostic } from '../check/format.js';
+import type { XenBuild } from '../check/target.js';
 import { FdtError } from '../fdt/errors.js';
-import { readDtb } from '../fdt/flattree-read.js';
-import type { NamingStyle } from '../build/chosen-edits.js';
-import { hexUpper } from '../build/dt-edits.js';
-import { applyFdtput } from '../build/fdtput-apply.js';
-import { directorySource } from '../build/file-source.js';
-import { configFromDeviceTree } from '../build/from-devicetree.js';
-import { type UbootBuild, buildUboot } from '../build/uboot-build.js';
+import type { NamingStyle } from '../artifacts/chosen-edits.js';
+import { hexUpper } from '../artifacts/dt-edits.js';
+import type { UbootBuild } from '../artifacts/uboot-build.js';
 import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
-import { writeOutput } from './output-file.js';
-import { createReporter } from './report.js';
-import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
+import { type Reporter, buildErrorDiagnostic, createReporter, printUsageError } from './report.js';
+import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'c', value: true, key: 'c' },
@@ -158,57 +148,34 @@ function layoutTable(b: UbootBuild): string {
   return rows.map((r) => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(w[c]!))).join('  ')).join('\n');
 }
 
-function readText(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new FdtError('FILE_READ', `Couldn't open "${file}": ${(e as Error).message}`, { path: file });
+/** The build from -c, or from the devicetree input (with its losses printed as notes). */
+function runBuild(args: BuildArgs, reporter: Reporter): ConfigBuild | number {
+  const opts: BuildFromConfigOptions = {
+    dir: args.dir, overrides: args.overrides, prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
+    finalDtb: args.finalDtb, emitConfig: args.emitConfig, sourceFiles: args.config ? [args.config] : [],
+  };
+  if (args.config) {
+    const problems: ImageBuilderError[] = [];
+    const config = readImageBuilderFile(args.config, (e) => problems.push(e));
+    for (const e of problems) reporter.error(e, args.config);
+    return problems.length ? 1 : buildFromConfig(config, opts);
   }
+  const b = buildFromDevicetree(
+    { file: args.tree!, host: args.host!, xen: args.xen!, modules: args.modules, memoryStart: args.memoryStart, memoryEnd: args.memoryEnd }, opts,
+  );
+  for (const l of b.losses) reporter.note(`${args.tree}: ${l.path}: note: not carried into the build: ${l.item} (${l.reason})`);
+  return b;
 }
 
-/** The config from -c, or made from the devicetree input (with its losses printed as notes). */
-function loadConfig(args: BuildArgs, note: (s: string) => void): ImageBuilderConfig {
-  if (args.config) return readImageBuilderConfig(parseShellConfig(new TextDecoder().decode(readText(args.config)), args.config));
-  const input = readText(args.tree!);
-  const r = runDtc(input, { file: args.tree!, outputFormat: 'dtb' });
-  if (!r.tree) throw r.error ?? new FdtError('DTS', `cannot read ${args.tree}`, { path: args.tree });
-  const hostDtb = readText(join(args.dir, args.host!));
-  const { config, losses } = configFromDeviceTree(r.tree, {
-    hostFile: args.host!, hostDtb, xen: args.xen!, files: args.modules, memoryStart: args.memoryStart, memoryEnd: args.memoryEnd,
-  });
-  for (const l of losses) note(`${args.tree}: ${l.path}: note: not carried into the build: ${l.item} (${l.reason})`);
-  return config;
-}
-
-/** The check engine over what will boot; true when the build may go on. */
-function runChecks(plan: ImageBuilderPlan, build: UbootBuild, args: BuildArgs): boolean {
-  if (plan.mode !== 'xen' || !plan.deviceTree) return true;
-  const at = (label: string) => build.images.find((i) => i.label === label);
-  const { model } = imageBuilderToModel(plan, at);
-  const host = readDtb(directorySource(args.dir).read(plan.deviceTree));
-  model.host = host;
-  const target = args.xenConfig === undefined ? undefined : xenBuildFromArgs({ xenConfig: args.xenConfig });
-  const findings = checkModel(model, { host, hostName: plan.deviceTree, file: args.config ?? args.tree, build: target });
-  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
-  if (!hasErrors(findings) || args.dryRun) return true;
-  if (args.force) {
-    process.stderr.write('hyperlaunch build: building anyway (--force)\n');
-    return true;
-  }
-  process.stderr.write('hyperlaunch build: the checks found errors; nothing written (use --force to build anyway)\n');
+/** The checks over what will boot; true when the build may go on. */
+function checksAllow(b: ConfigBuild, args: BuildArgs, target: XenBuild | undefined, reporter: Reporter): boolean {
+  // --dry-run writes nothing, so it shows the findings and the layout whatever they say.
+  const gate = checkBuild(b, { file: args.config ?? args.tree, force: args.force || args.dryRun, build: target });
+  for (const f of gate?.findings ?? []) reporter.report(findingDiagnostic(f));
+  if (gate?.outcome === 'forced' && !args.dryRun) reporter.status('build', 'building anyway (--force)');
+  if (gate?.outcome !== 'refused') return true;
+  reporter.status('build', 'the checks found errors; nothing written (use --force to build anyway)');
   return false;
-}
-
-/** uImage/FIT time stamps: SOURCE_DATE_EPOCH when set (as mkimage), else 0 — never the clock. */
-function imageTime(): number {
-  const v = process.env.SOURCE_DATE_EPOCH;
-  return v !== undefined && /^\d+$/.test(v) && Number(v) <= 0xffffffff ? Number(v) : 0;
-}
-
-function refuseInput(target: string, inputs: string[]): void {
-  for (const input of inputs) {
-    if (resolve(input) === resolve(target)) throw new UsageError(`refusing to overwrite input file '${input}'; choose another output name`);
-  }
 }
 
 export async function buildCommand(argv: string[]): Promise<number> {
@@ -217,7 +184,7 @@ export async function buildCommand(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch build: ${e.message}\n${BUILD_USAGE}`);
+    printUsageError('build', e.message, BUILD_USAGE);
     return 2;
   }
   if (args === 'help') {
@@ -225,54 +192,36 @@ export async function buildCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const reporter = createReporter(args.json);
-  let build: UbootBuild;
-  let config: ImageBuilderConfig;
+  let target: XenBuild | undefined;
   try {
-    config = loadConfig(args, (s) => reporter.note(s));
-    const plan = resolveImageBuilder(config, { ...args.overrides, verbatimCommandLines: args.tree !== undefined });
-    build = buildUboot(plan, {
-      dir: args.dir, files: directorySource(args.dir), prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved, time: imageTime(),
-    });
-    if (!runChecks(plan, build, args)) return 1;
+    // Before building: a .config that cannot be used stops the command before any work.
+    target = args.xenConfig === undefined ? undefined : xenBuildFromArgs({ xenConfig: args.xenConfig });
+  } catch (e) {
+    const problem = xenTargetProblem(e);
+    if (!problem) throw e;
+    reporter.report(problem);
+    return 1;
+  }
+  let b: ConfigBuild;
+  try {
+    const built = runBuild(args, reporter);
+    if (typeof built === 'number') return built;
+    b = built;
+    if (!checksAllow(b, args, target, reporter)) return 1;
+    if (args.dryRun) {
+      process.stdout.write(`${layoutTable(b.build)}\n\n${b.build.source}`);
+      return 0;
+    }
+    writeBuild(b);
   } catch (e) {
     if (e instanceof BootConfigError) {
-      reporter.error(new FdtError(e.code, e.message, { path: e.path, position: e.position, hint: e.hint }), args.tree ?? args.config);
-      return 1;
-    }
-    if (e instanceof XenConfigError) {
-      reportXenConfigError(args.json, e);
+      reporter.report(buildErrorDiagnostic(e, args.tree ?? args.config));
       return 1;
     }
     if (!(e instanceof FdtError)) throw e;
     reporter.error(e, args.config ?? args.tree);
     return 1;
   }
-  const outputs = [...build.outputs];
-  if (args.finalDtb) {
-    const hostDtb = directorySource(args.dir).read(build.plan.deviceTree!);
-    outputs.push({ path: args.finalDtb, data: applyFdtput(hostDtb, build.edits) });
-  }
-  if (args.emitConfig) {
-    const complete = { ...config, loadCmd: build.plan.loadCmd, bootCmd: build.plan.bootCmd };
-    outputs.push({ path: args.emitConfig, data: new TextEncoder().encode(writeImageBuilderConfig(complete)) });
-  }
-  if (args.dryRun) {
-    process.stdout.write(`${layoutTable(build)}\n\n${build.source}`);
-    return 0;
-  }
-  // never write over anything the build read
-  const inputs = [...build.inputs.map((p) => join(args.dir, p))];
-  if (args.config) inputs.push(args.config);
-  if (args.tree) inputs.push(args.tree);
-  try {
-    // check every output first, so that a refusal leaves nothing half-written
-    for (const o of outputs) refuseInput(join(args.dir, o.path), inputs);
-    for (const o of outputs) writeOutput(join(args.dir, o.path), o.data, inputs);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    reporter.error(new FdtError('OUTPUT', e.message, { hint: 'rename UBOOT_SOURCE/UBOOT_SCRIPT/FDTEDIT/FIT so that no output is an input' }), args.config ?? args.tree);
-    return 1;
-  }
-  process.stdout.write(`${build.stdout.join('\n')}\n`);
+  process.stdout.write(`${b.build.stdout.join('\n')}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
 /**
- * `hyperlaunch check INPUT [--host HOST.dtb] [--xen VERSION] [--json | --sarif] [-o FILE] [-i DIR]...
+ * `hyperlaunch check INPUT [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif] [-o FILE] [-i DIR]...
  *                   [--partial DOMAIN=FILE]...`
  * Exit 0 clean (warnings allowed), 1 when any error is found, 2 on usage errors.
  */
@@ -7,16 +7,18 @@ import { readFileSync } from 'node:fs';
 import { checkSource, compileTree, readPartialInput } from '../check/engine.js';
 import type { PartialInput } from '../check/context.js';
 import { type Finding, hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding, summaryLine } from '../check/format.js';
+import { findingDiagnostic, summaryLine } from '../check/format.js';
 import { RULES } from '../check/rules/index.js';
 import { rulesMarkdown } from '../check/rules-doc.js';
-import { toSarif } from '../check/sarif.js';
+import { checkSarifOptions } from '../check/sarif.js';
 import type { XenBuild } from '../check/target.js';
-import { XenConfigError } from '../check/xen-config-error.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { renderDiagnostics } from '../diagnostics/print.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
+import { printUsageError } from './report.js';
+import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'host', value: true, key: 'host' },
@@ -125,18 +127,43 @@ function sourceLookup(): (file: string) => string | undefined {
   };
 }
 
-function emit(args: Args, findings: Finding[]): void {
+/** Print the diagnostics in the chosen form; text ends with the summary line when there is one. */
+function emit(args: Args, diagnostics: readonly Diagnostic[], summary?: string): void {
   if (args.format === 'text') {
-    const sources = sourceLookup();
-    const text = findings.map((f) => `${formatFinding(f, sources)}\n`).join('');
-    process.stderr.write(`${text}${args.input}: ${summaryLine(findings)}\n`);
+    process.stderr.write(`${renderDiagnostics(diagnostics, 'text', { sources: sourceLookup() })}${summary === undefined ? '' : `${args.input}: ${summary}\n`}`);
     return;
   }
-  const body = args.format === 'json'
-    ? findings.map((f) => `${JSON.stringify(findingJson(f))}\n`).join('')
-    : `${JSON.stringify(toSarif(findings, RULES, { file: args.input }), null, 2)}\n`;
+  const body = renderDiagnostics(diagnostics, args.format, { sarif: checkSarifOptions(RULES, { file: args.input }) });
   const inputs = [args.input, ...(args.host ? [args.host] : []), ...args.partials.map(([, f]) => f)];
   writeOutput(args.out ?? '-', new TextEncoder().encode(body), inputs);
+}
+
+/** The Xen build to check for, or the exit status when the options cannot say (2 usage, 1 an unusable file). */
+function targetBuild(args: Args): { build?: XenBuild } | number {
+  try {
+    return { build: xenBuildFromArgs(args) };
+  } catch (e) {
+    if (e instanceof UsageError) {
+      printUsageError('check', e.message, CHECK_USAGE);
+      return 2;
+    }
+    const problem = xenTargetProblem(e);
+    if (!problem) throw e;
+    // Nothing is checked without knowing for which Xen: the problem is the whole output.
+    return emitOrUsage(args, [problem]) ?? 1;
+  }
+}
+
+/** emit, turning a refused -o into exit 2; undefined when printed. */
+function emitOrUsage(args: Args, diagnostics: readonly Diagnostic[], summary?: string): number | undefined {
+  try {
+    emit(args, diagnostics, summary);
+    return undefined;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    printUsageError('check', e.message);
+    return 2;
+  }
 }
 
 export async function checkCommand(argv: string[]): Promise<number> {
@@ -145,7 +172,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch check: ${e.message}\n${CHECK_USAGE}`);
+    printUsageError('check', e.message, CHECK_USAGE);
     return 2;
   }
   if (args === 'help') {
@@ -160,29 +187,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
     process.stdout.write(RULES.map((r) => `${r.id.padEnd(28)}${r.severity.padEnd(9)}${r.group.padEnd(18)}${r.summary}\n`).join(''));
     return 0;
   }
-  let build: XenBuild | undefined;
-  try {
-    build = xenBuildFromArgs(args);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch check: ${e.message}\n${CHECK_USAGE}`);
-      return 2;
-    }
-    if (!(e instanceof XenConfigError)) throw e;
-    reportXenConfigError(args.format !== 'text', e);
-    return 1;
-  }
+  const target = targetBuild(args);
+  if (typeof target === 'number') return target;
   const findings: Finding[] = [];
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build, partials: extras.partials }).findings);
-  try {
-    emit(args, findings);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch check: ${e.message}\n`);
-    return 2;
-  }
-  return hasErrors(findings) ? 1 : 0;
+  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials }).findings);
+  return emitOrUsage(args, findings.map(findingDiagnostic), summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
 }

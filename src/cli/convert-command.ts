@@ -4,18 +4,18 @@
  * silently: each item the target cannot express is listed with its DT path
  * and source position, and the command fails unless --allow-loss.
  */
-import { convert, formatLoss } from '../bindings/index.js';
+import { convert } from '../bindings/index.js';
+import { lossDiagnostic } from '../bindings/loss-error.js';
 import { type DtFormat, formatFromFileName } from '../fdt/dtc.js';
-import { encodeDtsText, printDts } from '../fdt/dts-print.js';
-import { writeDtb } from '../fdt/flattree-write.js';
-import { formatPosition } from '../fdt/srcpos.js';
+import { encodeDtsText, printDts } from '../fdt/dts/print.js';
+import { writeDtb } from '../fdt/dtb/write.js';
 import { BootConfigError } from '../model/errors.js';
 import type { Loss } from '../model/loss.js';
 import type { BindingInterface } from '../model/origin.js';
 import { loadBootConfig, parseTarget, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { createReporter } from './report.js';
+import { type Reporter, createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'to', value: true, key: 'to' },
@@ -81,14 +81,8 @@ function parseArgs(argv: string[]): ConvertArgs | 'help' {
   };
 }
 
-function reportLoss(l: Loss, file: string, json: boolean, allowed: boolean): void {
-  const location = l.position ? formatPosition(l.position) : file;
-  const severity = allowed ? 'warning' : 'error';
-  if (json) {
-    process.stderr.write(`${JSON.stringify({ severity, code: l.code, message: formatLoss(l), location, path: l.path, item: l.item, to: l.to })}\n`);
-    return;
-  }
-  process.stderr.write(`${location}: ${severity}[${l.code}]: ${formatLoss(l)}\n`);
+function reportLoss(reporter: Reporter, l: Loss, file: string, allowed: boolean): void {
+  reporter.report(lossDiagnostic(l, file, allowed ? 'warning' : 'error'));
 }
 
 export async function convertCommand(argv: string[]): Promise<number> {
@@ -103,7 +97,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     target = parseTarget(args.xen, args.arch);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch convert: ${e.message}\n${CONVERT_USAGE}`);
+    printUsageError('convert', e.message, CONVERT_USAGE);
     return 2;
   }
   const reporter = createReporter(args.json);
@@ -117,11 +111,10 @@ export async function convertCommand(argv: string[]): Promise<number> {
     reportBootConfigError(reporter, e, args.file);
     return 1;
   }
-  for (const l of result.losses) reportLoss(l, args.file, args.json, args.allowLoss);
+  for (const l of result.losses) reportLoss(reporter, l, args.file, args.allowLoss);
   if (result.losses.length && !args.allowLoss) {
     const msg = `${result.losses.length} item(s) cannot be expressed in ${args.to}; nothing written (use --allow-loss to drop them)`;
-    if (args.json) process.stderr.write(`${JSON.stringify({ severity: 'error', code: 'LOSSY_CONVERSION', message: msg, location: args.file })}\n`);
-    else process.stderr.write(`${args.file}: error[LOSSY_CONVERSION]: ${msg}\n`);
+    reporter.report({ code: 'LOSSY_CONVERSION', severity: 'error', message: msg, location: { file: args.file }, json: { severity: 'error', code: 'LOSSY_CONVERSION', message: msg, location: args.file } });
     return 1;
   }
   const format = args.format ?? (args.out !== '-' ? formatFromFileName(args.out) : undefined) ?? loaded.format;
@@ -130,12 +123,12 @@ export async function convertCommand(argv: string[]): Promise<number> {
     writeOutput(args.out, bytes, [args.file]);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch convert: ${e.message}\n`);
+      printUsageError('convert', e.message);
       return 2;
     }
     const err = e as NodeJS.ErrnoException;
     if (!err.code) throw e;
-    process.stderr.write(`${args.out}: error[FILE_WRITE]: cannot write the output: ${err.message}\n`);
+    reporter.report({ code: 'FILE_WRITE', severity: 'error', message: `cannot write the output: ${err.message}`, location: { file: args.out } });
     return 1;
   }
   return 0;

@@ -1,11 +1,11 @@
 /** `hyperlaunch dtc`: dtc 1.6.1's command line over the library. */
 import { readFileSync } from 'node:fs';
-import { parseCheckOption } from '../fdt/checks.js';
+import { parseCheckOption } from '../fdt/checks/dtc-checks.js';
 import { type DtcOptions, type DtFormat, DTC_VERSION, formatFromFileName, runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
 import { type OptionSpec, UsageError, getopt, parseCInteger } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { createReporter } from './report.js';
+import { createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'I', long: 'in-format', value: true, key: 'I' },
@@ -127,7 +127,7 @@ export async function dtcCommand(argv: string[]): Promise<number> {
     cmd = buildCommand(argv);
   } catch (e) {
     if (e instanceof UsageError || e instanceof FdtError) {
-      process.stderr.write(`hyperlaunch dtc: ${e.message}\n${DTC_USAGE}`);
+      printUsageError('dtc', e.message, DTC_USAGE);
       return 2;
     }
     throw e;
@@ -156,7 +156,7 @@ export async function dtcCommand(argv: string[]): Promise<number> {
       return e.code === 'DTC_USAGE' ? 2 : 1;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch dtc: ${e.message}\n`);
+      printUsageError('dtc', e.message);
       return 2;
     }
     throw e;

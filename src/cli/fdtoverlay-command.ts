@@ -4,7 +4,7 @@ import { FdtError } from '../fdt/errors.js';
 import { applyOverlays } from '../fdt/fdtoverlay.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
-import { createReporter } from './report.js';
+import { createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'input', value: true, key: 'i' },
@@ -54,7 +54,7 @@ export async function fdtoverlayCommand(argv: string[]): Promise<number> {
     if (overlays.length === 0) throw new UsageError('missing overlay file(s)');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch fdtoverlay: ${e.message}\n${FDTOVERLAY_USAGE}`);
+    printUsageError('fdtoverlay', e.message, FDTOVERLAY_USAGE);
     return 2;
   }
   const reporter = createReporter(json);
@@ -73,7 +73,7 @@ export async function fdtoverlayCommand(argv: string[]): Promise<number> {
       return 1;
     }
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch fdtoverlay: ${e.message}\n`);
+      printUsageError('fdtoverlay', e.message);
       return 2;
     }
     throw e;

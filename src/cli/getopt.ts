@@ -3,6 +3,9 @@
  * must accept the same spellings as the real tools: grouped flags (`-qq`),
  * attached values (`-Wno-foo`, `-ofile`), `--` and long options.
  */
+import type { DiagnosticLocation } from '../diagnostics/diagnostic.js';
+import { HyperlaunchError } from '../diagnostics/hyperlaunch-error.js';
+
 export interface OptionSpec {
   /** Short letter, e.g. 'o'. */
   short?: string;
@@ -24,8 +27,15 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-export class UsageError extends Error {
+/** A bad command line: exit code 2, printed as the tool's own usage complaint. */
+export class UsageError extends HyperlaunchError {
   override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+  override readonly hint?: string;
+
+  protected diagnosticLocation(): DiagnosticLocation {
+    return {};
+  }
 }
 
 function takeValue(argv: string[], i: number, name: string): string {

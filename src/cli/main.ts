@@ -2,10 +2,13 @@
 import { buildCommand } from './build-command.js';
 import { checkCommand } from './check-command.js';
 import { convertCommand } from './convert-command.js';
+import { doctorCommand } from './doctor-command.js';
 import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
 import { qemuCommand } from './qemu-command.js';
 import { showCommand } from './show-command.js';
+import { formatCommandMessage } from '../diagnostics/print.js';
+import { printUsageError } from './report.js';
 import { summaryCommand } from './summary-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
@@ -17,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   check: { run: checkCommand, about: 'find what makes Xen panic or ignore part of a boot configuration, before booting' },
   qemu: { run: qemuCommand, about: 'boot a configuration under QEMU with Debian\'s Xen 4.17 and report which domains came up' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
+  doctor: { run: doctorCommand, about: 'list the external tools and files hyperlaunch can use, their versions, and how to install what is missing' },
 };
 
 function usage(): string {
@@ -32,14 +36,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cmd = name ? COMMANDS[name] : undefined;
   if (!cmd) {
-    process.stderr.write(name ? `hyperlaunch: unknown command '${name}'\n${usage()}` : usage());
+    if (name) printUsageError('', `unknown command '${name}'`, usage());
+    else process.stderr.write(usage());
     return 2;
   }
   try {
     return await cmd.run(rest);
   } catch (e) {
     // A bug, not a user error: say so plainly, with the trace for the report.
-    process.stderr.write(`hyperlaunch: internal error (please report): ${(e as Error).stack ?? String(e)}\n`);
+    process.stderr.write(formatCommandMessage('', `internal error (please report): ${(e as Error).stack ?? String(e)}`));
     return 70;
   }
 }

@@ -5,9 +5,9 @@
  * - `qemu FILE.dts`: a dom0less (or Hyperlaunch) tree by the direct route,
  *   with Debian's Linux as every kernel and a marker initramfs as its ramdisk;
  * - `qemu -c CONFIG -d DIR`: an ImageBuilder config and the user's own files,
- *   built by src/build in a temp dir and booted through real U-Boot (default)
+ *   built by src/artifacts in a temp dir and booted through real U-Boot (default)
  *   or loaded directly.
- * The check engine runs first (for Debian's 4.17 build); errors stop the
+ * The check engine runs first (for Debian's 4.17 build, or the user's Xen); errors stop the
  * boot unless --force, which is how a rejected configuration is shown to fail.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,19 +15,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
-import { checkModel, checkTree } from '../check/engine.js';
-import { type Finding, hasErrors } from '../check/finding.js';
-import { findingJson, formatFinding } from '../check/format.js';
+import { checkGate } from '../check/gate.js';
+import { findingDiagnostic } from '../check/format.js';
 import { type XenBuild, parseXenBuild } from '../check/target.js';
-import { XenConfigError } from '../check/xen-config-error.js';
 import { FdtError } from '../fdt/errors.js';
-import { readDtb } from '../fdt/flattree-read.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import { readDtb } from '../fdt/dtb/read.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
-import { type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
+import { type BootOptions, type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
+import { DEFAULT_GRACE_SECONDS, type ExpectedDomain } from '../qemu/boot-verdict.js';
 import { type ConfigRoute, planConfigBoot } from '../qemu/config-boot.js';
 import { planDirectBoot } from '../qemu/direct-plan.js';
-import { QemuError } from '../qemu/errors.js';
+import { QemuError, qemuErrorDiagnostic } from '../qemu/errors.js';
 import { type GuestBinaries, fetchGuestBinaries } from '../qemu/guest-packages.js';
 import { stageTreeConfig } from '../qemu/tree-config.js';
 import { convert } from '../bindings/boot-config.js';
@@ -37,8 +36,8 @@ import type { Loss } from '../model/loss.js';
 import { BootConfigError } from '../model/errors.js';
 import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
-import { type Reporter, createReporter } from './report.js';
-import { reportXenConfigError, xenBuildFromArgs } from './xen-target-options.js';
+import { type Reporter, createReporter, printUsageError } from './report.js';
+import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -47,6 +46,8 @@ const SPECS: OptionSpec[] = [
   { long: 'route', value: true, key: 'route' },
   { long: 'force', value: false, key: 'force' },
   { long: 'timeout', value: true, key: 'timeout' },
+  { long: 'grace', value: true, key: 'grace' },
+  { long: 'expect', value: true, key: 'expect' },
   { long: 'serial-log', value: true, key: 'serial-log' },
   { long: 'json', value: false, key: 'json' },
   { long: 'xen-image', value: true, key: 'xen-image' },
@@ -60,21 +61,28 @@ export const QEMU_USAGE = `usage: hyperlaunch qemu [-i DIR]... [options] <config
 Boots a configuration under qemu-system-aarch64 (virt, 2 CPUs, 2 GiB).
 A devicetree goes by the direct route by default: QEMU loads Debian's Xen 4.17, the configuration
 written into QEMU's own host DTB, and for every domain Debian's Linux and an initramfs
-printing a marker; PASS when Xen created the domain and it wrote its marker.
+printing a marker.
 An ImageBuilder config (-c) names its own Xen, kernels and ramdisks in DIR: it is built
 in a temp dir (DIR is only read) and booted through real U-Boot over TFTP (default) or
-loaded directly; with no DEVICE_TREE, QEMU virt's own DTB is the host DTB. PASS when
-Xen created the domain and it wrote to its console.
+loaded directly; with no DEVICE_TREE, QEMU virt's own DTB is the host DTB.
+Each domain is reported by the furthest stage it reached: created (Xen loaded its kernel),
+kernel (its first console line), userspace (Linux's "Run /init as init process", our
+initramfs's marker, or the --expect line), alive (that line, then the grace period with no
+kernel panic, oops or Xen crash line for it). PASS means alive.
   --route R           uboot (default for -c; a devicetree is then built into boot.scr
                       with Debian's Linux and marker initramfs) or direct (default for a devicetree)
   --force             boot even when the checks (for the Xen that boots) find errors
   --timeout S         give up on the boot after S seconds (default 60)
+  --grace S           seconds a domain must live after its success line (default ${DEFAULT_GRACE_SECONDS})
+  --expect DOM=REGEX  DOM's success line is the first on its console matching REGEX (JavaScript
+                      syntax), instead of its marker or "Run /init"; repeatable
   --serial-log FILE   keep the whole serial log (a failed boot's log is kept anyway)
   --xen-image FILE    boot this arm64 Xen Image instead of Debian's 4.17 (devicetree input);
                       its release is read from the Image, else give --xen VERSION
   --xen-config FILE   the .config of the Xen that boots: the checks use its options
                       (with a devicetree, goes with --xen-image)
   --xen VERSION       the release of that Xen when the Image or .config does not say it
+  --json              the report as one JSON object (per domain: stage, proof, failure)
 The Debian packages are downloaded once into $HYPERLAUNCH_CACHE/guest
 (default ~/.cache/hyperlaunch/guest).
 Exit status: 0 every domain passed, 1 otherwise, 2 usage error.
@@ -89,6 +97,9 @@ interface QemuArgs {
   force: boolean;
   includeDirs: string[];
   timeoutSeconds: number;
+  graceSeconds: number;
+  /** --expect: domain name → its success line. */
+  expects: Map<string, RegExp>;
   serialLog?: string;
   json: boolean;
   xenImage?: string;
@@ -100,6 +111,29 @@ function parseTimeout(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 3600) throw new UsageError(`invalid --timeout '${value}' (seconds, 1 to 3600)`);
   return n;
+}
+
+function parseGrace(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n > 600) throw new UsageError(`invalid --grace '${value}' (seconds, 0 to 600)`);
+  return n;
+}
+
+/** `DOMAIN=REGEX`, split at the first '=' (a pattern may hold more). */
+function parseExpects(values: string[]): Map<string, RegExp> {
+  const out = new Map<string, RegExp>();
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`invalid --expect '${v}' (DOMAIN=REGEX)`);
+    const name = v.slice(0, eq);
+    if (out.has(name)) throw new UsageError(`--expect given twice for ${name}`);
+    try {
+      out.set(name, new RegExp(v.slice(eq + 1)));
+    } catch (e) {
+      throw new UsageError(`invalid --expect pattern for ${name}: ${(e as Error).message}`);
+    }
+  }
+  return out;
 }
 
 function parseArgs(argv: string[]): QemuArgs | 'help' {
@@ -121,6 +155,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     throw new UsageError(`${ownXen.xenConfig !== undefined ? '--xen-config' : '--xen'} describes the Xen that boots: give --xen-image FILE too (without it, Debian's 4.17 boots)`);
   }
   const timeout = last('timeout');
+  const grace = last('grace');
   const serialLog = last('serial-log');
   if (serialLog !== undefined && resolve(serialLog) === resolve(file)) throw new UsageError(`refusing to overwrite input file '${serialLog}' with the serial log`);
   return {
@@ -131,6 +166,8 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     force: options.some((o) => o.key === 'force'),
     includeDirs: options.filter((o) => o.key === 'i').map((o) => o.value!),
     timeoutSeconds: timeout === undefined ? 60 : parseTimeout(timeout),
+    graceSeconds: grace === undefined ? DEFAULT_GRACE_SECONDS : parseGrace(grace),
+    expects: parseExpects(options.filter((o) => o.key === 'expect').map((o) => o.value!)),
     serialLog,
     json: options.some((o) => o.key === 'json'),
     ...ownXen,
@@ -138,11 +175,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
 }
 
 function reportQemuError(reporter: Reporter, e: QemuError): void {
-  if (reporter.json) {
-    process.stderr.write(`${JSON.stringify(e.toJSON())}\n`);
-    return;
-  }
-  process.stderr.write(`${e.location ?? 'qemu'}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+  reporter.report(qemuErrorDiagnostic(e));
 }
 
 /** Xen 4.17 boots the dom0less form; what that form cannot say would not be in the booted system. */
@@ -157,9 +190,9 @@ function unbootable(losses: readonly Loss[]): BootConfigError {
 
 export function reportTable(file: string, r: BootReport): string[] {
   const head = r.xenVersion ? `Xen ${r.xenVersion}` : 'Xen';
-  const lines = [`${file}: ${head}, ${r.route} route, ${r.seconds.toFixed(1)} s (${r.end})`];
+  const lines = [`${file}: ${head}, ${r.route} route, ${r.seconds.toFixed(1)} s (${r.end}), grace ${r.graceSeconds} s`];
   const width = Math.max(6, ...r.domains.map((d) => d.name.length));
-  lines.push(`  ${'domain'.padEnd(width)}  domid  result  detail`);
+  lines.push(`  ${'domain'.padEnd(width)}  domid  result  stage reached and its proof`);
   for (const d of r.domains) lines.push(`  ${d.name.padEnd(width)}  ${String(d.domid ?? '?').padEnd(5)}  ${d.passed ? 'PASS' : 'FAIL'}    ${d.detail}`);
   for (const p of r.problems) lines.push(`  problem: ${p}`);
   if (r.serialLogFile) lines.push(`  serial log: ${r.serialLogFile}`);
@@ -177,7 +210,7 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch qemu: ${e.message}\n${QEMU_USAGE}`);
+    printUsageError('qemu', e.message, QEMU_USAGE);
     return 2;
   }
   const reporter = createReporter(args.json);
@@ -186,11 +219,12 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     build = bootedXenBuild(args);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`hyperlaunch qemu: ${e.message}\n${QEMU_USAGE}`);
+      printUsageError('qemu', e.message, QEMU_USAGE);
       return 2;
     }
-    if (!(e instanceof XenConfigError)) throw e;
-    reportXenConfigError(args.json, e);
+    const problem = xenTargetProblem(e);
+    if (!problem) throw e;
+    reporter.report(problem);
     return 1;
   }
   const work = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
@@ -201,6 +235,10 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
     return report.passed ? 0 : 1;
   } catch (e) {
+    if (e instanceof UsageError) {
+      printUsageError('qemu', e.message);
+      return 2;
+    }
     if (e instanceof BootConfigError) {
       reportBootConfigError(reporter, e, args.file);
       return 1;
@@ -223,18 +261,25 @@ function bootedXenBuild(args: QemuArgs): XenBuild {
   return (own === undefined ? undefined : xenBuildFromArgs(args)) ?? parseXenBuild('debian-4.17');
 }
 
+function bootOptions(args: QemuArgs): BootOptions {
+  return { timeoutSeconds: args.timeoutSeconds, graceSeconds: args.graceSeconds, serialLog: args.serialLog };
+}
+
+/** --expect's patterns on the domains they name; a name no domain has is a usage error, found only once the plan names the domains. */
+function withExpects(expected: ExpectedDomain[], expects: ReadonlyMap<string, RegExp>): ExpectedDomain[] {
+  const names = expected.map((d) => d.name);
+  const unknown = [...expects.keys()].filter((n) => !names.includes(n));
+  if (unknown.length > 0) throw new UsageError(`--expect names no domain of this configuration: ${unknown.join(', ')} (its domains: ${names.join(', ')})`);
+  return expected.map((d) => (expects.has(d.name) ? { ...d, expect: expects.get(d.name) } : d));
+}
+
 /** The checks for the Xen that will boot; true when the boot may go on. */
 function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: string, args: QemuArgs, build: XenBuild, reporter: Reporter): boolean {
-  const opts = { host, hostName, file: args.file, build };
-  // A tree keeps source positions for the findings; a built config has only its model.
-  const findings: Finding[] = 'domains' in input ? checkModel({ ...input, host }, opts) : checkTree(input, opts).findings;
-  for (const f of findings) process.stderr.write(`${args.json ? JSON.stringify(findingJson(f)) : formatFinding(f)}\n`);
-  if (!hasErrors(findings)) return true;
-  if (args.force) {
-    reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');
-    return true;
-  }
-  process.stderr.write('hyperlaunch qemu: the checks found errors; not booted (use --force to boot anyway and see what Xen does)\n');
+  const gate = checkGate(input, { host, hostName, file: args.file, build, force: args.force });
+  for (const f of gate.findings) reporter.report(findingDiagnostic(f));
+  if (gate.outcome === 'forced') reporter.note('hyperlaunch qemu: booting anyway (--force): expect Xen to refuse it');
+  if (gate.outcome !== 'refused') return true;
+  reporter.status('qemu', 'the checks found errors; not booted (use --force to boot anyway and see what Xen does)');
   return false;
 }
 
@@ -246,7 +291,7 @@ async function bootTree(args: QemuArgs, build: XenBuild, reporter: Reporter, wor
   const debian = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
   // The user's Xen replaces Debian's; Debian's Linux and busybox still make the domains.
   const guest = args.xenImage === undefined ? debian : { ...debian, xen: resolve(args.xenImage) };
-  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen ${build.label} reads no Hyperlaunch tree; booting its dom0less equivalent`);
+  if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen ${build.version} reads no Hyperlaunch tree; booting its dom0less equivalent`);
   if (args.route === 'uboot') return bootTreeByUboot(args, loaded, host, guest, reporter, work);
   const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
   if (spec.losses.length > 0) {
@@ -254,7 +299,7 @@ async function bootTree(args: QemuArgs, build: XenBuild, reporter: Reporter, wor
     return 1;
   }
   for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
-  return bootDirect(spec, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
+  return bootDirect({ ...spec, expected: withExpects(spec.expected, args.expects) }, bootOptions(args));
 }
 
 /**
@@ -276,7 +321,7 @@ async function bootTreeByUboot(args: QemuArgs, loaded: LoadedConfig, host: Devic
   const staged = stageTreeConfig(loaded.tree, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, stage);
   for (const l of staged.losses) reporter.note(`${args.file}: ${l.path}: note: left out of the build (booted without it): ${l.item} (${l.reason})`);
   const plan = planConfigBoot(staged.config, { route: 'uboot', dir: stage, workDir: build, virtHost: () => host, markers: true, verbatimCommandLines: true, domainNames: staged.domainNames });
-  return bootUboot(plan.uboot!, { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog });
+  return bootUboot({ ...plan.uboot!, expected: withExpects(plan.uboot!.expected, args.expects) }, bootOptions(args));
 }
 
 function readConfigText(file: string): string {
@@ -290,9 +335,11 @@ function readConfigText(file: string): string {
 async function bootConfig(args: QemuArgs, build: XenBuild, reporter: Reporter, work: string): Promise<BootReport | number> {
   const config = readImageBuilderConfig(parseShellConfig(readConfigText(args.file), args.file));
   const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree() });
+  // Before the checks: a misspelt --expect is the user's to fix first.
+  const expected = withExpects((plan.uboot ?? plan.direct!).expected, args.expects);
   for (const n of plan.notes) reporter.note(`${args.file}: note: ${n}`);
   const host = readDtb(readFileSync(join(work, plan.hostDtb)));
   if (!checksAllow(plan.model, host, plan.hostDtb, args, build, reporter)) return 1;
-  const opts = { timeoutSeconds: args.timeoutSeconds, serialLog: args.serialLog };
-  return plan.uboot ? bootUboot(plan.uboot, opts) : bootDirect(plan.direct!, opts);
+  const opts = bootOptions(args);
+  return plan.uboot ? bootUboot({ ...plan.uboot, expected }, opts) : bootDirect({ ...plan.direct!, expected }, opts);
 }

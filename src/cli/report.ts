@@ -1,20 +1,35 @@
 /**
- * How the commands print problems: compiler style
- * (`file:line:col: error[CODE]: message`, then a hint), or with --json one
- * JSON object per line. Never a stack trace for a user error.
+ * How the commands print problems: each kind of problem becomes a Diagnostic
+ * and goes through the one printer (src/diagnostics/print.ts), compiler
+ * style or, with --json, one JSON object per line. Never a stack trace for
+ * a user error.
  */
-import type { CheckDiagnostic } from '../fdt/checks.js';
-import { FdtError } from '../fdt/errors.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { formatCommandMessage, renderDiagnostic } from '../diagnostics/print.js';
+import { checkDiagnostic } from '../fdt/checks/diagnostic.js';
+import type { DtcCheckDiagnostic } from '../fdt/checks/dtc-checks.js';
+import type { FdtError } from '../fdt/errors.js';
 import { formatPosition } from '../fdt/srcpos.js';
+import type { BootConfigError } from '../model/errors.js';
 
 export interface Reporter {
   json: boolean;
+  /** Print any diagnostic. */
+  report(d: Diagnostic): void;
   error(e: FdtError, fallbackLocation?: string): void;
-  check(d: CheckDiagnostic, file: string): void;
+  check(d: DtcCheckDiagnostic, file: string): void;
   note(message: string): void;
+  /** The command's own line, plain text even with --json: why it stopped or went on (`hyperlaunch build: ...`). */
+  status(command: string, message: string): void;
 }
 
-function fdtLocation(e: FdtError, fallback?: string): string {
+/** A usage error as every command prints it (`hyperlaunch CMD: message`, then its usage text); the caller exits 2. */
+export function printUsageError(command: string, message: string, usage = '', out: NodeJS.WritableStream = process.stderr): void {
+  out.write(`${formatCommandMessage(command, message)}${usage}`);
+}
+
+/** The location the commands have always printed for an FdtError: its position, else `file:0xoffset` or `file:/path`. */
+function fdtLocation(e: Pick<FdtError, 'position' | 'offset' | 'path'>, fallback?: string): string {
   if (e.position) return formatPosition(e.position);
   const parts: string[] = [];
   if (fallback) parts.push(fallback);
@@ -23,33 +38,42 @@ function fdtLocation(e: FdtError, fallback?: string): string {
   return parts.join(':') || '<input>';
 }
 
+/** An FdtError as the commands print it, naming `fallbackLocation` (the input) when it has no source position. */
+export function fdtErrorDiagnostic(e: FdtError, fallbackLocation?: string): Diagnostic {
+  const d = e.toDiagnostic();
+  const location = fdtLocation(e, fallbackLocation);
+  return { ...d, location: { ...d.location, display: location, ...(fallbackLocation && !d.location.file ? { file: fallbackLocation } : {}) }, json: { ...e.toJSON(), location } };
+}
+
+/** A BootConfigError located the way `build` has always printed its errors (as an FdtError would be). */
+export function buildErrorDiagnostic(e: BootConfigError, fallbackLocation?: string): Diagnostic {
+  const location = fdtLocation(e, fallbackLocation);
+  const d = e.toDiagnostic();
+  return {
+    ...d,
+    location: { ...d.location, display: location },
+    json: { severity: 'error', code: e.code, message: e.message, location, position: e.position, path: e.path, hint: e.hint },
+  };
+}
+
 export function createReporter(json: boolean, out: NodeJS.WritableStream = process.stderr): Reporter {
-  const line = (s: string): void => {
-    out.write(`${s}\n`);
+  const report = (d: Diagnostic): void => {
+    out.write(renderDiagnostic(d, { json }));
   };
   return {
     json,
+    report,
     error(e, fallbackLocation) {
-      const location = fdtLocation(e, fallbackLocation);
-      if (json) {
-        line(JSON.stringify({ ...e.toJSON(), location }));
-        return;
-      }
-      line(`${location}: error[${e.code}]: ${e.message}`);
-      if (e.hint) line(`  hint: ${e.hint}`);
+      report(fdtErrorDiagnostic(e, fallbackLocation));
     },
     check(d, file) {
-      const location = d.position ? formatPosition(d.position) : file;
-      const subject = d.path ? `${d.path}${d.property ? `:${d.property}` : ''}: ` : '';
-      if (json) {
-        line(JSON.stringify({ severity: d.severity, code: d.check, message: d.message, location, path: d.path, property: d.property }));
-        return;
-      }
-      line(`${location}: ${d.severity}[${d.check}]: ${subject}${d.message}`);
+      report(checkDiagnostic(d, file));
     },
     note(message) {
-      if (json) line(JSON.stringify({ severity: 'note', message }));
-      else line(message);
+      out.write(json ? `${JSON.stringify({ severity: 'note', message })}\n` : `${message}\n`);
+    },
+    status(command, message) {
+      out.write(formatCommandMessage(command, message));
     },
   };
 }

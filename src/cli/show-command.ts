@@ -1,13 +1,13 @@
 /** `hyperlaunch show FILE`: the boot model of a DTS or DTB, as a table or as JSON. */
 import { readPartialDeviceTree } from '../bindings/index.js';
-import { type DeviceTree, getNodeByPath } from '../fdt/livetree.js';
+import { type DeviceTree, getNodeByPath } from '../fdt/tree/livetree.js';
 import { BootConfigError } from '../model/errors.js';
 import type { PartialDeviceTree } from '../model/passthrough.js';
 import { plainModel } from '../model/plain.js';
 import { loadTree, parseTarget, readModel, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { modelTable, partialTable } from './model-table.js';
-import { type Reporter, createReporter } from './report.js';
+import { type Reporter, createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -58,7 +58,7 @@ export async function showCommand(argv: string[]): Promise<number> {
     target = parseTarget(args.xen, args.arch);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch show: ${e.message}\n${SHOW_USAGE}`);
+    printUsageError('show', e.message, SHOW_USAGE);
     return 2;
   }
   const reporter = createReporter(args.json);

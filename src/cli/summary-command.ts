@@ -2,9 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { runDtc } from '../fdt/dtc.js';
 import { FdtError } from '../fdt/errors.js';
-import { outlineTree, summarizeTree } from '../fdt/tree-summary.js';
+import { outlineTree, summarizeTree } from '../fdt/tree/summary.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
-import { createReporter } from './report.js';
+import { createReporter, printUsageError } from './report.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -27,7 +27,7 @@ export async function summaryCommand(argv: string[]): Promise<number> {
     if (parsed.positionals.length !== 1) throw new UsageError('expected exactly one input file');
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`hyperlaunch summary: ${e.message}\n${SUMMARY_USAGE}`);
+    printUsageError('summary', e.message, SUMMARY_USAGE);
     return 2;
   }
   const json = parsed.options.some((o) => o.key === 'json');

@@ -1,14 +1,18 @@
 /**
  * `--xen VERSION`, `--xen-config FILE` and `--xen-image FILE`, shared by
  * check, build and qemu: the files are read here, the decision which Xen
- * build is meant is resolveXenBuild's. Unreadable files and contradictions
- * are XenConfigErrors (exit 1); a malformed `--xen` is a usage error.
+ * build is meant is resolveXenBuild's. An unreadable file (FILE_READ) and a
+ * contradiction (XenConfigError) are input problems, exit 1; a malformed
+ * `--xen` is a usage error.
  */
 import { readFileSync } from 'node:fs';
 import { type XenBuild, parseXenBuild } from '../check/target.js';
 import { resolveXenBuild } from '../check/xen-build-inputs.js';
-import { XenConfigError } from '../check/xen-config-error.js';
+import { XenConfigError, xenConfigErrorDiagnostic } from '../check/xen-config-error.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { FdtError } from '../fdt/errors.js';
 import { UsageError } from './getopt.js';
+import { fdtErrorDiagnostic } from './report.js';
 
 export interface XenTargetArgs {
   xen?: string;
@@ -20,11 +24,11 @@ function readFile(file: string, what: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new XenConfigError('FILE_READ', `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file, hint: 'check the path' });
+    throw new FdtError('FILE_READ', `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { path: file, hint: 'check the path' });
   }
 }
 
-/** The build the arguments name (undefined when none does). */
+/** The build the arguments name (undefined when none does). Throws UsageError, FdtError (FILE_READ) or XenConfigError. */
 export function xenBuildFromArgs(args: XenTargetArgs): XenBuild | undefined {
   // A malformed --xen is a usage error even when a file is unreadable too.
   if (args.xen !== undefined) usageOnRange(() => parseXenBuild(args.xen!));
@@ -42,7 +46,9 @@ function usageOnRange<T>(fn: () => T): T {
   }
 }
 
-export function reportXenConfigError(json: boolean, e: XenConfigError): void {
-  if (json) process.stderr.write(`${JSON.stringify(e.toJSON())}\n`);
-  else process.stderr.write(`${e.location ?? 'xen'}: error[${e.code}]: ${e.message}\n${e.hint ? `  hint: ${e.hint}\n` : ''}`);
+/** What xenBuildFromArgs threw, as the Diagnostic the command prints; undefined for anything else (a usage error, a bug). */
+export function xenTargetProblem(e: unknown): Diagnostic | undefined {
+  if (e instanceof XenConfigError) return xenConfigErrorDiagnostic(e);
+  if (e instanceof FdtError && e.code === 'FILE_READ') return fdtErrorDiagnostic(e);
+  return undefined;
 }

@@ -4,17 +4,17 @@
  * write (DTB or DTS). The order of the steps is dtc's main(), because
  * phandle numbering and node order depend on it.
  */
-import { type CheckDiagnostic, type CheckSetting, formatCheckDiagnostic, processChecks } from './checks.js';
+import { type DtcCheckDiagnostic, type DtcCheckSetting, formatCheckDiagnostic, processChecks } from './checks/dtc-checks.js';
 import { FdtError } from './errors.js';
-import { FDT_MAGIC } from './flattree-format.js';
-import { readDtb } from './flattree-read.js';
-import { writeDtb } from './flattree-write.js';
-import { parseDts } from './dts-parser.js';
-import { encodeDtsText, printDts } from './dts-print.js';
-import type { DeviceTree } from './livetree.js';
-import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from './overlay-generate.js';
-import type { PhandleFormat } from './phandles.js';
-import { sortTree } from './tree-sort.js';
+import { FDT_MAGIC } from './dtb/format.js';
+import { readDtb } from './dtb/read.js';
+import { writeDtb } from './dtb/write.js';
+import { parseDts } from './dts/parser.js';
+import { encodeDtsText, printDts } from './dts/print.js';
+import type { DeviceTree } from './tree/livetree.js';
+import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from './overlay/generate.js';
+import type { PhandleFormat } from './tree/phandles.js';
+import { sortTree } from './tree/sort.js';
 
 export const DTC_VERSION = '1.6.1';
 
@@ -42,7 +42,7 @@ export interface DtcOptions {
   quiet?: number; // -q count
   /** Name dtc prints on check messages that have no source position: the -o file, or `<stdout>`. */
   outputName?: string;
-  checks?: CheckSetting[]; // -W / -E, in order
+  checks?: DtcCheckSetting[]; // -W / -E, in order
   readFile?: (path: string) => Uint8Array;
 }
 
@@ -54,7 +54,7 @@ export interface DtcResult {
   messages: string[];
   /** The lines of `messages` that are not check diagnostics (summaries, generator warnings). */
   notes: string[];
-  diagnostics: CheckDiagnostic[];
+  diagnostics: DtcCheckDiagnostic[];
   /** The tree after all steps, when the run got that far. */
   tree?: DeviceTree;
   /** The fatal error, when exitCode is 1. */

@@ -1,3 +1,6 @@
+import type { DiagnosticLocation } from '../diagnostics/diagnostic.js';
+import { HyperlaunchError } from '../diagnostics/hyperlaunch-error.js';
+import type { FdtCode } from './codes.js';
 import { type SourcePosition, formatPosition } from './srcpos.js';
 
 /**
@@ -5,9 +8,9 @@ import { type SourcePosition, formatPosition } from './srcpos.js';
  * a message in dtc's or libfdt's words where one exists, and a location —
  * a byte offset into a blob, a source position, or a node path.
  */
-export class FdtError extends Error {
-  override readonly name = 'FdtError';
-  /** Stable machine-readable code, e.g. `DTB_BAD_MAGIC`, `DTS_SYNTAX`. */
+export class FdtError extends HyperlaunchError {
+  override readonly name: string = 'FdtError';
+  /** Stable machine-readable code, e.g. `DTB_BAD_MAGIC`, `DTS_SYNTAX` (FDT_CODES). */
   readonly code: string;
   /** Byte offset into a blob, for DTB errors. */
   readonly offset?: number;
@@ -16,12 +19,12 @@ export class FdtError extends Error {
   /** Devicetree path, for tree-level errors. */
   readonly path?: string;
   /** How to fix it, in a sentence. */
-  readonly hint?: string;
+  override readonly hint?: string;
   /** Process exit code dtc would use for this failure (1 fatal, 2 check errors). */
   readonly exitCode: 1 | 2;
 
   constructor(
-    code: string,
+    code: FdtCode,
     message: string,
     where: { offset?: number; position?: SourcePosition; path?: string; hint?: string; exitCode?: 1 | 2 } = {},
   ) {
@@ -41,6 +44,10 @@ export class FdtError extends Error {
     return this.path;
   }
 
+  protected diagnosticLocation(): DiagnosticLocation {
+    return locationOf(this.position, this.offset, this.path);
+  }
+
   toJSON(): Record<string, unknown> {
     return {
       severity: 'error',
@@ -53,6 +60,14 @@ export class FdtError extends Error {
       hint: this.hint,
     };
   }
+}
+
+function locationOf(position: SourcePosition | undefined, offset: number | undefined, path: string | undefined): DiagnosticLocation {
+  return {
+    ...(position ? { file: position.file, span: { file: position.file, line: position.firstLine, column: position.firstColumn } } : {}),
+    ...(offset !== undefined ? { offset } : {}),
+    ...(path !== undefined ? { path } : {}),
+  };
 }
 
 export function isFdtError(e: unknown): e is FdtError {

@@ -6,9 +6,10 @@
  * whenever libfdt reports FDT_ERR_NOSPACE; the editor grows as needed, which
  * gives the same bytes.
  */
-import { BlobEditor, be32 } from './blob-editor.js';
+import type { FdtCode } from './codes.js';
+import { BlobEditor, be32 } from './dtb/blob/index.js';
 import { FdtError } from './errors.js';
-import { overlayApply } from './overlay-apply.js';
+import { overlayApply } from './overlay/apply.js';
 
 /**
  * utilfdt_read's buffer: 1 KiB doubled until the file fits with room to spare.
@@ -89,7 +90,7 @@ export function applyOverlays(base: Uint8Array, overlays: Uint8Array[], names?: 
 /** fdtoverlay's message on top, libfdt's detail kept as the hint. */
 function rewrap(e: unknown, message: (code: string) => string): unknown {
   if (!(e instanceof FdtError)) return e;
-  return new FdtError(e.code, message(e.code), {
+  return new FdtError(e.code as FdtCode, message(e.code), {
     offset: e.offset,
     path: e.path,
     hint: e.message,

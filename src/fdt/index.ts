@@ -5,29 +5,29 @@
  */
 export * from './errors.js';
 export * from './srcpos.js';
-export * from './data.js';
-export * from './livetree.js';
-export * from './phandles.js';
-export { readDtb, readDtbHeader, type DtbReadOptions, type DtbHeader } from './flattree-read.js';
-export { writeDtb, type DtbWriteOptions } from './flattree-write.js';
-export { FDT_MAGIC, DEFAULT_BLOB_VERSION } from './flattree-format.js';
-export { parseDts, type DtsParseOptions } from './dts-parser.js';
-export { printDts, printDtsChunks, encodeDtsText, type DtsPrintOptions } from './dts-print.js';
+export * from './tree/data.js';
+export * from './tree/livetree.js';
+export * from './tree/phandles.js';
+export { readDtb, readDtbHeader, type DtbReadOptions, type DtbHeader } from './dtb/read.js';
+export { writeDtb, type DtbWriteOptions } from './dtb/write.js';
+export { FDT_MAGIC, DEFAULT_BLOB_VERSION } from './dtb/format.js';
+export { parseDts, type DtsParseOptions } from './dts/parser.js';
+export { printDts, printDtsChunks, encodeDtsText, type DtsPrintOptions } from './dts/print.js';
 export {
   processChecks,
   parseCheckOption,
   formatCheckDiagnostic,
   CHECK_NAMES,
   // dtc's checks; "Dtc" keeps them apart from the boot-configuration rules in src/check.
-  type CheckSetting as DtcCheckSetting,
-  type CheckOptions as DtcCheckOptions,
-  type CheckDiagnostic as DtcCheckDiagnostic,
-  type CheckResult as DtcCheckResult,
-} from './checks.js';
-export { generateLabelTree, generateFixupsTree, generateLocalFixupsTree } from './overlay-generate.js';
+  type DtcCheckSetting,
+  type DtcCheckOptions,
+  type DtcCheckDiagnostic,
+  type DtcCheckResult,
+} from './checks/dtc-checks.js';
+export { generateLabelTree, generateFixupsTree, generateLocalFixupsTree } from './overlay/generate.js';
 export { applyOverlays } from './fdtoverlay.js';
-export { sortTree } from './tree-sort.js';
-export * from './property-views.js';
-export * from './addresses.js';
-export * from './tree-summary.js';
+export { sortTree } from './tree/sort.js';
+export * from './tree/property-views.js';
+export * from './tree/addresses.js';
+export * from './tree/summary.js';
 export * from './dtc.js';

@@ -3,7 +3,7 @@
  * dom0less and Hyperlaunch devicetree interfaces. Everything later (checks,
  * builds, pictures) works on this, never on one interface's tree.
  */
-import type { DeviceTree } from '../fdt/livetree.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { Cpupool } from './cpus.js';
 import type { Domain } from './domain.js';
 import type { Hypervisor } from './hypervisor.js';

@@ -3,7 +3,10 @@
  * a stable code, a DT path, a source position when the tree came from DTS,
  * and a hint; `location` formats them compiler-style.
  */
+import type { DiagnosticLocation } from '../diagnostics/diagnostic.js';
+import { HyperlaunchError } from '../diagnostics/hyperlaunch-error.js';
 import { type SourcePosition, formatPosition } from '../fdt/srcpos.js';
+import type { BootConfigCode } from './codes.js';
 
 export interface Located {
   /** Input file, for trees without source positions (a DTB). */
@@ -13,15 +16,16 @@ export interface Located {
   hint?: string;
 }
 
-export class BootConfigError extends Error {
+export class BootConfigError extends HyperlaunchError {
   override readonly name = 'BootConfigError';
-  readonly code: string;
+  /** One of BOOT_CONFIG_CODES. */
+  readonly code: BootConfigCode;
   readonly file?: string;
   readonly path?: string;
   readonly position?: SourcePosition;
-  readonly hint?: string;
+  override readonly hint?: string;
 
-  constructor(code: string, message: string, where: Located = {}) {
+  constructor(code: BootConfigCode, message: string, where: Located = {}) {
     super(message);
     this.code = code;
     this.file = where.file;
@@ -45,9 +49,22 @@ export class BootConfigError extends Error {
     return e;
   }
 
+  protected diagnosticLocation(): DiagnosticLocation {
+    return locatedAt(this);
+  }
+
   toJSON(): Record<string, unknown> {
     return { severity: 'error', code: this.code, message: this.message, location: this.location, file: this.file, path: this.path, position: this.position, hint: this.hint };
   }
+}
+
+/** The common location of a boot configuration problem (error or warning). */
+export function locatedAt(where: Located): DiagnosticLocation {
+  const p = where.position;
+  return {
+    ...(p ? { file: p.file, span: { file: p.file, line: p.firstLine, column: p.firstColumn } } : where.file !== undefined ? { file: where.file } : {}),
+    ...(where.path !== undefined ? { path: where.path } : {}),
+  };
 }
 
 export function isBootConfigError(e: unknown): e is BootConfigError {
@@ -56,6 +73,7 @@ export function isBootConfigError(e: unknown): e is BootConfigError {
 
 /** Something Xen accepts but probably not what was meant; reading goes on. */
 export interface BootConfigWarning extends Located {
-  code: string;
+  /** One of BOOT_CONFIG_CODES (the warnings). */
+  code: BootConfigCode;
   message: string;
 }

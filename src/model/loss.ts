@@ -4,10 +4,12 @@
  * can decide whether the converted configuration still means the same.
  */
 import type { SourcePosition } from '../fdt/srcpos.js';
+import type { BootConfigCode } from './codes.js';
 import type { BindingInterface } from './origin.js';
 
 export interface Loss {
-  code: string;
+  /** One of BOOT_CONFIG_CODES (the conversion losses). */
+  code: BootConfigCode;
   /** DT path of the node (and `:property`) that is dropped, as read. */
   path: string;
   /** Model field or DT property name. */

@@ -6,7 +6,7 @@
  * order of child nodes. An origin only applies to the interface it was read
  * from; a conversion writes canonical forms.
  */
-import type { PropertyValue } from '../fdt/data.js';
+import type { PropertyValue } from '../fdt/tree/data.js';
 import type { SourcePosition } from '../fdt/srcpos.js';
 
 export type BindingInterface = 'dom0less' | 'hyperlaunch';

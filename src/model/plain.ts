@@ -4,7 +4,7 @@
  * property values as hex bytes, unknown nodes as their path-free outline;
  * source details (origins, positions) and the host tree are left out.
  */
-import type { Node } from '../fdt/livetree.js';
+import type { Node } from '../fdt/tree/livetree.js';
 import type { BootModel } from './boot-model.js';
 
 function hexBytes(b: Uint8Array): string {

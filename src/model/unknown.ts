@@ -3,8 +3,8 @@
  * not know, so a tool must not drop them either: they are kept verbatim
  * (bytes, dtc markers, labels, position) and written back unchanged.
  */
-import type { PropertyValue } from '../fdt/data.js';
-import type { Node } from '../fdt/livetree.js';
+import type { PropertyValue } from '../fdt/tree/data.js';
+import type { Node } from '../fdt/tree/livetree.js';
 import type { SourcePosition } from '../fdt/srcpos.js';
 
 export interface UnknownProperty {

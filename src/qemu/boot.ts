@@ -12,7 +12,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { QemuError } from './errors.js';
 import { DEFAULT_MACHINE, QEMU_BINARY, type VirtMachine, machineArgs } from './machine.js';
 import { type RunEnd, runQemu } from './qemu-run.js';
-import { type BootVerdict, type ExpectedDomain, bootSettled, judgeBoot, scanSerialLog } from './serial-log.js';
+import { type BootVerdict, DEFAULT_GRACE_SECONDS, type ExpectedDomain, bootSettled, judgeBoot } from './boot-verdict.js';
+import { scanSerialLog } from './serial-log.js';
 
 export const UBOOT_QEMU_ARM64 = '/usr/lib/u-boot/qemu_arm64/u-boot.bin';
 /** The file name U-Boot's default `boot_script_dhcp` asks the TFTP server for. */
@@ -25,6 +26,8 @@ export interface BootOptions {
   serialLog?: string;
   machine?: VirtMachine;
   qemu?: string;
+  /** Seconds each domain must live after its success line (default DEFAULT_GRACE_SECONDS). */
+  graceSeconds?: number;
 }
 
 /** A blob QEMU places in guest RAM before the first instruction. */
@@ -54,6 +57,8 @@ export interface UbootBootSpec {
 
 export interface BootReport extends BootVerdict {
   route: 'direct' | 'uboot';
+  /** The grace period the verdict used. */
+  graceSeconds: number;
   seconds: number;
   end: RunEnd;
   /** Where the serial log was saved (always with serialLog; on failure otherwise). */
@@ -126,19 +131,20 @@ export async function bootUboot(spec: UbootBootSpec, opts: BootOptions = {}): Pr
 
 async function boot(route: 'direct' | 'uboot', args: string[], expected: ExpectedDomain[], silence: number, opts: BootOptions): Promise<BootReport> {
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT;
+  const graceSeconds = opts.graceSeconds ?? DEFAULT_GRACE_SECONDS;
   const run = await runQemu(opts.qemu ?? QEMU_BINARY, args, {
     timeoutSeconds,
     silenceSeconds: Math.min(silence, timeoutSeconds),
-    settled: (log) => bootSettled(scanSerialLog(log), expected),
+    settled: (log, clock) => bootSettled(scanSerialLog(log), expected, { graceSeconds, clock }),
     graceSeconds: 0.5,
   });
-  const verdict = judgeBoot(scanSerialLog(run.log), expected);
+  const verdict = judgeBoot(scanSerialLog(run.log), expected, { graceSeconds, clock: { lineSeconds: run.lineSeconds, now: run.seconds } });
   const problems = [...verdict.problems];
   if (run.end === 'timeout') problems.push(`timed out after ${timeoutSeconds} s`);
   if (run.end === 'silent') problems.push(`no (XEN) line within ${Math.min(silence, timeoutSeconds)} s: stopped early`);
   if (run.end === 'exited' && !verdict.passed) problems.push(`QEMU exited (code ${run.exitCode}) before the boot settled${run.stderr.trim() ? `: ${run.stderr.trim().split('\n')[0]}` : ''}`);
   const passed = verdict.passed && problems.length === verdict.problems.length;
-  const report: BootReport = { ...verdict, passed, problems, route, seconds: run.seconds, end: run.end };
+  const report: BootReport = { ...verdict, passed, problems, route, graceSeconds, seconds: run.seconds, end: run.end };
   if (opts.serialLog) report.serialLogFile = saveLog(opts.serialLog, run.log);
   else if (!passed) report.serialLogFile = saveLog(join(tmpdir(), `hyperlaunch-serial-${route}-${process.pid}-${Date.now()}.log`), run.log);
   return report;

@@ -1,5 +1,5 @@
 /**
- * Boot an ImageBuilder config under QEMU: build it with src/build in a
+ * Boot an ImageBuilder config under QEMU: build it with src/artifacts in a
  * private work directory (links to the user's files, never writing into
  * their directory), then hand the result to U-Boot over TFTP (the firmware
  * route, as Xen's CI boots) or load the built images directly.
@@ -13,13 +13,14 @@ import { gunzipSync } from 'node:zlib';
 import { dirname, isAbsolute, join, normalize, resolve } from 'node:path';
 import type { ImageBuilderConfig } from '../bindings/imagebuilder/config.js';
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
-import { type ImageBuilderPlan, resolveImageBuilder } from '../bindings/imagebuilder/resolve.js';
-import { applyFdtput } from '../build/fdtput-apply.js';
-import { type FileSource, directorySource } from '../build/file-source.js';
-import { hostMemory } from '../build/from-devicetree.js';
-import { type UbootBuild, buildUboot } from '../build/uboot-build.js';
-import { writeDtb } from '../fdt/flattree-write.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import { resolveImageBuilder } from '../artifacts/imagebuilder-plan/resolve.js';
+import type { ImageBuilderPlan } from '../bindings/imagebuilder/plan.js';
+import { applyFdtput } from '../artifacts/fdtput-apply.js';
+import { type FileSource, directorySource } from '../artifacts/file-source.js';
+import { hostMemory } from '../artifacts/from-devicetree.js';
+import { type UbootBuild, buildUboot } from '../artifacts/uboot-build.js';
+import { writeDtb } from '../fdt/dtb/write.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 import type { BootModule } from '../model/module.js';
@@ -27,7 +28,7 @@ import type { DirectBootSpec, UbootBootSpec } from './boot.js';
 import { QemuError } from './errors.js';
 import { markerLine } from './initramfs.js';
 import { VIRT_RAM_BASE } from './machine.js';
-import type { ExpectedDomain } from './serial-log.js';
+import type { ExpectedDomain } from './boot-verdict.js';
 
 export type ConfigRoute = 'uboot' | 'direct';
 
@@ -50,9 +51,9 @@ export interface ConfigBootOptions {
   /** QEMU virt's own DTB, used when the config names no DEVICE_TREE. */
   virtHost: () => DeviceTree;
   /**
-   * Whether a domain's marker is the proof. Default 'auto': yes for a domain
-   * whose ramdisk is our marker initramfs for its name (made with
-   * buildInitramfs), else any line on its console counts (the user's own images).
+   * Whether a domain's marker is its success line. Default 'auto': yes for a
+   * domain whose ramdisk is our marker initramfs for its name (made with
+   * buildInitramfs), else Linux's "Run /init as init process" is (the user's own images).
    */
   markers?: boolean | 'auto';
   /** Names to report domains by, keyed by ImageBuilder's (`domU0`...): a devicetree's own names. */

@@ -7,15 +7,15 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { convert } from '../bindings/boot-config.js';
-import { writeDtb } from '../fdt/flattree-write.js';
-import type { DeviceTree } from '../fdt/livetree.js';
+import { writeDtb } from '../fdt/dtb/write.js';
+import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 import type { Loss } from '../model/loss.js';
 import { type BootModule, newModule } from '../model/module.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
 import { buildInitramfs, markerToken } from './initramfs.js';
-import type { ExpectedDomain } from './serial-log.js';
+import type { ExpectedDomain } from './boot-verdict.js';
 
 export const MODULE_BASE = 0x5000_0000n;
 const ALIGN = 0x20_0000n; // 2 MiB, as ImageBuilder aligns

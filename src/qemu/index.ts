@@ -7,13 +7,15 @@ export {
   type GuestBinaries, type FetchOptions, type CommandRunner, type CommandResult,
 } from './guest-packages.js';
 export { writeCpioNewc, type CpioEntry } from './cpio-newc.js';
-export { buildInitramfs, initramfsEntries, initScript, markerLine, markerToken, MARKER_PREFIX } from './initramfs.js';
+export { buildInitramfs, initramfsEntries, initScript, markerLine, markerToken, dtReportLine, MARKER_PREFIX, DT_REPORT_PREFIX, type InitramfsOptions } from './initramfs.js';
 export { dumpVirtDtb, prepareVirtTree, virtHostTree, consoleUartPath } from './virt-dtb.js';
+export { scanSerialLog, logLines, type LogFindings, type MarkerSighting, type Panic, type ConsoleLine, type Death } from './serial-log.js';
 export {
-  scanSerialLog, judgeBoot, bootSettled, logLines,
-  type ExpectedDomain, type LogFindings, type MarkerSighting, type Panic, type DomainResult, type BootVerdict,
-} from './serial-log.js';
-export { runQemu, type RunOptions, type RunResult, type RunEnd } from './qemu-run.js';
+  judgeBoot, bootSettled, BOOT_STAGES, DEFAULT_GRACE_SECONDS,
+  type BootStage, type FailureKind, type ExpectedDomain, type LogLine, type DomainFailure, type DomainResult, type BootVerdict,
+  type LogClock, type JudgeOptions,
+} from './boot-verdict.js';
+export { runQemu, type RunOptions, type RunResult, type RunEnd, type RunClock } from './qemu-run.js';
 export {
   bootDirect, bootUboot, directQemuArgs, ubootQemuArgs, UBOOT_QEMU_ARM64, UBOOT_DHCP_SCRIPT,
   type BootOptions, type BootReport, type DirectBootSpec, type UbootBootSpec, type LoadImage,

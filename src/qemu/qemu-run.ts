@@ -11,19 +11,29 @@ export interface RunOptions {
   timeoutSeconds: number;
   /** Give up when no "(XEN)" line has arrived after this many seconds (Xen's console is dead). */
   silenceSeconds?: number;
-  /** Called with the whole log so far; true ends the run early. */
-  settled: (log: string) => boolean;
-  /** Extra seconds to keep reading after settled (a panic's last lines). */
+  /** Called with the whole log so far and when each line arrived; true ends the run early. */
+  settled: (log: string, clock: RunClock) => boolean;
+  /** Extra seconds to keep reading after settled (a panic's last lines); not the verdict's grace period. */
   graceSeconds?: number;
 }
 
 export type RunEnd = 'settled' | 'timeout' | 'silent' | 'exited';
+
+/** Wall time of the run, so a verdict can ask how long a domain has lived since a line. */
+export interface RunClock {
+  /** Seconds from spawn at which line n (index n - 1, lines split at LF) was complete. */
+  lineSeconds: readonly number[];
+  /** Seconds from spawn, now. */
+  now: number;
+}
 
 export interface RunResult {
   log: string;
   end: RunEnd;
   /** Wall time from spawn to the end of the run, seconds. */
   seconds: number;
+  /** When each line arrived (see RunClock). */
+  lineSeconds: number[];
   /** QEMU's stderr (its own complaints, "terminating on signal 15"). */
   stderr: string;
   exitCode: number | null;
@@ -45,7 +55,14 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
     let stderr = '';
     let end: RunEnd | undefined;
     let settledAt: number | undefined;
-    child.stdout.setEncoding('latin1').on('data', (d: string) => (log += d));
+    const lineSeconds: number[] = [];
+    const elapsed = (): number => (Date.now() - start) / 1000;
+    child.stdout.setEncoding('latin1').on('data', (d: string) => {
+      log += d;
+      const at = elapsed();
+      for (let i = d.indexOf('\n'); i !== -1; i = d.indexOf('\n', i + 1)) lineSeconds.push(at);
+    });
+    const settled = (): boolean => opts.settled(log, { lineSeconds, now: elapsed() });
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const stop = (why: RunEnd): void => {
       if (end) return;
@@ -56,11 +73,11 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
       }, KILL_AFTER_MS).unref();
     };
     const timer = setInterval(() => {
-      const elapsed = (Date.now() - start) / 1000;
-      if (settledAt === undefined && opts.settled(log)) settledAt = elapsed;
-      if (settledAt !== undefined && elapsed - settledAt >= (opts.graceSeconds ?? 0)) stop('settled');
-      else if (elapsed >= opts.timeoutSeconds) stop('timeout');
-      else if (opts.silenceSeconds !== undefined && elapsed >= opts.silenceSeconds && !log.includes('(XEN)')) stop('silent');
+      const now = elapsed();
+      if (settledAt === undefined && settled()) settledAt = now;
+      if (settledAt !== undefined && now - settledAt >= (opts.graceSeconds ?? 0)) stop('settled');
+      else if (now >= opts.timeoutSeconds) stop('timeout');
+      else if (opts.silenceSeconds !== undefined && now >= opts.silenceSeconds && !log.includes('(XEN)')) stop('silent');
     }, POLL_MS);
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearInterval(timer);
@@ -77,8 +94,8 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
       clearInterval(timer);
       process.removeListener('exit', orphanGuard);
       // QEMU left by itself (-no-reboot after a panic, or a bad option): one last look at the log.
-      if (!end) end = opts.settled(log) ? 'settled' : 'exited';
-      resolve({ log, end, seconds: (Date.now() - start) / 1000, stderr, exitCode: code });
+      if (!end) end = settled() ? 'settled' : 'exited';
+      resolve({ log, end, seconds: elapsed(), lineSeconds, stderr, exitCode: code });
     });
   });
 }

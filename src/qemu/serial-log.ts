@@ -3,32 +3,10 @@
  * domU's vpl011 console comes out as "(XEN) DOM<n>: ..." (Xen forwards it a
  * line at a time); dom0's hvc0 console comes out unprefixed. Each guest's
  * /init prints "HYPERLAUNCH-MARKER <token> up" (see initramfs.ts).
+ *
+ * This file only finds things in the text; boot-verdict.ts judges them.
  */
-import { MARKER_PREFIX, markerToken } from './initramfs.js';
-
-export interface ExpectedDomain {
-  name: string;
-  /**
-   * dom0 is 0; dom0less numbers domUs 1, 2, ... in the final tree's node
-   * order. Leave it unset when that order is unknown before boot: U-Boot's
-   * `fdt mknod` puts each new node first, so a boot.scr creating domU0 then
-   * domU1 gives domU1 d1 and domU0 d2. Then any DOM<n> console may carry it.
-   */
-  domid?: number;
-  /**
-   * Where its kernel module was loaded: Xen logs "Loading d<n> kernel from
-   * boot module @ <address>", which gives the domid when it is not known.
-   */
-  kernelAddress?: bigint;
-  isDom0: boolean;
-  /** False when the domain's console cannot reach the serial line (a domU without vpl011). */
-  consoleOnSerial: boolean;
-  /**
-   * true (default): our initramfs runs, and its marker is the proof. false:
-   * the user's own kernel and initrd; any line on its console counts.
-   */
-  marker?: boolean;
-}
+import { MARKER_PREFIX } from './initramfs.js';
 
 export interface MarkerSighting {
   token: string;
@@ -45,21 +23,48 @@ export interface Panic {
   line: number;
 }
 
+/** One line a guest wrote to its console. */
+export interface ConsoleLine {
+  /** The DOM<n> prefix, or undefined for dom0's hvc0 (unprefixed). */
+  domid?: number;
+  line: number;
+  /** The guest's own words, without Xen's "(XEN) DOM<n>: " prefix. */
+  text: string;
+}
+
+/**
+ * A line saying a domain died: its kernel's panic or oops on its own console,
+ * or Xen's "Domain <n> ... crashed" / "Hardware Dom<n> crashed" naming it.
+ */
+export interface Death {
+  source: 'console' | 'xen';
+  /** console: the DOM<n> prefix (undefined: dom0's console); xen: the domid Xen names. */
+  domid?: number;
+  line: number;
+}
+
 export interface LogFindings {
+  /** The log's lines (see logLines), for quoting a proving line. */
+  lines: string[];
+  /** dom0 lines that Xen's lines had cut, joined again: line number (where it ends) → whole text. */
+  joined: Map<number, string>;
   /** From "(XEN) Xen version 4.17.7 (...)". */
   xenVersion?: string;
   /** Any "(XEN)" line at all: without one, Xen's console never came up (e.g. dtuart naming no UART). */
   xenSpoke: boolean;
-  /** "Loading d<n> kernel from boot module @ <address>". */
-  kernelsLoaded: { domid: number; address: bigint }[];
+  /** "Loading d<n> kernel from boot module @ <address>", with its line. */
+  kernelsLoaded: { domid: number; address: bigint; line: number }[];
   /** First line of each DOM<n> console (domUs, vpl011). */
   guestOutput: Map<number, number>;
   /** First unprefixed line after Xen's first line: dom0's hvc0 console. */
   dom0Output?: number;
+  /** Every guest console line, in order. */
+  consoles: ConsoleLine[];
   /** Count of "*** LOADING DOMU ..." banners. */
   domuBanners: number;
   markers: MarkerSighting[];
   panics: Panic[];
+  deaths: Death[];
 }
 
 /** "(XEN) ", then "[    0.007383] " when Xen runs with console_timestamps=boot (Xen CI's XEN_CMD). */
@@ -72,6 +77,10 @@ const XEN_LINE_START = new RegExp(`^${XEN}`);
 const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);
 const XEN_PANIC = /Panic on CPU \d+:?\s*(.*)$/;
 const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
+/** Linux's words for a dying kernel (the panic line carries "Attempted to kill init!" when /init exits). */
+const KERNEL_DEATH = /Kernel panic - not syncing|Internal error: Oops|Unable to handle kernel/;
+/** xen/common/domain.c __domain_crash and common/shutdown.c hwdom_shutdown (on a dom0 kernel panic). */
+const XEN_CRASH = new RegExp(`${XEN}(?:Domain (\\d+) (?:\\(vcpu#\\d+\\) crashed|reported crashed)|Hardware Dom(\\d+) crashed)`);
 
 /** Lines as `grep -n` numbers them; the guests' CR (or CR CR) before LF is dropped. */
 export function logLines(text: string): string[] {
@@ -84,122 +93,63 @@ function panicMessage(inline: string, next: string | undefined): string {
   return next.replace(XEN_LINE_START, '').trim();
 }
 
+function xenCrash(l: string, n: number): Death | undefined {
+  const crash = XEN_CRASH.exec(l);
+  return crash ? { source: 'xen', domid: Number(crash[1] ?? crash[2]), line: n } : undefined;
+}
+
+/** A line from Xen's "(XEN) " on: a domU's console line, or Xen's own. */
+function readXenLine(f: LogFindings, l: string, n: number, next: string | undefined): void {
+  const guest = GUEST_PREFIX.exec(l);
+  if (guest) {
+    addConsole(f, { domid: Number(guest[1]), line: n, text: l.slice(guest.index + guest[0].length) });
+    return;
+  }
+  const version = XEN_VERSION.exec(l);
+  if (version && !f.xenVersion) f.xenVersion = version[1];
+  const loaded = KERNEL_LOADED.exec(l);
+  if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`), line: n });
+  if (DOMU_BANNER.test(l)) f.domuBanners++;
+  const crash = xenCrash(l, n);
+  if (crash) f.deaths.push(crash);
+  const xenPanic = XEN_PANIC.exec(l);
+  if (xenPanic) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, next), line: n });
+}
+
+function addConsole(f: LogFindings, c: ConsoleLine): void {
+  f.consoles.push(c);
+  if (c.domid === undefined) f.dom0Output ??= c.line;
+  else if (!f.guestOutput.has(c.domid)) f.guestOutput.set(c.domid, c.line);
+  if (KERNEL_DEATH.test(c.text)) f.deaths.push({ source: 'console', domid: c.domid, line: c.line });
+  const marker = MARKER.exec(c.text);
+  if (marker) f.markers.push({ token: marker[1]!, domid: c.domid, line: c.line });
+  const kernelPanic = KERNEL_PANIC.exec(c.text);
+  if (kernelPanic) f.panics.push({ source: 'guest', domid: c.domid, message: kernelPanic[1]!.trim(), line: c.line });
+}
+
+/**
+ * dom0's hvc0 text reaches the serial line in chunks, unprefixed, while Xen
+ * writes its own and the domUs' lines whole: a Xen line often starts in the
+ * middle of a dom0 line ("[    4.224309] c(XEN) DOM2: ...", the rest of
+ * dom0's line on the next). The cut pieces are joined back into one dom0
+ * line, numbered where it ends.
+ */
 export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
-  const f: LogFindings = { xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), domuBanners: 0, markers: [], panics: [] };
+  const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
+  let cut = '';
   lines.forEach((l, i) => {
-    if (f.xenSpoke && f.dom0Output === undefined && l.trim() !== '' && !l.includes('(XEN)')) f.dom0Output = i + 1;
-    if (l.includes('(XEN)')) f.xenSpoke = true;
-    const version = XEN_VERSION.exec(l);
-    if (version && !f.xenVersion) f.xenVersion = version[1];
-    const loaded = KERNEL_LOADED.exec(l);
-    if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`) });
-    if (DOMU_BANNER.test(l)) f.domuBanners++;
-    const guest = GUEST_PREFIX.exec(l);
-    const domid = guest ? Number(guest[1]) : undefined;
-    if (domid !== undefined && !f.guestOutput.has(domid)) f.guestOutput.set(domid, i + 1);
-    const marker = MARKER.exec(l);
-    if (marker) f.markers.push({ token: marker[1]!, domid: marker.index > (guest?.index ?? -1) ? domid : undefined, line: i + 1 });
-    const xenPanic = XEN_PANIC.exec(l);
-    if (xenPanic && !guest) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, lines[i + 1]), line: i + 1 });
-    const kernelPanic = KERNEL_PANIC.exec(l);
-    if (kernelPanic) f.panics.push({ source: 'guest', domid, message: kernelPanic[1]!.trim(), line: i + 1 });
+    const n = i + 1;
+    const xenAt = l.indexOf('(XEN)');
+    const before = xenAt === -1 ? l : l.slice(0, xenAt);
+    if (f.xenSpoke && xenAt === -1 && (cut !== '' || before.trim() !== '')) {
+      if (cut !== '') f.joined.set(n, cut + before);
+      addConsole(f, { line: n, text: cut + before });
+      cut = '';
+    } else if (f.xenSpoke) cut += before;
+    if (xenAt === -1) return;
+    f.xenSpoke = true;
+    readXenLine(f, l.slice(xenAt), n, lines[i + 1]);
   });
   return f;
-}
-
-export interface DomainResult {
-  name: string;
-  /** The expected domid, else the one whose console carried the marker. */
-  domid?: number;
-  passed: boolean;
-  /** Why it failed, or what proved it passed. */
-  detail: string;
-}
-
-export interface BootVerdict {
-  passed: boolean;
-  xenVersion?: string;
-  domains: DomainResult[];
-  /** Problems not tied to one domain (Xen panic, silent log, wrong DOMU count). */
-  problems: string[];
-}
-
-/** Whether a line with this DOM<n> prefix (undefined: none) is the domain's console. */
-function consoleOf(d: ExpectedDomain, domid: number | undefined): boolean {
-  if (d.isDom0) return domid === undefined;
-  if (domid === undefined || domid === 0) return false;
-  return d.domid === undefined || d.domid === domid;
-}
-
-function markerOf(f: LogFindings, d: ExpectedDomain): MarkerSighting | undefined {
-  const token = markerToken(d.name);
-  return f.markers.find((m) => m.token === token && consoleOf(d, m.domid));
-}
-
-/** A kernel panic on the domain's console; with the domid unknown, on the console its marker came from. */
-function guestPanicOf(f: LogFindings, d: ExpectedDomain): Panic | undefined {
-  const domid = d.isDom0 || d.domid !== undefined ? d.domid : markerOf(f, d)?.domid;
-  if (!d.isDom0 && domid === undefined) return undefined;
-  return f.panics.find((p) => p.source === 'guest' && (d.isDom0 ? p.domid === undefined : p.domid === domid));
-}
-
-/** The domid from the expectation, else from the address Xen loaded the domain's kernel from. */
-function resolveDomid(f: LogFindings, d: ExpectedDomain): ExpectedDomain {
-  if (d.domid !== undefined || d.kernelAddress === undefined) return d;
-  const loaded = f.kernelsLoaded.find((k) => k.address === d.kernelAddress);
-  return loaded ? { ...d, domid: loaded.domid } : d;
-}
-
-/** First line the domain wrote to its console, for a guest without our marker. */
-function outputOf(f: LogFindings, d: ExpectedDomain): number | undefined {
-  if (d.isDom0) return f.dom0Output;
-  return d.domid === undefined ? undefined : f.guestOutput.get(d.domid);
-}
-
-/** The proof of life this domain is judged by: its marker, or (user images) any console line. */
-function proofOf(f: LogFindings, d: ExpectedDomain): { line: number; what: string } | undefined {
-  if (d.marker === false) {
-    const line = outputOf(f, d);
-    return line === undefined ? undefined : { line, what: 'console output' };
-  }
-  const m = markerOf(f, d);
-  return m && { line: m.line, what: 'marker' };
-}
-
-function judgeDomain(f: LogFindings, d: ExpectedDomain, xenPanic: Panic | undefined): DomainResult {
-  const proof = proofOf(f, d);
-  const base = { name: d.name, domid: d.domid ?? markerOf(f, d)?.domid };
-  const wanted = d.marker === false ? 'wrote to its console' : 'wrote its marker';
-  const panic = guestPanicOf(f, d);
-  if (panic) return { ...base, passed: false, detail: `kernel panic (line ${panic.line}): ${panic.message}` };
-  if (proof) return { ...base, passed: true, detail: `${proof.what} at line ${proof.line}` };
-  if (xenPanic) return { ...base, passed: false, detail: `Xen panicked before the domain ${wanted}` };
-  if (!f.xenSpoke) return { ...base, passed: false, detail: 'no (XEN) output at all' };
-  if (d.domid !== undefined && !f.kernelsLoaded.some((k) => k.domid === d.domid)) return { ...base, passed: false, detail: `Xen never loaded d${d.domid}'s kernel` };
-  if (!d.consoleOnSerial) return { ...base, passed: false, detail: 'no vpl011: its console cannot reach the serial line' };
-  if (d.marker === false && d.domid === undefined) return { ...base, passed: false, detail: 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)' };
-  if (d.marker === false) return { ...base, passed: false, detail: 'created, but never wrote to its console' };
-  const stray = f.markers.find((m) => m.token === markerToken(d.name));
-  if (stray) return { ...base, passed: false, detail: `marker came from ${stray.domid === undefined ? 'dom0 console' : `DOM${stray.domid}`}, not ${d.isDom0 ? "dom0's console" : d.domid !== undefined ? `d${d.domid}` : 'a domU console'}` };
-  return { ...base, passed: false, detail: 'created, but never wrote its marker' };
-}
-
-/** Per-domain pass/fail: Xen came up, the domain was created and wrote its marker (or, for user images, anything), no panic. */
-export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[]): BootVerdict {
-  const problems: string[] = [];
-  const xenPanic = f.panics.find((p) => p.source === 'xen');
-  if (xenPanic) problems.push(`Xen panic (line ${xenPanic.line}): ${xenPanic.message}`);
-  if (!f.xenSpoke) problems.push('the serial log has no (XEN) line: Xen found no console UART (check dtuart= and /aliases) or died before its console came up');
-  const domUs = expected.filter((d) => !d.isDom0).length;
-  if (f.xenSpoke && !xenPanic && f.domuBanners !== domUs) problems.push(`expected ${domUs} "LOADING DOMU" banner(s), saw ${f.domuBanners}`);
-  const domains = expected.map((d) => judgeDomain(f, resolveDomid(f, d), xenPanic));
-  const passed = problems.length === 0 && domains.every((d) => d.passed);
-  return { passed, xenVersion: f.xenVersion, domains, problems };
-}
-
-/** Whether watching further cannot change the verdict: every domain decided, or Xen panicked. */
-export function bootSettled(f: LogFindings, expected: readonly ExpectedDomain[]): boolean {
-  if (f.panics.some((p) => p.source === 'xen')) return true;
-  return expected.map((d) => resolveDomid(f, d)).every((d) => proofOf(f, d) !== undefined || guestPanicOf(f, d) !== undefined);
 }

@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PropertyValue } from '../fdt/data.js';
-import { readDtb } from '../fdt/flattree-read.js';
-import { type DeviceTree, Node, Property, getNodeByPath, walkNodes } from '../fdt/livetree.js';
+import { PropertyValue } from '../fdt/tree/data.js';
+import { readDtb } from '../fdt/dtb/read.js';
+import { type DeviceTree, Node, Property, getNodeByPath, walkNodes } from '../fdt/tree/livetree.js';
 import { QemuError } from './errors.js';
 import { DEFAULT_MACHINE, QEMU_BINARY, type VirtMachine, machineArgs } from './machine.js';
 

@@ -12,7 +12,7 @@ import type { Domain } from '../../src/model/domain.js';
 import { BootConfigError } from '../../src/model/errors.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';
 import { newModule } from '../../src/model/module.js';
-import { PropertyValue } from '../../src/fdt/data.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
 import { DOM0LESS_FIXTURES, dts, parsed, semantic } from './support.js';
 
 for (const name of DOM0LESS_FIXTURES) {

@@ -9,16 +9,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDom0less, writeDom0less } from '../../src/bindings/index.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { getKernelDtbs, getKernelSources, isUnavailable, skipUnavailable } from '../corpus/debian-corpus.js';
 
 test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) => {
   const corpus = await getKernelDtbs();
   if (isUnavailable(corpus)) {
-    t.skip(skipNotice(corpus));
+    skipUnavailable(t, corpus);
     return;
   }
   let checked = 0;
@@ -35,7 +35,7 @@ test('Debian kernel DTBs: dom0less read + write gives the same blob', async (t) 
 test('Debian kernel DTS (parsed, references unresolved): dom0less read + write prints the same source', async (t) => {
   const corpus = await getKernelSources();
   if (isUnavailable(corpus)) {
-    t.skip(skipNotice(corpus));
+    skipUnavailable(t, corpus);
     return;
   }
   let checked = 0;

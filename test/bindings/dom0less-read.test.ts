@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDom0less, versionFlags, writeDom0less } from '../../src/bindings/index.js';
-import { printDts } from '../../src/fdt/dts-print.js';
+import { printDts } from '../../src/fdt/dts/print.js';
 import { BootConfigError, type BootConfigWarning } from '../../src/model/errors.js';
 import { commandLines, isTrueDom0less } from '../../src/model/boot-model.js';
 import { dts, parsed, semantic, shapes } from './support.js';

@@ -11,11 +11,12 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDom0less, writeDom0less } from '../../src/bindings/index.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { getNodeByPath } from '../../src/fdt/livetree.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { getNodeByPath } from '../../src/fdt/tree/livetree.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { DOM0LESS_FIXTURES, compiled, dts, parsed, semantic, shapes } from './support.js';
 
 for (const name of DOM0LESS_FIXTURES) {

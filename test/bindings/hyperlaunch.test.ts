@@ -7,11 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { detectInterface, readBootConfig, readHyperlaunch, writeHyperlaunch, versionFlags } from '../../src/bindings/index.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { getNodeByPath } from '../../src/fdt/livetree.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { BootConfigError, type BootConfigWarning } from '../../src/model/errors.js';
-import { skipNotice, toolMissing } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { HYPERLAUNCH_FIXTURES, dts, parsed, semantic, shapes } from './support.js';
 
 function hl(domains: string, chosenExtra = ''): string {

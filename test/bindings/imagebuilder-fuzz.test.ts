@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
-import { resolveImageBuilder } from '../../src/bindings/imagebuilder/resolve.js';
+import { resolveImageBuilder } from '../../src/artifacts/imagebuilder-plan/resolve.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
-import type { FileSource } from '../../src/build/file-source.js';
-import { buildUboot } from '../../src/build/uboot-build.js';
+import type { FileSource } from '../../src/artifacts/file-source.js';
+import { buildUboot } from '../../src/artifacts/uboot-build.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { runDtc } from '../../src/fdt/dtc.js';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readDom0less, readPartialDeviceTree } from '../../src/bindings/index.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { BootConfigError } from '../../src/model/errors.js';
 import { dts, parsed } from './support.js';
 

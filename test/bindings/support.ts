@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
 import type { BootModel } from '../../src/model/boot-model.js';
 import { repoRoot } from '../support/paths.js';
 

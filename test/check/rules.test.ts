@@ -89,17 +89,20 @@ test('rule ids are unique and kebab-case', () => {
   for (const id of ids) assert.match(id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
 });
 
-test('every examples/*.dts configuration passes clean', (t) => {
+test('every examples/*.dts configuration passes clean', () => {
   const ex = join(repoRoot, 'examples');
   const files = readdirSync(ex).filter((f) => f.endsWith('.dts'));
+  let checked = 0;
   for (const f of files) {
     const src = readFileSync(join(ex, f));
     const text = src.toString('utf8');
     // Partial device trees (passthrough blobs) and plain boards are not boot configurations.
     if (!/xen,domain|multiboot,module|hypervisor,xen/.test(text) || /^\s*passthrough\s*\{/m.test(text)) {
-      console.log(`SKIP: examples/${f} is not a boot configuration`);
+      // not a missing prerequisite, so no SKIP: the file is simply not what this test checks
+      console.log(`examples/${f}: not a boot configuration, left out`);
       continue;
     }
+    checked++;
     const first = checkSource(src, { file: join(ex, f), includeDirs: [ex] });
     // A configuration with a partial device tree is checked together with its `<name>-partial.dts`.
     const partialFile = join(ex, f.replace(/\.dts$/, '-partial.dts'));
@@ -113,5 +116,6 @@ test('every examples/*.dts configuration passes clean', (t) => {
     const findings = partials.size ? checkSource(src, { file: join(ex, f), includeDirs: [ex], partials }).findings : first.findings;
     assert.deepEqual(findings.map((x) => `${f}: ${x.ruleId}: ${x.message}`), [], f);
   }
-  if (files.length === 0) t.skip('no examples');
+  // the examples ship with the repository: finding none is a broken checkout, not a reason to pass
+  assert.ok(checked > 0, `no boot configuration among ${files.length} examples/*.dts`);
 });

@@ -13,7 +13,7 @@ import { XenConfigError } from '../../src/check/xen-config-error.js';
 import { isArm64Image, xenImageVersion } from '../../src/check/xen-image-version.js';
 import { kconfigOn, lostOptions, parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { cachedGuestBinaries } from '../../src/qemu/guest-packages.js';
-import { skipNotice } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
 import { xen422Builds } from '../qemu/xen-source-support.js';
 
 const CONFIG_422 = `#
@@ -117,7 +117,7 @@ test('resolveXenBuild: --xen, .config and Image must agree; debian-4.17 keeps it
 
 test("Debian's 4.17 Image and .config: release read from the bytes, and the .config agrees with the hand-written debian-4.17 facts", (t) => {
   const guest = cachedGuestBinaries();
-  if (!guest) return skipNotice(t, "Debian's guest packages are not cached (a boot test downloads them)");
+  if (!guest) return skipNotice(t, "Debian's 4.17 Image and .config", 'the guest packages are not cached (a boot test downloads them)');
   const image = readFileSync(guest.xen);
   assert.ok(isArm64Image(image));
   const v = xenImageVersion(image, guest.xen);

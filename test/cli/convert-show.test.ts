@@ -10,7 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, repoRoot, skipNotice, toolMissing } from '../support/paths.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 import { BOOT_EXAMPLES, examplePath, expectedFor, expectedView } from '../bindings/examples-support.js';
 
 function cli(...args: string[]) {

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cliPath, repoRoot, skipNotice, toolMissing } from '../support/paths.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
 
 function run(cmd: string, args: string[], cwd = repoRoot) {
   const r = spawnSync(cmd, args, { cwd });

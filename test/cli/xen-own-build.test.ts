@@ -5,25 +5,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootPrerequisites } from '../qemu/support.js';
 import { xen422Builds } from '../qemu/xen-source-support.js';
-import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
+import { inTempDir } from '../support/temp-dir.js';
 
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [cliPath, ...args], { cwd: repoRoot, encoding: 'utf8' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function withTmp<T>(fn: (dir: string) => T): T {
-  const dir = mkdtempSync(join(tmpdir(), 'hl-own-xen-'));
-  try {
-    return fn(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 test('qemu: --xen-config and --xen describe a --xen-image; --xen-image is for a devicetree', () => {
@@ -45,8 +37,11 @@ test('qemu / check: an unusable Xen Image or .config is an input error with a co
   assert.match(missing.stderr, /error\[FILE_READ\]: cannot read the Xen build's \.config no\/such\.config: ENOENT/);
   const notConfig = cli('check', '--json', '--xen-config', 'examples/static-memory.dts', 'examples/static-memory.dts');
   assert.equal(notConfig.status, 1);
-  assert.equal(JSON.parse(notConfig.stderr.trim()).code, 'KCONFIG_SYNTAX');
-  assert.equal(JSON.parse(notConfig.stderr.trim()).location, 'examples/static-memory.dts:1');
+  // --json output is the command's product, on stdout like the findings it stands in for.
+  assert.equal(JSON.parse(notConfig.stdout.trim()).code, 'KCONFIG_SYNTAX');
+  assert.equal(JSON.parse(notConfig.stdout.trim()).location, 'examples/static-memory.dts:1');
+  const sarif = JSON.parse(cli('check', '--sarif', '--xen-config', 'examples/static-memory.dts', 'examples/static-memory.dts').stdout);
+  assert.deepEqual(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId), ['KCONFIG_SYNTAX']);
   assert.equal(cli('check', '--xen', 'four', '--xen-config', 'x', 'examples/static-memory.dts').status, 2);
 });
 
@@ -54,7 +49,7 @@ const xen = xen422Builds();
 
 test('check --xen-config: the 4.22 build reads xen,static-mem; the same .config without CONFIG_STATIC_MEMORY is flagged', (t) => {
   if (!xen.release) return skipNotice(t, xen.missing!);
-  withTmp((dir) => {
+  inTempDir('hl-own-xen-', (dir) => {
     const text = readFileSync(xen.release!.config, 'utf8');
     assert.match(text, /^CONFIG_STATIC_MEMORY=y$/m);
     const withIt = cli('check', '--xen-config', xen.release!.config, 'examples/static-memory.dts');
@@ -74,7 +69,7 @@ const boot = bootPrerequisites();
 test('qemu --xen-image <4.22 build> --xen-config <its .config>: the dom0less example boots, every domain passing', (t) => {
   if (!xen.release) return skipNotice(t, xen.missing!);
   if (!boot.guest) return skipNotice(t, boot.missing!);
-  withTmp((dir) => {
+  inTempDir('hl-own-xen-', (dir) => {
     const log = join(dir, 'serial.log');
     const r = cli('qemu', '--timeout', '400', '--serial-log', log, '--xen-image', xen.release!.image, '--xen-config', xen.release!.config, 'examples/qemu-dom0less.dts');
     console.log(r.stdout.split('\n')[0]);

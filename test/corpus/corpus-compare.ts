@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import type { DtcResult } from '../../src/fdt/dtc.js';
 import type { ToolResult } from './debian-corpus.js';
+import { needTools } from '../support/tools.js';
 
 export interface Mismatch {
   name: string;
@@ -152,10 +153,5 @@ export function haveTool(tool: string, args: string[] = ['--version']): boolean 
 
 /** Skips (with a printed notice) unless every tool is installed. */
 export function skipWithoutTools(t: TestContext, tools: string[]): boolean {
-  const missing = tools.filter((x) => !haveTool(x));
-  if (missing.length === 0) return false;
-  const line = `${missing.join(', ')} not installed`;
-  console.log(`SKIP: ${line}`);
-  t.skip(line);
-  return true;
+  return !needTools(t, tools);
 }

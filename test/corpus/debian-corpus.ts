@@ -7,7 +7,7 @@
  *    the per-file dtc flags the kernel uses (-b 0, -@ for overlay bases) and
  *    the overlay composites defined in the vendor Makefiles.
  * Every entry point returns either the corpus or a `CorpusUnavailable` with a
- * reason, so tests can print "SKIP corpus: <reason>" instead of failing on a
+ * reason, so tests can print a SKIP notice with it instead of failing on a
  * machine without network or apt.
  */
 import { execFile } from 'node:child_process';
@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { type Skippable, skipNotice } from '../support/skip.js';
 
 export interface CorpusUnavailable {
   unavailable: true;
@@ -154,11 +155,15 @@ function ensureArm64(): Promise<boolean> {
   return archAdded;
 }
 
-/** The current arm64 kernel image package (its name moves with every ABI bump). */
-async function resolveImagePackage(): Promise<string | CorpusUnavailable> {
+/**
+ * The current arm64 kernel image package (its name moves with every ABI
+ * bump): the one linux-image-arm64 depends on, else the newest -unsigned
+ * build of it (same files; `unsignedOnly` takes that fallback directly).
+ */
+async function resolveImagePackage(unsignedOnly: boolean): Promise<string | CorpusUnavailable> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const dep = await runTool('apt-cache', ['depends', 'linux-image-arm64:arm64']);
-    const m = /Depends: (linux-image-[0-9.]+-[0-9]+-arm64)(?::arm64)?$/m.exec(dep.stdout.toString());
+    const dep = unsignedOnly ? undefined : await runTool('apt-cache', ['depends', 'linux-image-arm64:arm64']);
+    const m = dep && /Depends: (linux-image-[0-9.]+-[0-9]+-arm64)(?::arm64)?$/m.exec(dep.stdout.toString());
     if (m) return m[1]!;
     const search = await runTool('apt-cache', ['search', '--names-only', '^linux-image-[0-9.]+-[0-9]+-arm64-unsigned$']);
     const names = search.stdout
@@ -295,23 +300,40 @@ interface DtbManifest {
   files: string[];
 }
 
-let dtbMemo: Promise<KernelDtbCorpus | CorpusUnavailable> | undefined;
+const dtbMemo = new Map<boolean, Promise<KernelDtbCorpus | CorpusUnavailable>>();
 
-/** The arm64 kernel image's .dtb/.dtbo files (downloaded and extracted once). */
-export function getKernelDtbs(): Promise<KernelDtbCorpus | CorpusUnavailable> {
-  dtbMemo ??= loadKernelDtbs();
-  return dtbMemo;
+/**
+ * The arm64 kernel image's .dtb/.dtbo files (downloaded and extracted once).
+ * `unsigned` takes the -unsigned package, the fallback when apt cannot
+ * resolve linux-image-arm64, so that path can be tested on purpose.
+ */
+export function getKernelDtbs(opts: { unsigned?: boolean } = {}): Promise<KernelDtbCorpus | CorpusUnavailable> {
+  const unsignedOnly = opts.unsigned === true;
+  let memo = dtbMemo.get(unsignedOnly);
+  if (!memo) dtbMemo.set(unsignedOnly, (memo = loadKernelDtbs(unsignedOnly)));
+  return memo;
 }
 
-async function loadKernelDtbs(): Promise<KernelDtbCorpus | CorpusUnavailable> {
+/**
+ * Where an image package keeps its DTBs: usr/lib/linux-image-<kernel
+ * release>/, and the -unsigned package's release has no `-unsigned`
+ * (linux-image-6.1.0-57-arm64-unsigned ships usr/lib/linux-image-6.1.0-57-arm64/).
+ */
+export function packageDtbDir(pkg: string): string {
+  return join('usr', 'lib', pkg.replace(/-unsigned$/, ''));
+}
+
+async function loadKernelDtbs(unsignedOnly: boolean): Promise<KernelDtbCorpus | CorpusUnavailable> {
   const optOut = optOutReason();
   if (optOut) return unavailable(optOut);
-  const fresh = freshReady('linux-image-');
+  // a forced fallback asks apt each time: a cached signed package must not stand in for it
+  const fresh = unsignedOnly ? undefined : freshReady('linux-image-');
   const freshManifest = fresh && readReady<DtbManifest>(fresh);
   if (fresh && freshManifest) return { ...freshManifest, dir: join(fresh, 'dtbs') };
-  const pkg = await resolveImagePackage();
+  const pkg = await resolveImagePackage(unsignedOnly);
   const version = typeof pkg === 'string' ? await aptField(`${pkg}:arm64`, 'Version') : undefined;
   if (typeof pkg !== 'string' || !version) {
+    if (unsignedOnly) return typeof pkg === 'string' ? unavailable(`apt-cache has no version for ${pkg}:arm64`) : pkg;
     const cached = newestReady('linux-image-');
     const m = cached && readReady<DtbManifest>(cached);
     if (m) return { ...m, dir: join(cached, 'dtbs') };
@@ -329,8 +351,8 @@ async function loadKernelDtbs(): Promise<KernelDtbCorpus | CorpusUnavailable> {
     const script = 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "*.dtb" "*.dtbo"';
     const x = await runTool('sh', ['-c', script, 'sh', deb, out]);
     if (x.code !== 0) return unavailable(`extracting ${deb} failed: ${x.stderr.trim()}`);
-    const libDir = join(out, 'usr', 'lib', pkg);
-    if (!existsSync(libDir)) return unavailable(`${deb} has no usr/lib/${pkg} (no DTBs in this package?)`);
+    const libDir = join(out, packageDtbDir(pkg));
+    if (!existsSync(libDir)) return unavailable(`${deb} has no ${packageDtbDir(pkg)} (no DTBs in this package?)`);
     renameSync(libDir, join(dir, 'dtbs'));
     rmSync(out, { recursive: true, force: true });
     rmSync(join(dir, 'download'), { recursive: true, force: true });
@@ -517,8 +539,7 @@ export function kernelDtcArgs(src: KernelSource): string[] {
   return ['-O', 'dtb', '-b', '0', ...src.includeDirs.flatMap((d) => ['-i', d]), ...(src.symbols ? ['-@'] : []), src.pp];
 }
 
-/** Prints "SKIP corpus: <reason>" and returns the message for t.skip (which adds its own SKIP). */
-export function skipNotice(u: CorpusUnavailable): string {
-  console.log(`SKIP corpus: ${u.reason}`);
-  return `corpus: ${u.reason}`;
+/** Skips the running test with the shared notice naming the reason. */
+export function skipUnavailable(t: Skippable, u: CorpusUnavailable): void {
+  skipNotice(t, 'Debian kernel corpus', u.reason);
 }

@@ -8,16 +8,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { Comparison, dtcRunDiffers, guarded, messagesDiffer, skipWithoutTools, textDiffers } from './corpus-compare.js';
-import { getKernelDtbs, isUnavailable, mapLimit, runTool, skipNotice } from './debian-corpus.js';
+import { getKernelDtbs, isUnavailable, mapLimit, runTool, skipUnavailable } from './debian-corpus.js';
 import { KNOWN_DIFFERENCES } from './known-differences.js';
 
 test('kernel DTBs: dtb→dts and dts→dtb are identical to dtc', { timeout: 600_000 }, async (t) => {
   if (skipWithoutTools(t, ['dtc'])) return;
   const corpus = await getKernelDtbs();
-  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  if (isUnavailable(corpus)) return skipUnavailable(t, corpus);
   console.log(`kernel DTBs: ${corpus.files.length} files from ${corpus.packageName} ${corpus.version}`);
   const tmp = mkdtempSync(join(tmpdir(), 'hl-corpus-'));
   const decompile = new Comparison('dtb→dts printDts(readDtb(x))', KNOWN_DIFFERENCES.dtbToDts);

@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDtc } from '../../src/fdt/dtc.js';
 import { Comparison, dtcRunDiffers, guarded, messagesDiffer, skipWithoutTools } from './corpus-compare.js';
-import { getKernelDtbs, isUnavailable, mapLimit, runTool, skipNotice } from './debian-corpus.js';
+import { getKernelDtbs, isUnavailable, mapLimit, runTool, skipUnavailable } from './debian-corpus.js';
 import { KNOWN_DIFFERENCES } from './known-differences.js';
 
 test('kernel DTBs: dtb→dtb is identical to dtc', { timeout: 600_000 }, async (t) => {
   if (skipWithoutTools(t, ['dtc'])) return;
   const corpus = await getKernelDtbs();
-  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  if (isUnavailable(corpus)) return skipUnavailable(t, corpus);
   const bytes = new Comparison('dtb→dtb runDtc(x)', KNOWN_DIFFERENCES.dtbToDtb);
   const messages = new Comparison('dtb→dtb stderr lines (informational)', undefined, true);
   await mapLimit(corpus.files, 2, async (rel) => {

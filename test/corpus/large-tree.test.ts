@@ -8,9 +8,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { walkNodes } from '../../src/fdt/livetree.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { walkNodes } from '../../src/fdt/tree/livetree.js';
 import { syntheticDts, syntheticNodeCount } from '../../bench/synthetic-tree.js';
 
 interface Timing {

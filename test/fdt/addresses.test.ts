@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addressCells, decodeRanges, decodeReg, sizeCells, translateAddress, translatedReg } from '../../src/fdt/addresses.js';
+import { addressCells, decodeRanges, decodeReg, sizeCells, translateAddress, translatedReg } from '../../src/fdt/tree/addresses.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { Node, Property, walkNodes } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { acceptedSources, corpusDir, haveDtc, tempDir } from './dtb-oracle.js';
+import { Node, Property, walkNodes } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { acceptedSources, needDtcCorpus, tempDir } from './dtb-oracle.js';
 
 function node(name: string, props: Record<string, number[]> = {}): Node {
   const n = new Node(name);
@@ -86,20 +86,16 @@ test('ranges: identity, triples, translation through nested buses', () => {
  * dma_ranges_format checks call "invalid length".
  */
 test('corpus: invalid-length reg/ranges match dtc warnings', (t) => {
-  const corpus = corpusDir();
-  if (!haveDtc() || !existsSync(join(corpus, 'expectations.tsv'))) {
-    console.log('addresses: dtc or corpus missing, skipping the corpus cross-check');
-    t.skip('dtc or corpus missing');
-    return;
-  }
+  const corpus = needDtcCorpus(t, 'reg/ranges warnings over the dtc corpus');
+  if (!corpus) return;
   const dir = tempDir();
   let compared = 0;
   let flagged = 0;
   for (const s of acceptedSources(corpus)) {
     const out = join(dir, `${s.name}.dtb`);
-    const stderr = execFileSync('sh', ['-c', `dtc -I dts -O dtb ${s.includes.map((i) => `-i ${i}`).join(' ')} -o "${out}" "${s.rel}" 2>&1 >/dev/null || true`], { cwd: corpus }).toString();
+    const stderr: string = execFileSync('sh', ['-c', `dtc -I dts -O dtb ${s.includes.map((i) => `-i ${i}`).join(' ')} -o "${out}" "${s.rel}" 2>&1 >/dev/null || true`], { cwd: corpus }).toString();
     if (/Failed prerequisite 'addr_size_cells'/.test(stderr) || !existsSync(out)) continue;
-    const expected = new Set(
+    const expected = new Set<string>(
       [...stderr.matchAll(/Warning \((?:reg_format|ranges_format|dma_ranges_format)\): (\S+): (?:"[^"]+" )?property has invalid length/g)].map((m) => m[1]!),
     );
     const got = new Set<string>();
@@ -119,4 +115,5 @@ test('corpus: invalid-length reg/ranges match dtc warnings', (t) => {
     flagged += got.size;
   }
   t.diagnostic(`${compared} sources compared, ${flagged} invalid-length properties agreed with dtc`);
+  assert.ok(compared > 50, `only ${compared} corpus sources compared`);
 });

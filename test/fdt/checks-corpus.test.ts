@@ -10,28 +10,20 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FdtError } from '../../src/fdt/errors.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { type CheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { type DtcCheckOptions, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc as runDtcApi } from '../../src/fdt/dtc.js';
+import { DTC_TESTS, needShared, sharedPath } from '../support/shared.js';
+import type { Skippable } from '../support/skip.js';
+import { needDtcCorpus } from './dtb-oracle.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-const CORPUS = join(repoRoot(), '..', 'shared', 'corpus', 'dtc-tests');
+const CORPUS = sharedPath(DTC_TESTS);
 /** dtc 1.6.1 segfaults, aborts or loops on these. */
 const CRASHERS = new Set(['bad-graph-root1', 'bad-graph-root2', 'bad-graph-root3', 'bad-graph-root4', 'bad-graph-reg-cells', 'phandle-args-overflow']);
-
-function haveDtc(): boolean {
-  return spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
-}
 
 interface DtcRun {
   status: number | null;
@@ -52,7 +44,7 @@ function checkLines(stderr: string): string[] {
   return out;
 }
 
-function ourLines(tree: DeviceTree, opts: CheckOptions, outName: string): { lines: string[]; hasErrors: boolean } {
+function ourLines(tree: DeviceTree, opts: DtcCheckOptions, outName: string): { lines: string[]; hasErrors: boolean } {
   const r = processChecks(tree, opts);
   const lines = r.diagnostics.flatMap((d) => formatCheckDiagnostic(d, outName).split('\n')).filter((l) => l !== '');
   return { lines, hasErrors: r.hasErrors };
@@ -74,32 +66,22 @@ function parse(name: string): DeviceTree | undefined {
   }
 }
 
-function skipWithoutOracle(t: { skip: (m: string) => void }): boolean {
-  if (!haveDtc()) {
-    console.log('checks-corpus: dtc not installed, skipping');
-    t.skip('dtc not installed');
-    return true;
-  }
-  if (!existsSync(CORPUS)) {
-    console.log(`checks-corpus: corpus not found at ${CORPUS}, skipping`);
-    t.skip('corpus absent');
-    return true;
-  }
-  return false;
+function skipWithoutOracle(t: Skippable): boolean {
+  return needDtcCorpus(t, 'dtc checks over the dtc corpus') === undefined;
 }
 
 interface Variant {
   id: string;
   args: string[];
-  opts: CheckOptions;
+  opts: DtcCheckOptions;
 }
 
 function variant(id: string, args: string[]): Variant {
-  const opts: CheckOptions = { settings: [] };
+  const opts: DtcCheckOptions = { settings: [] };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '-q') opts.quiet = (opts.quiet ?? 0) + 1;
-    else if (a === '-H') opts.phandleFormat = args[++i] as CheckOptions['phandleFormat'];
+    else if (a === '-H') opts.phandleFormat = args[++i] as DtcCheckOptions['phandleFormat'];
     else if (a.startsWith('-W')) opts.settings!.push(parseCheckOption(a, 'W'));
     else if (a.startsWith('-E')) opts.settings!.push(parseCheckOption(a, 'E'));
   }
@@ -141,6 +123,7 @@ test('checks: DTS corpus diagnostics match dtc 1.6.1', (t) => {
   }
   console.log(`checks-corpus dts: ${same}/${total} runs identical`);
   assert.deepEqual(misses, []);
+  assert.ok(total > 400, `only ${total} runs compared`);
 });
 
 test('checks: DTB inputs (dtc-made blobs) match dtc -I dtb', (t) => {
@@ -166,17 +149,14 @@ test('checks: DTB inputs (dtc-made blobs) match dtc -I dtb', (t) => {
     }
     console.log(`checks-corpus dtb: ${same}/${total} runs identical`);
     assert.deepEqual(misses, []);
+    assert.ok(total > 200, `only ${total} runs compared`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test('checks: inputs that crash or hang dtc 1.6.1 end cleanly', (t) => {
-  if (!existsSync(CORPUS)) {
-    console.log(`checks-corpus: corpus not found at ${CORPUS}, skipping`);
-    t.skip('corpus absent');
-    return;
-  }
+  if (!needShared(t, 'inputs that crash dtc, from the dtc corpus', DTC_TESTS)) return;
   for (const name of CRASHERS) {
     const tree = parse(name);
     assert.ok(tree, `${name} parses`);
@@ -221,6 +201,7 @@ test('checks: output bytes after the fixups (runDtc) match dtc on the corpus', (
     }
     console.log(`checks-corpus bytes: ${same}/${total} forced outputs identical`);
     assert.deepEqual(misses, []);
+    assert.ok(total > 150, `only ${total} outputs compared`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,10 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { type MarkerType, PropertyValue } from '../../src/fdt/data.js';
+import { type MarkerType, PropertyValue } from '../../src/fdt/tree/data.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { CHECK_NAMES, type CheckSetting, processChecks } from '../../src/fdt/checks.js';
+import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
+import { CHECK_NAMES, type DtcCheckSetting, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 
 const NAMES = ['reg', 'ranges', 'dma-ranges', '#address-cells', '#size-cells', 'compatible', 'device_type', 'bus-range', 'status',
   'interrupts', 'interrupt-parent', 'interrupt-controller', 'interrupt-map', '#interrupt-cells', 'clocks', '#clock-cells', 'gpios',
@@ -73,7 +73,7 @@ function build(specs: NodeSpec[], plugin: boolean): DeviceTree {
   return tree;
 }
 
-const ALL_ON: CheckSetting[] = CHECK_NAMES.map((name) => ({ name, warn: true, error: false, enable: true }));
+const ALL_ON: DtcCheckSetting[] = CHECK_NAMES.map((name) => ({ name, warn: true, error: false, enable: true }));
 
 test('checks: arbitrary trees give a result or an FdtError', () => {
   fc.assert(

@@ -10,24 +10,21 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { type CheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
-import { getKernelDtbs, getKernelSources, isUnavailable, skipNotice } from '../corpus/debian-corpus.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { type DtcCheckSetting, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
+import { getKernelDtbs, getKernelSources, isUnavailable, skipUnavailable } from '../corpus/debian-corpus.js';
+import { needTool } from '../support/tools.js';
 
 const STRIDE = Math.max(1, Number(process.env['CHECKS_KERNEL_STRIDE'] ?? 8));
 const STYLE = ['-Wnode_name_chars_strict', '-Wproperty_name_chars_strict', '-Wunique_unit_address_if_enabled', '-Wdeprecated_gpio_property'];
-
-function haveDtc(): boolean {
-  return spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
-}
 
 function dtcLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => /: (Warning|ERROR) \([a-z0-9_]+\): /.test(l) || l.startsWith('  also defined at '));
 }
 
-function ours(tree: DeviceTree, settings: CheckSetting[], generateSymbols: boolean): { lines: string[]; hasErrors: boolean } {
+function ours(tree: DeviceTree, settings: DtcCheckSetting[], generateSymbols: boolean): { lines: string[]; hasErrors: boolean } {
   const r = processChecks(tree, { settings, generateSymbols });
   return { lines: r.diagnostics.flatMap((d) => formatCheckDiagnostic(d, '/dev/null').split('\n')).filter((l) => l !== ''), hasErrors: r.hasErrors };
 }
@@ -43,12 +40,9 @@ function compare(misses: string[], id: string, dtc: ReturnType<typeof spawnSync>
 }
 
 test('checks: kernel arm64 sources match dtc 1.6.1 (default and style checks)', { timeout: 600_000 }, async (t) => {
-  if (!haveDtc()) {
-    console.log('checks-kernel: dtc not installed, skipping');
-    return t.skip('dtc not installed');
-  }
+  if (!needTool(t, 'dtc')) return;
   const corpus = await getKernelSources();
-  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  if (isUnavailable(corpus)) return skipUnavailable(t, corpus);
   const misses: string[] = [];
   let same = 0;
   let total = 0;
@@ -70,12 +64,9 @@ test('checks: kernel arm64 sources match dtc 1.6.1 (default and style checks)', 
 });
 
 test('checks: kernel arm64 DTBs match dtc 1.6.1 -I dtb', { timeout: 600_000 }, async (t) => {
-  if (!haveDtc()) {
-    console.log('checks-kernel: dtc not installed, skipping');
-    return t.skip('dtc not installed');
-  }
+  if (!needTool(t, 'dtc')) return;
   const corpus = await getKernelDtbs();
-  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  if (isUnavailable(corpus)) return skipUnavailable(t, corpus);
   const misses: string[] = [];
   let same = 0;
   let total = 0;

@@ -13,13 +13,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FdtError } from '../../src/fdt/errors.js';
-import { parseDts } from '../../src/fdt/dts-parser.js';
-import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
+import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-
-function haveDtc(): boolean {
-  return spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
-}
+import { needTool } from '../support/tools.js';
 
 /** Small deterministic PRNG (mulberry32), so failures reproduce from the seed. */
 function rng(seed: number): () => number {
@@ -169,11 +166,7 @@ function checkLines(stderr: string): string[] {
 const SEEDS = Number(process.env.CHECKS_RANDOM_SEEDS ?? 400);
 
 test('checks: random trees agree with dtc 1.6.1 (diagnostics, status, forced output bytes)', (t) => {
-  if (!haveDtc()) {
-    console.log('checks-random: dtc not installed, skipping');
-    t.skip('dtc not installed');
-    return;
-  }
+  if (!needTool(t, 'dtc')) return;
   const dir = mkdtempSync(join(tmpdir(), 'checks-random-'));
   const misses: string[] = [];
   let same = 0;

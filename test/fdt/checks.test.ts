@@ -10,15 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ValueBuilder } from '../../src/fdt/data.js';
+import { ValueBuilder } from '../../src/fdt/tree/data.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks.js';
+import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
+import { CHECK_NAMES, formatCheckDiagnostic, parseCheckOption, processChecks } from '../../src/fdt/checks/dtc-checks.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-
-function haveDtc(): boolean {
-  return spawnSync('dtc', ['--version'], { encoding: 'utf8' }).status === 0;
-}
+import { needTool } from '../support/tools.js';
 
 test('parseCheckOption: prefixes, no-/no_, levels, unknown names', () => {
   assert.deepEqual(parseCheckOption('-Wno-unit_address_vs_reg', 'W'), { name: 'unit_address_vs_reg', warn: true, error: false, enable: false });
@@ -28,11 +25,7 @@ test('parseCheckOption: prefixes, no-/no_, levels, unknown names', () => {
 });
 
 test('CHECK_NAMES: every name is one dtc 1.6.1 accepts', (t) => {
-  if (!haveDtc()) {
-    console.log('checks: dtc not installed, skipping');
-    t.skip('dtc not installed');
-    return;
-  }
+  if (!needTool(t, 'dtc')) return;
   const dir = mkdtempSync(join(tmpdir(), 'checks-names-'));
   try {
     const file = join(dir, 'e.dts');
@@ -119,11 +112,7 @@ test('fixups on a 20,000-deep chain end without stack overflow', () => {
 });
 
 test('a 3,000-node generated tree: diagnostics and bytes agree with dtc', (t) => {
-  if (!haveDtc()) {
-    console.log('checks: dtc not installed, skipping');
-    t.skip('dtc not installed');
-    return;
-  }
+  if (!needTool(t, 'dtc')) return;
   const dir = mkdtempSync(join(tmpdir(), 'checks-wide-'));
   try {
     const src = wideDts(3000, 30);

@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { dropRedundantNameProps, readIf, runDtcBatchParallel, sameBytes, firstDiff, tempDir } from './dtb-oracle.js';
 

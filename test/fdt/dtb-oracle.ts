@@ -8,28 +8,27 @@ import { cpus } from 'node:os';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
 import { repoRoot as sharedRepoRoot } from '../support/paths.js';
+import { DTC_TESTS, needShared, sharedPath } from '../support/shared.js';
+import type { Skippable } from '../support/skip.js';
+import { needTool } from '../support/tools.js';
 
 export function repoRoot(): string {
   return sharedRepoRoot;
 }
 
 export function corpusDir(): string {
-  return join(repoRoot(), '..', 'shared', 'corpus', 'dtc-tests');
+  return sharedPath(DTC_TESTS);
 }
 
-let dtcChecked: boolean | undefined;
-export function haveDtc(): boolean {
-  if (dtcChecked === undefined) {
-    try {
-      execFileSync('dtc', ['--version'], { stdio: 'pipe' });
-      dtcChecked = true;
-    } catch {
-      dtcChecked = false;
-    }
-  }
-  return dtcChecked;
+/**
+ * The dtc-tests corpus when dtc and the corpus are both here; otherwise
+ * undefined, the running test skipped with a printed notice.
+ */
+export function needDtcCorpus(t: Skippable, what: string): string | undefined {
+  if (!needTool(t, 'dtc')) return undefined;
+  return needShared(t, what, DTC_TESTS);
 }
 
 const tempDirs: string[] = [];

@@ -12,13 +12,14 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition } from '../../src/fdt/srcpos.js';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
-import { corpusDir, haveDtc, tempDir } from './dtb-oracle.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
+import { needDtcCorpus, tempDir } from './dtb-oracle.js';
+import type { Skippable } from '../support/skip.js';
 
 interface DtcRun {
   status: number | null;
@@ -50,19 +51,8 @@ function corpusFiles(dir: string): string[] {
     .sort();
 }
 
-function skipWithout(t: { skip: (m: string) => void }): string | undefined {
-  const dir = corpusDir();
-  if (!haveDtc()) {
-    console.log('SKIP: dtc not installed');
-    t.skip('dtc not installed');
-    return undefined;
-  }
-  if (!existsSync(dir)) {
-    console.log(`SKIP: corpus not found at ${dir}`);
-    t.skip('corpus not found');
-    return undefined;
-  }
-  return dir;
+function skipWithout(t: Skippable): string | undefined {
+  return needDtcCorpus(t, 'DTS parser over the dtc corpus');
 }
 
 function parseFile(dir: string, file: string): DeviceTree {
@@ -129,6 +119,7 @@ test('dtc-tests corpus: parseDts fails iff dtc 1.6.1 exits 1, with dtc\'s first 
   const total = corpusFiles(dir).length;
   console.log(`dts corpus: accept/reject agrees with dtc on ${agree}/${total} files; first error identical for ${sameError}/${rejected} rejected`);
   assert.deepEqual(problems, []);
+  assert.ok(agree > 100, `dtc and we agree on only ${agree} files`);
 });
 
 test('dtc-tests corpus: property bytes equal dtc\'s blob for sources without references', (t) => {
@@ -191,6 +182,7 @@ test('dtc-tests corpus: runDtc output equals dtc\'s, dtb and dts', (t) => {
       else problems.push(`${file} -O ${format}: exit ${res.exitCode} ${res.error?.message ?? ''}`);
     }
     console.log(`dts corpus: runDtc -O ${format} identical for ${same}/${total} files dtc accepts`);
+    assert.ok(total > 50, `only ${total} files compared with -O ${format}`);
   }
   assert.deepEqual(problems, []);
 });

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runDtsFuzz, sampleGeneratedPrograms, sampleMutatedSources } from '../fuzz/dts-fuzz.js';
-import { haveDtc } from './dtb-oracle.js';
+import { needTool } from '../support/tools.js';
 import { dtcOutcome, ourOutcome, writeTree } from './dts-oracle.js';
 
 test('DTS fuzz: 2,000 cases end in a tree or an FdtError', () => {
@@ -35,17 +35,11 @@ function compareWithDtc(label: string, sources: string[]): void {
 }
 
 test('DTS differential fuzz: mutated sources give dtc’s output or dtc’s first error', (t) => {
-  if (!haveDtc()) {
-    console.log('SKIP: dtc not installed');
-    return t.skip('dtc not installed');
-  }
+  if (!needTool(t, 'dtc')) return;
   compareWithDtc('dts differential fuzz (mutated corpus)', sampleMutatedSources(300, 31337));
 });
 
 test('DTS differential fuzz: generated merge/delete/label programs give dtc’s output or first error', (t) => {
-  if (!haveDtc()) {
-    console.log('SKIP: dtc not installed');
-    return t.skip('dtc not installed');
-  }
+  if (!needTool(t, 'dtc')) return;
   compareWithDtc('dts differential fuzz (generated programs)', sampleGeneratedPrograms(200, 2026));
 });

@@ -9,18 +9,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { formatDtcPosition, formatPosition } from '../../src/fdt/srcpos.js';
-import type { Node } from '../../src/fdt/livetree.js';
-import { haveDtc } from './dtb-oracle.js';
+import type { Node } from '../../src/fdt/tree/livetree.js';
+import type { Skippable } from '../support/skip.js';
+import { needTool } from '../support/tools.js';
 import { type SourceTree, dtcOutcome, ourOutcome, writeTree } from './dts-oracle.js';
 
-function needDtc(t: { skip: (m: string) => void }): boolean {
-  if (haveDtc()) return true;
-  console.log('SKIP: dtc not installed');
-  t.skip('dtc not installed');
-  return false;
+function needDtc(t: Skippable): boolean {
+  return needTool(t, 'dtc');
 }
 
 const V1 = '/dts-v1/;\n';

@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { dtcInitialPath } from '../../src/fdt/dts-annotation.js';
-import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { dtcInitialPath } from '../../src/fdt/dts/annotation.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts/print.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { Comparison, bytesDiffer, guarded, skipWithoutTools } from '../corpus/corpus-compare.js';
-import { type KernelSource, getKernelSources, isUnavailable, mapLimit, runTool, skipNotice } from '../corpus/debian-corpus.js';
+import { type KernelSource, getKernelSources, isUnavailable, mapLimit, runTool, skipUnavailable } from '../corpus/debian-corpus.js';
 
 function dtcArgs(src: KernelSource, extra: string[]): string[] {
   return ['-q', '-I', 'dts', '-O', 'dts', '-b', '0', ...src.includeDirs.flatMap((d) => ['-i', d]), ...(src.symbols ? ['-@'] : []), ...extra, src.pp];
@@ -43,7 +43,7 @@ function ourDts(src: KernelSource): { plain: Uint8Array; annotated: Uint8Array; 
 test('kernel sources: dts->dts text equals dtc 1.6.1 (plain, -s, -T)', { timeout: 600_000 }, async (t) => {
   if (skipWithoutTools(t, ['dtc', 'cpp'])) return;
   const corpus = await getKernelSources();
-  if (isUnavailable(corpus)) return t.skip(skipNotice(corpus));
+  if (isUnavailable(corpus)) return skipUnavailable(t, corpus);
   const plain = new Comparison('kernel .pp.dts→dts printDts');
   const sorted = new Comparison('kernel .pp.dts→dts -s printDts');
   const annotated = new Comparison('kernel .pp.dts→dts -T printDts');

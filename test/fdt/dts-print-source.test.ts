@@ -12,14 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts-annotation.js';
-import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
-import { repoRoot } from '../support/paths.js';
+import { dtcInitialPath, shortenToInitialPath } from '../../src/fdt/dts/annotation.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts/print.js';
+import { DTC_TESTS, needShared, sharedPath } from '../support/shared.js';
+import { needTool } from '../support/tools.js';
 
-
-const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'dtc-tests');
-const haveDtc = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout?.includes('DTC') ?? false;
-if (!haveDtc) console.log('dts-print-source tests: dtc not installed, oracle comparisons skipped');
+const corpusDir = sharedPath(DTC_TESTS);
 
 /** Corpus files dtc 1.6.1 accepts (the expectations table; crashes and hangs are listed as such there). */
 function corpusAccepted(): string[] {
@@ -45,11 +43,8 @@ const VARIANTS: Variant[] = [
 
 for (const v of VARIANTS) {
   test(`corpus ${v.label}: our text equals dtc 1.6.1`, (t) => {
-    if (!haveDtc) return t.skip('dtc not installed');
-    if (!existsSync(corpusDir)) {
-      console.log(`dts-print-source tests: corpus not found at ${corpusDir}, skipped`);
-      return t.skip('corpus absent');
-    }
+    if (!needTool(t, 'dtc')) return;
+    if (!needShared(t, 'DTS printer over the dtc corpus', DTC_TESTS)) return;
     let total = 0;
     const differ: string[] = [];
     for (const name of corpusAccepted()) {
@@ -136,8 +131,8 @@ function compileSnippet(dir: string, source: string): { dtc: ReturnType<typeof s
 }
 
 test('printer corner cases through the pipeline equal dtc 1.6.1', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
-  if (!existsSync(corpusDir)) return t.skip('corpus absent (incbin.bin)');
+  if (!needTool(t, 'dtc')) return;
+  if (!needShared(t, 'printer corner cases (incbin.bin of the dtc corpus)', DTC_TESTS)) return;
   const dir = mkdtempSync(join(tmpdir(), 'dts-print-src-'));
   try {
     copyFileSync(join(corpusDir, 'incbin.bin'), join(dir, 'incbin.bin'));
@@ -186,7 +181,7 @@ const propArb = fc.tuple(labelArb, fc.array(fc.tuple(labelArb, chunkArb), { minL
 );
 
 test('random property values: parser + printer equal dtc 1.6.1 -O dts (fast-check)', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   const dir = mkdtempSync(join(tmpdir(), 'dts-print-rand-'));
   let compared = 0;
   try {
@@ -225,8 +220,8 @@ test('shortenToInitialPath follows dtc', () => {
 
 for (const level of [1, 2]) {
   test(`corpus dts->dts ${'-T '.repeat(level).trim()}: annotations equal dtc 1.6.1`, (t) => {
-    if (!haveDtc) return t.skip('dtc not installed');
-    if (!existsSync(corpusDir)) return t.skip('corpus absent');
+    if (!needTool(t, 'dtc')) return;
+    if (!needShared(t, 'DTS annotations over the dtc corpus', DTC_TESTS)) return;
     let total = 0;
     const differ: string[] = [];
     for (const name of corpusAccepted()) {

@@ -14,21 +14,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { type Marker, PropertyValue } from '../../src/fdt/data.js';
-import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts-print.js';
-import { formatPropertyValue, guessValueType } from '../../src/fdt/dts-value-format.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { type Marker, PropertyValue } from '../../src/fdt/tree/data.js';
+import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
+import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts/print.js';
+import { formatPropertyValue, guessValueType } from '../../src/fdt/dts/value-format.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { isFdtError } from '../../src/fdt/errors.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
-import { repoRoot } from '../support/paths.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
+import { DTC_TESTS, needShared, sharedPath } from '../support/shared.js';
+import { needTool } from '../support/tools.js';
 
-
-const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'dtc-tests');
-const haveDtc = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout?.includes('DTC') ?? false;
-const dtcVersion = haveDtc ? spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
-if (!haveDtc) console.log('dts-print tests: dtc not installed, oracle comparisons skipped');
-else if (!dtcVersion.includes('1.6.1')) console.log(`dts-print tests: oracle is "${dtcVersion}", expected DTC 1.6.1`);
+const corpusDir = sharedPath(DTC_TESTS);
+const dtcVersion = spawnSync('dtc', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+if (dtcVersion && !dtcVersion.includes('1.6.1')) console.log(`dts-print tests: oracle is "${dtcVersion}", expected DTC 1.6.1`);
 
 const tmp = mkdtempSync(join(tmpdir(), 'dts-print-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
@@ -138,7 +136,7 @@ test('a 100,000-level chain prints without overflowing the stack', () => {
 // ---------------------------------------------------------------- dtb-shaped trees vs dtc
 
 test('value guessing and escapes match dtc 1.6.1 (hand-made values)', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   const values: number[][] = [
     ascii('hello\0'),
     ascii('\0'),
@@ -182,7 +180,7 @@ test('value guessing and escapes match dtc 1.6.1 (hand-made values)', (t) => {
 });
 
 test('random values match dtc 1.6.1 (fast-check)', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   // Bias towards text so the string branch is exercised as often as cells and bytes.
   const textish = fc.array(fc.oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.constantFrom(0, 7, 9, 10, 13, 0x22, 0x5c)), { maxLength: 24 });
   const value = fc.oneof(
@@ -220,7 +218,7 @@ function markedTree(props: MarkedProp[]): DeviceTree {
 }
 
 test('typed chunks, value labels and 1.6.1 delimiter quirks match dtc -O dts', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   const src = `/dts-v1/;
 /memreserve/ 0x1000 0x20;
 m1: m2: /memreserve/ 0x2000 0x30;
@@ -263,7 +261,7 @@ m1: m2: /memreserve/ 0x2000 0x30;
 });
 
 test('node labels, deleted entries and resolved references print like dtc -O dts', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   const src = `/dts-v1/;
 / {
 	h = &n1, <&n1 7>;
@@ -314,11 +312,8 @@ function corpusAccepted(): string[] {
 }
 
 test('corpus: printDts(readDtb(blob)) equals dtc -I dtb -O dts', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
-  if (!existsSync(corpusDir)) {
-    console.log(`dts-print tests: corpus not found at ${corpusDir}, skipped`);
-    return t.skip('corpus absent');
-  }
+  if (!needTool(t, 'dtc')) return;
+  if (!needShared(t, 'DTB → DTS printer over the dtc corpus', DTC_TESTS)) return;
   let total = 0;
   const differ: string[] = [];
   const differSorted: string[] = [];
@@ -350,7 +345,7 @@ test('corpus: printDts(readDtb(blob)) equals dtc -I dtb -O dts', (t) => {
 });
 
 test('names with non-ASCII bytes from a blob come out as the same raw bytes', (t) => {
-  if (!haveDtc) return t.skip('dtc not installed');
+  if (!needTool(t, 'dtc')) return;
   const blob = dtc(['-q', '-I', 'dts', '-O', 'dtb', '-'], '/dts-v1/; / { pqqq = "v"; nxxx { lyyy: zzzz; }; };');
   // Patch the names in place: same lengths, so the blob stays valid.
   const patch = (from: string, to: number[]): void => {

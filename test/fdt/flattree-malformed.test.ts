@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readDtb } from '../../src/fdt/flattree-read.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { StructBuilder, TOKEN, assemble, cells, str, stringsBlock } from './blob-builder.js';
-import { haveDtc } from './dtb-oracle.js';
+import { needTool } from '../support/tools.js';
 import { compareWithDtc } from './dtb-differential.js';
 
 const SOURCE = `/dts-v1/;
@@ -138,11 +138,7 @@ test('warnings: property after subnode, NOP in a legacy blob', () => {
 });
 
 test('dtc agrees: truncations, header fields, bit flips (v17, v16, v1)', async (t) => {
-  if (!haveDtc()) {
-    console.log('flattree-malformed: dtc not installed, skipping the differential part');
-    t.skip('dtc not installed');
-    return;
-  }
+  if (!needTool(t, 'dtc')) return;
   const cases: { label: string; blob: Uint8Array; dtcUnsafe?: boolean }[] = [];
   const v17 = compile(17);
   const T = v17.length;
@@ -173,11 +169,7 @@ test('dtc agrees: truncations, header fields, bit flips (v17, v16, v1)', async (
 });
 
 test('dtc prints the same message for each crafted error', (t) => {
-  if (!haveDtc()) {
-    console.log('flattree-malformed: dtc not installed, skipping the message comparison');
-    t.skip('dtc not installed');
-    return;
-  }
+  if (!needTool(t, 'dtc')) return;
   assert.ok(dtcWorded.length > 15);
   let dtcCrashes = 0;
   for (const { blob, message } of dtcWorded) {

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { StringTable } from '../../src/fdt/string-table.js';
+import { StringTable } from '../../src/fdt/dtb/string-table.js';
 
 /** The rule as dtc states it: scan every offset of the table for `name` followed by NUL. */
 function scanInsert(table: string[], name: string): number {

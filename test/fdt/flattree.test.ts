@@ -9,20 +9,19 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDtb, readDtbHeader } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { sortTree } from '../../src/fdt/tree-sort.js';
+import { readDtb, readDtbHeader } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { sortTree } from '../../src/fdt/tree/sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { DeviceTree, Node, Property } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
+import { DeviceTree, Node, Property } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
 import { StructBuilder, assemble, cells, str, stringsBlock } from './blob-builder.js';
-import { firstDiff, haveDtc, sameBytes, tempDir } from './dtb-oracle.js';
+import { firstDiff, sameBytes, tempDir } from './dtb-oracle.js';
+import { type Skippable, skipLine, skipNotice } from '../support/skip.js';
+import { needTool } from '../support/tools.js';
 
-function skipWithoutDtc(t: { skip: (m: string) => void }, what: string): boolean {
-  if (haveDtc()) return false;
-  console.log(`${what}: dtc not installed, skipping`);
-  t.skip('dtc not installed');
-  return true;
+function skipWithoutDtc(t: Skippable): boolean {
+  return !needTool(t, 'dtc');
 }
 
 function dtcNormalise(blob: Uint8Array, args: string[] = []): Uint8Array {
@@ -47,7 +46,7 @@ function has(cmd: string): boolean {
 }
 
 test('QEMU dumpdtb blobs (libfdt layout, 1 MiB) read and normalise like dtc', (t) => {
-  if (skipWithoutDtc(t, 'qemu blobs')) return;
+  if (skipWithoutDtc(t)) return;
   const dir = tempDir();
   const blobs: [string, Uint8Array][] = [];
   const machines: [string, string[]][] = [
@@ -57,24 +56,22 @@ test('QEMU dumpdtb blobs (libfdt layout, 1 MiB) read and normalise like dtc', (t
   ];
   machines.forEach(([cmd, args], i) => {
     if (!has(cmd)) {
-      console.log(`qemu blobs: ${cmd} not installed, skipping that machine`);
+      // one machine fewer, the others still compared: a notice, not a skip of the test
+      console.log(skipLine(`QEMU ${args.join(' ')} blob`, `${cmd} is not installed`));
       return;
     }
     const out = join(dir, `q${i}.dtb`);
     const m = args.indexOf('-machine');
     const a = args.slice();
     a[m + 1] = `${a[m + 1]},dumpdtb=${out}`;
-    execFileSync(cmd, [...a, '-nographic', '-display', 'none'], { stdio: 'pipe' });
+    // -nic none: the default NIC needs iPXE's efi-virtio.rom (ipxe-qemu, a package a fresh machine may lack) and is no part of the DTB
+    execFileSync(cmd, [...a, '-nic', 'none', '-nographic', '-display', 'none'], { stdio: 'pipe' });
     blobs.push([`${cmd} ${args.join(' ')}`, new Uint8Array(readFileSync(out))]);
   });
   for (const f of ['/usr/share/qemu/bamboo.dtb', '/usr/share/qemu/canyonlands.dtb']) {
     if (existsSync(f)) blobs.push([f, new Uint8Array(readFileSync(f))]);
   }
-  if (blobs.length === 0) {
-    console.log('qemu blobs: no QEMU and no packaged blobs, skipping');
-    t.skip('no qemu');
-    return;
-  }
+  if (blobs.length === 0) return skipNotice(t, 'QEMU dumpdtb blobs', 'neither qemu-system-aarch64/-arm nor /usr/share/qemu/*.dtb is installed');
   for (const [what, blob] of blobs) {
     const tree = readDtb(blob);
     assertSameAsDtc(writeDtb(tree), dtcNormalise(blob), what);
@@ -86,12 +83,8 @@ test('QEMU dumpdtb blobs (libfdt layout, 1 MiB) read and normalise like dtc', (t
 });
 
 test('fdtput-edited blobs (libfdt in-place layout) normalise like dtc', (t) => {
-  if (skipWithoutDtc(t, 'fdtput')) return;
-  if (!has('fdtput')) {
-    console.log('fdtput: not installed, skipping');
-    t.skip('fdtput not installed');
-    return;
-  }
+  if (skipWithoutDtc(t)) return;
+  if (!needTool(t, 'fdtput', ['-h'])) return;
   const dir = tempDir();
   const f = join(dir, 'a.dtb');
   writeFileSync(f, dtcCompile('/dts-v1/; /memreserve/ 0x1000 0x2000; / { compatible = "x"; a { b = <1>; }; };'));
@@ -159,7 +152,7 @@ test('hand-made libfdt-style blob: rsvmap at 48, reversed strings, NOPs, 1 MiB',
   assert.equal(tree.root.children.length, 3);
   assert.equal(tree.root.children[2]!.phandle, 1);
   assert.deepEqual(tree.root.properties.map((p) => p.name), ['interrupt-parent', '#size-cells', '#address-cells', 'compatible']);
-  if (skipWithoutDtc(t, 'libfdt-style blob')) return;
+  if (skipWithoutDtc(t)) return;
   assertSameAsDtc(writeDtb(tree), dtcNormalise(blob), 'libfdt-style blob');
 });
 
@@ -184,7 +177,7 @@ test('version 16 blob with a 36-byte header', (t) => {
   const tree = readDtb(blob);
   assert.equal(tree.bootCpuidPhys, 3);
   assert.equal(tree.root.getChild('cpus')?.getChild('cpu@0')?.getProperty('reg')?.bytes.length, 4);
-  if (skipWithoutDtc(t, 'v16 blob')) return;
+  if (skipWithoutDtc(t)) return;
   assertSameAsDtc(writeDtb(tree), dtcNormalise(blob), 'v16 → v17');
   assertSameAsDtc(writeDtb(readDtb(blob), { version: 16 }), dtcNormalise(blob, ['-V', '16']), 'v16 → v16');
 });
@@ -212,7 +205,7 @@ test('legacy version 1 blob: full-path names, 8-aligned values', (t) => {
   const a = tree.root.getChild('a@1');
   assert.ok(a?.getChild('b'), 'names are relative to the parent path');
   assert.deepEqual([...tree.root.getProperty('big')!.bytes], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  if (skipWithoutDtc(t, 'v1 blob')) return;
+  if (skipWithoutDtc(t)) return;
   // The only `name` property sits where dtc's writer would regenerate it, so
   // dtc's name_properties check (which drops it) does not change the bytes.
   for (const v of [1, 2, 3]) {
@@ -233,7 +226,7 @@ test('writer options: errors and the -S warning in dtc words', (t) => {
   assert.ok(sameBytes(writeDtb(tree, { padSize: -1, minSize: -5, reserveExtra: -2, align: 0 }), writeDtb(tree)));
   const warnings: string[] = [];
   const blob = writeDtb(tree, { minSize: 16, onWarning: (m) => warnings.push(m) });
-  if (skipWithoutDtc(t, 'writer options')) return;
+  if (skipWithoutDtc(t)) return;
   const stderr = execFileSync('sh', ['-c', 'dtc -I dtb -O dtb -S 16 -o /dev/null - 2>&1 >/dev/null'], { input: blob }).toString();
   assert.deepEqual(warnings, [stderr.trim()]);
   assertSameAsDtc(writeDtb(tree, { padSize: 7, align: 16 }), dtcNormalise(blob, ['-p', '7', '-a', '16']), '-p 7 -a 16');
@@ -241,7 +234,7 @@ test('writer options: errors and the -S warning in dtc words', (t) => {
 });
 
 test('strings table: exact reuse and earliest suffix sharing, as dtc', (t) => {
-  if (skipWithoutDtc(t, 'strings table')) return;
+  if (skipWithoutDtc(t)) return;
   // Names chosen so that suffix, prefix, exact and long (> 64 chars) cases all occur, in varying order.
   const long = 'x'.repeat(70) + '-tail-name';
   const names = ['linux,phandle', 'phandle', 'handle', 'phandle-ref', 'e', 'ref', 'a-ref', 'b,a-ref', long, long.slice(3), long.slice(70), 'tail-name', long.slice(1), 'le', 'ename', 'me', long];
@@ -272,7 +265,7 @@ test('deep and wide trees do not overflow the stack and stay fast', () => {
 });
 
 test('dtc-made blob copied from a file reads the same (subarray with offset)', (t) => {
-  if (skipWithoutDtc(t, 'subarray')) return;
+  if (skipWithoutDtc(t)) return;
   const blob = dtcCompile('/dts-v1/; / { a = "b"; c { d = <1 2>; }; };');
   const padded = new Uint8Array(blob.length + 13);
   padded.set(blob, 13);
@@ -328,7 +321,7 @@ test('sortTree is stable on duplicate names and sorts reservations, like dtc -s'
   const tree = readDtb(blob);
   sortTree(tree);
   assert.deepEqual(tree.reservations.map((r) => [r.address, r.size]), [[1n, 2n], [1n, 9n], [5n, 1n], [0xffff_ffff_0000_0000n, 1n]]);
-  if (skipWithoutDtc(t, 'sort')) return;
+  if (skipWithoutDtc(t)) return;
   assertSameAsDtc(writeDtb(tree), dtcNormalise(blob, ['-s']), 'duplicates sorted');
 });
 

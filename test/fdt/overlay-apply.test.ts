@@ -5,48 +5,22 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyOverlays } from '../../src/fdt/fdtoverlay.js';
 import { FdtError } from '../../src/fdt/errors.js';
 import { genCase, makeRng } from '../fuzz/overlay-fuzz.js';
+import { DTC_TESTS, needShared, sharedPath } from '../support/shared.js';
+import { needTool, needTools } from '../support/tools.js';
 
-function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
-
-const repoRoot = findRepoRoot();
-const corpusDir = join(repoRoot, '..', 'shared', 'corpus', 'dtc-tests');
+const corpusDir = sharedPath(DTC_TESTS);
 const work = mkdtempSync(join(tmpdir(), 'overlay-apply-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-function haveTools(): boolean {
-  try {
-    execFileSync('dtc', ['--version'], { stdio: 'pipe' });
-    execFileSync('fdtoverlay', ['--version'], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const tools = haveTools();
-
 function skipWithout(t: TestContext, needCorpus = false): boolean {
-  if (!tools) {
-    console.log('skipping: dtc/fdtoverlay not installed');
-    t.skip('dtc/fdtoverlay not installed');
-    return true;
-  }
-  if (needCorpus && !existsSync(corpusDir)) {
-    console.log(`skipping: corpus not found at ${corpusDir}`);
-    t.skip('corpus not found');
-    return true;
-  }
-  return false;
+  if (!needTools(t, ['dtc', 'fdtoverlay'])) return true;
+  return needCorpus && !needShared(t, 'overlays of the dtc corpus', DTC_TESTS);
 }
 
 let seq = 0;
@@ -448,8 +422,8 @@ describe('errors', () => {
       e instanceof FdtError && e.code === 'FDT_ERR_BADMAGIC' && e.message === "Failed to apply 'x.dtbo': FDT_ERR_BADMAGIC");
   });
 
-  test('random corruption of blobs never crashes', () => {
-    if (!tools) return;
+  test('random corruption of blobs never crashes', (t) => {
+    if (!needTool(t, 'dtc')) return;
     const base = readBlob(compile({ text: '/dts-v1/;\n/ { l: n { a = "b"; }; m { }; };\n' }));
     const ov = readBlob(compile({ text: '/dts-v1/;\n/plugin/;\n&l { p = <&l>; x: q { r; }; };\n' }));
     const r = makeRng(99);

@@ -10,14 +10,16 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PropertyValue, ValueBuilder } from '../../src/fdt/data.js';
+import { PropertyValue, ValueBuilder } from '../../src/fdt/tree/data.js';
 import { type DtcOptions, runDtc as runPipeline } from '../../src/fdt/dtc.js';
-import { encodeDtsText, printDts } from '../../src/fdt/dts-print.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/livetree.js';
-import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '../../src/fdt/overlay-generate.js';
-import type { PhandleFormat } from '../../src/fdt/phandles.js';
-import { firstDiff, haveDtc, sameBytes, tempDir } from './dtb-oracle.js';
+import { encodeDtsText, printDts } from '../../src/fdt/dts/print.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
+import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from '../../src/fdt/overlay/generate.js';
+import type { PhandleFormat } from '../../src/fdt/tree/phandles.js';
+import { firstDiff, sameBytes, tempDir } from './dtb-oracle.js';
+import type { Skippable } from '../support/skip.js';
+import { needTool } from '../support/tools.js';
 
 type Cell = number | { ref: string; to: number };
 
@@ -112,11 +114,8 @@ function compare(t: DeviceTree, source: string, gen: Gen): { ours: string[]; dtc
   return { ours: warnings, dtcStderr: expected.stderr };
 }
 
-function skipWithoutDtc(t: { skip: (m: string) => void }): boolean {
-  if (haveDtc()) return false;
-  console.log('overlay-generate: dtc not installed, oracle tests skipped');
-  t.skip('dtc not installed');
-  return true;
+function skipWithoutDtc(t: Skippable): boolean {
+  return !needTool(t, 'dtc');
 }
 
 test('-@ symbols: DFS order, prepend label order, phandles allocated in walk order', (t) => {

@@ -12,10 +12,10 @@ import {
   propU64,
   propU64s,
   readProperty,
-} from '../../src/fdt/property-views.js';
+} from '../../src/fdt/tree/property-views.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import { Node, Property } from '../../src/fdt/livetree.js';
-import { PropertyValue } from '../../src/fdt/data.js';
+import { Node, Property } from '../../src/fdt/tree/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const prop = (name: string, ...b: number[]) => new Property(name, new PropertyValue(bytes(...b)));

@@ -7,12 +7,12 @@
  * are well formed. Includes resolve inside the corpus only.
  */
 import fc from 'fast-check';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseDts } from '../../src/fdt/dts-parser.js';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { FdtError } from '../../src/fdt/errors.js';
-import type { DeviceTree, Node } from '../../src/fdt/livetree.js';
+import type { DeviceTree, Node } from '../../src/fdt/tree/livetree.js';
+import { DTC_TESTS, sharedOrNotice } from '../support/shared.js';
 
 const INLINE_SOURCES = [
   `/dts-v1/;
@@ -49,6 +49,8 @@ const VOCABULARY = [
   '/*', '*/', '//', '\n', ' ', '\t', '\r', '\0', '\xff', 'node@1', 'prop-name', '#size-cells', 'ab', 'zz',
 ];
 
+export type DtsMutation = Mutation;
+
 type Mutation =
   | { kind: 'deleteToken'; at: number; count: number }
   | { kind: 'duplicateToken'; at: number; times: number }
@@ -57,7 +59,7 @@ type Mutation =
   | { kind: 'overwriteByte'; at: number; byte: number }
   | { kind: 'truncate'; at: number };
 
-const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+export const dtsMutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('deleteToken' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('duplicateToken' as const), at: fc.nat(), times: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('insertToken' as const), at: fc.nat(), token: fc.constantFrom(...VOCABULARY) }) },
@@ -109,14 +111,7 @@ const expressionSourceArb: fc.Arbitrary<string> = fc
   .map(([e, bits, slip]) => `/dts-v1/;\n/ { p = ${bits}<(${e})${slip ?? ''}>; };\n`);
 
 function findCorpus(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-  const corpus = join(dir, '..', 'shared', 'corpus', 'dtc-tests');
-  return existsSync(corpus) ? corpus : undefined;
+  return sharedOrNotice('dtc-corpus seed sources for the DTS fuzzer', DTC_TESTS);
 }
 
 interface Seed {
@@ -142,7 +137,7 @@ export function sampleMutatedSources(count: number, seed: number): string[] {
   const seeds = seedSources(findCorpus()).filter(
     (s) => s.name.endsWith('.dts') && s.name !== 'phandle-args-overflow.dts' && !/\/(include|incbin)\//.test(s.text),
   );
-  const arb = fc.tuple(fc.nat(seeds.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 2 }));
+  const arb = fc.tuple(fc.nat(seeds.length - 1), fc.array(dtsMutationArb, { minLength: 1, maxLength: 2 }));
   return fc.sample(arb, { numRuns: count, seed }).map(([i, ms]) => ms.reduce(applyDtsMutation, seeds[i]!.text));
 }
 
@@ -212,7 +207,7 @@ function walkTree(tree: DeviceTree): void {
  * (with fast-check's seed and counterexample) on anything but a tree or an
  * FdtError.
  */
-export function runDtsFuzz(numRuns: number, seed?: number): { runs: number; errors: number; ok: number } {
+export function runDtsFuzz(numRuns: number, seed?: number, onCase?: (n: number) => void): { runs: number; errors: number; ok: number } {
   const corpus = findCorpus();
   const seeds = seedSources(corpus);
   const base = corpus ?? '/nonexistent-corpus';
@@ -225,13 +220,14 @@ export function runDtsFuzz(numRuns: number, seed?: number): { runs: number; erro
   let errors = 0;
   let ok = 0;
   const caseArb = fc.oneof(
-    { weight: 4, arbitrary: fc.tuple(fc.nat(seeds.length - 1), fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([i, ms]) => ({ name: seeds[i]!.name, text: ms.reduce(applyDtsMutation, seeds[i]!.text) })) },
+    { weight: 4, arbitrary: fc.tuple(fc.nat(seeds.length - 1), fc.array(dtsMutationArb, { minLength: 1, maxLength: 3 })).map(([i, ms]) => ({ name: seeds[i]!.name, text: ms.reduce(applyDtsMutation, seeds[i]!.text) })) },
     { weight: 1, arbitrary: expressionSourceArb.map((text) => ({ name: 'expr.dts', text })) },
     { weight: 1, arbitrary: programArb.map((text) => ({ name: 'program.dts', text })) },
   );
   fc.assert(
     fc.property(caseArb, ({ name, text }) => {
       runs++;
+      onCase?.(runs);
       try {
         const tree = parseDts(Buffer.from(text, 'latin1'), { file: join(base, name), includeDirs: [join(base, 'search_dir')], readFile });
         walkTree(tree);

@@ -1,36 +1,32 @@
 /**
- * `npm run fuzz [-- --runs N --seed S --only dtb|dts]`: runs the DTB and DTS
- * fuzzers (N cases in total, split evenly; default 100,000), prints the
- * counts, and exits 1 on any crash with the seed and the command that
- * reproduces it. Lives outside `npm test` because of its length.
+ * `npm run fuzz [-- --runs N --seed S --only dtb|dts|config|imagebuilder]`:
+ * runs the fuzz targets (N cases in total, split evenly; default 100,000),
+ * each in a worker thread watched for hangs, prints the counts per target,
+ * writes each distinct crash as a replayable JSON file, and exits 1 on any
+ * crash or hang with the seed and the command that reproduces it. Lives
+ * outside `npm test` because of its length (a slice of each target is in it).
  */
-import { runDtbFuzz } from './dtb-fuzz.js';
-import { runDtsFuzz } from './dts-fuzz.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Crash, FuzzSummary } from './harness.js';
+import { TARGET_IDS, type TargetId } from './targets.js';
 
-interface FuzzSummary {
-  runs: number;
-  errors: number;
-  ok: number;
-}
-
-interface Fuzzer {
-  id: 'dtb' | 'dts';
-  run: (numRuns: number, seed?: number) => FuzzSummary;
-}
-
-const FUZZERS: Fuzzer[] = [
-  { id: 'dtb', run: runDtbFuzz },
-  { id: 'dts', run: runDtsFuzz },
-];
+/** No case finished for this long: the current one is stuck (a case's own bound is 1 s). */
+const STALL_SECONDS = 120;
+const PROGRESS_SECONDS = 60;
 
 interface Args {
   runs: number;
   seed: number;
-  only?: string;
+  only?: TargetId[];
 }
 
+const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [--only ${TARGET_IDS.join('|')}[,...]]`;
+
 function usage(msg: string): never {
-  console.error(`fuzz: ${msg}\nusage: npm run fuzz -- [--runs N] [--seed S] [--only dtb|dts]`);
+  console.error(`fuzz: ${msg}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -46,39 +42,105 @@ function parseArgs(argv: string[]): Args {
       else args.seed = n;
       i++;
     } else if (flag === '--only') {
-      if (!FUZZERS.some((f) => f.id === value)) usage('--only takes dtb or dts');
-      args.only = value;
+      const ids = (value ?? '').split(',');
+      if (!ids.every((id): id is TargetId => (TARGET_IDS as readonly string[]).includes(id))) usage(`--only takes ${TARGET_IDS.join(', ')} (comma-separated)`);
+      args.only = ids;
       i++;
+    } else if (flag === '-h' || flag === '--help') {
+      console.log(USAGE);
+      process.exit(0);
     } else usage(`unknown argument ${flag}`);
   }
   return args;
 }
 
-function main(): void {
-  const args = parseArgs(process.argv.slice(2));
-  const chosen = FUZZERS.filter((f) => !args.only || f.id === args.only);
-  console.log(`fuzz: ${args.runs} cases over ${chosen.map((f) => f.id).join(' + ')}, seed ${args.seed}`);
-  let total = 0;
-  for (const [k, f] of chosen.entries()) {
-    // Even split; the first fuzzer takes the odd case.
-    const runs = Math.floor(args.runs / chosen.length) + (k < args.runs % chosen.length ? 1 : 0);
-    const start = performance.now();
-    let summary: FuzzSummary;
-    try {
-      summary = f.run(runs, args.seed);
-    } catch (e) {
-      console.error(`fuzz: CRASH in the ${f.id} fuzzer (seed ${args.seed}, ${runs} runs)`);
-      console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-      console.error(`reproduce: npm run fuzz -- --only ${f.id} --runs ${runs} --seed ${args.seed}`);
-      process.exit(1);
-    }
-    const secs = (performance.now() - start) / 1000;
-    total += summary.runs;
-    console.log(
-      `fuzz ${f.id}: ${summary.runs} cases, ${summary.ok} accepted, ${summary.errors} rejected with FdtError, 0 crashes (${secs.toFixed(1)} s)`,
-    );
-  }
-  console.log(`fuzz: ${total} cases in total, no crash`);
+type Result = { summary: FuzzSummary } | { thrown: string } | { stalled: number };
+
+/** One target in a worker; stopped when no case finishes for STALL_SECONDS. */
+function runTarget(id: TargetId, runs: number, seed: number): Promise<Result> {
+  const progress = new SharedArrayBuffer(4);
+  const done = new Int32Array(progress);
+  const worker = new Worker(new URL('./fuzz-worker.js', import.meta.url), { workerData: { id, runs, seed, progress } });
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    let last = 0;
+    let lastChange = performance.now();
+    let lastReport = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const n = Atomics.load(done, 0);
+      if (n !== last) {
+        last = n;
+        lastChange = now;
+      } else if (now - lastChange > STALL_SECONDS * 1000) {
+        clearInterval(timer);
+        void worker.terminate().then(() => resolve({ stalled: n + 1 }));
+        return;
+      }
+      if (now - lastReport > PROGRESS_SECONDS * 1000) {
+        lastReport = now;
+        console.log(`fuzz ${id}: ${n} / ${runs} cases (${((now - start) / 1000).toFixed(0)} s)`);
+      }
+    }, 1000);
+    worker.on('message', (m: Result | { crash: Crash }) => {
+      if ('crash' in m) {
+        console.error(`fuzz ${id}: found a crash in step '${m.crash.step}' (details at the end): ${m.crash.error.split('\n')[0]}`);
+        return;
+      }
+      clearInterval(timer);
+      void worker.terminate().then(() => resolve(m));
+    });
+    worker.once('error', (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
+  });
 }
 
-main();
+function report(id: TargetId, summary: FuzzSummary, secs: number, crashDir: string): void {
+  const crashCases = summary.crashes.reduce((s, c) => s + c.count, 0);
+  console.log(`fuzz ${id}: ${summary.runs} cases, ${summary.ok} ok, ${summary.errors} typed errors, ${crashCases} crashes (${summary.crashes.length} distinct) (${secs.toFixed(1)} s)`);
+  summary.crashes.forEach((c, k) => {
+    mkdirSync(crashDir, { recursive: true });
+    const file = join(crashDir, `${id}-${k + 1}.json`);
+    writeFileSync(file, `${JSON.stringify({ step: c.step, count: c.count, label: c.label, error: c.error, case: c.replay }, null, 2)}\n`);
+    console.error(`fuzz ${id}: CRASH in step '${c.step}' (${c.count} cases), first: ${c.label.slice(0, 300)}`);
+    console.error(`  ${c.error.split('\n').slice(0, 10).join('\n  ')}`);
+    console.error(`  replayable case: ${file}`);
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const chosen = TARGET_IDS.filter((id) => !args.only || args.only.includes(id));
+  const crashDir = join(tmpdir(), `hyperlaunch-fuzz-${args.seed}`);
+  console.log(`fuzz: ${args.runs} cases over ${chosen.join(' + ')}, seed ${args.seed}`);
+  let total = 0;
+  let failed = false;
+  for (const [k, id] of chosen.entries()) {
+    // Even split; the first targets take the odd cases.
+    const runs = Math.floor(args.runs / chosen.length) + (k < args.runs % chosen.length ? 1 : 0);
+    const start = performance.now();
+    const r = await runTarget(id, runs, args.seed);
+    const secs = (performance.now() - start) / 1000;
+    const again = `reproduce: npm run fuzz -- --only ${id} --runs ${runs} --seed ${args.seed}`;
+    if ('summary' in r) {
+      total += r.summary.runs;
+      report(id, r.summary, secs, crashDir);
+      if (r.summary.crashes.length) {
+        failed = true;
+        console.error(again);
+      }
+    } else if ('thrown' in r) {
+      failed = true;
+      console.error(`fuzz ${id}: CRASH (seed ${args.seed}, ${runs} runs)\n${r.thrown}\n${again}`);
+    } else {
+      failed = true;
+      console.error(`fuzz ${id}: HANG: case ${r.stalled} did not finish in ${STALL_SECONDS} s; stopped\n${again.replace(`--runs ${runs}`, `--runs ${r.stalled}`)}`);
+    }
+  }
+  console.log(failed ? `fuzz: ${total} cases; crashes above (seed ${args.seed})` : `fuzz: ${total} cases in total, no crash`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();

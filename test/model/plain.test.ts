@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PropertyValue } from '../../src/fdt/data.js';
-import { Node, Property } from '../../src/fdt/livetree.js';
+import { PropertyValue } from '../../src/fdt/tree/data.js';
+import { Node, Property } from '../../src/fdt/tree/livetree.js';
 import type { BootModel } from '../../src/model/boot-model.js';
 import { newDomain } from '../../src/model/domain.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { readImageBuilderConfig } from '../../src/bindings/imagebuilder/config.js';
 import { parseShellConfig } from '../../src/bindings/imagebuilder/shell-config.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { getNodeByPath } from '../../src/fdt/livetree.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { type ConfigRoute, FINAL_DTB_NAME, VIRT_DTB_NAME, planConfigBoot } from '../../src/qemu/config-boot.js';
 import { buildInitramfs } from '../../src/qemu/initramfs.js';
 import { repoRoot } from '../support/paths.js';
@@ -166,5 +167,30 @@ test('planConfigBoot uboot: a file outside DIR cannot be served over TFTP — a 
   } finally {
     rmSync(join(dir, '..', 'outside-Image'), { force: true });
     for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('planConfigBoot: a named DEVICE_TREE is the host DTB of both routes; virt\'s is neither made nor asked for', () => {
+  for (const route of ['uboot', 'direct'] as const) {
+    const dir = userDir();
+    const work = mkdtempSync(join(tmpdir(), 'hl-cfgwork-'));
+    try {
+      const board = runDtc(new TextEncoder().encode('/dts-v1/;\n/include/ "qemu-virt-arm64.dtsi"\n/ { model = "named board"; };\n'), { file: 'board.dts', includeDirs: [join(repoRoot, 'examples')], outputFormat: 'dtb' });
+      assert.ok(board.tree, board.error?.message);
+      writeFileSync(join(dir, 'board.dtb'), writeDtb(board.tree));
+      const config = readImageBuilderConfig(parseShellConfig(`${CONFIG}DEVICE_TREE="board.dtb"\n`, join(dir, 'config')));
+      const p = planConfigBoot(config, { route, dir, workDir: work, virtHost: () => assert.fail('the virt DTB was asked for') });
+      assert.equal(p.hostDtb, 'board.dtb', route);
+      assert.doesNotMatch(p.notes.join('\n'), /no DEVICE_TREE/);
+      assert.equal(readdirSync(work).includes(VIRT_DTB_NAME), false);
+      if (route === 'uboot') {
+        assert.match(readFileSync(join(work, 'boot.source'), 'utf8'), /^tftpb 0x[0-9A-F]+ board\.dtb$/m);
+      } else {
+        const model = getNodeByPath(readDtb(readFileSync(p.direct!.dtb)).root, '/')!.getProperty('model');
+        assert.equal(new TextDecoder().decode(model!.bytes), 'named board\0');
+      }
+    } finally {
+      for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
+    }
   }
 });

@@ -5,6 +5,9 @@
  *   tree that our check rejects with that rule is booted anyway (the force
  *   path: the tree goes to Xen as it is) and Xen's log shows the failure the
  *   rule names (its Xen message, written here by hand from the rule table);
+ * - for a rule that starts after 4.17 (its `since`), the same edit: our
+ *   check flags it for that release but not for 4.17, and 4.17 boots it;
+ *   where 4.17 is silent, domU1's guest shows the edit was read;
  * - every example our check accepts for Debian 4.17 on Arm boots (see the
  *   last test). docs/fidelity.md is the table of what is proven where.
  */
@@ -16,14 +19,16 @@ import { join } from 'node:path';
 import { checkTree, readPartialInput } from '../../src/check/engine.js';
 import type { PartialInput } from '../../src/check/context.js';
 import { RULES } from '../../src/check/rules/index.js';
-import { parseXenBuild } from '../../src/check/target.js';
+import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { printDts } from '../../src/fdt/dts-print.js';
-import { readDtb } from '../../src/fdt/flattree-read.js';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
-import type { DeviceTree } from '../../src/fdt/livetree.js';
-import { bootDirect } from '../../src/qemu/boot.js';
+import { printDts } from '../../src/fdt/dts/print.js';
+import { readDtb } from '../../src/fdt/dtb/read.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { compareXenVersions } from '../../src/model/version.js';
+import { type DirectBootSpec, type LoadImage, bootDirect } from '../../src/qemu/boot.js';
 import { planDirectBoot } from '../../src/qemu/direct-plan.js';
+import { buildInitramfs, dtReportLine } from '../../src/qemu/initramfs.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
 import { bootPrerequisites, modelFromDts, withTmpDir } from './support.js';
@@ -43,7 +48,7 @@ const DEBIAN_417 = parseXenBuild('debian-4.17');
  *   build has no early printk): the serial log stays empty, while the base
  *   tree prints its first (XEN) line within about a second;
  * - boots: 4.17 goes on without the setting (a warning rule, or an error
- *   rule that 4.17 does not enforce) and the domain comes up;
+ *   rule whose `since` is later than 4.17) and the domain comes up;
  * - stalls: Xen goes on without a panic (it frees its init memory), but the
  *   domain's console never speaks: the boot times out.
  */
@@ -58,6 +63,12 @@ interface FidelityCase {
   hostEdit?: boolean;
   /** domU1's partial device tree (DTS): loaded at PARTIAL_ADDRESS, named by the module node the edit adds, checked with the tree. */
   partial?: string;
+  /**
+   * A node domU1's guest must find in its /proc/device-tree (its /init
+   * reports it): the proof that Xen read the edit where its log says
+   * nothing, since "Xen goes on" is also what an unread partial DTB gives.
+   */
+  guestSees?: string;
 }
 
 /** examples/passthrough-partial.dts (pl061@9030000 force-assigned, which boots) with one hand edit. */
@@ -68,6 +79,8 @@ function partialWith(from: string, to: string): string {
 }
 const PARTIAL_ADDRESS = 0x5300_0000n;
 const PARTIAL_MODULE = '&{/chosen/domU1} { module@53000000 { compatible = "multiboot,device-tree", "multiboot,module"; reg = <0x0 0x53000000 0x0 0x1000>; }; };';
+/** Where Xen puts the partial tree's passthrough device in the guest's tree: absent unless the partial DTB was read. */
+const PASSED_THROUGH = '/passthrough/pl061@9030000';
 
 /** 257 reserved-memory regions of 4 KiB from 0x70000000, one more than Xen's bank table holds. */
 const MANY_BANKS = Array.from({ length: 257 }, (_, i) => {
@@ -143,10 +156,16 @@ export const FIDELITY_CASES: FidelityCase[] = [
   // ignores a child node's error: the domain boots.
   { rule: 'pdt-reg-path', edit: PARTIAL_MODULE, partial: partialWith('xen,reg = <0x0 0x09030000 0x0 0x1000 0x0 0x09030000>;', ''), outcome: 'boots', xen: /xen,reg or xen,path missing for d1/ },
   // #address-cells 3 under /passthrough: 4.17 has no cells check; xen,reg then holds no whole entry and nothing is mapped.
-  { rule: 'pdt-cells', edit: PARTIAL_MODULE, partial: partialWith('ranges;\n\t\t#address-cells = <2>;', 'ranges;\n\t\t#address-cells = <3>;'), outcome: 'boots' },
+  {
+    rule: 'pdt-cells', edit: PARTIAL_MODULE, partial: partialWith('ranges;\n\t\t#address-cells = <2>;', 'ranges;\n\t\t#address-cells = <3>;'), outcome: 'boots',
+    guestSees: PASSED_THROUGH,
+  },
   { rule: 'pdt-align', edit: PARTIAL_MODULE, partial: partialWith('0x0 0x1000 0x0 0x09030000>', '0x0 0x800 0x0 0x09030000>'), outcome: 'boots', xen: /DomU passthrough config has not page aligned addresses\/sizes\s+\(XEN\) Failed to assign device to d1/ },
   // The phandle check is newer than 4.17: a partial phandle of 65001 boots silently.
-  { rule: 'pdt-phandle', edit: PARTIAL_MODULE, partial: partialWith('interrupt-controller;', 'interrupt-controller;\n\t\tphandle = <0xfde9>;'), outcome: 'boots' },
+  {
+    rule: 'pdt-phandle', edit: PARTIAL_MODULE, partial: partialWith('interrupt-controller;', 'interrupt-controller;\n\t\tphandle = <0xfde9>;'), outcome: 'boots',
+    guestSees: PASSED_THROUGH,
+  },
   { rule: 'pdt-path-exists', edit: PARTIAL_MODULE, partial: partialWith('xen,path = "/pl061@9030000";', 'xen,path = "/pl061@9040000";'), outcome: 'boots', xen: /Couldn't find node \/pl061@9040000 in host_dt!\s+\(XEN\) Failed to assign device to d1/ },
 ];
 
@@ -168,8 +187,29 @@ function errorRules(tree: DeviceTree, host: DeviceTree): string[] {
   return findings(tree, host).filter((f) => f.severity === 'error').map((f) => f.ruleId);
 }
 
-function findings(tree: DeviceTree, host: DeviceTree, partials?: ReadonlyMap<string, PartialInput>) {
-  return checkTree(tree, { host, hostName: 'QEMU virt', build: DEBIAN_417, partials }).findings;
+function findings(tree: DeviceTree, host: DeviceTree, partials?: ReadonlyMap<string, PartialInput>, build: XenBuild = DEBIAN_417) {
+  return checkTree(tree, { host, hostName: 'QEMU virt', build, partials }).findings;
+}
+
+/** Whether Debian's 4.17 is inside the rule's since/until. */
+function inForceOn417(ruleId: string): boolean {
+  const rule = RULES.find((r) => r.id === ruleId)!;
+  return (!rule.since || compareXenVersions(rule.since, DEBIAN_417.version) <= 0) && (!rule.until || compareXenVersions(rule.until, DEBIAN_417.version) >= 0);
+}
+
+/**
+ * domU1's ramdisk swapped for one whose /init reports `paths`, and the tree
+ * edit giving its module the new size (a cut-off gzip would not unpack).
+ */
+function reportingRamdisk(spec: DirectBootSpec, dir: string, paths: readonly string[]): { loads: LoadImage[]; edit: string } {
+  const old = spec.loads.find((l) => l.what === 'domU1 ramdisk');
+  if (!old) throw new Error(`no domU1 ramdisk among ${spec.loads.map((l) => l.what).join(', ')}`);
+  const bytes = buildInitramfs(readFileSync(prereq.guest!.busybox), 'domU1', { reportDtPaths: paths });
+  const file = join(dir, 'domU1-dt-report.cpio.gz');
+  writeFileSync(file, bytes);
+  const cells = (n: bigint) => `0x${(n >> 32n).toString(16)} 0x${(n & 0xffff_ffffn).toString(16)}`;
+  const edit = `&{/chosen/domU1/module@${old.address.toString(16)}} { reg = <${cells(old.address)} ${cells(BigInt(bytes.length))}>; };`;
+  return { loads: spec.loads.map((l) => (l === old ? { ...l, file } : l)), edit };
 }
 
 /** The case's partial device tree: what reading it finds (a reader error is a finding), and its blob to load. */
@@ -193,29 +233,55 @@ test('fidelity: each rule Xen 4.17 enforces at boot — our check flags the edit
     const base = readDtb(readFileSync(spec.dtb));
     // The control: the unedited tree is clean (and boots: the CLI's true dom0less test).
     assert.deepEqual(errorRules(base, host), []);
+    // The control for guestSees: without the partial DTB the guest reports the node absent,
+    // so a partial DTB Xen never read would fail those cases.
+    await t.test('control: no partial DTB, the passed-through node is absent in domU1', async () => {
+      const report = reportingRamdisk(spec, dir, [PASSED_THROUGH]);
+      const dtb = join(dir, 'control.dtb');
+      writeFileSync(dtb, writeDtb(edited(base, report.edit, 'control')));
+      const r = await bootDirect({ ...spec, dtb, loads: report.loads }, { timeoutSeconds: 45, serialLog: join(dir, 'control.log') });
+      const log = readFileSync(join(dir, 'control.log'), 'latin1');
+      assert.equal(r.passed, true, log.slice(-400));
+      assert.ok(log.includes(dtReportLine('domU1', PASSED_THROUGH, false)), `the guest's report is missing\n${log.slice(-400)}`);
+      assert.ok(!log.includes(dtReportLine('domU1', PASSED_THROUGH, true)));
+    });
     for (const c of FIDELITY_CASES) {
       await t.test(c.rule, async () => {
-        const tree = edited(base, c.edit, c.rule);
+        const report = c.guestSees ? reportingRamdisk(spec, dir, [c.guestSees]) : undefined;
+        const tree = edited(base, report ? `${c.edit}\n${report.edit}` : c.edit, c.rule);
         const partial = partialOf(c, dir);
-        const found = [...partial.found, ...findings(tree, c.hostEdit ? tree : host, partial.partials)].map((f) => `${f.ruleId}:${f.severity}`);
         const rule = RULES.find((r) => r.id === c.rule)!;
-        assert.ok(found.includes(`${c.rule}:${rule.severity}`), `${c.rule}: our check should flag the edit (got ${found.join(', ') || 'nothing'})`);
+        const hostTree = c.hostEdit ? tree : host;
+        const flagged = (build: XenBuild) => [...partial.found, ...findings(tree, hostTree, partial.partials, build)].map((f) => `${f.ruleId}:${f.severity}`);
+        if (inForceOn417(c.rule)) {
+          const found = flagged(DEBIAN_417);
+          assert.ok(found.includes(`${c.rule}:${rule.severity}`), `${c.rule}: our check should flag the edit (got ${found.join(', ') || 'nothing'})`);
+        } else {
+          // A rule that starts after 4.17: its first release is flagged, 4.17 is not, and 4.17 must boot it.
+          assert.equal(c.outcome, 'boots', `${c.rule} is not in force on 4.17: the boot can only show 4.17 going on`);
+          const found = flagged(parseXenBuild(rule.since!));
+          assert.ok(found.includes(`${c.rule}:${rule.severity}`), `${c.rule}: our check should flag the edit for Xen ${rule.since} (got ${found.join(', ') || 'nothing'})`);
+          // Only the rule engine is asked: a partial DTB its reader refuses is a finding whatever the target (see docs/fidelity.md).
+          const on417 = findings(tree, hostTree, partial.partials).map((f) => f.ruleId);
+          assert.ok(!on417.includes(c.rule), `${c.rule} starts at ${rule.since}: a 4.17 target should not be flagged`);
+        }
         const dtb = join(dir, `${c.rule}.dtb`);
         writeFileSync(dtb, writeDtb(tree));
         // A silent boot is judged by the silence itself: the base prints within ~1 s.
         // A stall is judged by the timeout: the base's domain speaks within ~4 s.
         const timeoutSeconds = c.outcome === 'silent' ? 8 : c.outcome === 'stalls' ? 20 : 45;
-        const report = await bootDirect({ ...spec, dtb, loads: [...spec.loads, ...partial.loads] }, { timeoutSeconds, serialLog: join(dir, `${c.rule}.log`) });
-        console.log(`fidelity ${c.rule}: ${c.outcome}, ${report.seconds.toFixed(1)} s, ${report.end}`);
+        const verdict = await bootDirect({ ...spec, dtb, loads: [...(report?.loads ?? spec.loads), ...partial.loads] }, { timeoutSeconds, serialLog: join(dir, `${c.rule}.log`) });
+        console.log(`fidelity ${c.rule}: ${c.outcome}, ${verdict.seconds.toFixed(1)} s, ${verdict.end}`);
         const log = readFileSync(join(dir, `${c.rule}.log`), 'latin1');
         if (c.outcome === 'boots') {
-          assert.equal(report.passed, true, `${c.rule}: 4.17 was expected to go on without the setting\n${log.slice(-400)}`);
+          assert.equal(verdict.passed, true, `${c.rule}: 4.17 was expected to go on without the setting\n${log.slice(-400)}`);
           if (c.xen) assert.match(log, c.xen);
+          if (c.guestSees) assert.ok(log.includes(dtReportLine('domU1', c.guestSees, true)), `${c.rule}: domU1 does not see ${c.guestSees}: was the edit read?\n${log.slice(-400)}`);
           return;
         }
-        assert.equal(report.passed, false, `${c.rule}: Xen booted the domain`);
+        assert.equal(verdict.passed, false, `${c.rule}: Xen booted the domain`);
         if (c.outcome === 'stalls') {
-          assert.equal(report.end, 'timeout');
+          assert.equal(verdict.end, 'timeout');
           assert.doesNotMatch(log, /Panic on CPU/);
           assert.match(log, /\(XEN\) Freed \d+kB init memory/);
           assert.doesNotMatch(log, /DOM1:/, `${c.rule}: the domain's console spoke`);

@@ -1,7 +1,12 @@
-/** The log reader on snippets written by hand after qemu-xen-boot.md's recorded boots. */
+/**
+ * The log reader on snippets written by hand after qemu-xen-boot.md's
+ * recorded boots (no clock: each log is taken as finished, every success
+ * line past its grace). boot-verdict.test.ts reads logs from real boots.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type ExpectedDomain, bootSettled, judgeBoot, scanSerialLog } from '../../src/qemu/serial-log.js';
+import { type ExpectedDomain, bootSettled, judgeBoot } from '../../src/qemu/boot-verdict.js';
+import { scanSerialLog } from '../../src/qemu/serial-log.js';
 
 const DOM0: ExpectedDomain = { name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true };
 const DOMU1: ExpectedDomain = { name: 'domU1', domid: 1, isDom0: false, consoleOnSerial: true };
@@ -26,20 +31,20 @@ test('a good dom0 + 2 domU log: every domain passes, with its marker line', () =
   const f = scanSerialLog(GOOD);
   assert.equal(f.xenVersion, '4.17.7');
   assert.deepEqual(f.kernelsLoaded, [
-    { domid: 0, address: 0x50000000n },
-    { domid: 1, address: 0x54000000n },
-    { domid: 2, address: 0x58000000n },
+    { domid: 0, address: 0x50000000n, line: 3 },
+    { domid: 1, address: 0x54000000n, line: 5 },
+    { domid: 2, address: 0x58000000n, line: 7 },
   ]);
   assert.equal(f.domuBanners, 2);
   const v = judgeBoot(f, [DOM0, DOMU1, DOMU2]);
   assert.equal(v.passed, true);
   assert.deepEqual(v.problems, []);
   assert.deepEqual(
-    v.domains.map((d) => [d.name, d.passed, d.detail]),
+    v.domains.map((d) => [d.name, d.passed, d.stage, d.detail]),
     [
-      ['dom0', true, 'marker at line 12'],
-      ['domU1', true, 'marker at line 9'],
-      ['domU2', true, 'marker at line 11'],
+      ['dom0', true, 'alive', 'alive: line 12: HYPERLAUNCH-MARKER dom0 up kernel=6.1.0-50-cloud-arm64'],
+      ['domU1', true, 'alive', 'alive: line 9: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-50-cloud-arm64'],
+      ['domU2', true, 'alive', 'alive: line 11: (XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-50-cloud-arm64'],
     ],
   );
   assert.equal(bootSettled(f, [DOM0, DOMU1, DOMU2]), true);
@@ -52,7 +57,9 @@ test('not settled while a domain has not printed yet', () => {
   const v = judgeBoot(f, [DOM0, DOMU1, DOMU2]);
   assert.equal(v.passed, false);
   assert.deepEqual(v.domains.map((d) => d.passed), [false, true, false]);
-  assert.equal(v.domains[2]!.detail, 'created, but never wrote its marker');
+  // dom0 is past "Run /init" (userspace) but has not printed its marker; domU2 was only created.
+  assert.equal(v.domains[0]!.detail, 'userspace → never printed its marker');
+  assert.equal(v.domains[2]!.detail, 'created → its kernel never wrote to its console');
 });
 
 test('Xen panic on the next line (memory larger than the board): every domain fails, the reason is kept', () => {
@@ -70,7 +77,7 @@ test('Xen panic on the next line (memory larger than the board): every domain fa
   const v = judgeBoot(f, [DOMU1]);
   assert.equal(v.passed, false);
   assert.deepEqual(v.problems, ['Xen panic (line 5): Failed to allocate requested domain memory. 4194304KB unallocated. Fix the VMs configurations.']);
-  assert.equal(v.domains[0]!.detail, 'Xen panicked before the domain wrote its marker');
+  assert.equal(v.domains[0]!.detail, 'none → Xen panicked: line 5: (XEN) Panic on CPU 0:');
 });
 
 test('Xen panic with the reason on the same line', () => {
@@ -91,28 +98,28 @@ test("a domU's kernel panic fails that domU only; dom0 still passes", () => {
   assert.equal(bootSettled(f, [DOM0, DOMU1]), true);
   const v = judgeBoot(f, [DOM0, DOMU1]);
   assert.deepEqual(v.domains.map((d) => d.passed), [true, false]);
-  assert.equal(v.domains[1]!.detail, 'kernel panic (line 5): VFS: Unable to mount root fs on unknown-block(0,0)');
+  assert.equal(v.domains[1]!.detail, 'kernel → died: line 5: (XEN) DOM1: [    1.234567] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)');
 });
 
 test("dom0's unprefixed kernel panic is dom0's", () => {
   const f = scanSerialLog('(XEN) Xen version 4.17.7\n[    2.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
   const v = judgeBoot(f, [DOM0]);
   assert.equal(v.domains[0]!.passed, false);
-  assert.match(v.domains[0]!.detail, /^kernel panic \(line 2\): Attempted to kill init!/);
+  assert.match(v.domains[0]!.detail, /^kernel → died: line 2: \[    2\.0\] Kernel panic - not syncing: Attempted to kill init!/);
 });
 
 test('a silent log (dtuart=serial0 without /aliases) says so', () => {
   const v = judgeBoot(scanSerialLog('U-Boot 2023.01\r\nStarting kernel ...\r\n'), [DOM0, DOMU1]);
   assert.equal(v.passed, false);
   assert.match(v.problems[0]!, /no \(XEN\) line/);
-  assert.deepEqual(v.domains.map((d) => d.detail), ['no (XEN) output at all', 'no (XEN) output at all']);
+  assert.deepEqual(v.domains.map((d) => d.detail), ['none → no (XEN) output at all', 'none → no (XEN) output at all']);
 });
 
 test("a marker on the wrong console does not count (domU1's marker from DOM2)", () => {
   const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000', '(XEN) DOM2: HYPERLAUNCH-MARKER domU1 up'].join('\n');
   const v = judgeBoot(scanSerialLog(log), [DOMU1]);
   assert.equal(v.domains[0]!.passed, false);
-  assert.equal(v.domains[0]!.detail, 'marker came from DOM2, not d1');
+  assert.equal(v.domains[0]!.detail, 'created → marker came from DOM2, not d1: line 4: (XEN) DOM2: HYPERLAUNCH-MARKER domU1 up');
 });
 
 test('a truncated kernel module: loaded, never prints; the DOMU count still matches', () => {
@@ -121,20 +128,21 @@ test('a truncated kernel module: loaded, never prints; the DOMU count still matc
   assert.equal(bootSettled(f, [DOMU1]), false, 'only the timeout ends this boot');
   const v = judgeBoot(f, [DOMU1]);
   assert.deepEqual(v.problems, []);
-  assert.equal(v.domains[0]!.detail, 'created, but never wrote its marker');
+  assert.equal(v.domains[0]!.detail, 'created → its kernel never wrote to its console');
 });
 
 test('a missing domain: fewer LOADING DOMU banners than domUs, and the kernel never loaded', () => {
   const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000', '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'].join('\n');
   const v = judgeBoot(scanSerialLog(log), [DOMU1, DOMU2]);
   assert.deepEqual(v.problems, ['expected 2 "LOADING DOMU" banner(s), saw 1']);
-  assert.equal(v.domains[1]!.detail, "Xen never loaded d2's kernel");
+  assert.equal(v.domains[1]!.detail, "none → Xen never loaded d2's kernel");
 });
 
 test('a domU without vpl011 cannot be observed on the serial line', () => {
   const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', '(XEN) Loading d1 kernel from boot module @ 54000000'].join('\n');
   const v = judgeBoot(scanSerialLog(log), [{ ...DOMU1, consoleOnSerial: false }]);
-  assert.equal(v.domains[0]!.detail, 'no vpl011: its console cannot reach the serial line');
+  assert.equal(v.domains[0]!.detail, 'created → no vpl011: its console cannot reach the serial line');
+  assert.equal(bootSettled(scanSerialLog(log), [{ ...DOMU1, consoleOnSerial: false }]), true, 'nothing more can be seen of it');
 });
 
 test('line numbers follow the file even with CR CR LF endings', () => {
@@ -167,8 +175,8 @@ test('domids unknown before boot (U-Boot fdt mknod reverses node order): any dom
   assert.deepEqual(
     v.domains.map((d) => [d.name, d.domid, d.passed, d.detail]),
     [
-      ['domU0', 2, false, 'kernel panic (line 8): Attempted to kill init!'],
-      ['domU1', 1, true, 'marker at line 7'],
+      ['domU0', 2, false, 'userspace → died: line 8: (XEN) DOM2: [    2.0] Kernel panic - not syncing: Attempted to kill init!'],
+      ['domU1', 1, true, 'alive: line 7: (XEN) DOM1: HYPERLAUNCH-MARKER domU1 up'],
     ],
   );
 });
@@ -176,7 +184,7 @@ test('domids unknown before boot (U-Boot fdt mknod reverses node order): any dom
 test("a domU's marker on dom0's console is not the domU's", () => {
   const log = ['(XEN) Xen version 4.17.7', '(XEN) *** LOADING DOMU cpus=1 memory=40000KB ***', 'HYPERLAUNCH-MARKER domU0 up'].join('\n');
   const v = judgeBoot(scanSerialLog(log), [{ name: 'domU0', isDom0: false, consoleOnSerial: true }]);
-  assert.equal(v.domains[0]!.detail, "marker came from dom0 console, not a domU console");
+  assert.equal(v.domains[0]!.detail, 'none → marker came from dom0 console, not a domU console: line 3: HYPERLAUNCH-MARKER domU0 up');
 });
 
 // After the U-Boot boot of an ImageBuilder config: domU0's kernel at 0x42200000 became d2, domU1's at 0x44000000 d1.
@@ -205,10 +213,10 @@ test('the kernel address in "Loading d<n> kernel" gives the domid the boot order
   // domU0's marker arriving on d1's console would not count: the address pinned it to d2.
   const swapped = [...UBOOT_ORDER, '(XEN) DOM1: HYPERLAUNCH-MARKER domU0 up'].join('\n');
   const w = judgeBoot(scanSerialLog(swapped), [expected[0]!]);
-  assert.equal(w.domains[0]!.detail, 'marker came from DOM1, not d2');
+  assert.equal(w.domains[0]!.detail, 'kernel → marker came from DOM1, not d2: line 12: (XEN) DOM1: HYPERLAUNCH-MARKER domU0 up');
 });
 
-test("user images (no marker): any line on the domain's own console is proof of life", () => {
+test("user images (no marker): a first console line is only the kernel stage, never a PASS", () => {
   const expected: ExpectedDomain[] = [
     { name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true, marker: false },
     { name: 'domU0', kernelAddress: 0x42200000n, isDom0: false, consoleOnSerial: true, marker: false },
@@ -216,18 +224,18 @@ test("user images (no marker): any line on the domain's own console is proof of 
   ];
   const f = scanSerialLog(UBOOT_ORDER.join('\n'));
   assert.equal(f.dom0Output, 11, "U-Boot's lines before Xen are not dom0's");
-  assert.equal(bootSettled(f, expected), false, 'domU1 has not spoken yet');
+  assert.equal(bootSettled(f, expected), false, 'no domain has reached userspace');
   const v = judgeBoot(f, expected);
   assert.deepEqual(
-    v.domains.map((d) => [d.name, d.domid, d.passed, d.detail]),
+    v.domains.map((d) => [d.name, d.domid, d.passed, d.stage, d.proof?.line, d.detail]),
     [
-      ['dom0', 0, true, 'console output at line 11'],
-      ['domU0', 2, true, 'console output at line 10'],
-      ['domU1', 1, false, 'created, but never wrote to its console'],
+      ['dom0', 0, false, 'kernel', 11, 'kernel → its kernel never reached userspace'],
+      ['domU0', 2, false, 'kernel', 10, 'kernel → its kernel never reached userspace'],
+      ['domU1', 1, false, 'created', 7, 'created → its kernel never wrote to its console'],
     ],
   );
   const lost = judgeBoot(f, [{ name: 'domU9', kernelAddress: 0x60000000n, isDom0: false, consoleOnSerial: true, marker: false }]);
-  assert.equal(lost.domains[0]!.detail, 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)');
+  assert.equal(lost.domains[0]!.detail, 'none → its domid is unknown (no domid, and no kernel loaded from its kernelAddress)');
 });
 
 test('console_timestamps=boot (Xen CI XEN_CMD): "(XEN) [    6.377721] " prefixes are read through', () => {
@@ -243,7 +251,7 @@ test('console_timestamps=boot (Xen CI XEN_CMD): "(XEN) [    6.377721] " prefixes
   const v = judgeBoot(scanSerialLog(log), [DOM0, { name: 'domU0', domid: 1, isDom0: false, consoleOnSerial: true }]);
   assert.equal(v.xenVersion, '4.17.7');
   assert.deepEqual(v.problems, []);
-  assert.deepEqual(v.domains.map((d) => [d.name, d.passed, d.detail]), [['dom0', true, 'marker at line 7'], ['domU0', true, 'marker at line 6']]);
+  assert.deepEqual(v.domains.map((d) => [d.name, d.passed, d.proof?.line]), [['dom0', true, 7], ['domU0', true, 6]]);
   const panic = scanSerialLog('(XEN) [    1.000000] Panic on CPU 0:\n(XEN) [    1.000100] Could not set up DOM0 guest OS\n');
   assert.equal(panic.panics[0]!.message, 'Could not set up DOM0 guest OS');
 });

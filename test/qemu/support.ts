@@ -8,18 +8,19 @@ import type { BootModel } from '../../src/model/boot-model.js';
 import { isQemuError } from '../../src/qemu/errors.js';
 import { type GuestBinaries, fetchGuestBinaries } from '../../src/qemu/guest-packages.js';
 import { toolMissing } from '../support/paths.js';
+import { skipReason } from '../support/skip.js';
 
 /** Why a boot test cannot run here, or undefined with the binaries fetched (downloaded once, then cached). */
 export function bootPrerequisites(): { guest?: GuestBinaries; missing?: string } {
   // Real boots cost tens of seconds of a shared 2-core machine: let a quick local run leave them out, visibly.
-  if (process.env.HYPERLAUNCH_SKIP_BOOT) return { missing: 'HYPERLAUNCH_SKIP_BOOT is set: real QEMU boots left out' };
+  if (process.env.HYPERLAUNCH_SKIP_BOOT) return { missing: skipReason('real Xen boot under QEMU', 'HYPERLAUNCH_SKIP_BOOT is set') };
   const qemu = toolMissing('qemu-system-aarch64');
-  if (qemu) return { missing: 'qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)' };
+  if (qemu) return { missing: skipReason('real Xen boot under QEMU', 'qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)') };
   try {
     return { guest: fetchGuestBinaries() };
   } catch (e) {
     if (!isQemuError(e)) throw e;
-    return { missing: `Debian's arm64 guest packages are unavailable: ${e.message}${e.hint ? ` (${e.hint})` : ''}` };
+    return { missing: skipReason('real Xen boot under QEMU', `Debian's arm64 guest packages are unavailable: ${e.message}${e.hint ? ` (${e.hint})` : ''}`) };
   }
 }
 

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeDtb } from '../../src/fdt/flattree-write.js';
+import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { dumpVirtDtb, virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { skipNotice, toolMissing } from '../support/paths.js';
 

@@ -15,7 +15,8 @@ import { planDirectBoot } from '../../src/qemu/direct-plan.js';
 import { isQemuError } from '../../src/qemu/errors.js';
 import { buildXenFromSource, cachedXenSourceBuild } from '../../src/qemu/xen-source-build.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
-import { repoRoot, skipNotice } from '../support/paths.js';
+import { repoRoot } from '../support/paths.js';
+import { skipNotice } from '../support/skip.js';
 import { bootPrerequisites, modelFromDts, withTmpDir } from './support.js';
 import { EARLY_PRINTK_FRAGMENT, RELEASE_FRAGMENT, XEN_TARBALL, xen422Builds } from './xen-source-support.js';
 

@@ -1,25 +1,32 @@
 /**
- * Upstream Xen 4.22 built from ../shared/xen-src (or $HYPERLAUNCH_XEN_SRC)
- * for the tests: the release build and the early-printk build, cached by
- * xenBuildCacheDir. The source is test data beside the project, not in a
- * user's clone: without it, or without the cross compiler, tests print SKIP.
+ * Upstream Xen 4.22 built from ../shared/xen-src (through the one ../shared
+ * resolver, so HYPERLAUNCH_SHARED_DIR moves it) for the tests: the release
+ * build and the early-printk build, cached by xenBuildCacheDir. The source is
+ * test data beside the project, not in a user's clone: without it, or
+ * without the build tools, tests print SKIP.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { isQemuError } from '../../src/qemu/errors.js';
 import { XEN_BUILD_PACKAGES, type XenSourceBuild, buildXenFromSource, missingBuildTool } from '../../src/qemu/xen-source-build.js';
-import { repoRoot } from '../support/paths.js';
+import { sharedAbsent, sharedPath } from '../support/shared.js';
+import { skipReason } from '../support/skip.js';
 
-export const xenSourceDir = process.env.HYPERLAUNCH_XEN_SRC ?? resolve(repoRoot, '..', 'shared', 'xen-src');
-export const XEN_TARBALL = join(xenSourceDir, 'xen-4.22.0-hypervisor.tar.xz');
-export const RELEASE_FRAGMENT = join(xenSourceDir, 'xen-4.22-probe.config');
-export const EARLY_PRINTK_FRAGMENT = join(xenSourceDir, 'xen-4.22-probe-earlyprintk.config');
+const XEN_SRC = 'xen-src';
+const TARBALL = `${XEN_SRC}/xen-4.22.0-hypervisor.tar.xz`;
+const RELEASE = `${XEN_SRC}/xen-4.22-probe.config`;
+const EARLY_PRINTK = `${XEN_SRC}/xen-4.22-probe-earlyprintk.config`;
+
+export const XEN_TARBALL = sharedPath(TARBALL);
+export const RELEASE_FRAGMENT = sharedPath(RELEASE);
+export const EARLY_PRINTK_FRAGMENT = sharedPath(EARLY_PRINTK);
 
 export interface Xen422 {
   release?: XenSourceBuild;
   earlyPrintk?: XenSourceBuild;
+  /** Why there are no builds, as skipNotice's reason. */
   missing?: string;
 }
+
+const WHAT = 'upstream Xen 4.22 built from source';
 
 let built: Xen422 | undefined;
 
@@ -30,11 +37,12 @@ export function xen422Builds(): Xen422 {
 }
 
 function makeBuilds(): Xen422 {
-  for (const f of [XEN_TARBALL, RELEASE_FRAGMENT, EARLY_PRINTK_FRAGMENT]) {
-    if (!existsSync(f)) return { missing: `${f} is absent (upstream Xen source is test data beside the project; set HYPERLAUNCH_XEN_SRC to its directory)` };
+  for (const rel of [TARBALL, RELEASE, EARLY_PRINTK]) {
+    const absent = sharedAbsent(rel);
+    if (absent) return { missing: skipReason(WHAT, absent) };
   }
   const tool = missingBuildTool();
-  if (tool) return { missing: `${tool} is not installed, cannot build Xen 4.22 (apt-get install ${XEN_BUILD_PACKAGES})` };
+  if (tool) return { missing: skipReason(WHAT, `${tool} is not installed (apt-get install ${XEN_BUILD_PACKAGES})`) };
   const log = (l: string): void => console.log(`xen 4.22 build: ${l}`);
   try {
     return {
@@ -43,7 +51,7 @@ function makeBuilds(): Xen422 {
     };
   } catch (e) {
     // A failed build is a finding, not a reason to skip.
-    if (isQemuError(e) && e.code === 'XEN_BUILD_TOOLS_MISSING') return { missing: e.message };
+    if (isQemuError(e) && e.code === 'XEN_BUILD_TOOLS_MISSING') return { missing: skipReason(WHAT, e.message) };
     throw e;
   }
 }

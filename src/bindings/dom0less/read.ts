@@ -4,7 +4,7 @@
  * §3.1). Values are checked for the types Xen needs; rules about what is
  * missing or inconsistent belong to the checker.
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
 import type { Cpupool } from '../../model/cpus.js';
 import { type Domain, newDomain } from '../../model/domain.js';
@@ -19,8 +19,8 @@ import { locate } from '../locate.js';
 import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
 import { keepOr, readCpupool, readDomain, readEventChannel, readModule, readSharedMemory } from '../entity-read.js';
-import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
-import { type ReadOptions, readingFile, warner } from '../read-options.js';
+import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../tree-reader.js';
+import { type ReadOptions, attempter, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
 
 const IFACE = 'dom0less';
@@ -36,6 +36,7 @@ function reader(root: Node, chosen: Node, dom0: string, opts: ReadOptions): Tree
     iface: IFACE,
     root,
     warn: warner(opts),
+    attempt: attempter(opts),
     channelOf(target): ChannelRef | undefined {
       const parent = target.parent;
       if (!parent || !isCompatible(target, 'xen,evtchn-v1')) return undefined;
@@ -81,7 +82,10 @@ function readChosen(r: TreeReader, chosen: Node, dom0: string): ChosenParts {
     return dom0Domain;
   };
   const guess = { n: 0 };
-  for (const child of chosen.liveChildren()) {
+  for (const child of chosen.liveChildren()) r.attempt(() => readChosenChild(child));
+  return { hypervisor, domains: dom0Domain ? [dom0Domain, ...domains] : domains, cpupools };
+
+  function readChosenChild(child: Node): void {
     const compat = compatibleOf(child);
     if (compat.includes('xen,domain')) domains.push(readDomain(r, child));
     else if (isModuleNode(compat, IFACE)) {
@@ -96,7 +100,6 @@ function readChosen(r: TreeReader, chosen: Node, dom0: string): ChosenParts {
     else if (compat.includes('xen,evtchn-v1')) dom0Of().eventChannels.push(readEventChannel(r, child));
     else keepUnknownNode(hypervisor, child);
   }
-  return { hypervisor, domains: dom0Domain ? [dom0Domain, ...domains] : domains, cpupools };
 }
 
 function readDom0lessTree(tree: DeviceTree, opts: ReadOptions): BootModel {

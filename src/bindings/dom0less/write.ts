@@ -5,7 +5,7 @@
  * dom0less cannot say is a loss, and writeDom0less refuses to drop it
  * unless asked to.
  */
-import type { DeviceTree, Node } from '../../fdt/livetree.js';
+import type { DeviceTree, Node } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
 import type { Domain } from '../../model/domain.js';
 import type { Hypervisor } from '../../model/hypervisor.js';

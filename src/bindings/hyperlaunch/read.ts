@@ -6,7 +6,7 @@
  * properties inside a domain node are read too (they are how an arm64
  * Hyperlaunch domain says the same things).
  */
-import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/livetree.js';
+import { type DeviceTree, type Node, getNodeByPath } from '../../fdt/tree/livetree.js';
 import type { BootModel, HyperlaunchForm } from '../../model/boot-model.js';
 import type { Cpupool } from '../../model/cpus.js';
 import type { Domain } from '../../model/domain.js';
@@ -19,8 +19,8 @@ import { hostTreeOf, passthroughPaths } from '../host-tree.js';
 import { locate } from '../locate.js';
 import { isModuleNode } from '../module-compatibles.js';
 import { keepUnknownNode, readProperties } from '../node-io.js';
-import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../read-context.js';
-import { type ReadOptions, readingFile, warner } from '../read-options.js';
+import { type TreeReader, compatibleOf, contextFor, isCompatible } from '../tree-reader.js';
+import { type ReadOptions, attempter, readingFile, warner } from '../read-options.js';
 import { flagVersions } from '../version-flags.js';
 import { readCpupool, readDomain, readModule } from '../entity-read.js';
 import { CONFIG_CODECS, CONTAINER_CODECS, type Config, type Container } from './container-properties.js';
@@ -35,6 +35,7 @@ function reader(root: Node, chosen: Node, container: Node, opts: ReadOptions): T
     iface: IFACE,
     root,
     warn: warner(opts),
+    attempt: attempter(opts),
     channelOf(target): ChannelRef | undefined {
       const parent = target.parent;
       if (!parent || !isCompatible(target, 'xen,evtchn-v1')) return undefined;
@@ -61,8 +62,8 @@ function readContainer(r: TreeReader, node: Node, h: Hypervisor): Domain[] {
   const domains: Domain[] = [];
   for (const c of node.liveChildren()) {
     const compat = compatibleOf(c);
-    if (compat.includes('xen,config')) h.config = readConfig(r, c, h);
-    else if (compat.includes('xen,domain')) domains.push(readDomain(r, c));
+    if (compat.includes('xen,config')) r.attempt(() => (h.config = readConfig(r, c, h)));
+    else if (compat.includes('xen,domain')) r.attempt(() => domains.push(readDomain(r, c)));
     else {
       r.warn({ code: 'HL_UNKNOWN_NODE', message: `${c.path} is neither xen,config nor xen,domain; Xen ignores it`, ...locate(c, c.getProperty('compatible')) });
       keepUnknownNode(container, c);
@@ -112,7 +113,7 @@ function readChosenChildren(r: TreeReader, chosen: Node, container: Node, h: Hyp
   for (const c of chosen.liveChildren()) {
     const compat = compatibleOf(c);
     if (c === container) domains = readContainer(r, c, h);
-    else if (compat.includes('xen,cpupool')) cpupools.push(readCpupool(r, c));
+    else if (compat.includes('xen,cpupool')) r.attempt(() => cpupools.push(readCpupool(r, c)));
     else {
       if (isModuleNode(compat, 'dom0less')) r.warn({ code: 'HL_STRAY_MODULE', message: `${c.path} is a dom0less module node; with ${container.path} present Xen does not read it`, ...locate(c) });
       keepUnknownNode(h, c);

@@ -8,7 +8,7 @@
  * (vpl011, static memory, ...) and /chosen's own properties and cpupools are
  * carried along unchanged; for x86 they are losses.
  */
-import type { DeviceTree, Node } from '../../fdt/livetree.js';
+import type { DeviceTree, Node } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
 import type { Domain } from '../../model/domain.js';
 import type { Hypervisor } from '../../model/hypervisor.js';

@@ -1,9 +1,12 @@
 /**
  * The variables of an ImageBuilder config (reference §2), as written: raw
- * strings keyed by meaning. Defaults and validation live in resolve.ts, so
- * that writing a config back keeps exactly what the user set.
+ * strings keyed by meaning. Defaults and validation live in
+ * src/artifacts/imagebuilder-plan/resolve.ts, so that writing a config back
+ * keeps exactly what the user set.
  */
+import type { ProblemSink } from '../../diagnostics/hyperlaunch-error.js';
 import { configError } from './errors.js';
+import type { ImageBuilderError } from './imagebuilder-error.js';
 import { type ShellConfig, type ShellVariable, lookupVariable } from './shell-config.js';
 
 export interface DomUConfig {
@@ -118,17 +121,22 @@ function indexed(vars: Map<string, ShellVariable>, name: string): Array<string |
 /** More domains, pools or overlays than this is a typo, not a board. */
 export const MAX_INDEX = 4095;
 
-function checkIndexes(vars: Map<string, ShellVariable>): void {
+/** Entries indexed above MAX_INDEX: thrown, or each reported to the sink and dropped. */
+function checkIndexes(vars: Map<string, ShellVariable>, onProblem?: ProblemSink<ImageBuilderError>): void {
   for (const [name, v] of vars) {
-    for (const k of v.keys()) {
+    for (const k of [...v.keys()]) {
       if (k.split(',').some((part) => Number(part) > MAX_INDEX)) {
-        throw configError('IB_INDEX', `${name}[${k}]: index above ${MAX_INDEX}`, 'indexes count domains, pools and overlays from 0', `${name}[${k}]`);
+        const e = configError('IB_INDEX', `${name}[${k}]: index above ${MAX_INDEX}`, 'indexes count domains, pools and overlays from 0', `${name}[${k}]`);
+        if (!onProblem) throw e;
+        onProblem(e);
+        v.delete(k);
       }
     }
   }
 }
 
-export function readImageBuilderConfig(shell: ShellConfig): ImageBuilderConfig {
+/** The config's variables as fields; with a sink, every bad variable is reported there and left out. */
+export function readImageBuilderConfig(shell: ShellConfig, onProblem?: ProblemSink<ImageBuilderError>): ImageBuilderConfig {
   const vars = shell.variables;
   const cfg: ImageBuilderConfig = { file: shell.file, domus: [], cpupools: [], dtOverlays: [], variables: vars };
   const target = cfg as unknown as Record<string, unknown>;
@@ -136,7 +144,7 @@ export function readImageBuilderConfig(shell: ShellConfig): ImageBuilderConfig {
     const v = scalar(vars, name);
     if (v !== undefined) target[field] = v;
   }
-  checkIndexes(vars);
+  checkIndexes(vars, onProblem);
   const domuCount = highestIndex(vars, DOMU_FIELDS.map(([, n]) => n)) + 1;
   for (let i = 0; i < domuCount; i++) {
     const d: DomUConfig = { index: i };

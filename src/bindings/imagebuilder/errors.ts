@@ -1,15 +1,15 @@
 /**
- * ImageBuilder failures are FdtErrors with an `IB_` code: the message is
- * uboot-script-gen's own text (so users recognise it), the location is the
- * config line or the variable, and the exit code is the one the script uses.
+ * The two ways an ImageBuilder config failure is located: by the variable
+ * it is about, or by the config line and column.
  */
-import { FdtError } from '../../fdt/errors.js';
 import { makePosition } from '../../fdt/srcpos.js';
+import type { ImageBuilderCode } from './codes.js';
+import { ImageBuilderError } from './imagebuilder-error.js';
 
-export function configError(code: string, message: string, hint?: string, path?: string): FdtError {
-  return new FdtError(code, message, { hint, path });
+export function configError(code: ImageBuilderCode, message: string, hint?: string, path?: string): ImageBuilderError {
+  return new ImageBuilderError(code, message, { hint, path });
 }
 
-export function shellError(code: string, message: string, file: string, line: number, column: number, hint?: string): FdtError {
-  return new FdtError(code, message, { position: makePosition(file, line, column), hint });
+export function shellError(code: ImageBuilderCode, message: string, file: string, line: number, column: number, hint?: string): ImageBuilderError {
+  return new ImageBuilderError(code, message, { position: makePosition(file, line, column), hint });
 }

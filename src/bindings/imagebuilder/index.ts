@@ -2,6 +2,6 @@
 export * from './shell-config.js';
 export * from './arithmetic.js';
 export * from './config.js';
-export * from './resolve.js';
+export * from './plan.js';
 export * from './write-config.js';
 export * from './model.js';

@@ -13,7 +13,7 @@ import { KIB } from '../../model/memory.js';
 import { capabilitiesFromBits, capabilityBits } from '../../model/roles.js';
 import { type BootModule, type ModuleKind, newModule } from '../../model/module.js';
 import type { ImageBuilderConfig, DomUConfig } from './config.js';
-import type { ImageBuilderPlan } from './resolve.js';
+import type { ImageBuilderPlan } from './plan.js';
 
 export interface ModelWithFiles {
   model: BootModel;

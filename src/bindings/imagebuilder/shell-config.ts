@@ -7,7 +7,9 @@
  */
 import type { FdtError } from '../../fdt/errors.js';
 import { evalArithmetic } from './arithmetic.js';
+import type { ProblemSink } from '../../diagnostics/hyperlaunch-error.js';
 import { shellError } from './errors.js';
+import { ImageBuilderError } from './imagebuilder-error.js';
 
 /** One variable: bash keys (`0` for a scalar, `1,2` for associative keys) to values. */
 export type ShellVariable = Map<string, string>;
@@ -252,12 +254,23 @@ function readStatement(c: Cursor, vars: Map<string, ShellVariable>, out: ShellAs
   }
 }
 
-export function parseShellConfig(text: string, file = '<config>'): ShellConfig {
+/**
+ * Read a config as data. Without a sink the first bad statement throws;
+ * with one, each is reported there, the rest of its line is skipped, and
+ * reading goes on, so that one run shows every line to mend.
+ */
+export function parseShellConfig(text: string, file = '<config>', onProblem?: ProblemSink<ImageBuilderError>): ShellConfig {
   const c = new Cursor(text, file);
   const variables = new Map<string, ShellVariable>();
   const assignments: ShellAssignment[] = [];
   while (!c.eof()) {
-    readStatement(c, variables, assignments);
+    try {
+      readStatement(c, variables, assignments);
+    } catch (e) {
+      if (!onProblem || !(e instanceof ImageBuilderError)) throw e;
+      onProblem(e);
+      while (!c.eof() && c.peek() !== '\n') c.next();
+    }
     if (c.peek() === '\n') c.next();
   }
   return { file, variables, assignments };

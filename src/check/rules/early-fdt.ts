@@ -1,5 +1,5 @@
 /** Early FDT scan (bootinfo-fdt.c, bootinfo.c): what Xen does before any domain exists. */
-import { type Node, walkNodes } from '../../fdt/livetree.js';
+import { type Node, walkNodes } from '../../fdt/tree/livetree.js';
 import { at, atDomain, hex } from '../context.js';
 import type { Rule } from '../rule.js';
 import { KiB4, aligned, allModules, compatibleList, domUs } from './support.js';
@@ -36,7 +36,7 @@ export const EARLY_FDT_RULES: Rule[] = [
   {
     id: 'fdt-header', group: 'early-fdt', severity: 'error', xenSource: 'xen/arch/arm/setup.c',
     xenMessage: 'No valid device tree', summary: 'the input is not a valid device tree blob',
-    hint: 'rebuild the DTB with dtc; check it was not truncated', readerCodes: ['FDT_INPUT'],
+    hint: 'rebuild the DTB with dtc; check it was not truncated',
   },
   {
     id: 'mod-reg-missing', group: 'early-fdt', severity: 'error', xenSource: BOOTINFO_FDT,

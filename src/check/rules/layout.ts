@@ -79,7 +79,8 @@ export const LAYOUT_RULES: Rule[] = [
     },
   },
   {
-    id: 'mod-overlap-reserved', group: 'layout', severity: 'error', xenSource: BOOTINFO,
+    // 4.18 added the check (Xen 6f7d56ccd3, 4f6a291582; then in arch/arm/setup.c); 4.17 boots such a module.
+    id: 'mod-overlap-reserved', group: 'layout', severity: 'error', xenSource: BOOTINFO, since: '4.18',
     xenMessage: OVERLAP_MSG, summary: 'a module overlaps /reserved-memory, /memreserve/ (unless exactly inside), static memory, static heap or shared memory',
     hint: 'move the module out of reserved and static ranges',
     check(ctx, report) {

@@ -1,12 +1,19 @@
-/** Partial device tree passthrough (dom0less-build.c, `multiboot,device-tree` blobs). */
-import { getNodeByPath, walkNodes } from '../../fdt/livetree.js';
+/**
+ * Partial device tree passthrough (dom0less-build.c, `multiboot,device-tree` blobs).
+ * Before 4.18 scan_pfdt_node ignored a passthrough node's error (Xen
+ * f51c92383b): 4.13–4.17 print the message and boot the domain without the
+ * device, so the device rules start at 4.18. The cells and phandle checks
+ * came with 4.22 (c3ce09cd90, a010efd323); older releases map nothing, or
+ * hand out the clashing phandle, silently.
+ */
+import { getNodeByPath, walkNodes } from '../../fdt/tree/livetree.js';
 import type { PartialInput } from '../context.js';
 import type { Where } from '../finding.js';
 import { hex } from '../context.js';
 import type { Rule } from '../rule.js';
 import { KiB4, aligned } from './support.js';
 
-const BUILD = 'xen/arch/arm/dom0less-build.c';
+const BUILD = 'xen/common/device-tree/dom0less-build.c';
 const GUEST_PHANDLE_GIC = 65000;
 
 /** A node (or property) of a partial device tree: its own file, its source position when it came from DTS. */
@@ -18,7 +25,7 @@ function atPartial(p: PartialInput, path: string, prop?: string): Where {
 
 export const PASSTHROUGH_RULES: Rule[] = [
   {
-    id: 'pdt-reg-path', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    id: 'pdt-reg-path', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.18', needs: 'partial',
     xenMessage: 'xen,reg or xen,path missing for %pd', summary: 'a passthrough node with `xen,reg` but no `xen,path` (and no force), or the reverse',
     hint: 'give both xen,reg and xen,path (or xen,force-assign-without-iommu)', readerCodes: ['PDT_REG_WITHOUT_PATH'],
     check(ctx, report) {
@@ -28,12 +35,12 @@ export const PASSTHROUGH_RULES: Rule[] = [
     },
   },
   {
-    id: 'pdt-cells', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13',
+    id: 'pdt-cells', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.22',
     xenMessage: 'Invalid address_cells %u or size_cells %u', summary: 'partial device tree cells other than 1 or 2',
     hint: 'use #address-cells / #size-cells of 1 or 2', readerCodes: ['PDT_CELLS', 'PDT_XEN_REG'],
   },
   {
-    id: 'pdt-align', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    id: 'pdt-align', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.18', needs: 'partial',
     xenMessage: 'DomU passthrough config has not page aligned addresses/sizes', summary: '`xen,reg` entries not 4 KiB aligned',
     hint: 'align host address, size and guest address to 4 KiB',
     check(ctx, report) {
@@ -47,7 +54,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
     },
   },
   {
-    id: 'pdt-phandle', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'partial',
+    id: 'pdt-phandle', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.22', needs: 'partial',
     xenMessage: 'Phandle allocation overlaps Xen reserved range', summary: 'a partial device tree phandle ≥ 65000 (GUEST_PHANDLE_GIC)',
     hint: 'renumber phandles below 65000',
     check(ctx, report) {
@@ -57,7 +64,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
     },
   },
   {
-    id: 'pdt-path-exists', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.13', needs: 'host',
+    id: 'pdt-path-exists', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.18', needs: 'host',
     xenMessage: "Couldn't find node %s in host_dt!", summary: '`xen,path` names no node of the host device tree',
     hint: 'use the device\'s full path in the host DTB',
     check(ctx, report) {

@@ -1,0 +1,121 @@
+/**
+ * The table of everything outside Node.js that hyperlaunch and its tests can
+ * use: one entry per tool or file, with the Debian package that provides it,
+ * the feature it enables, and how to read its version. Adding a tool to the
+ * project means adding a row here (and to scripts/install-test-deps.sh).
+ */
+import { UBOOT_QEMU_ARM64 } from '../qemu/boot.js';
+import { DEFAULT_MACHINE, machineArgs } from '../qemu/machine.js';
+
+interface ProbeBase {
+  name: string;
+  feature: string;
+  required: boolean;
+}
+
+export interface CommandProbe extends ProbeBase {
+  kind: 'command';
+  package: string;
+  versionArgs: string[];
+  /** First capture group is the version; default: the first non-empty output line. */
+  versionPattern?: RegExp;
+  /** QEMU: the machine options to start it with, paused, to prove it runs. */
+  startArgs?: string[];
+}
+
+export interface FileProbe extends ProbeBase {
+  kind: 'file';
+  package: string;
+  /** Absolute paths, any one of which will do. */
+  paths: string[];
+  /** Said whatever the status, e.g. why an optional file is not needed. */
+  note?: string;
+}
+
+export interface ArchitectureProbe extends ProbeBase {
+  kind: 'architecture';
+  /** A dpkg foreign architecture, for `apt-get download PKG:ARCH`. */
+  arch: string;
+}
+
+export interface CacheProbe extends ProbeBase {
+  kind: 'cache';
+}
+
+export type Probe = CommandProbe | FileProbe | ArchitectureProbe | CacheProbe;
+
+const DTC_VERSION = /Version: (DTC \S+)/;
+const UBOOT_TOOLS_VERSION = /version (\S+)/;
+const QEMU_VERSION = /QEMU emulator version (\S+)/;
+
+function dtcTool(name: string, feature: string): CommandProbe {
+  return { kind: 'command', name, package: 'device-tree-compiler', feature, required: true, versionArgs: ['--version'], versionPattern: DTC_VERSION };
+}
+
+const XEN_BUILD_FEATURE = 'build upstream Xen from source for the 4.22 boots (test/qemu/xen-source-*, `buildXenFromSource`)';
+/** `gcc (Debian 12.2.0-14) 12.2.0`: the last word of the first line. */
+const GCC_VERSION = /^\S+ \(.*\) (\S+)$/m;
+
+/** A tool the Xen source build runs: optional, since only the 4.22 tests and `buildXenFromSource` need it. */
+function xenBuildTool(name: string, pkg: string, versionArgs: string[], versionPattern: RegExp, why = ''): CommandProbe {
+  return { kind: 'command', name, package: pkg, required: false, versionArgs, versionPattern, feature: `${XEN_BUILD_FEATURE}${why}` };
+}
+
+export const PROBES: readonly Probe[] = [
+  dtcTool('dtc', 'the DTB/DTS oracle tests (our dtc output compared byte for byte), `npm run bench`'),
+  dtcTool('fdtoverlay', 'the overlay oracle tests (`hyperlaunch fdtoverlay` against the real one)'),
+  dtcTool('fdtput', 'the property-edit oracle tests (ImageBuilder edits its DTB with fdtput)'),
+  dtcTool('fdtdump', 'the FIT and signed-FIT golden tests (reads the blob back)'),
+  {
+    kind: 'command', name: 'mkimage', package: 'u-boot-tools', required: true, versionArgs: ['-V'], versionPattern: UBOOT_TOOLS_VERSION,
+    feature: 'the boot.scr and FIT oracle tests (`hyperlaunch build` against the real mkimage)',
+  },
+  {
+    kind: 'command', name: 'dumpimage', package: 'u-boot-tools', required: true, versionArgs: ['-V'], versionPattern: UBOOT_TOOLS_VERSION,
+    feature: 'the FIT golden tests (lists what a FIT holds)',
+  },
+  { kind: 'command', name: 'cpp', package: 'cpp', required: true, versionArgs: ['--version'], versionPattern: /^cpp .* (\d+\.\d+\.\d+)$/m, feature: 'the kernel DTS tests (#include and macros before dtc)' },
+  { kind: 'command', name: 'cpio', package: 'cpio', required: true, versionArgs: ['--version'], versionPattern: /^cpio .* (\S+)$/m, feature: 'the initramfs tests (the real cpio reads our archives back)' },
+  { kind: 'command', name: 'openssl', package: 'openssl', required: true, versionArgs: ['version'], versionPattern: /^OpenSSL (\S+)/, feature: 'the signed-FIT golden test (makes the signing key)' },
+  { kind: 'command', name: 'xz', package: 'xz-utils', required: true, versionArgs: ['--version'], versionPattern: /^xz .* (\S+)$/m, feature: 'the kernel DTS tests (unpacks linux-source-6.1)' },
+  {
+    kind: 'command', name: 'qemu-system-aarch64', package: 'qemu-system-arm', required: true, versionArgs: ['--version'], versionPattern: QEMU_VERSION,
+    startArgs: machineArgs(DEFAULT_MACHINE),
+    feature: '`hyperlaunch qemu` and the Xen boot tests (arm64 virt board)',
+  },
+  {
+    kind: 'command', name: 'qemu-system-x86_64', package: 'qemu-system-x86', required: false, versionArgs: ['--version'], versionPattern: QEMU_VERSION,
+    startArgs: ['-display', 'none', '-monitor', 'none', '-nic', 'none'],
+    feature: 'the planned x86 Hyperlaunch boots (nothing uses it yet)',
+  },
+  {
+    kind: 'file', name: 'u-boot.bin (qemu_arm64)', package: 'u-boot-qemu', required: true, paths: [UBOOT_QEMU_ARM64],
+    feature: '`hyperlaunch qemu -c` and `--route uboot`: boot.scr run by real U-Boot',
+  },
+  {
+    kind: 'file', name: 'efi-virtio.rom', package: 'ipxe-qemu', required: false,
+    paths: ['/usr/lib/ipxe/qemu/efi-virtio.rom', '/usr/share/qemu/efi-virtio.rom'],
+    feature: 'QEMU\'s default NIC on virt (a QEMU run without -nic none)',
+    note: 'not needed by hyperlaunch: its QEMU runs pass -nic none, or romfile= on U-Boot\'s NIC',
+  },
+  {
+    kind: 'architecture', name: 'arm64 dpkg architecture', arch: 'arm64', required: true,
+    feature: '`apt-get download` of Debian\'s arm64 Xen, kernel, busybox and kernel DTBs (nothing is installed)',
+  },
+  {
+    kind: 'command', name: 'apt-get', package: 'apt', required: true, versionArgs: ['--version'], versionPattern: /^apt (\S+)/,
+    feature: 'downloads the guest packages and the kernel DTB corpus (`apt-get download`)',
+  },
+  {
+    kind: 'command', name: 'dpkg', package: 'dpkg', required: true, versionArgs: ['--version'], versionPattern: /version (\S+)/,
+    feature: 'unpacks the downloaded packages (`dpkg -x`, `dpkg-deb`)',
+  },
+  xenBuildTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu', ['--version'], GCC_VERSION, ': the cross compiler (brings binutils-aarch64-linux-gnu)'),
+  xenBuildTool('gcc', 'gcc', ['--version'], GCC_VERSION, ': Kconfig and the build helpers run on the host'),
+  xenBuildTool('make', 'make', ['--version'], /^GNU Make (\S+)/m),
+  xenBuildTool('flex', 'flex', ['--version'], /^flex (\S+)/m, ': Kconfig\'s lexer'),
+  xenBuildTool('bison', 'bison', ['--version'], /^bison \(GNU Bison\) (\S+)/m, ': Kconfig\'s parser'),
+  xenBuildTool('m4', 'm4', ['--version'], /^m4 \(GNU M4\) (\S+)/m),
+  xenBuildTool('checkpolicy', 'checkpolicy', ['-V'], /^(\d+) \(compatibility/m, ': without it the built-in FLASK policy is silently left out'),
+  { kind: 'cache', name: 'guest-package cache', required: false, feature: 'boots without a download: Debian\'s Xen 4.17, Linux and busybox for arm64' },
+];

@@ -1,0 +1,208 @@
+/**
+ * The live tree: nodes, properties, labels and memory reservations, shaped
+ * like dtc's own model so that merge, delete and fixup rules carry over
+ * exactly. Deleted entries stay in their lists with `deleted = true`,
+ * because dtc revives a re-added name in its original position.
+ */
+import { PropertyValue } from './data.js';
+import type { SourcePosition } from '../srcpos.js';
+
+export interface Label {
+  name: string;
+  deleted: boolean;
+}
+
+/** dtc's add_label: a known label is revived; a new one goes in front. */
+export function addLabel(labels: Label[], name: string): void {
+  for (const l of labels) {
+    if (l.name === name) {
+      l.deleted = false;
+      return;
+    }
+  }
+  labels.unshift({ name, deleted: false });
+}
+
+export function liveLabels(labels: readonly Label[]): Label[] {
+  return labels.filter((l) => !l.deleted);
+}
+
+export class Property {
+  name: string;
+  value: PropertyValue;
+  labels: Label[] = [];
+  deleted = false;
+  position?: SourcePosition;
+
+  constructor(name: string, value: PropertyValue = new PropertyValue(), position?: SourcePosition) {
+    this.name = name;
+    this.value = value;
+    this.position = position;
+  }
+
+  get bytes(): Uint8Array {
+    return this.value.bytes;
+  }
+}
+
+export class Node {
+  /** Full node name including the unit address (`cpu@0`); empty for the root. */
+  name: string;
+  properties: Property[] = [];
+  children: Node[] = [];
+  parent?: Node;
+  labels: Label[] = [];
+  deleted = false;
+  /** 0 = none yet; 0xffffffff = marked unresolved (plugin). */
+  phandle = 0;
+  position?: SourcePosition;
+  /** Source blocks merged into this node after the first (dtc's srcpos list; "also defined at"). */
+  alsoDefinedAt?: SourcePosition[];
+  omitIfUnused = false;
+  isReferenced = false;
+  /** Cached by checks (`#address-cells` / `#size-cells` of this node, -1 unknown). */
+  addrCells = -1;
+  sizeCells = -1;
+  /** Bus type name set by the checks' bus detection (e.g. `pci`, `simple-bus`). */
+  bus?: string;
+
+  constructor(name = '', position?: SourcePosition) {
+    this.name = name;
+    this.position = position;
+  }
+
+  /** Non-deleted properties, in order. */
+  *liveProperties(): IterableIterator<Property> {
+    for (const p of this.properties) if (!p.deleted) yield p;
+  }
+
+  /** Non-deleted children, in order. */
+  *liveChildren(): IterableIterator<Node> {
+    for (const c of this.children) if (!c.deleted) yield c;
+  }
+
+  /** dtc's get_property: first non-deleted property with that name. */
+  getProperty(name: string): Property | undefined {
+    for (const p of this.properties) if (!p.deleted && p.name === name) return p;
+    return undefined;
+  }
+
+  /** dtc's get_subnode: exact name match among non-deleted children. */
+  getChild(name: string): Node | undefined {
+    for (const c of this.children) if (!c.deleted && c.name === name) return c;
+    return undefined;
+  }
+
+  /** Append a property (dtc's add_property). */
+  addProperty(prop: Property): Property {
+    this.properties.push(prop);
+    return prop;
+  }
+
+  /** Append a child (dtc's add_child). */
+  addChild(child: Node): Node {
+    child.parent = this;
+    this.children.push(child);
+    return child;
+  }
+
+  /** Name before `@`. */
+  get baseName(): string {
+    const at = this.name.indexOf('@');
+    return at < 0 ? this.name : this.name.slice(0, at);
+  }
+
+  /** Unit address after `@`, or '' (dtc's get_unitname). */
+  get unitAddress(): string {
+    const at = this.name.indexOf('@');
+    return at < 0 ? '' : this.name.slice(at + 1);
+  }
+
+  /** Full path from the root, `/` for the root. Computed, so it follows renames and moves. */
+  get path(): string {
+    if (!this.parent) return '/';
+    const parts: string[] = [];
+    for (let n: Node | undefined = this; n?.parent; n = n.parent) parts.push(n.name);
+    return `/${parts.reverse().join('/')}`;
+  }
+}
+
+export interface ReserveEntry {
+  address: bigint;
+  size: bigint;
+  labels: Label[];
+}
+
+/** dtc's dt_info: the tree plus header-level information. */
+export class DeviceTree {
+  root: Node;
+  reservations: ReserveEntry[] = [];
+  bootCpuidPhys = 0;
+  /** `/dts-v1/` seen (always true for accepted DTS; true for DTB input). */
+  dtsV1 = true;
+  /** `/plugin/` seen. */
+  plugin = false;
+  /** Next candidate for automatic phandle assignment (dtc's static counter). */
+  nextPhandle = 1;
+
+  constructor(root: Node = new Node('')) {
+    this.root = root;
+  }
+}
+
+/** dtc's get_node_by_path: components match full names; leading slashes skipped. */
+export function getNodeByPath(tree: Node, path: string): Node | undefined {
+  let node: Node | undefined = tree;
+  if (tree.deleted) return undefined;
+  for (const part of path.split('/')) {
+    if (part === '') continue;
+    node = node.getChild(part);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+/** dtc's get_node_by_label: depth-first, a node's own labels before its children. */
+export function getNodeByLabel(tree: Node, label: string): Node | undefined {
+  for (const n of walkNodes(tree)) {
+    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+  }
+  return undefined;
+}
+
+/** dtc's get_node_by_phandle (0 and 0xffffffff never match; deleted nodes are not found). */
+export function getNodeByPhandle(tree: Node, phandle: number): Node | undefined {
+  if (phandle === 0 || phandle === 0xffffffff) return undefined;
+  if (tree.deleted) return undefined;
+  for (const n of walkNodes(tree)) if (n.phandle === phandle) return n;
+  return undefined;
+}
+
+/** dtc's get_node_by_ref: `/` is the root, `/path` a path, otherwise a label. */
+export function getNodeByRef(tree: Node, ref: string): Node | undefined {
+  if (ref === '/') return tree;
+  if (ref.startsWith('/')) return getNodeByPath(tree, ref);
+  return getNodeByLabel(tree, ref);
+}
+
+/** Depth-first walk of live nodes, parents before children (iterative: trees can be very deep). */
+export function* walkNodes(node: Node): IterableIterator<Node> {
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    yield n;
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (!c.deleted) stack.push(c);
+    }
+  }
+}
+
+/** dtc's guess_boot_cpuid: `reg` of the first (even deleted) child of /cpus when it is one cell. */
+export function guessBootCpuid(root: Node): number {
+  const cpus = getNodeByPath(root, '/cpus');
+  const first = cpus?.children[0];
+  const reg = first?.getProperty('reg');
+  if (!reg || reg.bytes.length !== 4) return 0;
+  return new DataView(reg.bytes.buffer, reg.bytes.byteOffset, 4).getUint32(0);
+}

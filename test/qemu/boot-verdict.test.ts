@@ -1,0 +1,135 @@
+/**
+ * Verdicts by stage on excerpts of real serial logs: `hyperlaunch qemu -c`
+ * configs (dom0 + 3 domUs, user images, through U-Boot) booted on Debian's
+ * Xen 4.17; the lines are copied from those logs, in their order, with the
+ * lines between them left out.
+ * - uboot-bad-excerpt.log: dom0's /init is `exit 1`; domU0 is fine; domU1's
+ *   ramdisk is "070701" then random bytes; domU2's ramdisk has no /init.
+ * - uboot-good-excerpt.log: every /init prints "hello from <domain>" and idles.
+ * U-Boot's fdt mknod made domU0 d3, domU1 d2, domU2 d1 (by kernel address).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_GRACE_SECONDS, type ExpectedDomain, type LogClock, bootSettled, judgeBoot } from '../../src/qemu/boot-verdict.js';
+import { logLines, scanSerialLog } from '../../src/qemu/serial-log.js';
+import { repoRoot } from '../support/paths.js';
+
+const fixture = (name: string): string => readFileSync(join(repoRoot, 'test', 'qemu', 'fixtures', name), 'latin1');
+const BAD = fixture('uboot-bad-excerpt.log');
+const GOOD = fixture('uboot-good-excerpt.log');
+
+const USER: ExpectedDomain[] = [
+  { name: 'dom0', domid: 0, kernelAddress: 0x40400000n, isDom0: true, consoleOnSerial: true, marker: false },
+  { name: 'domU0', kernelAddress: 0x42200000n, isDom0: false, consoleOnSerial: true, marker: false },
+  { name: 'domU1', kernelAddress: 0x44000000n, isDom0: false, consoleOnSerial: true, marker: false },
+  { name: 'domU2', kernelAddress: 0x45e00000n, isDom0: false, consoleOnSerial: true, marker: false },
+];
+
+/** Every line arrived at `at` seconds; it is now `now`. */
+function clockAt(log: string, at: number, now: number): LogClock {
+  return { lineSeconds: logLines(log).map(() => at), now };
+}
+
+/** The line number of the first line containing `text` (the test's own reading of the fixture). */
+function lineOf(log: string, text: string): number {
+  const i = logLines(log).findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, text);
+  return i + 1;
+}
+
+test('real log: dom0 whose /init exits and two domUs with broken ramdisks die at the stage they reached; the good domU passes', () => {
+  const f = scanSerialLog(BAD);
+  const v = judgeBoot(f, USER);
+  assert.equal(v.passed, false);
+  assert.deepEqual(v.problems, []);
+  const dom0Panic = lineOf(BAD, 'Kernel panic - not syncing: Attempted to kill init!');
+  const d2Panic = lineOf(BAD, '(XEN) DOM2: [   40.386057] Kernel panic');
+  const d1Panic = lineOf(BAD, '(XEN) DOM1: [   37.379688] Kernel panic');
+  assert.deepEqual(
+    v.domains.map((d) => [d.name, d.domid, d.passed, d.stage, d.failure?.kind, d.failure?.at?.line]),
+    [
+      ['dom0', 0, false, 'userspace', 'died', dom0Panic],
+      ['domU0', 3, true, 'alive', undefined, undefined],
+      ['domU1', 2, false, 'kernel', 'died', d2Panic],
+      ['domU2', 1, false, 'kernel', 'died', d1Panic],
+    ],
+  );
+  assert.equal(v.domains[0]!.detail, `userspace → died: line ${dom0Panic}: [   39.943045] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100`);
+  assert.deepEqual(v.domains[0]!.proof, { line: lineOf(BAD, '[   37.297520] Run /init as init process'), text: '[   37.297520] Run /init as init process' });
+  assert.equal(v.domains[1]!.proof?.text, '(XEN) DOM3: [   44.443946] Run /init as init process');
+  // Every domain is decided: the run may end.
+  assert.equal(bootSettled(f, USER), true);
+});
+
+test('real log: alive only after the grace period, measured from when the success line arrived', () => {
+  const f = scanSerialLog(BAD);
+  const early = judgeBoot(f, USER, { clock: clockAt(BAD, 10, 12) });
+  assert.equal(early.domains[1]!.stage, 'userspace');
+  assert.equal(early.domains[1]!.passed, false);
+  assert.equal(early.domains[1]!.detail, `userspace → the run ended 2.0 s after its success line, inside the ${DEFAULT_GRACE_SECONDS} s grace period`);
+  assert.equal(bootSettled(f, USER, { clock: clockAt(BAD, 10, 12) }), false, 'domU0 is still in its grace period');
+  const later = { clock: clockAt(BAD, 10, 10 + DEFAULT_GRACE_SECONDS) };
+  assert.equal(judgeBoot(f, USER, later).domains[1]!.stage, 'alive');
+  assert.equal(bootSettled(f, USER, later), true);
+  // The grace is the caller's to choose.
+  assert.equal(judgeBoot(f, USER, { graceSeconds: 1, clock: clockAt(BAD, 10, 11) }).domains[1]!.passed, true);
+});
+
+test('real log: the first console lines are the kernel stage, not a pass; the run is not settled', () => {
+  const cut = logLines(GOOD);
+  const firstLines = cut.slice(0, lineOf(GOOD, '(XEN) DOM3: [    0.000000] Booting Linux')).join('\n');
+  const f = scanSerialLog(firstLines);
+  const v = judgeBoot(f, USER);
+  assert.deepEqual(v.domains.map((d) => [d.name, d.stage, d.passed]), [['dom0', 'kernel', false], ['domU0', 'kernel', false], ['domU1', 'kernel', false], ['domU2', 'kernel', false]]);
+  assert.equal(v.domains[0]!.detail, 'kernel → its kernel never reached userspace');
+  assert.equal(bootSettled(f, USER), false);
+});
+
+test('real log: all user images pass on "Run /init as init process" plus the grace period', () => {
+  const f = scanSerialLog(GOOD);
+  const v = judgeBoot(f, USER, { clock: clockAt(GOOD, 60, 60 + DEFAULT_GRACE_SECONDS) });
+  assert.equal(v.passed, true);
+  for (const d of v.domains) assert.match(d.proof!.text, /Run \/init as init process$/, d.name);
+  assert.deepEqual(v.domains.map((d) => d.domid), [0, 3, 2, 1]);
+});
+
+test('real log: --expect makes the user\'s own line the success line; one that never comes leaves the domain at userspace', () => {
+  const f = scanSerialLog(GOOD);
+  const expected = USER.map((d) => (d.name === 'domU1' ? { ...d, expect: /hello from domU1/ } : d.name === 'dom0' ? { ...d, expect: /welcome to dom0/ } : d));
+  const v = judgeBoot(f, expected);
+  assert.deepEqual(v.domains[2]!.proof, { line: lineOf(GOOD, '(XEN) DOM2: hello from domU1'), text: '(XEN) DOM2: hello from domU1' });
+  assert.equal(v.domains[2]!.passed, true);
+  assert.equal(v.domains[0]!.passed, false);
+  assert.equal(v.domains[0]!.detail, 'userspace → never printed a line matching /welcome to dom0/');
+  // A pattern matches only the domain's own console: domU0's line is not domU1's.
+  const wrong = judgeBoot(f, USER.map((d) => (d.name === 'domU1' ? { ...d, expect: /hello from domU0/ } : d)));
+  assert.equal(wrong.domains[2]!.passed, false);
+});
+
+test('real log: dom0 lines cut by Xen\'s lines are joined again; the domU line inside is read too', () => {
+  // From the same boot: Xen writes a whole DOM2 line in the middle of dom0's hvc0 output.
+  const log = [
+    '(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) (pkg-xen-devel@lists.alioth.debian.org) debug=n',
+    '[    4.877868] X(XEN) DOM2: [    0.000000] psci: probing for conduit method from DT.\r\r',
+    'en: initializing(XEN) DOM2: [    0.000000] psci: PSCIv1.1 detected in firmware.\r\r',
+    '(XEN) DOM2: [    0.000000] psci: Using standard PSCI v0.2 function IDs\r\r',
+    '(XEN) DOM2: [    0.000000] psci: Trusted OS migration not required\r\r',
+    '(XEN) DOM2: [    0.000000] psci: SMC Calling Convention v1.1\r\r',
+    ' cpu0\r\r',
+  ].join('\n');
+  const f = scanSerialLog(log);
+  assert.deepEqual(f.consoles.map((c) => [c.domid, c.line, c.text]), [
+    [2, 2, '[    0.000000] psci: probing for conduit method from DT.'],
+    [2, 3, '[    0.000000] psci: PSCIv1.1 detected in firmware.'],
+    [2, 4, '[    0.000000] psci: Using standard PSCI v0.2 function IDs'],
+    [2, 5, '[    0.000000] psci: Trusted OS migration not required'],
+    [2, 6, '[    0.000000] psci: SMC Calling Convention v1.1'],
+    [undefined, 7, '[    4.877868] Xen: initializing cpu0'],
+  ]);
+  assert.equal(f.dom0Output, 7);
+  // A proof quotes the joined line.
+  const v = judgeBoot(f, [{ name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true, marker: false }]);
+  assert.deepEqual(v.domains[0]!.proof, { line: 7, text: '[    4.877868] Xen: initializing cpu0' });
+});

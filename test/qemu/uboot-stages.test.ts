@@ -1,0 +1,139 @@
+/**
+ * Verdicts by stage on real boots of `hyperlaunch qemu -c` with the user's
+ * own images (marker: false): ImageBuilder configs built in a temp dir from
+ * the cached Debian packages, booted through real U-Boot. A first console
+ * line is not a boot: a domain passes only after its success line ("Run
+ * /init as init process", or --expect's) and the grace period.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { UBOOT_QEMU_ARM64 } from '../../src/qemu/boot.js';
+import type { DomainResult } from '../../src/qemu/boot-verdict.js';
+import { writeCpioNewc } from '../../src/qemu/cpio-newc.js';
+import { initramfsEntries } from '../../src/qemu/initramfs.js';
+import { logLines } from '../../src/qemu/serial-log.js';
+import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
+import { bootPrerequisites, withTmpDir } from './support.js';
+
+const prereq = bootPrerequisites();
+
+/** A user's initramfs: our busybox layout, their own /init (not our marker script). */
+function userRamdisk(busybox: Uint8Array, init: string): Uint8Array {
+  const entries = initramfsEntries(busybox, 'unused').map((e) => (e.path === 'init' && e.type === 'file' ? { ...e, data: new TextEncoder().encode(init) } : e));
+  return gzipSync(writeCpioNewc(entries));
+}
+
+const HELLO = (who: string): string => `#!/bin/sh\necho "hello from ${who}"\nwhile :; do /bin/busybox sleep 3600; done\n`;
+
+/** A newc magic, then noise: the build takes it for a cpio archive, the kernel cannot unpack it. */
+function brokenRamdisk(): Uint8Array {
+  const noise = new Uint8Array(200_000);
+  let x = 12345;
+  for (let i = 0; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return new Uint8Array([...new TextEncoder().encode('070701'), ...noise]);
+}
+
+function config(domUs: number): string {
+  let c = `MEMORY_START="0x40000000"
+MEMORY_END="0xC0000000"
+LOAD_CMD="tftpb"
+XEN="xen"
+XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M dom0_max_vcpus=1 bootscrub=0"
+DOM0_KERNEL="Image"
+DOM0_RAMDISK="dom0.cpio.gz"
+DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init"
+NUM_DOMUS=${domUs}
+`;
+  for (let i = 0; i < domUs; i++) c += `DOMU_KERNEL[${i}]="Image"\nDOMU_RAMDISK[${i}]="domU${i}.cpio.gz"\nDOMU_CMD[${i}]="console=ttyAMA0 rdinit=/init"\nDOMU_MEM[${i}]=128\n`;
+  return c;
+}
+
+function stage(dir: string, ramdisks: Record<string, Uint8Array>): void {
+  const g = prereq.guest!;
+  symlinkSync(g.xen, join(dir, 'xen'));
+  symlinkSync(g.kernel, join(dir, 'Image'));
+  for (const [name, data] of Object.entries(ramdisks)) writeFileSync(join(dir, `${name}.cpio.gz`), data);
+  writeFileSync(join(dir, 'config'), config(Object.keys(ramdisks).length - 1));
+}
+
+function qemu(dir: string, ...extra: string[]) {
+  const log = join(dir, 'serial.log');
+  const r = spawnSync(process.execPath, [cliPath, 'qemu', '-c', join(dir, 'config'), '-d', dir, '--timeout', '300', '--serial-log', log, ...extra], { cwd: repoRoot, encoding: 'utf8' });
+  const serial = existsSync(log) ? logLines(readFileSync(log, 'latin1')) : [];
+  return { ...r, serial };
+}
+
+/**
+ * The report quotes the line it names: the saved log's line, or for dom0 a
+ * line Xen's output had cut (joined by the reader), which ends with it.
+ */
+function quotes(serial: string[], proof: { line: number; text: string }): boolean {
+  const physical = (serial[proof.line - 1] ?? '').trim();
+  return physical !== '' && proof.text.endsWith(physical);
+}
+
+function skip(t: Parameters<typeof skipNotice>[0]): boolean {
+  if (!prereq.guest) return (skipNotice(t, prereq.missing!), true);
+  if (!existsSync(UBOOT_QEMU_ARM64)) return (skipNotice(t, `${UBOOT_QEMU_ARM64} is missing (apt-get install u-boot-qemu)`), true);
+  return false;
+}
+
+test('qemu -c, user images: dom0 whose /init exits and a domU with a broken ramdisk FAIL at the stage they reached; the good domU PASSes after "Run /init"; exit 1', async (t) => {
+  if (skip(t)) return;
+  await withTmpDir(async (dir) => {
+    const busybox = readFileSync(prereq.guest!.busybox);
+    stage(dir, { dom0: userRamdisk(busybox, '#!/bin/sh\nexit 1\n'), domU0: userRamdisk(busybox, HELLO('domU0')), domU1: brokenRamdisk() });
+    const r = qemu(dir);
+    console.log(r.stdout.split('\n')[0]);
+    // The report and stderr say which domain failed and on which line; the serial log is too long to print.
+    const tail = r.stdout + r.stderr;
+    assert.equal(r.status, 1, tail);
+    const row = (name: string): string => new RegExp(`^ {2}${name} .*$`, 'm').exec(r.stdout)?.[0] ?? '';
+    // dom0 ran /init, which exited: Linux panics "Attempted to kill init".
+    const dom0 = /^ {2}dom0 +0 +FAIL +userspace → died: line (\d+): (.*Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100)$/.exec(row('dom0'));
+    assert.ok(dom0, tail);
+    assert.ok(quotes(r.serial, { line: Number(dom0[1]), text: dom0[2]! }), dom0[0]);
+    // domU1 (d1 after U-Boot's fdt mknod) never got past its kernel: no root, no init.
+    const domU1 = /^ {2}domU1 +1 +FAIL +kernel → died: line (\d+): (\(XEN\) DOM1: .*Kernel panic - not syncing: VFS: Unable to mount root fs.*)$/.exec(row('domU1'));
+    assert.ok(domU1, tail);
+    assert.ok(quotes(r.serial, { line: Number(domU1[1]), text: domU1[2]! }), domU1[0]);
+    const domU0 = /^ {2}domU0 +2 +PASS +alive: line (\d+): (\(XEN\) DOM2: .*Run \/init as init process)$/.exec(row('domU0'));
+    assert.ok(domU0, tail);
+    assert.ok(quotes(r.serial, { line: Number(domU0[1]), text: domU0[2]! }), domU0[0]);
+    // The log itself, read independently of the parser: domU0's own /init ran.
+    assert.ok(r.serial.some((l) => /^\(XEN\) DOM2: hello from domU0/.test(l)), tail);
+    assert.match(r.stdout, /\(settled\), grace 5 s$/m);
+  });
+});
+
+test('qemu -c, user images, --expect: every domain PASSes on its success line plus the grace, none on its first line; --json has the stages', async (t) => {
+  if (skip(t)) return;
+  await withTmpDir(async (dir) => {
+    const busybox = readFileSync(prereq.guest!.busybox);
+    stage(dir, { dom0: userRamdisk(busybox, HELLO('dom0')), domU0: userRamdisk(busybox, HELLO('domU0')), domU1: userRamdisk(busybox, HELLO('domU1')) });
+    const r = qemu(dir, '--json', '--expect', 'domU1=^hello from domU1$');
+    // The report and stderr say which domain failed and on which line; the serial log is too long to print.
+    const tail = r.stdout + r.stderr;
+    assert.equal(r.status, 0, tail);
+    const report = JSON.parse(r.stdout) as { passed: boolean; end: string; graceSeconds: number; domains: DomainResult[] };
+    console.log(`user images, --expect: ${report.end}`);
+    assert.equal(report.passed, true);
+    assert.equal(report.end, 'settled');
+    const by = new Map(report.domains.map((d) => [d.name, d]));
+    for (const name of ['dom0', 'domU0', 'domU1']) {
+      const d = by.get(name)!;
+      assert.equal(d.stage, 'alive', name);
+      assert.ok(quotes(r.serial, d.proof!), `${name}: ${JSON.stringify(d.proof)}`);
+    }
+    assert.match(by.get('dom0')!.proof!.text, /^\[ *[\d.]+\] Run \/init as init process$/);
+    assert.match(by.get('domU0')!.proof!.text, /^\(XEN\) DOM2: \[ *[\d.]+\] Run \/init as init process$/);
+    assert.equal(by.get('domU1')!.proof!.text, '(XEN) DOM1: hello from domU1');
+    // Not the first console line: each kernel printed many lines before its proof.
+    const firstDom0 = r.serial.findIndex((l) => /^\[ *0\.000000\] Booting Linux/.test(l)) + 1;
+    assert.ok(firstDom0 > 0 && by.get('dom0')!.proof!.line > firstDom0 + 100, `dom0 proof at ${by.get('dom0')!.proof!.line}, first line ${firstDom0}`);
+  });
+});
