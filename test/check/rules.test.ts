@@ -156,3 +156,22 @@ test('pdt-phandle: Xen allocates from the largest phandle + 1, so 64999 already 
   assert.deepEqual(at('a { phandle = <65001>; };\n\tb { phandle = <65002>; };'), ['pdt-phandle /b:phandle']);
   assert.deepEqual(withPartial('pdt-phandle', ok.replace('passthrough {', 'other { phandle = <64999>; };\n\tpassthrough {'), '4.21'), []);
 });
+
+test('a module against /memreserve/ by target: 4.18 ignores the entries, 4.19 drops even a module exactly inside, 4.20 exempts that case', () => {
+  const text = fixtureText('mod-in-memreserve.dts');
+  const ids = (memreserve: string, xen?: string) => {
+    const src = new TextEncoder().encode(text.replace(/^\/memreserve\/ [^;]*;/m, memreserve));
+    return checkSource(src, { file: join(dir, 'mod-in-memreserve.dts'), build: xen ? parseXenBuild(xen) : undefined }).findings.map((f) => `${f.ruleId}:${f.severity}`);
+  };
+  const inside = '/memreserve/ 0x50000000 0x1000000;';
+  const across = '/memreserve/ 0x50800000 0x1000000;';
+  assert.match(text, /^\/memreserve\/ 0x50000000 0x1000000;/m);
+  assert.deepEqual(ids(inside, '4.18'), []);
+  assert.deepEqual(ids(inside, '4.19'), ['mod-in-memreserve:warning']);
+  assert.deepEqual(ids(inside, '4.20'), []);
+  assert.deepEqual(ids(inside), []);
+  assert.deepEqual(ids(across, '4.18'), []);
+  assert.deepEqual(ids(across, '4.19'), ['mod-overlap-reserved:error']);
+  assert.deepEqual(ids(across, '4.20'), ['mod-overlap-reserved:error']);
+  assert.deepEqual(ids(across), ['mod-overlap-reserved:error']);
+});
