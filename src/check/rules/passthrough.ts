@@ -125,7 +125,7 @@ function skippedBefore418(rule: Rule, detect: Detect): Rule {
 const REG_PATH = refused({
   id: 'pdt-reg-path', group: 'passthrough', xenSource: BUILD, needs: 'partial',
   xenMessage: 'xen,reg or xen,path missing for %pd', summary: 'a passthrough node with `xen,reg` but no `xen,path` (and no force), or the reverse',
-  hint: 'give both xen,reg and xen,path (or xen,force-assign-without-iommu)',
+  hint: 'give both xen,reg and xen,path (or xen,force-assign-without-iommu)', readerCodes: ['PDT_REG_WITHOUT_PATH'],
 }, regPathMissing);
 
 const ALIGN = refused({
@@ -145,7 +145,7 @@ export const PASSTHROUGH_RULES: Rule[] = [
   {
     id: 'pdt-cells', group: 'passthrough', severity: 'error', xenSource: BUILD, since: '4.22', needs: 'partial',
     xenMessage: 'Invalid address_cells %u or size_cells %u', summary: 'partial device tree cells other than 1 or 2 (or a `xen,reg` of no whole entry)',
-    hint: 'use #address-cells / #size-cells of 1 or 2',
+    hint: 'use #address-cells / #size-cells of 1 or 2', readerCodes: ['PDT_CELLS', 'PDT_XEN_REG'],
     check(ctx, report) {
       for (const p of faults(ctx, ['PDT_CELLS', 'PDT_XEN_REG'])) report(p.where, p.message, p.hint);
     },
