@@ -21,6 +21,22 @@ export interface PassthroughDevice {
   forceWithoutIommu: boolean;
 }
 
+/**
+ * A passthrough node some Xen releases refuse and others go on with (the
+ * cells check came with 4.22, the refusal of any node's error with 4.18):
+ * kept with the device, so a check judges it for its target release.
+ */
+export interface PassthroughFault {
+  code: 'PDT_CELLS' | 'PDT_XEN_REG' | 'PDT_REG_WITHOUT_PATH';
+  /** The node the fault is on (the device, or its parent for the cells). */
+  nodePath: string;
+  property?: string;
+  message: string;
+  hint?: string;
+}
+
 export interface PartialDeviceTree {
   devices: PassthroughDevice[];
+  /** Absent when there are none. */
+  faults?: PassthroughFault[];
 }

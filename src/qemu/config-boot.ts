@@ -184,7 +184,10 @@ export function planConfigBoot(config: ImageBuilderConfig, o: ConfigBootOptions)
   }
   // The script's name is ours to choose here (the user's DIR gets nothing); ImageBuilder would insist on one.
   const outputName = config.ubootSource && config.ubootScript ? undefined : 'boot';
-  const plan = resolveImageBuilder(adapted, { loadCmd: o.route === 'uboot' ? 'tftp' : undefined, verbatimCommandLines: o.verbatimCommandLines, outputName });
+  // U-Boot fetches over QEMU's TFTP whatever LOAD_CMD says; the direct route never runs the script,
+  // so a config without LOAD_CMD is not refused for it (one it gives is kept: it may shape a derived root=).
+  const loadCmd = o.route === 'uboot' ? 'tftp' : (config.loadCmd ? undefined : 'tftp');
+  const plan = resolveImageBuilder(adapted, { loadCmd, verbatimCommandLines: o.verbatimCommandLines, outputName });
   const xen = requireXen(plan, config.file);
   const build = buildUboot(plan, { dir: o.workDir, files: inputSource(o), time: 0 });
   for (const out of build.outputs) writeInto(o.workDir, out.path, out.data);

@@ -119,3 +119,63 @@ test('every examples/*.dts configuration passes clean', () => {
   // the examples ship with the repository: finding none is a broken checkout, not a reason to pass
   assert.ok(checked > 0, `no boot configuration among ${files.length} examples/*.dts`);
 });
+
+/** The fixture `<base>.dts` with `partial` (DTS text) as domU1's partial device tree, checked for `xen`. */
+function withPartial(base: string, partial: string, xen?: string) {
+  const p = readPartialInput(new TextEncoder().encode(partial), 'p.dts');
+  if ('ruleId' in p) return [p];
+  const path = join(dir, `${base}.dts`);
+  return checkSource(readFileSync(path), { file: path, build: xen ? parseXenBuild(xen) : undefined, partials: new Map([['domU1', p]]) }).findings;
+}
+
+const fixtureText = (f: string) => readFileSync(join(dir, f), 'utf8');
+
+test('partial device tree faults are judged by target: pdt-cells from 4.22, pdt-reg-path from 4.18, the 4.13–4.17 twin before', () => {
+  const ids = (fs: { ruleId: string; severity: string }[]) => fs.map((f) => `${f.ruleId}:${f.severity}`).sort();
+  const cells = fixtureText('pdt-cells.partial.dts');
+  assert.deepEqual(ids(withPartial('pdt-cells', cells, '4.22')), ['pdt-cells:error']);
+  assert.deepEqual(ids(withPartial('pdt-cells', cells)), ['pdt-cells:error'], 'no target: the newest release');
+  assert.deepEqual(ids(withPartial('pdt-cells', cells, '4.21')), []);
+  assert.deepEqual(ids(withPartial('pdt-cells', cells, 'debian-4.17')), []);
+  const noPath = fixtureText('pdt-reg-path.ok.partial.dts').replace(/\n\t*xen,path = [^\n]*/, '');
+  assert.doesNotMatch(noPath, /xen,path/);
+  assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, '4.18')), ['pdt-reg-path:error']);
+  assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, 'debian-4.17')), ['pdt-reg-path-skipped:warning']);
+  assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, '4.13')), ['pdt-reg-path-skipped:warning']);
+  // 4.12 reads no partial device tree at all (newer-than-target says so for the module).
+  assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, '4.12')).filter((i) => i.startsWith('pdt-')), []);
+  const [skipped] = withPartial('pdt-reg-path', noPath, '4.17');
+  assert.match(skipped!.message, /xen,reg but no xen,path; Xen 4\.17 prints "xen,reg or xen,path missing for d<id>" and the domain boots without this device/);
+  assert.equal(skipped!.path, '/passthrough/gpio@9030000:xen,reg');
+});
+
+test('pdt-phandle: Xen allocates from the largest phandle + 1, so 64999 already fails; every node counts, linux,phandle too', () => {
+  const ok = fixtureText('pdt-phandle.ok.partial.dts');
+  assert.match(ok, /phandle = <1>;/);
+  const at = (extra: string) => withPartial('pdt-phandle', ok.replace('passthrough {', `${extra}\n\tpassthrough {`), '4.22').map((f) => `${f.ruleId} ${f.path}`);
+  assert.deepEqual(at('other { phandle = <64998>; };'), []);
+  assert.deepEqual(at('other { phandle = <64999>; };'), ['pdt-phandle /other:phandle']);
+  assert.deepEqual(at('other { linux,phandle = <65100>; };'), ['pdt-phandle /other:linux,phandle']);
+  // One finding, at the largest: Xen looks at the maximum only.
+  assert.deepEqual(at('a { phandle = <65001>; };\n\tb { phandle = <65002>; };'), ['pdt-phandle /b:phandle']);
+  assert.deepEqual(withPartial('pdt-phandle', ok.replace('passthrough {', 'other { phandle = <64999>; };\n\tpassthrough {'), '4.21'), []);
+});
+
+test('a module against /memreserve/ by target: 4.18 ignores the entries, 4.19 drops even a module exactly inside, 4.20 exempts that case', () => {
+  const text = fixtureText('mod-in-memreserve.dts');
+  const ids = (memreserve: string, xen?: string) => {
+    const src = new TextEncoder().encode(text.replace(/^\/memreserve\/ [^;]*;/m, memreserve));
+    return checkSource(src, { file: join(dir, 'mod-in-memreserve.dts'), build: xen ? parseXenBuild(xen) : undefined }).findings.map((f) => `${f.ruleId}:${f.severity}`);
+  };
+  const inside = '/memreserve/ 0x50000000 0x1000000;';
+  const across = '/memreserve/ 0x50800000 0x1000000;';
+  assert.match(text, /^\/memreserve\/ 0x50000000 0x1000000;/m);
+  assert.deepEqual(ids(inside, '4.18'), []);
+  assert.deepEqual(ids(inside, '4.19'), ['mod-in-memreserve:warning']);
+  assert.deepEqual(ids(inside, '4.20'), []);
+  assert.deepEqual(ids(inside), []);
+  assert.deepEqual(ids(across, '4.18'), []);
+  assert.deepEqual(ids(across, '4.19'), ['mod-overlap-reserved:error']);
+  assert.deepEqual(ids(across, '4.20'), ['mod-overlap-reserved:error']);
+  assert.deepEqual(ids(across), ['mod-overlap-reserved:error']);
+});

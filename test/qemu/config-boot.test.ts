@@ -194,3 +194,25 @@ test('planConfigBoot: a named DEVICE_TREE is the host DTB of both routes; virt\'
     }
   }
 });
+
+test('planConfigBoot direct: no LOAD_CMD is needed (the script is never run); the uboot route and a given LOAD_CMD are unchanged', () => {
+  const text = CONFIG.replace(/^LOAD_CMD=.*\n/m, '');
+  assert.doesNotMatch(text, /LOAD_CMD/);
+  const run = (route: ConfigRoute, configText: string) => {
+    const dir = userDir();
+    const work = mkdtempSync(join(tmpdir(), 'hl-cfgwork-'));
+    try {
+      return planConfigBoot(readImageBuilderConfig(parseShellConfig(configText, 'config')), { route, dir, workDir: work, virtHost });
+    } finally {
+      for (const d of [dir, work]) rmSync(d, { recursive: true, force: true });
+    }
+  };
+  const direct = run('direct', text);
+  assert.ok(direct.direct, 'the direct route is planned');
+  assert.equal(direct.build.plan.loadCmd, 'tftpb');
+  // A LOAD_CMD the config gives is kept on the direct route (it may shape a derived root=).
+  assert.equal(run('direct', CONFIG).build.plan.loadCmd, 'load mmc 0:1');
+  // U-Boot fetches over QEMU's TFTP whatever the config says.
+  assert.equal(run('uboot', text).build.plan.loadCmd, 'tftpb');
+  assert.equal(run('uboot', CONFIG).build.plan.loadCmd, 'tftpb');
+});

@@ -9,6 +9,8 @@ import { at, atDomain, range } from '../context.js';
 import type { Where } from '../finding.js';
 import type { HostFacts } from '../host-facts.js';
 import type { Rule } from '../rule.js';
+import type { CheckContext } from '../context.js';
+import { compareXenVersions } from '../../model/version.js';
 import { allModules, contains, overlappingPairs } from './support.js';
 
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
@@ -65,6 +67,32 @@ function hostReserved(host: HostFacts | undefined, withMemreserve: boolean): Reg
   return (host?.reserved ?? []).filter((r) => withMemreserve || !r.memreserve).map((r) => ({ address: r.address, size: r.size, what: r.from, where: { path: r.from } }));
 }
 
+/**
+ * Whether the target counts /memreserve/ entries as reserved for modules:
+ * 4.18 does not; 4.19 does (53dc37829c). 4.20 exempts a module exactly
+ * inside one (a14593e399: U-Boot reserves what it loads), and so does 4.19
+ * from 4.19.2 (its backport 6f7af8383f); 4.19.0 and 4.19.1 drop it. No
+ * target: the newest.
+ */
+function countsMemreserve(ctx: CheckContext): boolean {
+  const v = ctx.build?.version;
+  return v === undefined || compareXenVersions(v, '4.19') >= 0;
+}
+
+/** Modules against the reserved ranges the target counts; `inside` says whether a module sits exactly inside a /memreserve/ entry. */
+function moduleReservedOverlaps(ctx: CheckContext): { m: Region; r: Region; inside: boolean }[] {
+  const fixed = [...staticRegions(ctx.model), ...hostReserved(ctx.host, countsMemreserve(ctx))];
+  const memreserve = new Set((ctx.host?.reserved ?? []).filter((r) => r.memreserve).map((r) => r.from));
+  const mods = distinct(moduleRegions(ctx.model)).map((m) => ({ ...m, module: true }));
+  const out: { m: Region; r: Region; inside: boolean }[] = [];
+  for (const [a, b] of overlappingPairs([...fixed.map((r) => ({ ...r, module: false })), ...mods])) {
+    if (a.module === b.module) continue; // module pairs are mod-overlap's, static pairs static-mem-overlap's
+    const [m, r] = a.module ? [a, b] : [b, a];
+    out.push({ m, r, inside: memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size) });
+  }
+  return out;
+}
+
 function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
   return host.memory.some((b) => contains(b.address, b.size, address, size));
 }
@@ -81,17 +109,23 @@ export const LAYOUT_RULES: Rule[] = [
   {
     // 4.18 added the check (Xen 6f7d56ccd3, 4f6a291582; then in arch/arm/setup.c); 4.17 boots such a module.
     id: 'mod-overlap-reserved', group: 'layout', severity: 'error', xenSource: BOOTINFO, since: '4.18',
-    xenMessage: OVERLAP_MSG, summary: 'a module overlaps /reserved-memory, /memreserve/ (unless exactly inside), static memory, static heap or shared memory',
+    xenMessage: OVERLAP_MSG, summary: 'a module overlaps /reserved-memory, static memory, static heap or shared memory, or (from 4.19) /memreserve/ unless exactly inside (4.19.0 and 4.19.1: see `mod-in-memreserve`)',
     hint: 'move the module out of reserved and static ranges',
     check(ctx, report) {
-      const fixed = [...staticRegions(ctx.model), ...hostReserved(ctx.host, true)];
-      const memreserve = new Set((ctx.host?.reserved ?? []).filter((r) => r.memreserve).map((r) => r.from));
-      const mods = distinct(moduleRegions(ctx.model)).map((m) => ({ ...m, module: true }));
-      for (const [a, b] of overlappingPairs([...fixed.map((r) => ({ ...r, module: false })), ...mods])) {
-        if (a.module === b.module) continue; // module pairs are mod-overlap's, static pairs static-mem-overlap's
-        const [m, r] = a.module ? [a, b] : [b, a];
-        if (memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size)) continue;
-        report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
+      for (const { m, r, inside } of moduleReservedOverlaps(ctx)) {
+        if (!inside) report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
+      }
+    },
+  },
+  {
+    // 53dc37829c (4.19.0) without a14593e399, which reached 4.19 only in 4.19.2 (6f7af8383f): the
+    // target names no point release, so this is a warning rather than mod-overlap-reserved's error.
+    id: 'mod-in-memreserve', group: 'layout', severity: 'warning', xenSource: 'xen/arch/arm/setup.c', since: '4.19', until: '4.19', needs: 'target',
+    xenMessage: OVERLAP_MSG, summary: 'a module exactly inside a /memreserve/ entry: Xen 4.19.0 and 4.19.1 drop it (4.19.2 and 4.20 on accept it)',
+    hint: 'use Xen 4.19.2 or later, or take the module\'s range out of /memreserve/',
+    check(ctx, report) {
+      for (const { m, r, inside } of moduleReservedOverlaps(ctx)) {
+        if (inside) report(m.where, `${m.what} ${range(m.address, m.size)} lies inside ${r.what} ${range(r.address, r.size)}; Xen 4.19.0 and 4.19.1 count it as an overlap and drop the module`);
       }
     },
   },
