@@ -34,5 +34,5 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   device-tree-compiler u-boot-tools cpp cpio openssl xz-utils qemu-system-arm u-boot-qemu \
-  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc make flex bison m4 checkpolicy >/dev/null
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc libc6-dev make flex bison m4 checkpolicy >/dev/null
 echo "test tools: $(dtc --version) · $(mkimage -V) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"

@@ -6,6 +6,7 @@
  */
 import { UBOOT_QEMU_ARM64 } from '../qemu/boot.js';
 import { DEFAULT_MACHINE, machineArgs } from '../qemu/machine.js';
+import { HOST_C_HEADER } from '../qemu/xen-source-build.js';
 
 interface ProbeBase {
   name: string;
@@ -112,6 +113,10 @@ export const PROBES: readonly Probe[] = [
   },
   xenBuildTool('aarch64-linux-gnu-gcc', 'gcc-aarch64-linux-gnu', ['--version'], GCC_VERSION, ': the cross compiler (brings binutils-aarch64-linux-gnu)'),
   xenBuildTool('gcc', 'gcc', ['--version'], GCC_VERSION, ': Kconfig and the build helpers run on the host'),
+  {
+    kind: 'file', name: 'host C headers', package: 'libc6-dev', required: false, paths: [HOST_C_HEADER],
+    feature: `${XEN_BUILD_FEATURE}: Kconfig's host tools include <stdio.h> (gcc only recommends libc6-dev)`,
+  },
   xenBuildTool('make', 'make', ['--version'], /^GNU Make (\S+)/m),
   xenBuildTool('flex', 'flex', ['--version'], /^flex (\S+)/m, ': Kconfig\'s lexer'),
   xenBuildTool('bison', 'bison', ['--version'], /^bison \(GNU Bison\) (\S+)/m, ': Kconfig\'s parser'),

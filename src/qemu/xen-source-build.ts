@@ -16,7 +16,11 @@ import { takeCacheLock } from './cache-lock.js';
 import { QemuError } from './errors.js';
 
 /** The Debian packages the build needs (checkpolicy: without it the built-in FLASK policy silently turns off). */
-export const XEN_BUILD_PACKAGES = 'gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison m4 make gcc xz-utils checkpolicy';
+// libc6-dev: Kconfig's host tools include <stdio.h>; gcc only recommends it, so
+// --no-install-recommends leaves it out (a fresh-machine rehearsal showed it).
+export const XEN_BUILD_PACKAGES = 'gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison m4 make gcc libc6-dev xz-utils checkpolicy';
+/** The host C library headers the build helpers compile against (libc6-dev). */
+export const HOST_C_HEADER = '/usr/include/stdio.h';
 export const CROSS_COMPILE = 'aarch64-linux-gnu-';
 const TOOLS = ['make', 'gcc', `${CROSS_COMPILE}gcc`, `${CROSS_COMPILE}ld`, 'flex', 'bison', 'm4', 'tar', 'xz'];
 
@@ -54,7 +58,7 @@ export function missingBuildTool(): string | undefined {
     const r = spawnSync(tool, ['--version'], { stdio: 'ignore' });
     if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') return tool;
   }
-  return undefined;
+  return existsSync(HOST_C_HEADER) ? undefined : `${HOST_C_HEADER} (libc6-dev)`;
 }
 
 function sha256(file: string): string {
