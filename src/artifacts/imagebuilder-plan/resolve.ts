@@ -88,12 +88,18 @@ function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string, verb
   return `${cmd} root=${set(rootfs) ? rootDevice(loadCmd) : '/dev/ram0'}`;
 }
 
+/** uboot-script-gen shifts 1 by the color numbers in 64-bit shell arithmetic: no color above this fits its mask. */
+const MAX_COLOR = 63n;
+
 function colorsMask(spec: string, name: string): bigint {
   const m = /^(\d+)-(\d+)$/.exec(spec.trim());
   if (!m) throw configError('IB_BAD_COLORS', `${name}="${spec}" is not a color range a-b`, 'write e.g. 4-7', name);
-  let mask = 0n;
-  for (let b = BigInt(m[1]!); b <= BigInt(m[2]!); b++) mask |= 1n << b;
-  return mask;
+  const [first, last] = [BigInt(m[1]!), BigInt(m[2]!)];
+  if (last > MAX_COLOR) {
+    throw configError('IB_BAD_COLORS', `${name}="${spec}" goes beyond color ${MAX_COLOR}: the mask is one 64-bit shell number`, `keep both ends of the range between 0 and ${MAX_COLOR}`, name);
+  }
+  // A closed form: a loop over the range is as long as the number the config writes.
+  return last < first ? 0n : (1n << (last + 1n)) - (1n << first);
 }
 
 function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, plan: ImageBuilderPlan): ResolvedDomU {
