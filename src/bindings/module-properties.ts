@@ -18,7 +18,7 @@ type Range = Extract<ModuleLocation, { type: 'range' }>;
 function decodeRange(p: Property, ctx: PropertyReadContext): Range {
   const { address, size } = ctx.parentCells;
   if (address < 1 || size < 1) {
-    // Xen reads no cells then: a module at 0 of size 0, which it cannot load.
+    // Xen reads a missing part as 0: a module at address 0, or of size 0.
     throw new BootConfigError('MODULE_REG_CELLS', `${ctx.node.path}:${p.name} cannot be read with #address-cells ${address} and #size-cells ${size} from ${ctx.node.parent?.path ?? '/'}`, locate(ctx.node, p, 'set #address-cells and #size-cells of the parent node to 1 or 2'));
   }
   const need = (address + size) * 4;

@@ -88,7 +88,10 @@ function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string, verb
   return `${cmd} root=${set(rootfs) ? rootDevice(loadCmd) : '/dev/ram0'}`;
 }
 
-/** uboot-script-gen shifts 1 by the color numbers in 64-bit shell arithmetic: no color above this fits its mask. */
+/**
+ * uboot-script-gen writes the mask as one shell number (golden 02: 4-7 is <0xf0>), and bash numbers are
+ * 64-bit: no color above 63 fits. How it builds the mask is not verified (reference imagebuilder.md §6).
+ */
 const MAX_COLOR = 63n;
 
 function colorsMask(spec: string, name: string): bigint {
