@@ -19,7 +19,7 @@ import { FdtError } from '../fdt/errors.js';
 import type { Loss } from '../model/loss.js';
 import type { NamingStyle } from './chosen-edits.js';
 import { applyFdtput } from './fdtput-apply.js';
-import { directorySource } from './file-source.js';
+import { directorySource, typedReads } from './file-source.js';
 import { configFromDeviceTree } from './from-devicetree.js';
 import { type ImageBuilderOverrides, resolveImageBuilder } from './imagebuilder-plan/resolve.js';
 import { overwrittenInput, refusalMessage, writeFileAtomic } from './output-write.js';
@@ -75,7 +75,7 @@ export function readImageBuilderFile(file: string, onProblem?: ProblemSink<Image
 }
 
 export function buildFromConfig(config: ImageBuilderConfig, opts: BuildFromConfigOptions, verbatimCommandLines = false): ConfigBuild {
-  const files = directorySource(opts.dir);
+  const files = typedReads(directorySource(opts.dir));
   const plan = resolveImageBuilder(config, { ...opts.overrides, verbatimCommandLines });
   const build = buildUboot(plan, { dir: opts.dir, files, prefix: opts.prefix, naming: opts.naming, avoidReserved: opts.avoidReserved, time: opts.time ?? imageTime() });
   const outputs = [...build.outputs];
@@ -117,7 +117,7 @@ export function checkBuild(b: ConfigBuild, opts: Omit<GateOptions, 'host'> = {})
   if (plan.mode !== 'xen' || !plan.deviceTree) return undefined;
   const at = (label: string) => b.build.images.find((i) => i.label === label);
   const { model } = imageBuilderToModel(plan, at);
-  const host = readDtb(directorySource(b.dir).read(plan.deviceTree));
+  const host = readDtb(typedReads(directorySource(b.dir)).read(plan.deviceTree));
   return checkGate(model, { ...opts, host, hostName: plan.deviceTree });
 }
 

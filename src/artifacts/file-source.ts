@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, readSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 
 export interface FileSource {
   /** Size in bytes (following symlinks), or undefined when the file does not exist. */
@@ -38,6 +39,27 @@ export function directorySource(dir: string): FileSource {
     read(p) {
       return readFileSync(at(p));
     },
+  };
+}
+
+/** The same files, but a read that fails (unreadable, gone since its size was taken) is IB_FILE naming the file, not fs's own error. */
+export function typedReads(files: FileSource): FileSource {
+  const guard = <T>(file: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof ImageBuilderError) throw e;
+      const why = e instanceof Error && 'code' in e ? String(e.code) : e instanceof Error ? e.message : String(e);
+      throw new ImageBuilderError('IB_FILE', `File ${file} cannot be read (${why}), exiting`, {
+        path: file,
+        hint: 'check that it exists and is readable; paths in the config are relative to the -d directory',
+      });
+    }
+  };
+  return {
+    size: (p) => files.size(p),
+    head: (p, n) => guard(p, () => files.head(p, n)),
+    read: (p) => guard(p, () => files.read(p)),
   };
 }
 

@@ -14,7 +14,7 @@ import { type NamingStyle, type PlacedImage, linuxChosenEdits, xenChosenEdits } 
 import { type DtEdit, hexUpper, scriptLine } from './dt-edits.js';
 import { applyFdtput } from './fdtput-apply.js';
 import { type FileRole, ROLE_PATTERN, fileTypeMatches } from './file-types.js';
-import { type FileSource, loadPath } from './file-source.js';
+import { type FileSource, loadPath, typedReads } from './file-source.js';
 import { fitBlob, fitIts, keyHint } from './fit.js';
 import { addPublicKey, loadSigningKey } from './fit-sign.js';
 import { type Range, SLOT, nextSlot, placeImage, scriptAddress } from './layout.js';
@@ -170,7 +170,7 @@ function signingKey(plan: ImageBuilderPlan, files: FileSource, inputs: string[])
 }
 
 export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): UbootBuild {
-  const { files } = opts;
+  const files = typedReads(opts.files);
   const naming = opts.naming ?? 'current';
   const time = opts.time ?? 0;
   if (!plan.deviceTree) throw new ImageBuilderError('IB_NO_DEVICE_TREE', 'DEVICE_TREE is not set', { hint: 'set DEVICE_TREE="host.dtb"' });
@@ -249,7 +249,9 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
     const fdteditBytes = outputs.find((o) => o.path === plan.fdtedit)!.data;
     const its = fitIts(plan, images, scriptAt);
     outputs.push({ path: plan.fit.its, data: new TextEncoder().encode(its) });
-    const read = (img: LoadedImage): Uint8Array => (img.label === 'dtb' ? fdteditBytes : files.read(img.file));
+    // Xen for bootm is the uImage built above ($XEN.ub), an output and not an input file.
+    const built = (file: string): Uint8Array | undefined => outputs.find((o) => o.path === file)?.data;
+    const read = (img: LoadedImage): Uint8Array => (img.label === 'dtb' ? fdteditBytes : built(img.file) ?? files.read(img.file));
     const key = signingKey(plan, files, inputs);
     outputs.push({ path: plan.fit.file, data: fitBlob(plan, images, scriptAt, sourceBytes, read, time, key) });
     if (key && plan.fit.ubootDtb) {

@@ -17,6 +17,10 @@ type Range = Extract<ModuleLocation, { type: 'range' }>;
 
 function decodeRange(p: Property, ctx: PropertyReadContext): Range {
   const { address, size } = ctx.parentCells;
+  if (address < 1 || size < 1) {
+    // Xen reads a missing part as 0: a module at address 0, or of size 0.
+    throw new BootConfigError('MODULE_REG_CELLS', `${ctx.node.path}:${p.name} cannot be read with #address-cells ${address} and #size-cells ${size} from ${ctx.node.parent?.path ?? '/'}`, locate(ctx.node, p, 'set #address-cells and #size-cells of the parent node to 1 or 2'));
+  }
   const need = (address + size) * 4;
   if (p.bytes.length < need) {
     throw new BootConfigError('MODULE_REG_SHORT', `${ctx.node.path}:${p.name} is shorter than one <address size> entry (${p.bytes.length} < ${need} bytes, cells ${address}+${size} from ${ctx.node.parent?.path ?? '/'}); Xen panics "reg property length is too short"`, locate(ctx.node, p, 'cells come from the parent node\'s #address-cells / #size-cells'));
@@ -24,7 +28,8 @@ function decodeRange(p: Property, ctx: PropertyReadContext): Range {
   if (p.bytes.length !== need) {
     ctx.warn({ code: 'MODULE_REG_EXTRA', message: `${ctx.node.path}:${p.name} is longer than one <address size> entry; Xen uses the first`, ...locate(ctx.node, p) });
   }
-  const first = readTuples(p.bytes.subarray(0, need), [address, size])![0]!;
+  const [first] = readTuples(p.bytes.subarray(0, need), [address, size]) ?? [];
+  if (!first) throw new BootConfigError('MODULE_REG_SHORT', `${ctx.node.path}:${p.name} is not one <address size> entry`, locate(ctx.node, p));
   return { type: 'range', address: first[0]!, size: first[1]! };
 }
 

@@ -36,6 +36,7 @@ export const BOOT_CONFIG_CODES = {
   V8R_MSA_INVALID: e('v8r_el1_msa is not "mpu" or "mmu"'),
   STATIC_HEAP_BAD: e('xen,static-heap is not a list of <address size>'),
   MODULE_REG_SHORT: e('a module reg is shorter than one <address size> entry'),
+  MODULE_REG_CELLS: e('the parent of a module gives reg no address or no size cells'),
   MODULE_REG_EXTRA: w('a module reg holds more than one entry; Xen uses the first'),
   MODULE_LOCATION_TWICE: e('a module location given by two properties'),
   MODULE_IMPLICIT_KIND: w('a module with no specific compatible, typed by position'),

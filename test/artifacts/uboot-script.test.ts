@@ -236,3 +236,32 @@ test('a missing DOMU_KERNEL[i] is found at its turn in the loading, after the do
   assert.throws(() => build('DOM0_KERNEL=gone\nNUM_DOMUS=1\n'), /^FdtError: File gone doesn't exist, exiting$/);
   assert.throws(() => build('DOM0_KERNEL=Image\nNUM_DOMUS=1\n'), /^FdtError: DOMU_KERNEL\[0\] is not defined$/);
 });
+
+// Found by the fuzzer (test/fuzz/regressions/imagebuilder-fit-bootm-xen-ub.json)
+test('FIT with bootm: the FIT carries the xen.ub uImage built in memory; it is not read as an input file', () => {
+  const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(`${BASE}BOOT_CMD=bootm\nDOM0_KERNEL=Image\n`, 'config')), { fit: true });
+  const b = buildUboot(plan, { dir: '/build', files: memory(files()), naming: 'current' });
+  const ub = b.outputs.find((o) => o.path === 'xen.ub')!.data;
+  const fit = b.outputs.find((o) => o.path === plan.fit!.file)!.data;
+  assert.ok(Buffer.from(fit).indexOf(Buffer.from(ub)) > 0, 'the FIT holds the uImage bytes');
+  assert.ok(!b.inputs.includes('xen.ub'));
+});
+
+// Found by the fuzzer (test/fuzz/regressions/imagebuilder-colors-huge-range.json): the mask was built one color at a time
+test('DOMU_COLORS beyond color 63 is IB_BAD_COLORS at once; an empty range is no color', () => {
+  const colors = (range: string) => () => build(`DOM0_KERNEL=Image\nNUM_DOMUS=1\nDOMU_KERNEL[0]=Image\nDOMU_COLORS[0]=${range}\n`);
+  const start = performance.now();
+  assert.throws(colors('6-799999999999999999999'), (e: unknown) => e instanceof FdtError && e.code === 'IB_BAD_COLORS' && /DOMU_COLORS\[0\]/.test(e.message) && e.hint !== undefined);
+  assert.ok(performance.now() - start < 1000);
+  assert.throws(colors('0-64'), (e: unknown) => e instanceof FdtError && e.code === 'IB_BAD_COLORS');
+  assert.ok(lines(colors('0-63')()).includes('fdt set /chosen/domU0 colors <0xffffffffffffffff>'));
+  assert.ok(lines(colors('60-63')()).includes('fdt set /chosen/domU0 colors <0xf000000000000000>'));
+});
+
+test('an input file that cannot be read is IB_FILE naming the file, not the file system\'s error', () => {
+  const f = files();
+  const source = memory(f);
+  const unreadable = { ...source, read: (p: string) => (p === 'Image' ? (() => { throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }); })() : source.read(p)) };
+  const plan = resolveImageBuilder(readImageBuilderConfig(parseShellConfig(`${BASE}DOM0_KERNEL=Image\nBOOT_CMD=bootm\n`, 'config')), { fit: true });
+  assert.throws(() => buildUboot(plan, { dir: '/build', files: unreadable }), (e: unknown) => e instanceof FdtError && e.code === 'IB_FILE' && e.message.includes('Image') && e.message.includes('EACCES') && e.hint !== undefined);
+});

@@ -157,6 +157,8 @@ const BAD: BadCase[] = [
   { what: 'unknown xen,sci_type', chosen: domU('memory = <0 1024>;\nxen,sci_type = "scmi";'), code: 'SCI_TYPE_INVALID', path: '/chosen/domU1:xen,sci_type' },
   { what: 'unknown v8r_el1_msa', chosen: domU('memory = <0 1024>;\nv8r_el1_msa = "pmsa";'), code: 'V8R_MSA_INVALID', path: '/chosen/domU1:v8r_el1_msa' },
   { what: 'static-mem not in (address, size) pairs', chosen: domU('memory = <0 1024>;\nxen,static-mem = <0x60000000>;'), code: 'BANKS_BAD_LENGTH', path: '/chosen/domU1:xen,static-mem' },
+  // Found by the fuzzer (test/fuzz/regressions/config-module-reg-no-cells.json): was a TypeError
+  { what: 'module reg under a parent that gives it no cells', chosen: 'domU2 {\ncompatible = "xen,domain";\n#address-cells = <0>;\n#size-cells = <0>;\nmemory = <0 1024>;\ncpus = <1>;\nk {\ncompatible = "multiboot,kernel", "multiboot,module";\nreg = <0x42000000>;\n};\n};', code: 'MODULE_REG_CELLS', path: '/chosen/domU2/k:reg' },
   { what: 'module reg shorter than one entry', chosen: 'k {\ncompatible = "multiboot,kernel", "multiboot,module";\nreg = <0x0 0x42000000>;\n};', code: 'MODULE_REG_SHORT', path: '/chosen/k:reg' },
   { what: 'shm id of 16 characters', chosen: 'shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shm-id = "0123456789abcdef";\nxen,shared-mem = <0x0 0x1000 0x0 0x2000 0x1000>;\n};', code: 'SHM_ID_INVALID', path: '/chosen/shm:xen,shm-id' },
   { what: 'shm region of the wrong length', chosen: 'shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shm-id = "a";\nxen,shared-mem = <0x1000>;\n};', code: 'SHM_REGION_INVALID', path: '/chosen/shm:xen,shared-mem' },

@@ -88,12 +88,21 @@ function withRoot(cmd: string, rootfs: string | undefined, loadCmd: string, verb
   return `${cmd} root=${set(rootfs) ? rootDevice(loadCmd) : '/dev/ram0'}`;
 }
 
+/**
+ * uboot-script-gen writes the mask as one shell number (golden 02: 4-7 is <0xf0>), and bash numbers are
+ * 64-bit: no color above 63 fits. How it builds the mask is not verified (reference imagebuilder.md §6).
+ */
+const MAX_COLOR = 63n;
+
 function colorsMask(spec: string, name: string): bigint {
   const m = /^(\d+)-(\d+)$/.exec(spec.trim());
   if (!m) throw configError('IB_BAD_COLORS', `${name}="${spec}" is not a color range a-b`, 'write e.g. 4-7', name);
-  let mask = 0n;
-  for (let b = BigInt(m[1]!); b <= BigInt(m[2]!); b++) mask |= 1n << b;
-  return mask;
+  const [first, last] = [BigInt(m[1]!), BigInt(m[2]!)];
+  if (last > MAX_COLOR) {
+    throw configError('IB_BAD_COLORS', `${name}="${spec}" goes beyond color ${MAX_COLOR}: the mask is one 64-bit shell number`, `keep both ends of the range between 0 and ${MAX_COLOR}`, name);
+  }
+  // A closed form: a loop over the range is as long as the number the config writes.
+  return last < first ? 0n : (1n << (last + 1n)) - (1n << first);
 }
 
 function resolveDomU(cfg: ImageBuilderConfig, d: DomUConfig, hasDom0: boolean, plan: ImageBuilderPlan): ResolvedDomU {
