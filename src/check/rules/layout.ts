@@ -11,7 +11,7 @@ import type { HostFacts } from '../host-facts.js';
 import type { Rule } from '../rule.js';
 import type { CheckContext } from '../context.js';
 import { compareXenVersions } from '../../model/version.js';
-import { allModules, contains, overlappingPairs } from './support.js';
+import { allModules, contains, inRam, overlappingPairs } from './support.js';
 
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
 const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
@@ -91,10 +91,6 @@ function moduleReservedOverlaps(ctx: CheckContext): { m: Region; r: Region; insi
     out.push({ m, r, inside: memreserve.has(r.what) && contains(r.address, r.size, m.address, m.size) });
   }
   return out;
-}
-
-function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
-  return host.memory.some((b) => contains(b.address, b.size, address, size));
 }
 
 export const LAYOUT_RULES: Rule[] = [
