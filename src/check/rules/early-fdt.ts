@@ -170,7 +170,7 @@ export const EARLY_FDT_RULES: Rule[] = [
   {
     // Xen 4.16 sized the banks with #xen,static-mem-*-cells; 4.17 moved to the parent's cells.
     id: 'static-mem-cells', group: 'early-fdt', severity: 'error', xenSource: BOOTINFO_FDT, since: '4.17',
-    xenMessage: '(silent misreading; 4.22: Data Abort in unprepare_staticmem_pages)',
+    xenMessage: 'CPU0: Unexpected Trap: Data Abort (4.22, before the console: the misread bank lies outside RAM and unprepare_staticmem_pages faults; other lists are read as other banks than meant)',
     summary: '`xen,static-mem` written in the domain node\'s own cells, which differ from the /chosen cells Xen reads it with',
     hint: 'write xen,static-mem in /chosen\'s #address-cells / #size-cells (the domain node\'s own cells are for its modules)', readerCodes: ['STATIC_MEM_OWN_CELLS'],
   },
