@@ -7,12 +7,11 @@
  */
 import type { DeviceTree, Node } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
-import type { Domain } from '../../model/domain.js';
+import type { Cells, Domain } from '../../model/domain.js';
 import type { Hypervisor } from '../../model/hypervisor.js';
 import type { Loss } from '../../model/loss.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
-import { cellsOf, cellsNeeded, inheritCells } from '../cells.js';
-import type { Cells } from '../../model/domain.js';
+import { cellsNeeded, cellsOf, inheritCells } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
 import { fillChosen, startTree } from '../host-tree.js';
 import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
