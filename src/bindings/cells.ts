@@ -25,6 +25,28 @@ export function cellsOf(node: Node | undefined): Cells {
   return { address: cellProperty(node, '#address-cells', 2), size: cellProperty(node, '#size-cells', 1) };
 }
 
+/**
+ * The cells Xen's FDT walker hands the properties of a node whose parent is
+ * `parent` (`xen,static-mem` of a domain node): each of #address-cells and
+ * #size-cells from the nearest of `parent` and its ancestors that sets it,
+ * 2 / 1 above the root (bootfdt.c device_tree_for_each_node; the later
+ * dt_n_addr_cells reads the same).
+ */
+export function walkerCells(parent: Node | undefined): Cells {
+  let address: number | undefined;
+  let size: number | undefined;
+  for (let n = parent; n && (address === undefined || size === undefined); n = n.parent) {
+    address ??= n.getProperty('#address-cells') ? cellProperty(n, '#address-cells', 2) : undefined;
+    size ??= n.getProperty('#size-cells') ? cellProperty(n, '#size-cells', 1) : undefined;
+  }
+  return { address: address ?? XEN_DEFAULT_CELLS.address, size: size ?? XEN_DEFAULT_CELLS.size };
+}
+
+/** `own` where set, else what the parent passes down (the writer's view of walkerCells). */
+export function inheritCells(own: { address?: number; size?: number }, inherited: Cells): Cells {
+  return { address: own.address ?? inherited.address, size: own.size ?? inherited.size };
+}
+
 export function readCells(b: Uint8Array): number[] {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out: number[] = [];

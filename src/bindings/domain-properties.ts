@@ -26,7 +26,8 @@ import {
   hasAnyFunction,
   modeBits,
 } from '../model/roles.js';
-import { encodeTuples, readTuples } from './cells.js';
+import { encodeTuples } from './cells.js';
+import { decodeStaticMem } from './static-mem-banks.js';
 import { locate } from './locate.js';
 import {
   KEEP,
@@ -70,18 +71,6 @@ function decodeMode(p: Property, ctx: PropertyReadContext): DomainMode {
   }
   const guest = bits & MODE_PARAVIRT ? 'pv' : bits & MODE_ENABLE_DM ? 'hvm' : 'pvh';
   return bits & MODE_LONG ? { guest, longMode: true } : { guest };
-}
-
-function decodeBanks(p: Property, ctx: PropertyReadContext): MemoryBank[] {
-  const { address, size } = ctx.ownCells;
-  if (address < 1 || size < 1) {
-    throw new BootConfigError('CELLS_INVALID', `${ctx.node.path}:${p.name}: invalid #address-cells or #size-cells (${address}, ${size})`, locate(ctx.node, p, 'set #address-cells and #size-cells of this node to 1 or 2'));
-  }
-  const rows = readTuples(p.bytes, [address, size]);
-  if (!rows || rows.length === 0) {
-    throw new BootConfigError('BANKS_BAD_LENGTH', `${ctx.node.path}:${p.name} is not a list of <address size> with ${address} + ${size} cells`, locate(ctx.node, p));
-  }
-  return rows.map(([a, s]) => ({ address: a!, size: s! }));
 }
 
 function decodeSve(p: Property, ctx: PropertyReadContext): number | 'max' {
@@ -160,8 +149,8 @@ export const DOMAIN_CODECS: readonly PropCodec<Domain>[] = [
   u32Field<Domain>('nr_spis', '4.13', DOM0LESS, (d) => d.nrSpis, (d, v) => (d.nrSpis = v)),
   field<Domain, MemoryBank[]>({
     name: 'xen,static-mem', since: '4.16', in: DOM0LESS, arm: true,
-    get: (d) => d.staticMemory, set: (d, v) => (d.staticMemory = v), decode: decodeBanks,
-    encode: (v, ctx) => encodeTuples(v.map((b) => [b.address, b.size]), [ctx.ownCells.address, ctx.ownCells.size], `${ctx.path}:xen,static-mem`),
+    get: (d) => d.staticMemory, set: (d, v) => (d.staticMemory = v), decode: decodeStaticMem,
+    encode: (v, ctx) => encodeTuples(v.map((b) => [b.address, b.size]), [ctx.walkerCells.address, ctx.walkerCells.size], `${ctx.path}:xen,static-mem`),
   }),
   flagField<Domain>('direct-map', '4.17', DOM0LESS, (d) => d.directMap, (d, v) => (d.directMap = v)),
   field<Domain, string>({

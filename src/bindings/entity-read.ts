@@ -99,13 +99,13 @@ export function readDomain(r: TreeReader, node: Node): Domain {
 
 /**
  * Xen 4.16 sized `xen,static-mem` entries with these two properties; 4.17
- * and later use the domain node's #address-cells / #size-cells and ignore
+ * and later use the parent's (/chosen's) #address-cells / #size-cells and ignore
  * them. The model decodes as current Xen does and keeps them as unknown.
  */
 function warnLegacyStaticMemCells(r: TreeReader, node: Node): void {
   const p = node.getProperty('#xen,static-mem-address-cells') ?? node.getProperty('#xen,static-mem-size-cells');
   if (!p) return;
-  r.warn({ code: 'STATIC_MEM_LEGACY_CELLS', message: `${node.path}:${p.name} is Xen 4.16's way to size xen,static-mem; Xen 4.17+ ignores it and uses #address-cells / #size-cells`, ...locate(node, p, 'set #address-cells / #size-cells of the domain node to the same values') });
+  r.warn({ code: 'STATIC_MEM_LEGACY_CELLS', message: `${node.path}:${p.name} is Xen 4.16's way to size xen,static-mem; Xen 4.17+ ignores it and reads xen,static-mem with ${node.parent?.path ?? '/'}'s #address-cells / #size-cells`, ...locate(node, p, `write xen,static-mem in ${node.parent?.path ?? '/'}'s #address-cells / #size-cells`) });
 }
 
 /** Add what was read, or keep the node as unknown when the reader declined it. */

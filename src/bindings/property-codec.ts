@@ -21,8 +21,11 @@ export interface PropertyReadContext {
   root: Node;
   /** Cells of the node's parent (for `reg`-like values of the node). */
   parentCells: Cells;
-  /** Cells of the node itself (for `xen,static-mem`). */
-  ownCells: Cells;
+  /**
+   * Cells Xen reads the node's own `reg`-like values with (`xen,static-mem`):
+   * the parent's, each inherited from further up when the parent lacks it.
+   */
+  walkerCells: Cells;
   /** Cells of the root (for `xen,static-heap`). */
   rootCells: Cells;
   warn(w: BootConfigWarning): void;
@@ -38,7 +41,8 @@ export interface WriteContext {
   /** DT path of the node being written (for errors). */
   path: string;
   parentCells: Cells;
-  ownCells: Cells;
+  /** What Xen will read the node's own `reg`-like values with (see PropertyReadContext). */
+  walkerCells: Cells;
   rootCells: Cells;
   /** Fill a phandle at `offset` once the whole tree exists. */
   reference(offset: number, target: RefTarget): void;

@@ -4,7 +4,7 @@ import type { Cells } from '../model/domain.js';
 import type { BootConfigWarning } from '../model/errors.js';
 import type { BindingInterface } from '../model/origin.js';
 import type { ChannelRef } from '../model/sharing.js';
-import { cellsOf } from './cells.js';
+import { cellsOf, walkerCells } from './cells.js';
 import type { PropertyReadContext } from './property-codec.js';
 import { ReferenceIndex } from './references.js';
 
@@ -43,7 +43,7 @@ export function contextFor(r: TreeReader, node: Node): PropertyReadContext {
     node,
     root: r.root,
     parentCells: cellsOf(node.parent),
-    ownCells: cellsOf(node),
+    walkerCells: walkerCells(node.parent),
     rootCells: { ...s.rootCells },
     warn: r.warn,
     target: s.target,

@@ -31,7 +31,8 @@ export interface Placement {
   /** Output path of the node being written. */
   path: string;
   parentCells: Cells;
-  ownCells: Cells;
+  /** The cells Xen will read the node's own `xen,static-mem` with: the parent's, inherited from further up where unset. */
+  walkerCells: Cells;
 }
 
 export class TreeWriter {
@@ -62,7 +63,7 @@ export class TreeWriter {
   }
 
   node<E extends Entity>(name: string, e: E, codecs: readonly PropCodec<E>[], at: Placement, why: (c: PropCodec<E>) => string = () => `no ${this.iface} property`): Node {
-    const node = writeNode(name, e, codecs, { path: at.path, parentCells: at.parentCells, ownCells: at.ownCells, rootCells: this.rootCells }, {
+    const node = writeNode(name, e, codecs, { path: at.path, parentCells: at.parentCells, walkerCells: at.walkerCells, rootCells: this.rootCells }, {
       iface: this.iface,
       accept: (c) => this.accepts(c),
       dropped: (c) => this.lose(e, at.path, c.name, why(c)),
@@ -179,9 +180,9 @@ export class UniqueNames {
   }
 }
 
-/** Cells a domain node must declare so every child value fits: Xen's 2 / 1 unless a size needs 2 cells. */
+/** Cells a domain node must declare so every child value fits: Xen's 2 / 1 unless a size needs 2 cells. (`xen,static-mem` is in the parent's cells.) */
 export function domainCells(d: Domain): Domain {
-  const needWide = [...d.modules.map((m) => (m.location?.type === 'range' ? m.location.size : 0n)), ...(d.staticMemory ?? []).map((b) => b.size), ...d.sharedMemory.map((s) => s.size)].some((s) => s > 0xffffffffn);
+  const needWide = [...d.modules.map((m) => (m.location?.type === 'range' ? m.location.size : 0n)), ...d.sharedMemory.map((s) => s.size)].some((s) => s > 0xffffffffn);
   if (d.sizeCells === undefined && needWide) return { ...d, sizeCells: 2 };
   return d;
 }

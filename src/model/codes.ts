@@ -42,6 +42,7 @@ export const BOOT_CONFIG_CODES = {
   MODULE_IMPLICIT_KIND: w('a module with no specific compatible, typed by position'),
   MODULE_LEGACY_IN_DOMU: w('a domU module with a Xen 4.4 compatible that domU lookup does not find'),
   STATIC_MEM_LEGACY_CELLS: w('Xen 4.16 cells properties for xen,static-mem, ignored by 4.17+'),
+  STATIC_MEM_OWN_CELLS: w("xen,static-mem written in the domain node's own cells; Xen reads it with the parent's"),
   SHM_ID_MISSING: w('a static shared memory node without xen,shm-id; Xen ignores it'),
   SHM_ID_INVALID: e('xen,shm-id is not a short enough string'),
   SHM_CELLS: e('cells of a static shared memory node are invalid'),

@@ -42,7 +42,7 @@ export interface Domain {
   /** `mem-min` / `mem-max` (Hyperlaunch 2025), KiB. */
   memoryMinKiB?: bigint;
   memoryMaxKiB?: bigint;
-  /** `xen,static-mem` banks, decoded with the domain node's cells. */
+  /** `xen,static-mem` banks, decoded with the cells of the domain node's parent (`/chosen`), as Xen 4.17+ reads them. */
   staticMemory?: MemoryBank[];
   /** `direct-map`. */
   directMap?: boolean;
@@ -76,7 +76,7 @@ export interface Domain {
   v8rEl1Msa?: 'mpu' | 'mmu';
   /** `xen,domain-p2m-mem-mb`. */
   p2mPoolMiB?: number;
-  /** `#address-cells` / `#size-cells` of the domain node (for its children's `reg` and `xen,static-mem`); unset = Xen's 2 / 1. */
+  /** `#address-cells` / `#size-cells` of the domain node (for its children's `reg`; not its own `xen,static-mem`); unset = Xen's 2 / 1. */
   addressCells?: number;
   sizeCells?: number;
   /** Kernel, ramdisk, partial device tree. */

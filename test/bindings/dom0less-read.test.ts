@@ -134,12 +134,59 @@ test('booting.txt example: true dom0less, two domUs, 2 + 1 cells', () => {
   assert.equal(isTrueDom0less(m), true);
 });
 
-test('Xen 4.16 static-mem cell properties are kept and warned about (4.17+ uses the domain cells)', () => {
+test('Xen 4.16 static-mem cell properties are kept and warned about; 4.17+ reads the bank list with /chosen\'s cells', () => {
+  // A 4.16 tree: one bank in the 1 + 1 cells it names. /chosen is 2 + 1, so Xen 4.17+ finds no whole bank.
   const warnings: BootConfigWarning[] = [];
   const m = readDom0less(dts(wrap(domU('memory = <0 0x80000>;\n#xen,static-mem-address-cells = <0x1>;\n#xen,static-mem-size-cells = <0x1>;\nxen,static-mem = <0x30000000 0x20000000>;'))), { warnings });
-  assert.deepEqual(m.domains[0]!.staticMemory, [{ address: 0x30000000n, size: 0x20000000n }]);
-  assert.deepEqual(warnings.map((w) => [w.code, w.path]), [['STATIC_MEM_LEGACY_CELLS', '/chosen/domU1:#xen,static-mem-address-cells']]);
-  assert.deepEqual(m.domains[0]!.unknownProperties.map((p) => p.name), ['#xen,static-mem-address-cells', '#xen,static-mem-size-cells']);
+  assert.equal(m.domains[0]!.staticMemory, undefined);
+  assert.deepEqual(warnings.map((w) => [w.code, w.path]), [
+    ['STATIC_MEM_OWN_CELLS', '/chosen/domU1:xen,static-mem'],
+    ['STATIC_MEM_LEGACY_CELLS', '/chosen/domU1:#xen,static-mem-address-cells'],
+  ]);
+  assert.match(warnings[1]!.message, /reads xen,static-mem with \/chosen's #address-cells/);
+  // Kept as written, so that converting the tree does not change it.
+  assert.deepEqual(m.domains[0]!.unknownProperties.map((p) => p.name), ['#xen,static-mem-address-cells', '#xen,static-mem-size-cells', 'xen,static-mem']);
+});
+
+// /chosen 2 + 1 (wrap), the domain node 1 + 1 (domU): the cases where the two readings part.
+test('xen,static-mem is read with /chosen\'s cells, not the domain node\'s', () => {
+  const warnings: BootConfigWarning[] = [];
+  const m = readDom0less(dts(wrap(domU('memory = <0 0x40000>;\nxen,static-mem = <0x0 0x60000000 0x10000000>;'))), { warnings });
+  assert.deepEqual(m.domains[0]!.staticMemory, [{ address: 0x60000000n, size: 0x10000000n }]);
+  assert.deepEqual(warnings, []);
+});
+
+test('/chosen without cells passes the root\'s down to xen,static-mem, as Xen\'s FDT walker does', () => {
+  const tree = `/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\nchosen {\n${domU('memory = <0 0x40000>;\nxen,static-mem = <0x0 0x60000000 0x0 0x10000000>;')}\n};\n};\n`;
+  const warnings: BootConfigWarning[] = [];
+  const m = readDom0less(dts(tree), { warnings });
+  assert.deepEqual(m.domains[0]!.staticMemory, [{ address: 0x60000000n, size: 0x10000000n }]);
+  assert.deepEqual(warnings, []);
+});
+
+test('xen,static-mem written in the domain node\'s own cells is flagged, and read as Xen reads it', () => {
+  // Two banks in 1 + 1 cells are 4 cells: under /chosen's 2 + 1 Xen reads one bank and ignores a cell.
+  const odd: BootConfigWarning[] = [];
+  const m1 = readDom0less(dts(wrap(domU('memory = <0 0x40000>;\nxen,static-mem = <0x60000000 0x8000000 0x68000000 0x8000000>;'))), { warnings: odd });
+  assert.deepEqual(odd.map((w) => [w.code, w.path]), [['STATIC_MEM_OWN_CELLS', '/chosen/domU1:xen,static-mem']]);
+  assert.match(odd[0]!.message, /own cells \(1 \+ 1: 0x60000000 size 0x8000000, 0x68000000 size 0x8000000\), but Xen reads it with \/chosen's \(2 \+ 1: 0x6000000008000000 size 0x68000000, the rest ignored\)/);
+  assert.equal(odd[0]!.hint, "write it in /chosen's cells: xen,static-mem = <0x0 0x60000000 0x8000000 0x0 0x68000000 0x8000000>");
+  assert.equal(m1.domains[0]!.staticMemory, undefined);
+  // Under 2 + 2 the same 4 cells are one whole bank, far outside RAM: the model holds what Xen holds.
+  const whole: BootConfigWarning[] = [];
+  const chosen22 = wrap(domU('memory = <0 0x40000>;\nxen,static-mem = <0x60000000 0x8000000 0x68000000 0x8000000>;')).replace(/chosen \{\n#address-cells = <2>;\n#size-cells = <1>;/, 'chosen {\n#address-cells = <2>;\n#size-cells = <2>;');
+  const m2 = readDom0less(dts(chosen22), { warnings: whole });
+  assert.deepEqual(whole.map((w) => w.code), ['STATIC_MEM_OWN_CELLS']);
+  assert.deepEqual(m2.domains[0]!.staticMemory, [{ address: 0x6000000008000000n, size: 0x6800000008000000n }]);
+});
+
+test('a bank list that fits both cells is Xen\'s reading when it adds up to memory', () => {
+  // <0x0 0x60000000 0x0 0x10000000>: in 2 + 2 one 256 MiB bank (= memory); in 1 + 1 two banks at 0 that do not add up.
+  const tree = wrap(domU('memory = <0 0x40000>;\nxen,static-mem = <0x0 0x60000000 0x0 0x10000000>;')).replace(/chosen \{\n#address-cells = <2>;\n#size-cells = <1>;/, 'chosen {\n#address-cells = <2>;\n#size-cells = <2>;');
+  const warnings: BootConfigWarning[] = [];
+  const m = readDom0less(dts(tree), { warnings });
+  assert.deepEqual(m.domains[0]!.staticMemory, [{ address: 0x60000000n, size: 0x10000000n }]);
+  assert.deepEqual(warnings, []);
 });
 
 interface BadCase {

@@ -87,3 +87,47 @@ test('writing into a board tree replaces its boot configuration and keeps the re
   assert.equal(getNodeByPath(out.root, '/cpus'), undefined); // the board's tree, not the example's
   assert.deepEqual((semantic(readDom0less(out)) as { domains: unknown }).domains, (semantic(model) as { domains: unknown }).domains);
 });
+
+/** A tree whose domain node's cells (1 + 1) differ from the cells Xen reads xen,static-mem with. */
+function staticMemTree(chosenCells: string, staticMem: string): string {
+  return `/dts-v1/;\n/ {\n#address-cells = <2>;\n#size-cells = <2>;\nchosen {\n${chosenCells}\ndomU1 {\ncompatible = "xen,domain";\n#address-cells = <1>;\n#size-cells = <1>;\nmemory = <0x0 0x40000>;\ncpus = <1>;\nxen,static-mem = <${staticMem}>;\nkernel {\ncompatible = "multiboot,kernel", "multiboot,module";\nreg = <0x44000000 0x1000000>;\n};\n};\n};\n};\n`;
+}
+
+const STATIC_MEM_TREES: [string, string][] = [
+  ['/chosen 2 + 1', staticMemTree('#address-cells = <2>;\n#size-cells = <1>;', '0x0 0x60000000 0x10000000')],
+  ['/chosen without cells (the root\'s 2 + 2)', staticMemTree('', '0x0 0x60000000 0x0 0x10000000')],
+  ['written in the domain\'s own cells (kept as it is)', staticMemTree('#address-cells = <2>;\n#size-cells = <1>;', '0x60000000 0x8000000 0x68000000 0x8000000')],
+];
+
+for (const [label, text] of STATIC_MEM_TREES) {
+  test(`round trip xen,static-mem, ${label}: equal DTS text and DTB bytes`, () => {
+    const tree = dts(text);
+    const out = writeDom0less(readDom0less(tree));
+    assert.equal(printDts(out), printDts(tree));
+    assert.deepEqual(writeDtb(out), writeDtb(tree));
+  });
+}
+
+test('a static bank edited in the model is written in /chosen\'s cells, not the domain node\'s', () => {
+  const m = readDom0less(dts(STATIC_MEM_TREES[0]![1]));
+  m.domains[0]!.staticMemory = [{ address: 0x70000000n, size: 0x8000000n }];
+  m.domains[0]!.memoryKiB = 0x20000n;
+  const node = getNodeByPath(writeDom0less(m).root, '/chosen/domU1')!;
+  // 2 address cells + 1 size cell, as Xen will read it.
+  assert.deepEqual(Array.from(node.getProperty('xen,static-mem')!.bytes), [0, 0, 0, 0, 0x70, 0, 0, 0, 0x08, 0, 0, 0]);
+});
+
+test('a static bank wider than the size cells /chosen passes down: #size-cells = <2> on /chosen, unless /chosen sets its own', () => {
+  const bank = [{ address: 0x100000000n, size: 0x100000000n }];
+  // The root's 2 + 1 reach xen,static-mem through a /chosen without cells.
+  const inherited = readDom0less(dts(staticMemTree('', '0x0 0x60000000 0x10000000').replace('/ {\n#address-cells = <2>;\n#size-cells = <2>;', '/ {\n#address-cells = <2>;\n#size-cells = <1>;')));
+  assert.deepEqual(inherited.domains[0]!.staticMemory, [{ address: 0x60000000n, size: 0x10000000n }]);
+  inherited.domains[0]!.staticMemory = bank;
+  const out = writeDom0less(inherited);
+  assert.deepEqual(Array.from(getNodeByPath(out.root, '/chosen')!.getProperty('#size-cells')!.bytes), [0, 0, 0, 2]);
+  assert.deepEqual(readDom0less(out).domains[0]!.staticMemory, bank);
+  // /chosen's own #size-cells = <1> is the user's: the writer says the bank does not fit rather than change it.
+  const own = readDom0less(dts(STATIC_MEM_TREES[0]![1]));
+  own.domains[0]!.staticMemory = bank;
+  assert.throws(() => writeDom0less(own), (e: Error & { code?: string }) => e.code === 'VALUE_TOO_WIDE' && /xen,static-mem: 0x100000000 does not fit in 1 cell/.test(e.message));
+});

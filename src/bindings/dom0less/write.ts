@@ -7,11 +7,11 @@
  */
 import type { DeviceTree, Node } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
-import type { Domain } from '../../model/domain.js';
+import type { Cells, Domain } from '../../model/domain.js';
 import type { Hypervisor } from '../../model/hypervisor.js';
 import type { Loss } from '../../model/loss.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
-import { cellsOf } from '../cells.js';
+import { cellsNeeded, cellsOf, inheritCells } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
 import { fillChosen, startTree } from '../host-tree.js';
 import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
@@ -32,9 +32,19 @@ function needsWideChosen(model: BootModel): boolean {
   return [...sizes, ...(dom0?.sharedMemory ?? []).map((s) => s.size)].some((s) => s > 0xffffffffn);
 }
 
-function chosenHypervisor(model: BootModel): Hypervisor {
-  const h = model.hypervisor;
-  return h.chosenSizeCells === undefined && needsWideChosen(model) ? { ...h, chosenSizeCells: 2 } : h;
+/** The widest address and size of the domUs' `xen,static-mem`, in cells: /chosen's cells (or those it inherits from the root) must hold them. */
+function staticMemCellsNeeded(model: BootModel): Cells {
+  const banks = model.domains.filter((d) => !d.isDom0).flatMap((d) => d.staticMemory ?? []);
+  return { address: Math.max(1, ...banks.map((b) => cellsNeeded(b.address))), size: Math.max(1, ...banks.map((b) => cellsNeeded(b.size))) };
+}
+
+function chosenHypervisor(model: BootModel, rootCells: Cells): Hypervisor {
+  const h = { ...model.hypervisor };
+  const inherited = inheritCells({ address: h.chosenAddressCells, size: h.chosenSizeCells }, rootCells);
+  const banks = staticMemCellsNeeded(model);
+  if (h.chosenSizeCells === undefined && (needsWideChosen(model) || inherited.size < banks.size)) h.chosenSizeCells = 2;
+  if (h.chosenAddressCells === undefined && inherited.address < banks.address) h.chosenAddressCells = 2;
+  return h;
 }
 
 function dom0Losses(w: TreeWriter, d: Domain): void {
@@ -53,16 +63,22 @@ function dom0Losses(w: TreeWriter, d: Domain): void {
   for (const v of d.vcpuPins) w.lose(v, `/chosen/${d.name}/${v.name}`, 'xen,vcpu', 'dom0 has no node in dom0less');
 }
 
-function dom0Nodes(w: TreeWriter, d: Domain, chosenCells: ReturnType<typeof effectiveCells>, names: UniqueNames): Node[] {
+/** Where /chosen's children are written: `cells` for their `reg`, `walker` for what Xen reads their own banks with. */
+interface ChosenCells {
+  cells: Cells;
+  walker: Cells;
+}
+
+function dom0Nodes(w: TreeWriter, d: Domain, chosen: ChosenCells, names: UniqueNames): Node[] {
   dom0Losses(w, d);
-  const at = { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells };
+  const at = { path: '/chosen', parentCells: chosen.cells, walkerCells: chosen.walker };
   const out: Node[] = [];
   for (const m of d.modules) {
     const n = w.module(m, at, names);
     if (n) out.push(n);
   }
   for (const s of d.sharedMemory) {
-    const n = w.sharedMemory(s, { ...at, ownCells: chosenCells });
+    const n = w.sharedMemory(s, at);
     if (n) out.push(n);
   }
   for (const e of d.eventChannels) {
@@ -72,15 +88,15 @@ function dom0Nodes(w: TreeWriter, d: Domain, chosenCells: ReturnType<typeof effe
   return out;
 }
 
-function domainNode(w: TreeWriter, d: Domain, domid: number, chosenCells: ReturnType<typeof effectiveCells>): Node {
+function domainNode(w: TreeWriter, d: Domain, domid: number, chosen: ChosenCells): Node {
   const own = domainCells(d.domid === domid ? { ...d, domid: undefined } : d);
   if (own.domid === undefined) delete own.domid;
   const path = `/chosen/${d.name}`;
   const cells = effectiveCells(own.addressCells, own.sizeCells);
-  const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: chosenCells, ownCells: cells }, (c) =>
+  const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: chosen.cells, walkerCells: chosen.walker }, (c) =>
     c.name === 'domid' ? `dom0less allocates domids in node order (this domain gets ${domid})` : 'dom0less has no such property',
   );
-  const at = { path, parentCells: cells, ownCells: cells };
+  const at = { path, parentCells: cells, walkerCells: inheritCells({ address: own.addressCells, size: own.sizeCells }, chosen.walker) };
   return w.finish(node, d, w.domainChildren(d, at));
 }
 
@@ -97,24 +113,27 @@ function hyperlaunchOnlyLosses(w: TreeWriter, h: Hypervisor): void {
 export function writeDom0lessReport(model: BootModel, base?: DeviceTree): WriteResult {
   const start = startTree(model.host, base);
   const { tree } = start;
-  const h = chosenHypervisor(model);
-  const w = new TreeWriter(IFACE, cellsOf(tree.root), true);
+  const rootCells = cellsOf(tree.root);
+  const h = chosenHypervisor(model, rootCells);
+  const w = new TreeWriter(IFACE, rootCells, true);
   const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
-  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells });
+  const chosen: ChosenCells = { cells: chosenCells, walker: inheritCells({ address: h.chosenAddressCells, size: h.chosenSizeCells }, rootCells) };
+  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: rootCells, walkerCells: rootCells });
   hyperlaunchOnlyLosses(w, h);
   const names = new UniqueNames();
   const children: Node[] = [];
   const dom0 = model.domains.find((d) => d.isDom0);
-  if (dom0) children.push(...dom0Nodes(w, dom0, chosenCells, names));
+  if (dom0) children.push(...dom0Nodes(w, dom0, chosen, names));
+  const at = { path: '/chosen', parentCells: chosen.cells, walkerCells: chosen.walker };
   for (const m of h.modules) {
-    const n = w.module(m, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells }, names);
+    const n = w.module(m, at, names);
     if (n) children.push(n);
   }
   for (const p of model.cpupools) {
-    const n = w.cpupool(p, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells });
+    const n = w.cpupool(p, at);
     if (n) children.push(n);
   }
-  model.domains.filter((d) => !d.isDom0).forEach((d, i) => children.push(domainNode(w, d, i + 1, chosenCells)));
+  model.domains.filter((d) => !d.isDom0).forEach((d, i) => children.push(domainNode(w, d, i + 1, chosen)));
   children.push(...w.unknownChildren(h));
   const order = h.origin?.interface === IFACE ? h.origin.children : undefined;
   fillChosen(start, built, children, order);

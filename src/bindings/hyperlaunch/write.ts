@@ -10,10 +10,10 @@
  */
 import type { DeviceTree, Node } from '../../fdt/tree/livetree.js';
 import type { BootModel } from '../../model/boot-model.js';
-import type { Domain } from '../../model/domain.js';
+import type { Cells, Domain } from '../../model/domain.js';
 import type { Hypervisor } from '../../model/hypervisor.js';
 import { CHOSEN_CODECS } from '../chosen-properties.js';
-import { cellsOf } from '../cells.js';
+import { cellsOf, inheritCells, readCells } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
 import { fillChosen, startTree } from '../host-tree.js';
 import { lossError } from '../loss-error.js';
@@ -40,12 +40,12 @@ function withDomid(d: Domain, index: number): Domain {
   return { ...d, domid: d.isDom0 ? 0 : index + 1 };
 }
 
-function domainNode(w: TreeWriter, d: Domain, domid: number): Node {
+function domainNode(w: TreeWriter, d: Domain, domid: number, hvWalker: Cells): Node {
   const own = domainCells(withDomid(d, domid));
   const path = `${HV}/${d.name}`;
   const cells = effectiveCells(own.addressCells, own.sizeCells);
-  const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: cellsOf(undefined), ownCells: cells }, () => 'an Arm (dom0less) property; Hyperlaunch on x86 has no such property');
-  const at = { path, parentCells: cells, ownCells: cells };
+  const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: cellsOf(undefined), walkerCells: hvWalker }, () => 'an Arm (dom0less) property; Hyperlaunch on x86 has no such property');
+  const at = { path, parentCells: cells, walkerCells: inheritCells({ address: own.addressCells, size: own.sizeCells }, hvWalker) };
   return w.finish(node, d, w.domainChildren(d, at));
 }
 
@@ -53,18 +53,28 @@ function configNode(w: TreeWriter, h: Hypervisor): Node | undefined {
   if (h.modules.length === 0 && !h.config) return undefined;
   const config: Config = h.config ?? { name: 'config', unknownProperties: [], unknownNodes: [] };
   const path = `${HV}/${config.name}`;
-  const node = w.node(config.name, config, CONFIG_CODECS, { path, parentCells: cellsOf(undefined), ownCells: cellsOf(undefined) });
+  const node = w.node(config.name, config, CONFIG_CODECS, { path, parentCells: cellsOf(undefined), walkerCells: cellsOf(undefined) });
   const names = new UniqueNames();
-  const mods = h.modules.map((m) => w.module(m, { path, parentCells: cellsOf(node), ownCells: cellsOf(node) }, names));
+  const mods = h.modules.map((m) => w.module(m, { path, parentCells: cellsOf(node), walkerCells: cellsOf(node) }, names));
   return w.finish(node, config, mods.filter((n): n is Node => n !== undefined));
 }
 
-function containerNode(w: TreeWriter, model: BootModel): Node {
+/** #address-cells / #size-cells the container keeps as unknown properties (the model has no field for them). */
+function containerCells(c: Container): { address?: number; size?: number } {
+  const cell = (name: string): number | undefined => {
+    const p = c.unknownProperties.find((u) => u.name === name);
+    return p ? readCells(p.value.bytes)[0] : undefined;
+  };
+  return { address: cell('#address-cells'), size: cell('#size-cells') };
+}
+
+function containerNode(w: TreeWriter, model: BootModel, chosenWalker: Cells): Node {
   const container: Container = model.hypervisor.container ?? { unknownProperties: [], unknownNodes: [] };
-  const node = w.node('hypervisor', container, CONTAINER_CODECS, { path: HV, parentCells: cellsOf(undefined), ownCells: cellsOf(undefined) });
+  const node = w.node('hypervisor', container, CONTAINER_CODECS, { path: HV, parentCells: cellsOf(undefined), walkerCells: cellsOf(undefined) });
   const config = configNode(w, model.hypervisor);
+  const hvWalker = inheritCells(containerCells(container), chosenWalker);
   let domU = 0;
-  const domains = model.domains.map((d) => domainNode(w, d, d.isDom0 ? 0 : domU++));
+  const domains = model.domains.map((d) => domainNode(w, d, d.isDom0 ? 0 : domU++, hvWalker));
   return w.finish(node, container, config ? [config, ...domains] : domains);
 }
 
@@ -72,15 +82,17 @@ export function writeHyperlaunchReport(model: BootModel, base?: DeviceTree, opts
   const start = startTree(model.host, base);
   const { tree } = start;
   const arm = opts.arm ?? model.target.arch !== 'x86_64';
-  const w = new TreeWriter(IFACE, cellsOf(tree.root), arm);
+  const rootCells = cellsOf(tree.root);
+  const w = new TreeWriter(IFACE, rootCells, arm);
   const h = model.hypervisor;
   const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
-  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: cellsOf(tree.root), ownCells: chosenCells }, (c) =>
+  const chosenWalker = inheritCells({ address: h.chosenAddressCells, size: h.chosenSizeCells }, rootCells);
+  const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: rootCells, walkerCells: rootCells }, (c) =>
     c.name.endsWith('bootargs') ? 'an Arm /chosen property; Xen on x86 takes its command lines from multiboot' : 'an Arm /chosen property; Xen on x86 does not read it',
   );
-  const children: Node[] = [containerNode(w, model)];
+  const children: Node[] = [containerNode(w, model, chosenWalker)];
   for (const p of model.cpupools) {
-    const n = w.cpupool(p, { path: '/chosen', parentCells: chosenCells, ownCells: chosenCells });
+    const n = w.cpupool(p, { path: '/chosen', parentCells: chosenCells, walkerCells: chosenWalker });
     if (n) children.push(n);
   }
   children.push(...w.unknownChildren(h));

@@ -165,7 +165,14 @@ export const EARLY_FDT_RULES: Rule[] = [
   {
     id: 'cells-min', group: 'early-fdt', severity: 'error', xenSource: BOOTINFO_FDT,
     xenMessage: "fdt: property `%s': invalid #address-cells or #size-cells", summary: '`xen,static-mem` / `xen,static-heap` read with cells < 1',
-    hint: 'set #address-cells and #size-cells of the node to 1 or 2', readerCodes: ['CELLS_INVALID', 'BANKS_BAD_LENGTH', 'STATIC_HEAP_BAD'],
+    hint: 'set #address-cells and #size-cells to 1 or 2 on /chosen (xen,static-mem is in the cells of the domain node\'s parent) or on the root (xen,static-heap)', readerCodes: ['CELLS_INVALID', 'BANKS_BAD_LENGTH', 'STATIC_HEAP_BAD'],
+  },
+  {
+    // Xen 4.16 sized the banks with #xen,static-mem-*-cells; 4.17 moved to the parent's cells.
+    id: 'static-mem-cells', group: 'early-fdt', severity: 'error', xenSource: BOOTINFO_FDT, since: '4.17',
+    xenMessage: 'CPU0: Unexpected Trap: Data Abort (4.22, before the console: the misread bank lies outside RAM and unprepare_staticmem_pages faults; other lists are read as other banks than meant)',
+    summary: '`xen,static-mem` written in the domain node\'s own cells, which differ from the /chosen cells Xen reads it with',
+    hint: 'write xen,static-mem in /chosen\'s #address-cells / #size-cells (the domain node\'s own cells are for its modules)', readerCodes: ['STATIC_MEM_OWN_CELLS'],
   },
   {
     id: 'banks-max', group: 'early-fdt', severity: 'error', xenSource: BOOTINFO_FDT,

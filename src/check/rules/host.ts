@@ -3,7 +3,7 @@ import type { BootModel } from '../../model/boot-model.js';
 import { at, atDomain, hex } from '../context.js';
 import { totalRam } from '../host-facts.js';
 import type { Rule } from '../rule.js';
-import { allModules, builtDom0, domUs } from './support.js';
+import { allModules, builtDom0, domUs, inRam } from './support.js';
 
 /** `dom0_mem=512M` (or `dom0_mem=min:..,max:..,512M`): the plain size, in bytes. */
 function dom0Mem(model: BootModel): bigint | undefined {
@@ -67,7 +67,9 @@ export const HOST_RULES: Rule[] = [
       const ram = totalRam(host);
       if (ram === 0n) return;
       const reserved = host.reserved.reduce((s, r) => s + r.size, 0n);
-      const statics = ctx.model.domains.reduce((s, d) => s + (d.staticMemory ?? []).reduce((t, b) => t + b.size, 0n), 0n) + (ctx.model.hypervisor.staticHeap ?? []).reduce((t, b) => t + b.size, 0n);
+      // A static range outside RAM takes nothing from the heap (static-outside-ram reports it).
+      const staticBanks = [...ctx.model.domains.flatMap((d) => d.staticMemory ?? []), ...(ctx.model.hypervisor.staticHeap ?? [])];
+      const statics = staticBanks.filter((b) => inRam(host, b.address, b.size)).reduce((s, b) => s + b.size, 0n);
       // A blob shared by several domains occupies its range once.
       const ranges = new Map<string, bigint>();
       for (const { module: m } of allModules(ctx.model)) if (m.location?.type === 'range') ranges.set(`${m.location.address}:${m.location.size}`, m.location.size);

@@ -11,7 +11,7 @@ import type { HostFacts } from '../host-facts.js';
 import type { Rule } from '../rule.js';
 import type { CheckContext } from '../context.js';
 import { compareXenVersions } from '../../model/version.js';
-import { allModules, contains, overlappingPairs } from './support.js';
+import { allModules, contains, inRam, overlappingPairs } from './support.js';
 
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
 const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
@@ -93,10 +93,6 @@ function moduleReservedOverlaps(ctx: CheckContext): { m: Region; r: Region; insi
   return out;
 }
 
-function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
-  return host.memory.some((b) => contains(b.address, b.size, address, size));
-}
-
 export const LAYOUT_RULES: Rule[] = [
   {
     id: 'mod-overlap', group: 'layout', severity: 'error', xenSource: BOOTINFO,
@@ -151,8 +147,9 @@ export const LAYOUT_RULES: Rule[] = [
     },
   },
   {
-    id: 'static-outside-ram', group: 'layout', severity: 'error', xenSource: 'xen/common/device-tree/static-memory.c', since: '4.16', needs: 'host',
-    xenMessage: 'Failed to allocate requested static memory for domain %pd.', summary: 'static memory, static heap or shared memory host range outside host RAM',
+    id: 'static-outside-ram', group: 'layout', severity: 'error', xenSource: 'xen/include/xen/static-memory.h', since: '4.16', needs: 'host',
+    // Seen on 4.22 (docs/fidelity.md): init_staticmem_bank hands the bank to unprepare_staticmem_pages before any domain exists.
+    xenMessage: 'CPU0: Unexpected Trap: Data Abort (in unprepare_staticmem_pages, before the console)', summary: 'static memory, static heap or shared memory host range outside host RAM',
     hint: 'place static ranges inside the host\'s /memory banks',
     check(ctx, report) {
       if (!ctx.host?.memory.length) return;

@@ -3,6 +3,7 @@ import { type BootModel, effectiveCapabilities } from '../../model/boot-model.js
 import type { Domain } from '../../model/domain.js';
 import type { BootModule } from '../../model/module.js';
 import { domainPath } from '../context.js';
+import type { HostFacts } from '../host-facts.js';
 
 export interface PlacedModule {
   module: BootModule;
@@ -47,6 +48,11 @@ export function overlaps(a: bigint, as: bigint, b: bigint, bs: bigint): boolean 
 
 export function contains(outer: bigint, os: bigint, inner: bigint, is: bigint): boolean {
   return inner >= outer && inner + is <= outer + os;
+}
+
+/** Inside one of the host's RAM banks. */
+export function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
+  return host.memory.some((b) => contains(b.address, b.size, address, size));
 }
 
 export function aligned(v: bigint, to: bigint): boolean {
