@@ -16,7 +16,7 @@ import { allModules, contains, overlappingPairs } from './support.js';
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
 const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
 
-interface Region {
+export interface Region {
   address: bigint;
   size: bigint;
   what: string;
@@ -32,8 +32,8 @@ function moduleRegions(model: BootModel): (Region & { kind: string })[] {
   return out;
 }
 
-/** Static memory, static heap and shared memory host ranges (Xen's reserved banks). */
-function staticRegions(model: BootModel): Region[] {
+/** Static memory, static heap and shared memory host ranges (Xen's reserved banks); loaders must keep modules out of them. */
+export function staticRegions(model: BootModel): Region[] {
   const out: Region[] = [];
   for (const b of model.hypervisor.staticHeap ?? []) out.push({ ...b, what: 'xen,static-heap', where: at(model.hypervisor, '/chosen', 'xen,static-heap') });
   for (const d of model.domains) {
