@@ -71,6 +71,11 @@ class Placer {
   }
 }
 
+/** The node name with the unit address of where the module now lies (dtc warns when they differ). */
+function atAddress(name: string, address: bigint): string {
+  return `${name.replace(/@.*$/, '')}@${address.toString(16)}`;
+}
+
 function hasKernel(d: Domain): boolean {
   return d.modules.some((m) => m.kind === 'kernel');
 }
@@ -84,7 +89,7 @@ function relocate(d: Domain, guest: GuestFiles, placer: Placer, workDir: string)
   const r = placer.place(ramdiskFile, `${d.name} ramdisk`);
   const bootargs = oldKernel?.bootargs ?? (d.isDom0 ? undefined : DEFAULT_DOMU_BOOTARGS);
   return [
-    newModule('kernel', { name: oldKernel?.name, bootargs, location: { type: 'range', ...k } }),
+    newModule('kernel', { name: oldKernel?.name && atAddress(oldKernel.name, k.address), bootargs, location: { type: 'range', ...k } }),
     newModule('ramdisk', { location: { type: 'range', ...r } }),
   ];
 }
