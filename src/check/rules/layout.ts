@@ -93,6 +93,18 @@ function moduleReservedOverlaps(ctx: CheckContext): { m: Region; r: Region; insi
   return out;
 }
 
+/**
+ * Xen reads /reserved-memory and /memreserve/ before /chosen, so a module on
+ * one is dropped; a static range in /chosen and a module are refused in
+ * whichever order they come: the module (dropped), or the range, which
+ * stops the boot ("overlapping with mod[N]", Early FDT parsing failed; seen
+ * on 4.22 with the module first, as when a loader puts it there).
+ */
+function consequence(r: Region): string {
+  if (r.what.startsWith('/reserved-memory') || r.what.startsWith('/memreserve/')) return 'Xen drops the module';
+  return 'Xen refuses the one it reads second: a module after the range is dropped, a range after the module stops the boot ("Early FDT parsing failed")';
+}
+
 function inRam(host: HostFacts, address: bigint, size: bigint): boolean {
   return host.memory.some((b) => contains(b.address, b.size, address, size));
 }
@@ -113,7 +125,7 @@ export const LAYOUT_RULES: Rule[] = [
     hint: 'move the module out of reserved and static ranges',
     check(ctx, report) {
       for (const { m, r, inside } of moduleReservedOverlaps(ctx)) {
-        if (!inside) report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
+        if (!inside) report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; ${consequence(r)}`);
       }
     },
   },
