@@ -43,6 +43,10 @@ function cpuId(n: Node): bigint | undefined {
   }
 }
 
+function regText(id: bigint | undefined): string {
+  return id === undefined ? '?' : `0x${id.toString(16)}`;
+}
+
 function phandlesOf(board: DeviceTree): Set<number> {
   const out = new Set<number>();
   for (const n of walkNodes(board.root)) {
@@ -60,8 +64,8 @@ function boardCpu(path: string, source: DeviceTree | undefined, boardCpus: reado
   const id = from && isCpu(from) ? cpuId(from) : undefined;
   const match = id !== undefined ? boardCpus.find((c) => cpuId(c) === id) : boardCpus.find((c) => c.path === path);
   if (match) return match.path;
-  const have = boardCpus.map((c) => `${c.path} (reg ${cpuId(c)?.toString(16) ?? '?'})`).join(', ');
-  throw new QemuError('CPU_NOT_ON_BOARD', `cpupool ${pool}: ${path}${id !== undefined ? ` (reg 0x${id.toString(16)})` : ''} is not a CPU of the board the configuration boots on; its CPUs: ${have}`, {
+  const have = boardCpus.map((c) => `${c.path} (reg ${regText(cpuId(c))})`).join(', ');
+  throw new QemuError('CPU_NOT_ON_BOARD', `cpupool ${pool}: ${path}${id !== undefined ? ` (reg ${regText(id)})` : ''} is not a CPU of the board the configuration boots on; its CPUs: ${have}`, {
     hint: 'name CPUs the board has (QEMU virt: -smp sets how many)',
   });
 }
