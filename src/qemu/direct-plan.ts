@@ -149,9 +149,14 @@ function rangesToAvoid(model: BootModel, facts: ReturnType<typeof hostFacts>): M
   return [...staticRegions(model), ...facts.reserved].map((r) => ({ address: r.address, size: r.size }));
 }
 
-/** The layout rules over the placed model and the board: a finding is a placement this route must not boot. */
+/**
+ * The layout rules over the modules this route placed (a domain without a
+ * kernel keeps the configuration's own, which the user's check judged) and
+ * the board: a finding is a placement this route must not boot.
+ */
 function checkPlacement(placed: BootModel, board: DeviceTree): void {
-  const findings = checkModel(placed, { host: board, hostName: 'QEMU virt', rules: PLACEMENT_RULES });
+  const ours = { ...placed, domains: placed.domains.map((d) => (hasKernel(d) ? d : { ...d, modules: [] })) };
+  const findings = checkModel(ours, { host: board, hostName: 'QEMU virt', rules: PLACEMENT_RULES });
   if (!hasErrors(findings)) return;
   throw new QemuError('NO_ROOM_FOR_MODULES', `the direct route's module layout fails the layout checks: ${findings.map((f) => `${f.ruleId}: ${f.message}`).join('; ')}`, {
     hint: 'leave RAM free above 0x50000000 for the modules',
