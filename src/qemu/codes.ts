@@ -19,6 +19,8 @@ export const QEMU_CODES = {
   XEN_BUILD_TOOLS_MISSING: e('a tool the Xen source build needs is not installed', 'run `hyperlaunch doctor` for the packages'),
   XEN_CONFIG_LOST: e('olddefconfig dropped options of the Kconfig fragment (their dependencies are off)', 'enable the dependencies in the fragment'),
   XEN_BUILD_FAILED: e('a step of the Xen source build failed', 'read the build log named in the message'),
+  CPU_NOT_ON_BOARD: e('a boot-time cpupool names a CPU the board QEMU emulates does not have', 'name CPUs the board has (QEMU virt: -smp sets how many)'),
+  NO_ROOM_FOR_MODULES: e('the direct route finds no RAM for the boot modules clear of the static and reserved ranges'),
   BAD_DT_PATH: e('a device-tree path the guest should report is not a plain absolute node path'),
 } as const satisfies Record<string, CodeInfo>;
 

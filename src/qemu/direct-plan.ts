@@ -2,26 +2,39 @@
  * The direct route's inputs from a boot model: every domain gets the given
  * Linux Image as kernel and its own marker initramfs as ramdisk, placed from
  * 0x50000000 up (clear of Xen at 0x40200000 and of the DTB QEMU puts at
- * 0x48000000), and the model is written as dom0less into QEMU virt's host DTB.
+ * 0x48000000) and around every static range of the configuration and every
+ * reserved range of the board (Xen 4.18+ drops a module that overlaps one,
+ * and a static bank on a module fails the domain), and the model is written
+ * as dom0less into QEMU virt's host DTB.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nextSlot, placeImage } from '../artifacts/layout.js';
 import { convert } from '../bindings/boot-config.js';
+import { checkModel } from '../check/engine.js';
+import { hasErrors } from '../check/finding.js';
+import { hostFacts } from '../check/host-facts.js';
+import { LAYOUT_RULES, staticRegions } from '../check/rules/layout.js';
 import { writeDtb } from '../fdt/dtb/write.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 import type { Loss } from '../model/loss.js';
+import type { MemoryBank } from '../model/memory.js';
 import { type BootModule, newModule } from '../model/module.js';
+import { placeOnBoard } from './board-placement.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
+import { QemuError } from './errors.js';
 import { buildInitramfs, markerToken } from './initramfs.js';
 import type { ExpectedDomain } from './boot-verdict.js';
 
 export const MODULE_BASE = 0x5000_0000n;
-const ALIGN = 0x20_0000n; // 2 MiB, as ImageBuilder aligns
 export const DEFAULT_XEN_BOOTARGS = 'console=dtuart dtuart=serial0 bootscrub=0';
 export const DEFAULT_DOM0_BOOTARGS = 'console=hvc0 earlycon=xen rdinit=/init';
 export const DEFAULT_DOMU_BOOTARGS = 'console=ttyAMA0 rdinit=/init';
+
+/** The layout rules about where modules lie, run over the placed model: the placer's own layout must pass them. */
+const PLACEMENT_RULES = LAYOUT_RULES.filter((r) => ['mod-overlap', 'mod-overlap-reserved', 'mod-outside-ram'].includes(r.id));
 
 export interface GuestFiles {
   xen: string;
@@ -29,21 +42,38 @@ export interface GuestFiles {
   busybox: Uint8Array;
 }
 
-function alignUp(n: bigint): bigint {
-  return ((n + ALIGN - 1n) / ALIGN) * ALIGN;
+function hex(n: bigint): string {
+  return `0x${n.toString(16)}`;
 }
 
+/** Loads from MODULE_BASE up, each at the next 2 MiB slot clear of the ranges to avoid and inside RAM. */
 class Placer {
   private next = MODULE_BASE;
   readonly loads: LoadImage[] = [];
 
+  constructor(
+    private readonly avoid: readonly MemoryBank[],
+    private readonly ram: readonly MemoryBank[],
+  ) {}
+
   place(file: string, what: string): { address: bigint; size: bigint } {
     const size = BigInt(statSync(file).size);
-    const address = this.next;
-    this.next = alignUp(address + size);
+    const address = placeImage(this.next, size, this.avoid);
+    if (this.ram.length > 0 && !this.ram.some((b) => address >= b.address && address + size <= b.address + b.size)) {
+      const avoided = this.avoid.map((r) => `[${hex(r.address)}, ${hex(r.address + r.size)})`).join(', ');
+      throw new QemuError('NO_ROOM_FOR_MODULES', `${what} (${size} bytes) does not fit in the board's RAM at ${hex(address)}, past the static and reserved ranges ${avoided || '(none)'}`, {
+        hint: 'leave RAM free above 0x50000000 for the modules, or give QEMU more memory',
+      });
+    }
+    this.next = nextSlot(address, size);
     this.loads.push({ file, address, what });
     return { address, size };
   }
+}
+
+/** The node name with the unit address of where the module now lies (dtc warns when they differ). */
+function atAddress(name: string, address: bigint): string {
+  return `${name.replace(/@.*$/, '')}@${address.toString(16)}`;
 }
 
 function hasKernel(d: Domain): boolean {
@@ -59,7 +89,7 @@ function relocate(d: Domain, guest: GuestFiles, placer: Placer, workDir: string)
   const r = placer.place(ramdiskFile, `${d.name} ramdisk`);
   const bootargs = oldKernel?.bootargs ?? (d.isDom0 ? undefined : DEFAULT_DOMU_BOOTARGS);
   return [
-    newModule('kernel', { name: oldKernel?.name, bootargs, location: { type: 'range', ...k } }),
+    newModule('kernel', { name: oldKernel?.name && atAddress(oldKernel.name, k.address), bootargs, location: { type: 'range', ...k } }),
     newModule('ramdisk', { location: { type: 'range', ...r } }),
   ];
 }
@@ -89,6 +119,8 @@ function kernelAddressOf(d: Domain): bigint | undefined {
  * entry without one means true dom0less).
  */
 export interface DirectPlan extends DirectBootSpec {
+  /** The model as written into the board's DTB: modules at their load addresses, references in the board's numbering. */
+  placed: BootModel;
   /** What the dom0less tree could not say (a Hyperlaunch-only setting): the boot would not be the configured system. */
   losses: Loss[];
   /**
@@ -112,8 +144,28 @@ function modulesLeftOut(model: BootModel): string[] {
   return out;
 }
 
+/** What the placer must keep clear of: the configuration's static ranges and the board's reserved ones. */
+function rangesToAvoid(model: BootModel, facts: ReturnType<typeof hostFacts>): MemoryBank[] {
+  return [...staticRegions(model), ...facts.reserved].map((r) => ({ address: r.address, size: r.size }));
+}
+
+/**
+ * The layout rules over the modules this route placed (a domain without a
+ * kernel keeps the configuration's own, which the user's check judged) and
+ * the board: a finding is a placement this route must not boot.
+ */
+function checkPlacement(placed: BootModel, board: DeviceTree): void {
+  const ours = { ...placed, domains: placed.domains.map((d) => (hasKernel(d) ? d : { ...d, modules: [] })) };
+  const findings = checkModel(ours, { host: board, hostName: 'QEMU virt', rules: PLACEMENT_RULES });
+  if (!hasErrors(findings)) return;
+  throw new QemuError('NO_ROOM_FOR_MODULES', `the direct route's module layout fails the layout checks: ${findings.map((f) => `${f.ruleId}: ${f.message}`).join('; ')}`, {
+    hint: 'leave RAM free above 0x50000000 for the modules',
+  });
+}
+
 export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectPlan {
-  const placer = new Placer();
+  const facts = hostFacts(host, 'QEMU virt');
+  const placer = new Placer(rangesToAvoid(model, facts), facts.memory);
   const domains = model.domains.map((d) => (hasKernel(d) ? { ...d, modules: relocate(d, guest, placer, workDir) } : d));
   const lines = commandLines(model);
   const hypervisor = {
@@ -123,9 +175,10 @@ export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestF
     xenBootargs: lines.xen === undefined ? DEFAULT_XEN_BOOTARGS : model.hypervisor.xenBootargs,
     dom0Bootargs: lines.dom0 === undefined && domains.some((d) => d.isDom0 && hasKernel(d)) ? DEFAULT_DOM0_BOOTARGS : model.hypervisor.dom0Bootargs,
   };
-  const placed: BootModel = { ...model, interface: 'dom0less', domains, hypervisor };
+  const placed = placeOnBoard({ ...model, interface: 'dom0less', domains, hypervisor }, host);
+  checkPlacement(placed, host);
   const { tree, losses } = convert(placed, 'dom0less', { base: host });
   const dtb = join(workDir, 'xen.dtb');
   writeFileSync(dtb, writeDtb(tree));
-  return { xen: guest.xen, dtb, loads: placer.loads, expected: expectations(domains), losses, notLoaded: modulesLeftOut(model) };
+  return { xen: guest.xen, dtb, loads: placer.loads, placed, expected: expectations(domains), losses, notLoaded: modulesLeftOut(model) };
 }

@@ -16,7 +16,7 @@ import { allModules, contains, inRam, overlappingPairs } from './support.js';
 const BOOTINFO = 'xen/common/device-tree/bootinfo.c';
 const OVERLAP_MSG = 'Region: [%#"PRIpaddr", %#"PRIpaddr") overlapping with bank[%u]: [%#"PRIpaddr", %#"PRIpaddr")';
 
-interface Region {
+export interface Region {
   address: bigint;
   size: bigint;
   what: string;
@@ -32,8 +32,8 @@ function moduleRegions(model: BootModel): (Region & { kind: string })[] {
   return out;
 }
 
-/** Static memory, static heap and shared memory host ranges (Xen's reserved banks). */
-function staticRegions(model: BootModel): Region[] {
+/** Static memory, static heap and shared memory host ranges (Xen's reserved banks); loaders must keep modules out of them. */
+export function staticRegions(model: BootModel): Region[] {
   const out: Region[] = [];
   for (const b of model.hypervisor.staticHeap ?? []) out.push({ ...b, what: 'xen,static-heap', where: at(model.hypervisor, '/chosen', 'xen,static-heap') });
   for (const d of model.domains) {
@@ -93,6 +93,18 @@ function moduleReservedOverlaps(ctx: CheckContext): { m: Region; r: Region; insi
   return out;
 }
 
+/**
+ * Xen reads /reserved-memory and /memreserve/ before /chosen, so a module on
+ * one is dropped; a static range in /chosen and a module are refused in
+ * whichever order they come: the module (dropped), or the range, which
+ * stops the boot ("overlapping with mod[N]", Early FDT parsing failed; seen
+ * on 4.22 with the module first, as when a loader puts it there).
+ */
+function consequence(r: Region): string {
+  if (r.what.startsWith('/reserved-memory') || r.what.startsWith('/memreserve/')) return 'Xen drops the module';
+  return 'Xen refuses the one it reads second: a module after the range is dropped, a range after the module stops the boot ("Early FDT parsing failed")';
+}
+
 export const LAYOUT_RULES: Rule[] = [
   {
     id: 'mod-overlap', group: 'layout', severity: 'error', xenSource: BOOTINFO,
@@ -109,7 +121,7 @@ export const LAYOUT_RULES: Rule[] = [
     hint: 'move the module out of reserved and static ranges',
     check(ctx, report) {
       for (const { m, r, inside } of moduleReservedOverlaps(ctx)) {
-        if (!inside) report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; Xen drops the module`);
+        if (!inside) report(m.where, `${m.what} ${range(m.address, m.size)} overlaps ${r.what} ${range(r.address, r.size)}; ${consequence(r)}`);
       }
     },
   },
