@@ -139,12 +139,13 @@ function readXenLine(f: LogFindings, l: string, n: number, next: string | undefi
 /**
  * What Xen itself prints once a domU holds serial input: the lines read
  * above, and the ones seen after "Serial input to DOM1" in 4.22 boots
- * (init_done's "Freed <n>kB init memory.", gprintk's "d<n>v<n> ...", a
- * panic's frame and "Reboot in five seconds...").
+ * (init_done's "Freed <n>kB init memory.", gprintk's "d<n>v<n>: ...",
+ * "printk: <n> messages suppressed.", a panic's frame and "Reboot in five
+ * seconds...").
  */
 const XEN_OWN = [
   XEN_VERSION, KERNEL_LOADED, DOMU_BANNER, XEN_CRASH, SERIAL_INPUT,
-  new RegExp(`^${XEN}(?:Panic on CPU \\d|\\*+ *$|\\*\\*\\* |Freed \\d+kB init memory|d\\d+v\\d+[ :]|Reboot in |Xen call trace|Manual reset required)`),
+  new RegExp(`^${XEN}(?:Panic on CPU \\d|\\*+ *$|\\*\\*\\* |Freed \\d+kB init memory|d\\d+v\\d+[ :]|printk: \\d+ messages suppressed|Reboot in |Xen call trace|Manual reset required)`),
 ];
 
 /** "(XEN) " lines and pieces: a line may hold several when another CPU's printk cut the input domU's line. */
@@ -211,8 +212,12 @@ export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
   const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
   let cut = '';
+  // Xen writes its start-of-day banner ("Xen 4.22.0", or figlet art) unprefixed, after the early lines it kept and
+  // right before its version line: no domain runs before that line.
+  const version = lines.findIndex((l) => XEN_VERSION.test(l));
   lines.forEach((l, i) => {
     const n = i + 1;
+    if (i < version && !l.includes('(XEN)')) return;
     if (f.inputDomU !== undefined) {
       cut = readInputDomULine(f, l, n, lines[i + 1], cut);
       return;
