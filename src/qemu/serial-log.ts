@@ -11,7 +11,7 @@
  * whenever it exists; without dom0, Xen 4.17 still names DOM0 (it rotates
  * through domids whether they exist or not), while 4.22 skips to the first
  * domU with a vpl011. So only a log naming DOM<n>, n >= 1, is read the
- * second way (see inputDomainLine) and a 4.17 log reads as before.
+ * second way (readInputDomULine) and a 4.17 log reads as before.
  *
  * This file only finds things in the text; boot-verdict.ts judges them.
  */
