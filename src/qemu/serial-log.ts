@@ -4,6 +4,15 @@
  * line at a time); dom0's hvc0 console comes out unprefixed. Each guest's
  * /init prints "HYPERLAUNCH-MARKER <token> up" (see initramfs.ts).
  *
+ * The one exception is the domain holding serial input, which Xen names at
+ * the end of its boot ("*** Serial input to DOM<n>"): vpl011 echoes that
+ * domain's output a character at a time, as Xen's own text ("(XEN) " and no
+ * "DOM<n>: "), and another CPU's printk may cut it mid-line. dom0 holds input
+ * whenever it exists; without dom0, Xen 4.17 still names DOM0 (it rotates
+ * through domids whether they exist or not), while 4.22 skips to the first
+ * domU with a vpl011. So only a log naming DOM<n>, n >= 1, is read the
+ * second way (readInputDomULine) and a 4.17 log reads as before.
+ *
  * This file only finds things in the text; boot-verdict.ts judges them.
  */
 import { MARKER_PREFIX } from './initramfs.js';
@@ -50,6 +59,12 @@ export interface LogFindings {
   joined: Map<number, string>;
   /** From "(XEN) Xen version 4.17.7 (...)". */
   xenVersion?: string;
+  /**
+   * The domU holding serial input ("*** Serial input to DOM<n>", n >= 1; the
+   * last such line): from that line on, text without "DOM<n>: " that is not
+   * Xen's own is that domU's console. Undefined: dom0 or Xen holds it.
+   */
+  inputDomU?: number;
   /** Any "(XEN)" line at all: without one, Xen's console never came up (e.g. dtuart naming no UART). */
   xenSpoke: boolean;
   /** "Loading d<n> kernel from boot module @ <address>", with its line. */
@@ -74,6 +89,7 @@ const KERNEL_LOADED = new RegExp(`${XEN}Loading d(\\d+) kernel from boot module 
 const DOMU_BANNER = new RegExp(`${XEN}\\*\\*\\* LOADING DOMU\\b`);
 const GUEST_PREFIX = new RegExp(`${XEN}DOM(\\d+): `);
 const XEN_LINE_START = new RegExp(`^${XEN}`);
+const GUEST_AT_START = new RegExp(`^${XEN}DOM\\d+: `);
 const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);
 const XEN_PANIC = /Panic on CPU \d+:?\s*(.*)$/;
 const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
@@ -81,6 +97,8 @@ const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
 const KERNEL_DEATH = /Kernel panic - not syncing|Internal error: Oops|Unable to handle kernel/;
 /** xen/common/domain.c __domain_crash and common/shutdown.c hwdom_shutdown (on a dom0 kernel panic). */
 const XEN_CRASH = new RegExp(`${XEN}(?:Domain (\\d+) (?:\\(vcpu#\\d+\\) crashed|reported crashed)|Hardware Dom(\\d+) crashed)`);
+/** xen/drivers/char/console.c console_switch_input: "Xen" or "DOM<n>", then " (type 'CTRL-a' three times to switch input)". */
+const SERIAL_INPUT = new RegExp(`${XEN}\\*\\*\\* Serial input to (?:DOM(\\d+)|Xen)`);
 
 /** Lines as `grep -n` numbers them; the guests' CR (or CR CR) before LF is dropped. */
 export function logLines(text: string): string[] {
@@ -114,6 +132,62 @@ function readXenLine(f: LogFindings, l: string, n: number, next: string | undefi
   if (crash) f.deaths.push(crash);
   const xenPanic = XEN_PANIC.exec(l);
   if (xenPanic) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, next), line: n });
+  const input = SERIAL_INPUT.exec(l);
+  if (input) f.inputDomU = input[1] !== undefined && Number(input[1]) >= 1 ? Number(input[1]) : undefined;
+}
+
+/**
+ * What Xen itself prints once a domU holds serial input: the lines read
+ * above, and the ones seen after "Serial input to DOM1" in 4.22 boots
+ * (init_done's "Freed <n>kB init memory.", gprintk's "d<n>v<n>: ...",
+ * "printk: <n> messages suppressed.", a panic's frame and "Reboot in five
+ * seconds...").
+ */
+const XEN_OWN = [
+  XEN_VERSION, KERNEL_LOADED, DOMU_BANNER, XEN_CRASH, SERIAL_INPUT,
+  new RegExp(`^${XEN}(?:Panic on CPU \\d|\\*+ *$|\\*\\*\\* |Freed \\d+kB init memory|d\\d+v\\d+[ :]|printk: \\d+ messages suppressed|Reboot in |Xen call trace|Manual reset required)`),
+];
+
+/** "(XEN) " lines and pieces: a line may hold several when another CPU's printk cut the input domU's line. */
+function splitAtXen(l: string): { head: string; pieces: string[] } {
+  const at: number[] = [];
+  for (let i = l.indexOf('(XEN)'); i !== -1; i = l.indexOf('(XEN)', i + 1)) at.push(i);
+  const head = at.length === 0 ? l : l.slice(0, at[0]);
+  return { head, pieces: at.map((a, k) => l.slice(a, at[k + 1])) };
+}
+
+/**
+ * A line once a domU holds serial input: "(XEN) DOM<m>: " lines are domU m's
+ * as ever, Xen's own lines are Xen's, and every other piece is the input
+ * domU's text, joined across cuts until a line ends it. Returns the text
+ * still waiting for its end.
+ */
+function readInputDomULine(f: LogFindings, l: string, n: number, next: string | undefined, cut: string): string {
+  const domid = f.inputDomU!;
+  let waiting = cut;
+  const text = (piece: string, ends: boolean): void => {
+    if (!ends) {
+      waiting += piece;
+      return;
+    }
+    const whole = waiting + piece;
+    if (waiting !== '') f.joined.set(n, whole);
+    if (whole.trim() !== '') addConsole(f, { domid, line: n, text: whole });
+    waiting = '';
+  };
+  const { head, pieces } = splitAtXen(l);
+  if (pieces.length === 0 || head !== '') text(head, pieces.length === 0);
+  for (let k = 0; k < pieces.length; k++) {
+    const piece = pieces[k]!;
+    if (GUEST_AT_START.test(piece)) {
+      // Xen prints a DOM<m> line whole, to its end.
+      readXenLine(f, pieces.slice(k).join(''), n, next);
+      break;
+    }
+    if (XEN_OWN.some((re) => re.test(piece))) readXenLine(f, piece, n, next);
+    else text(piece.replace(/^\(XEN\) /, ''), k === pieces.length - 1);
+  }
+  return waiting;
 }
 
 function addConsole(f: LogFindings, c: ConsoleLine): void {
@@ -138,8 +212,16 @@ export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
   const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
   let cut = '';
+  // Xen writes its start-of-day banner ("Xen 4.22.0", or figlet art) unprefixed, after the early lines it kept and
+  // right before its version line: no domain runs before that line.
+  const version = lines.findIndex((l) => XEN_VERSION.test(l));
   lines.forEach((l, i) => {
     const n = i + 1;
+    if (i < version && !l.includes('(XEN)')) return;
+    if (f.inputDomU !== undefined) {
+      cut = readInputDomULine(f, l, n, lines[i + 1], cut);
+      return;
+    }
     const xenAt = l.indexOf('(XEN)');
     const before = xenAt === -1 ? l : l.slice(0, xenAt);
     if (f.xenSpoke && xenAt === -1 && (cut !== '' || before.trim() !== '')) {

@@ -7,6 +7,9 @@
  *   ramdisk is "070701" then random bytes; domU2's ramdisk has no /init.
  * - uboot-good-excerpt.log: every /init prints "hello from <domain>" and idles.
  * U-Boot's fdt mknod made domU0 d3, domU1 d2, domU2 d1 (by kernel address).
+ * - xen422-true-dom0less-excerpt.log / xen417-true-dom0less-excerpt.log:
+ *   examples/true-dom0less.dts by the direct route on the Xen 4.22 source
+ *   build (`--xen-image`) and on Debian's 4.17, same kernel and initramfs.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +22,8 @@ import { repoRoot } from '../support/paths.js';
 const fixture = (name: string): string => readFileSync(join(repoRoot, 'test', 'qemu', 'fixtures', name), 'latin1');
 const BAD = fixture('uboot-bad-excerpt.log');
 const GOOD = fixture('uboot-good-excerpt.log');
+const XEN422 = fixture('xen422-true-dom0less-excerpt.log');
+const XEN417 = fixture('xen417-true-dom0less-excerpt.log');
 
 const USER: ExpectedDomain[] = [
   { name: 'dom0', domid: 0, kernelAddress: 0x40400000n, isDom0: true, consoleOnSerial: true, marker: false },
@@ -132,4 +137,64 @@ test('real log: dom0 lines cut by Xen\'s lines are joined again; the domU line i
   // A proof quotes the joined line.
   const v = judgeBoot(f, [{ name: 'dom0', domid: 0, isDom0: true, consoleOnSerial: true, marker: false }]);
   assert.deepEqual(v.domains[0]!.proof, { line: 7, text: '[    4.877868] Xen: initializing cpu0' });
+});
+
+const TRUE_DOM0LESS: ExpectedDomain[] = [
+  { name: 'domU1', domid: 1, isDom0: false, consoleOnSerial: true },
+  { name: 'domU2', domid: 2, isDom0: false, consoleOnSerial: true },
+];
+
+test('real log, Xen 4.22 without dom0: d1 holds serial input and prints without DOM1:, and is read as d1', () => {
+  assert.match(XEN422, /^\(XEN\) \*\*\* Serial input to DOM1 /m);
+  const f = scanSerialLog(XEN422);
+  assert.equal(f.xenVersion, '4.22.0');
+  assert.equal(f.inputDomU, 1);
+  // The start-of-day banner "Xen 4.22.0" comes unprefixed before the version line: it is no dom0.
+  assert.equal(f.dom0Output, undefined);
+  assert.ok(f.consoles.every((c) => c.domid === 1 || c.domid === 2));
+  const v = judgeBoot(f, TRUE_DOM0LESS);
+  assert.deepEqual(v.problems, []);
+  assert.deepEqual(v.domains.map((d) => d.detail), [
+    `alive: line ${lineOf(XEN422, '(XEN) HYPERLAUNCH-MARKER domU1 up')}: (XEN) HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64`,
+    `alive: line ${lineOf(XEN422, '(XEN) DOM2: HYPERLAUNCH-MARKER domU2 up')}: (XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64`,
+  ]);
+  // "Freed 428kB init memory." and "d1v0: vGICD: ..." come before d1's kernel: they are Xen's, not d1's first line.
+  assert.equal(f.guestOutput.get(1), lineOf(XEN422, '(XEN) [    0.000000] Booting Linux on physical CPU'));
+  // Nothing of d1's is lost: every line is a whole kernel line or the marker, none with another's text in it.
+  for (const c of f.consoles.filter((x) => x.domid === 1)) assert.match(c.text, /^(\[ *\d+\.\d{6}\] \S|HYPERLAUNCH-MARKER domU1 up)/, `line ${c.line}`);
+  assert.ok(f.consoles.every((c) => !c.text.includes('(XEN)') && !/DOM\d: /.test(c.text)));
+});
+
+test('real log, Xen 4.22: a d1 line cut by d2\'s lines, a character at a time, is joined again', () => {
+  const f = scanSerialLog(XEN422);
+  const d1 = (start: string) => f.consoles.find((c) => c.domid === 1 && c.text.startsWith(start));
+  // The same kernel's version line, which d2's console gives whole (Xen splits it in two DOM2 lines at its buffer size).
+  const d2Version = logLines(XEN422).filter((l) => /^\(XEN\) DOM2: (\[    0\.000000\] Linux version|GNU ld)/.test(l)).map((l) => l.slice('(XEN) DOM2: '.length)).join('');
+  assert.match(d2Version, /^\[    0\.000000\] Linux version 6\.1\.0-57-cloud-arm64 .* #1 SMP Debian 6\.1\.192-3 \(2026-11-26\)$/);
+  const version = d1('[    0.000000] Linux version');
+  assert.equal(version?.text, d2Version);
+  assert.equal(version.line, logLines(XEN422).indexOf('an 6.1.192-3 (2026-11-26)') + 1, 'numbered where it ends');
+  assert.equal(f.joined.get(version.line), d2Version);
+  // d1 has 256 MiB from 0x40000000 (examples/true-dom0less.dts), d2 128 MiB.
+  assert.equal(d1('[    0.000000] NUMA: Faking')?.text, '[    0.000000] NUMA: Faking a node at [mem 0x0000000040000000-0x000000004fffffff]');
+  assert.equal(f.consoles.filter((c) => c.domid === 2 && c.text.includes('NUMA: Faking'))[0]?.text, '[    0.000000] NUMA: Faking a node at [mem 0x0000000040000000-0x0000000047ffffff]');
+  // The proof of d1's kernel stage quotes the joined line.
+  const early = scanSerialLog(logLines(XEN422).slice(0, version.line).join('\n'));
+  const v = judgeBoot(early, [{ ...TRUE_DOM0LESS[0]!, marker: false, expect: /Linux version/ }]);
+  const proof = v.domains[0]!.proof!;
+  assert.equal(proof.line, version.line);
+  assert.ok(proof.text.endsWith('…') && d2Version.startsWith(proof.text.slice(0, -1)), proof.text);
+});
+
+test('real log, Xen 4.17 without dom0: Xen names DOM0 for input, every domU keeps its prefix', () => {
+  const f = scanSerialLog(XEN417);
+  assert.match(XEN417, /^\(XEN\) \*\*\* Serial input to DOM0 /m);
+  assert.equal(f.inputDomU, undefined);
+  assert.deepEqual([...new Set(f.consoles.map((c) => c.domid))], [1, 2]);
+  const v = judgeBoot(f, TRUE_DOM0LESS);
+  assert.equal(v.passed, true);
+  assert.deepEqual(v.domains.map((d) => d.proof?.text), [
+    '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64',
+    '(XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64',
+  ]);
 });

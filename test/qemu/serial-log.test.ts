@@ -255,3 +255,64 @@ test('console_timestamps=boot (Xen CI XEN_CMD): "(XEN) [    6.377721] " prefixes
   const panic = scanSerialLog('(XEN) [    1.000000] Panic on CPU 0:\n(XEN) [    1.000100] Could not set up DOM0 guest OS\n');
   assert.equal(panic.panics[0]!.message, 'Could not set up DOM0 guest OS');
 });
+
+// Xen 4.22 without dom0 hands serial input to d1 (console_switch_input skips absent domids), and vpl011 echoes
+// d1's output a character at a time as Xen's own text. Shapes from xen/arch/arm/vpl011.c vpl011_write_data_xen.
+const INPUT_D1 = [
+  '(XEN) Xen version 4.22.0 (root@localhost) (aarch64-linux-gnu-gcc (Debian 12.2.0-14) 12.2.0) debug=n',
+  '(XEN) *** LOADING DOMU cpus=1 memory=0x40000KB ***',
+  '(XEN) Loading d1 kernel from boot module @ 0000000050000000',
+  '(XEN) *** LOADING DOMU cpus=1 memory=0x20000KB ***',
+  '(XEN) Loading d2 kernel from boot module @ 0000000050000000',
+  "(XEN) *** Serial input to DOM1 (type 'CTRL-a' three times to switch input)",
+  '(XEN) Freed 376kB init memory.',
+  '(XEN) [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+  '(XEN) DOM2: [    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]',
+  '(XEN) [    3.1(XEN) DOM2: [    3.200000] Run /init as init process',
+  '00000] Run /init as init process',
+  '(XEN) HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64',
+  '(XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64',
+];
+
+test('4.22, no dom0: the domU holding serial input prints without DOM<n>: and is read as its own', () => {
+  const f = scanSerialLog(INPUT_D1.join('\r\n'));
+  assert.equal(f.inputDomU, 1);
+  assert.equal(f.dom0Output, undefined);
+  assert.deepEqual(
+    f.consoles.map((c) => [c.domid, c.line, c.text]),
+    [
+      [1, 8, '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]'],
+      [2, 9, '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x411fd070]'],
+      [2, 10, '[    3.200000] Run /init as init process'],
+      // d1's line cut by d2's, joined again where it ends.
+      [1, 11, '[    3.100000] Run /init as init process'],
+      [1, 12, 'HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64'],
+      [2, 13, 'HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64'],
+    ],
+  );
+  const v = judgeBoot(f, [DOMU1, DOMU2]);
+  assert.deepEqual(v.problems, []);
+  assert.deepEqual(v.domains.map((d) => d.detail), [
+    'alive: line 12: (XEN) HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64',
+    'alive: line 13: (XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64',
+  ]);
+});
+
+test("4.22, no dom0: Xen's own lines stay Xen's; d1's kernel stage needs d1's first line", () => {
+  const f = scanSerialLog(INPUT_D1.slice(0, 7).join('\n'));
+  assert.deepEqual(f.consoles, [], '"Freed ...kB init memory." is not d1 printing');
+  assert.equal(judgeBoot(f, [DOMU1]).domains[0]!.detail, 'created → its kernel never wrote to its console');
+  const panic = scanSerialLog([...INPUT_D1.slice(0, 8), '(XEN) ****************************************', '(XEN) Panic on CPU 1:', '(XEN) Something went wrong', '(XEN) ****************************************'].join('\n'));
+  assert.equal(panic.panics[0]!.message, 'Something went wrong');
+  const v = judgeBoot(panic, [DOMU1]);
+  assert.equal(v.domains[0]!.detail, 'kernel → Xen panicked: line 10: (XEN) Panic on CPU 1:');
+  const death = scanSerialLog([...INPUT_D1.slice(0, 8), '(XEN) [    2.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100'].join('\n'));
+  assert.equal(judgeBoot(death, [DOMU1]).domains[0]!.detail, 'kernel → died: line 9: (XEN) [    2.0] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100');
+});
+
+test('4.17 names DOM0 even without dom0: every domU keeps its prefix and the reading is unchanged', () => {
+  const log = ['(XEN) Xen version 4.17.7 (Debian 4.17.7+13-g2445b30a44-0+deb12u1) debug=n', "(XEN) *** Serial input to DOM0 (type 'CTRL-a' three times to switch input)", '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up', 'stray'];
+  const f = scanSerialLog(log.join('\n'));
+  assert.equal(f.inputDomU, undefined);
+  assert.deepEqual(f.consoles.map((c) => c.domid), [1, undefined]);
+});
