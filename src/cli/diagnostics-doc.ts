@@ -21,7 +21,7 @@ export interface CodeLayer {
 export const CODE_LAYERS: readonly CodeLayer[] = [
   { title: 'Devicetree library (`src/fdt`)', carrier: '`FdtError`; `USAGE` is also the code of the CLI\'s `UsageError`', table: FDT_CODES },
   { title: 'Boot configuration (`src/bindings`, `src/model`)', carrier: '`BootConfigError`, `BootConfigWarning`, `Loss`', table: BOOT_CONFIG_CODES },
-  { title: 'ImageBuilder configs and builds (`src/bindings/imagebuilder`, `src/build`)', carrier: '`ImageBuilderError` (a subclass of `FdtError`)', table: IMAGEBUILDER_CODES },
+  { title: 'ImageBuilder configs and builds (`src/bindings/imagebuilder`, `src/artifacts`)', carrier: '`ImageBuilderError` (a subclass of `FdtError`)', table: IMAGEBUILDER_CODES },
   { title: 'Xen build descriptions (`src/check`: `--xen`, `--xen-config`, `--xen-image`)', carrier: '`XenConfigError`', table: XEN_CONFIG_CODES },
   { title: 'QEMU harness (`src/qemu`)', carrier: '`QemuError`', table: QEMU_CODES },
 ];
