@@ -19,25 +19,13 @@ import { UBOOT_QEMU_ARM64 } from '../../src/qemu/boot.js';
 import { buildInitramfs } from '../../src/qemu/initramfs.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
-import { bootPrerequisites, withTmpDir } from './support.js';
+import { bootPrerequisites, smokeConfig, withTmpDir } from './support.js';
 
 const prereq = bootPrerequisites();
 const MODEL = 'hyperlaunch named DEVICE_TREE board';
 
-const CONFIG = `MEMORY_START="0x40000000"
-MEMORY_END="0xC0000000"
-DEVICE_TREE="board.dtb"
-XEN="xen"
-XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M dom0_max_vcpus=1 bootscrub=0"
-DOM0_KERNEL="Image"
-DOM0_RAMDISK="dom0.cpio.gz"
-DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init"
-NUM_DOMUS=1
-DOMU_KERNEL[0]="Image"
-DOMU_RAMDISK[0]="domU0.cpio.gz"
-DOMU_CMD[0]="console=ttyAMA0 rdinit=/init"
-DOMU_MEM[0]=128
-`;
+// No LOAD_CMD: the direct route must not need one.
+const CONFIG = smokeConfig(1, { loadCmd: false, extra: ['DEVICE_TREE="board.dtb"'] });
 
 /** QEMU virt's DTB (prepared for Xen, as the harness's own) with our model: the only difference. */
 function boardDtb(): Uint8Array {

@@ -38,3 +38,27 @@ export async function withTmpDir<T>(fn: (dir: string) => Promise<T>): Promise<T>
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The ImageBuilder config the `-c` boot tests share: Xen CI's smoke test
+ * adapted (dtuart=serial0 needs the alias virt-dtb.ts adds), dom0 and `domUs`
+ * domUs of 128 MiB from the staged `xen`, `Image` and `<name>.cpio.gz` files.
+ * `loadCmd: false` leaves LOAD_CMD out; `extra` lines are appended.
+ */
+export function smokeConfig(domUs: number, opts: { loadCmd?: boolean; extra?: string[] } = {}): string {
+  const lines = [
+    'MEMORY_START="0x40000000"',
+    'MEMORY_END="0xC0000000"',
+    ...(opts.loadCmd === false ? [] : ['LOAD_CMD="tftpb"']),
+    'XEN="xen"',
+    'XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M dom0_max_vcpus=1 bootscrub=0"',
+    'DOM0_KERNEL="Image"',
+    'DOM0_RAMDISK="dom0.cpio.gz"',
+    'DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init"',
+    `NUM_DOMUS=${domUs}`,
+  ];
+  for (let i = 0; i < domUs; i++) {
+    lines.push(`DOMU_KERNEL[${i}]="Image"`, `DOMU_RAMDISK[${i}]="domU${i}.cpio.gz"`, `DOMU_CMD[${i}]="console=ttyAMA0 rdinit=/init"`, `DOMU_MEM[${i}]=128`);
+  }
+  return `${[...lines, ...(opts.extra ?? [])].join('\n')}\n`;
+}

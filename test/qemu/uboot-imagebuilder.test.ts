@@ -13,32 +13,13 @@ import { join } from 'node:path';
 import { UBOOT_QEMU_ARM64 } from '../../src/qemu/boot.js';
 import { buildInitramfs } from '../../src/qemu/initramfs.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
-import { bootPrerequisites, withTmpDir } from './support.js';
+import { bootPrerequisites, smokeConfig, withTmpDir } from './support.js';
 
 const prereq = bootPrerequisites();
 
 // XEN_CMD keeps ImageBuilder's dtuart=serial0: it works only with the alias virt-dtb.ts adds.
 // No DEVICE_TREE: the harness gives QEMU virt's own DTB.
-const CONFIG = `MEMORY_START="0x40000000"
-MEMORY_END="0xC0000000"
-LOAD_CMD="tftpb"
-XEN="xen"
-XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M dom0_max_vcpus=1 bootscrub=0"
-DOM0_KERNEL="Image"
-DOM0_RAMDISK="dom0.cpio.gz"
-DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init"
-NUM_DOMUS=2
-DOMU_KERNEL[0]="Image"
-DOMU_RAMDISK[0]="domU0.cpio.gz"
-DOMU_CMD[0]="console=ttyAMA0 rdinit=/init"
-DOMU_MEM[0]=128
-DOMU_KERNEL[1]="Image"
-DOMU_RAMDISK[1]="domU1.cpio.gz"
-DOMU_CMD[1]="console=ttyAMA0 rdinit=/init"
-DOMU_MEM[1]=128
-UBOOT_SOURCE="boot.source"
-UBOOT_SCRIPT="boot.scr"
-`;
+const CONFIG = smokeConfig(2, { extra: ['UBOOT_SOURCE="boot.source"', 'UBOOT_SCRIPT="boot.scr"'] });
 
 /** Every name in dir with its kind and size: the harness may only read the user's directory. */
 function snapshot(dir: string): string[] {

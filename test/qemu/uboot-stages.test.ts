@@ -17,7 +17,7 @@ import { writeCpioNewc } from '../../src/qemu/cpio-newc.js';
 import { initramfsEntries } from '../../src/qemu/initramfs.js';
 import { logLines } from '../../src/qemu/serial-log.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
-import { bootPrerequisites, withTmpDir } from './support.js';
+import { bootPrerequisites, smokeConfig, withTmpDir } from './support.js';
 
 const prereq = bootPrerequisites();
 
@@ -37,20 +37,7 @@ function brokenRamdisk(): Uint8Array {
   return new Uint8Array([...new TextEncoder().encode('070701'), ...noise]);
 }
 
-function config(domUs: number): string {
-  let c = `MEMORY_START="0x40000000"
-MEMORY_END="0xC0000000"
-LOAD_CMD="tftpb"
-XEN="xen"
-XEN_CMD="console=dtuart dtuart=serial0 dom0_mem=512M dom0_max_vcpus=1 bootscrub=0"
-DOM0_KERNEL="Image"
-DOM0_RAMDISK="dom0.cpio.gz"
-DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init"
-NUM_DOMUS=${domUs}
-`;
-  for (let i = 0; i < domUs; i++) c += `DOMU_KERNEL[${i}]="Image"\nDOMU_RAMDISK[${i}]="domU${i}.cpio.gz"\nDOMU_CMD[${i}]="console=ttyAMA0 rdinit=/init"\nDOMU_MEM[${i}]=128\n`;
-  return c;
-}
+const config = (domUs: number): string => smokeConfig(domUs);
 
 function stage(dir: string, ramdisks: Record<string, Uint8Array>): void {
   const g = prereq.guest!;
