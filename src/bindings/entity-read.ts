@@ -92,7 +92,8 @@ export function readDomain(r: TreeReader, node: Node): Domain {
   const d = newDomain(node.name);
   d.origin = readProperties(d, DOMAIN_READ_CODECS[r.iface], contextFor(r, node), r.iface);
   warnLegacyStaticMemCells(r, node);
-  for (const c of node.liveChildren()) readDomainChild(r, d, c);
+  // Each child alone: with a sink, a bad module does not hide a bad shared-memory node beside it.
+  for (const c of node.liveChildren()) r.attempt(() => readDomainChild(r, d, c));
   return d;
 }
 

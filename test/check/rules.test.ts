@@ -11,16 +11,23 @@ import { test } from 'node:test';
 import { checkModel, checkSource, readPartialInput } from '../../src/check/engine.js';
 import type { PartialInput } from '../../src/check/context.js';
 import { RULES } from '../../src/check/rules/index.js';
-import { parseXenBuild } from '../../src/check/target.js';
+import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
+import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { newDomain, newModule } from '../../src/model/index.js';
 import type { BootModel } from '../../src/model/boot-model.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';
 import { repoRoot } from '../support/paths.js';
 
 const dir = join(repoRoot, 'test', 'check', 'fixtures');
-const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; expect: string[] }>;
+const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; expect: string[] }>;
 
-function check(file: string, xen?: string) {
+/** The target of a fixture: a release (`xen`), or a build's .config beside the fixtures (`xenConfig`). */
+function targetOf(e: { xen?: string; xenConfig?: string }): XenBuild | undefined {
+  if (e.xenConfig) return xenBuildFromKconfig(parseKconfig(readFileSync(join(dir, e.xenConfig), 'utf8'), e.xenConfig), { file: e.xenConfig });
+  return e.xen ? parseXenBuild(e.xen) : undefined;
+}
+
+function check(file: string, build?: XenBuild) {
   const path = join(dir, file);
   const partials = new Map<string, PartialInput>();
   const pfile = file.replace(/\.dts$/, '.partial.dts');
@@ -29,16 +36,16 @@ function check(file: string, xen?: string) {
     if ('ruleId' in p) return [p];
     partials.set('domU1', p);
   }
-  return checkSource(readFileSync(path), { file: path, build: xen ? parseXenBuild(xen) : undefined, partials }).findings;
+  return checkSource(readFileSync(path), { file: path, build, partials }).findings;
 }
 
 for (const [id, e] of Object.entries(expectations)) {
   test(`rule ${id}: the fixture triggers exactly ${e.expect.join(' + ')}`, () => {
-    const got = [...new Set(check(`${id}.dts`, e.xen).map((f) => f.ruleId))].sort();
+    const got = [...new Set(check(`${id}.dts`, targetOf(e)).map((f) => f.ruleId))].sort();
     assert.deepEqual(got, [...e.expect].sort());
   });
   test(`rule ${id}: the corrected fixture passes clean`, () => {
-    assert.deepEqual(check(`${id}.ok.dts`, e.xen).map((f) => `${f.ruleId}: ${f.message}`), []);
+    assert.deepEqual(check(`${id}.ok.dts`, targetOf(e)).map((f) => `${f.ruleId}: ${f.message}`), []);
   });
 }
 

@@ -59,7 +59,9 @@ test('without a sink the reader throws the first error; with one it reports all 
     ['CAPS_INVALID', '/chosen/domU2:capabilities'],
     ['MODULE_REG_SHORT', '/chosen/domU3/module@0:reg'],
   ]);
-  assert.deepEqual(model.domains.map((d) => d.name), [], 'the failed domains are left out');
+  // A bad domain property loses the domain; a bad module loses that module only (its siblings are still read).
+  assert.deepEqual(model.domains.map((d) => d.name), ['domU3'], 'the failed domains are left out');
+  assert.ok(!model.domains[0]!.modules.some((m) => m.name === 'module@0'), 'the bad module is left out');
 });
 
 test('hyperlaunch show prints all three errors, compiler style and as JSON, and exits 1', () => {

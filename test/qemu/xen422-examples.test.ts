@@ -51,3 +51,11 @@ test('xen 4.22 release build boots examples/static-memory.dts by the direct rout
   const log = await bootsAlive('static-memory.dts', ['dom0', 'domU1']);
   assert.doesNotMatch(log, /overlapping with mod/);
 });
+
+test('xen 4.22 release build boots examples/static-shm-evtchn.dts by the direct route: owner and borrower up, the region mapped in both', async (t) => {
+  if (!xen.release) return skipNotice(t, xen.missing!);
+  if (!boot.guest) return skipNotice(t, boot.missing!);
+  const log = await bootsAlive('static-shm-evtchn.dts', ['domU1', 'domU2']);
+  // Xen registered the region the two domains share (its early boot info lists it).
+  assert.match(log, /SHMEM\[0\]:/);
+});

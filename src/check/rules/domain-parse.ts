@@ -146,11 +146,19 @@ export const DOMAIN_PARSE_RULES: Rule[] = [
     },
   },
   {
-    id: 'nr-spis-vpl011', group: 'domain-parse', severity: 'warning', xenSource: ARM_BUILD, since: '4.13',
-    xenMessage: '(vpl011 needs SPI 0, virq 32)', summary: '`nr_spis = <0>` with `vpl011`',
-    hint: 'use nr_spis >= 1 with vpl011',
+    id: 'nr-spis-vpl011', group: 'domain-parse', severity: 'error', xenSource: ARM_BUILD, since: '4.22',
+    xenMessage: 'Could not set up domain %s (rc = -22)', summary: '`nr_spis = <0>` with `vpl011`: the vpl011 cannot reserve virq 32 and the domain is not built (seen on 4.22; 4.17 builds it, see nr-spis-vpl011-silent)',
+    hint: 'use nr_spis >= 1 with vpl011, or leave nr_spis out (Xen then sizes it for the vpl011)',
     check(ctx, report) {
-      for (const d of domUs(ctx.model)) if (d.vpl011 && d.nrSpis === 0) report(atDomain(ctx.model, d, 'nr_spis'), `${d.name}: vpl011 uses virq 32 but nr_spis = 0`);
+      for (const d of domUs(ctx.model)) if (d.vpl011 && d.nrSpis === 0) report(atDomain(ctx.model, d, 'nr_spis'), `${d.name}: vpl011 uses virq 32 but nr_spis = 0; Xen cannot set the domain up`);
+    },
+  },
+  {
+    id: 'nr-spis-vpl011-silent', group: 'domain-parse', severity: 'warning', xenSource: ARM_BUILD, since: '4.13', until: '4.21', needs: 'target',
+    xenMessage: '(silent: the domain runs, its vpl011 console never speaks)', summary: '`nr_spis = <0>` with `vpl011` on Xen before 4.22 (seen on 4.17): the domain is built, its console stays silent',
+    hint: 'use nr_spis >= 1 with vpl011, or leave nr_spis out',
+    check(ctx, report) {
+      for (const d of domUs(ctx.model)) if (d.vpl011 && d.nrSpis === 0) report(atDomain(ctx.model, d, 'nr_spis'), `${d.name}: vpl011 uses virq 32 but nr_spis = 0; the domain runs without a console`);
     },
   },
   {

@@ -31,8 +31,8 @@ export const SHM_RULES: Rule[] = [
     hint: 'use an id of at most 15 characters', readerCodes: ['SHM_ID_INVALID'],
   },
   {
-    id: 'shm-id-missing', group: 'static-shm', severity: 'warning', xenSource: SHMEM, since: '4.17',
-    xenMessage: '(silent: the node is skipped)', summary: 'a shared memory node without `xen,shm-id`',
+    id: 'shm-id-missing', group: 'static-shm', severity: 'error', xenSource: SHMEM, since: '4.17',
+    xenMessage: "fdt: node `%s': parsing failed", summary: 'a shared memory node without `xen,shm-id` (4.19+: `Early FDT parsing failed (-2)`; 4.17–4.18: `invalid "xen,shm-id" property` building the domain)',
     hint: 'add xen,shm-id = "name"', readerCodes: ['SHM_ID_MISSING'],
   },
   {
@@ -76,6 +76,20 @@ export const SHM_RULES: Rule[] = [
         const other = byRange.get(key);
         if (other && other.id !== s.id) report(at(s, path, 'xen,shm-id'), `${path}: region ${range(s.hostAddress, s.size)} is shared under ids "${other.id}" and "${s.id}"; Xen: "xen,shm-id ${s.id} does not match for all the nodes using the same region"`);
         else byRange.set(key, s);
+      }
+    },
+  },
+  {
+    id: 'shm-owner-unique', group: 'static-shm', severity: 'error', xenSource: SHMEM, since: '4.17',
+    xenMessage: '%pd: failed to acquire static memory: %d.', summary: 'two domains own one shared-memory region (`role = "owner"` twice for one `xen,shm-id`)',
+    hint: 'one domain owns the region; the others say role = "borrower" (or leave role out)',
+    check(ctx, report) {
+      const owners = new Map<string, string>();
+      for (const { d, s, path } of shms(ctx.model)) {
+        if (s.role !== 'owner') continue;
+        const first = owners.get(s.id);
+        if (first === undefined) owners.set(s.id, d.name);
+        else if (first !== d.name) report(at(s, path, 'role'), `${path}: ${d.name} and ${first} both own shared memory "${s.id}"; the second owner cannot acquire its pages and Xen stops: "Could not set up domain ${d.name}"`);
       }
     },
   },

@@ -42,6 +42,15 @@ export const TARGET_RULES: Rule[] = [
     },
   },
   {
+    id: 'build-sve', group: 'target', severity: 'error', xenSource: 'xen/arch/arm/dom0less-build.c', needs: 'build', since: '4.18',
+    xenMessage: "'sve' property found, but CONFIG_ARM64_SVE not selected", summary: '`sve` for a build without CONFIG_ARM64_SVE',
+    hint: 'use a Xen built with CONFIG_ARM64_SVE (it needs CONFIG_UNSUPPORTED), or remove sve',
+    check(ctx, report) {
+      if (buildHas(ctx.build, 'ARM64_SVE')) return;
+      for (const d of ctx.model.domains) if (d.sve !== undefined) report(atDomain(ctx.model, d, 'sve'), `${d.name}: sve needs CONFIG_ARM64_SVE, which Xen ${ctx.build!.label} lacks; Xen panics`);
+    },
+  },
+  {
     id: 'build-cpupools', group: 'target', severity: 'error', xenSource: 'xen/common/sched/boot-cpupool.c', needs: 'build',
     xenMessage: '(silent: without CONFIG_BOOT_TIME_CPUPOOLS every domain runs in Pool-0)', summary: '`xen,cpupool` / `domain-cpupool` for a build without CONFIG_BOOT_TIME_CPUPOOLS (Debian 4.17)',
     hint: 'use a Xen built with CONFIG_BOOT_TIME_CPUPOOLS, or create the pools after boot with xl',
