@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { type X86ImageSupplier, imageNeeds, resolveImages, supplyImages } from '../artifacts/x86/x86-images.js';
 import { type X86Build, assembleX86Build, writeX86Build } from '../artifacts/x86/x86-build.js';
 import { buildGrubIso } from '../artifacts/x86/grub-iso.js';
-import { impliesX86 } from '../artifacts/x86/x86-target.js';
+import { impliesX86 } from '../check/x86-target.js';
 import { dom0LateFiles } from '../artifacts/x86/x86-layout.js';
 import { describeSource } from '../artifacts/x86/module-source.js';
 import type { X86BootPlan } from '../artifacts/x86/boot-plan.js';
