@@ -9,9 +9,6 @@
 #   xz-utils              unpacks linux-source-6.1 (tar -J)
 #   qemu-system-arm       qemu-system-aarch64: the Xen boots
 #   u-boot-qemu           U-Boot for QEMU's arm64 virt (the `qemu --route uboot` boots)
-#   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-#                         grub-mkrescue: the x86 ISO (BIOS + EFI) of `build --arch x86_64 --iso`,
-#                         grub-script-check: GRUB's parser on our grub.cfg
 # and, optional for hyperlaunch but used by the suite when ../shared/xen-src is there,
 #   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc make flex bison m4 checkpolicy
 #                         build upstream Xen 4.22 from source for the 4.22 boots
@@ -37,6 +34,5 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   device-tree-compiler u-boot-tools cpp cpio openssl xz-utils qemu-system-arm u-boot-qemu \
-  grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools \
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc libc6-dev make flex bison m4 checkpolicy >/dev/null
 echo "test tools: $(dtc --version) · $(mkimage -V) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1)"

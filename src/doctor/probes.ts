@@ -90,24 +90,6 @@ export const PROBES: readonly Probe[] = [
     feature: 'the planned x86 Hyperlaunch boots (nothing uses it yet)',
   },
   {
-    kind: 'command', name: 'grub-mkrescue', package: 'grub-common', required: false, versionArgs: ['--version'], versionPattern: /grub-mkrescue \(GRUB\) (\S+)/,
-    feature: '`build --arch x86_64 --iso`: the bootable x86 ISO (also needs xorriso, mtools, grub-pc-bin, grub-efi-amd64-bin)',
-  },
-  {
-    kind: 'command', name: 'grub-script-check', package: 'grub-common', required: false, versionArgs: ['--version'], versionPattern: /grub-script-check \(GRUB\) (\S+)/,
-    feature: 'the x86 grub.cfg test (GRUB\'s own parser reads what `build --arch x86_64` writes)',
-  },
-  { kind: 'command', name: 'xorriso', package: 'xorriso', required: false, versionArgs: ['--version'], versionPattern: /^xorriso (\S+)/m, feature: 'grub-mkrescue writes the x86 ISO with it; the ISO test reads it back' },
-  { kind: 'command', name: 'mformat', package: 'mtools', required: false, versionArgs: ['--version'], versionPattern: /mformat \(GNU mtools\) (\S+)/, feature: 'grub-mkrescue builds the ISO\'s EFI system partition with it' },
-  {
-    kind: 'file', name: 'GRUB for BIOS (i386-pc)', package: 'grub-pc-bin', required: false, paths: ['/usr/lib/grub/i386-pc/multiboot2.mod'],
-    feature: 'the BIOS half of the x86 ISO (`build --iso`)',
-  },
-  {
-    kind: 'file', name: 'GRUB for EFI (x86_64-efi)', package: 'grub-efi-amd64-bin', required: false, paths: ['/usr/lib/grub/x86_64-efi/multiboot2.mod'],
-    feature: 'the EFI half of the x86 ISO (`build --iso`)',
-  },
-  {
     kind: 'file', name: 'u-boot.bin (qemu_arm64)', package: 'u-boot-qemu', required: true, paths: [UBOOT_QEMU_ARM64],
     feature: '`hyperlaunch qemu -c` and `--route uboot`: boot.scr run by real U-Boot',
   },
