@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { removedAfter } from '../support/temp-dir.js';
 import { needTools } from '../support/tools.js';
+import { writeSyntheticKernel } from '../check/x86-kernel-images.js';
 
 const EXAMPLE = join(repoRoot, 'examples', 'x86-dom0-two-guests.dts');
 
@@ -121,6 +122,23 @@ test('build: never over an input (an image inside the output directory)', () => 
     const r = cli(dir, 'build', EXAMPLE, '-d', 'out', ...again);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /refusing to overwrite input file/);
+  });
+});
+
+test('build: dom0\'s kernel is probed from the file being copied; a kernel without dom0 support is refused unless --force', () => {
+  inDir((dir) => {
+    const args = images(dir);
+    const cloud = writeSyntheticKernel(dir, 'cloud');
+    const withCloud = args.map((a) => (a === 'dom0/kernel=dom0-kernel' ? `dom0/kernel=${cloud}` : a));
+    const r = cli(dir, 'build', EXAMPLE, '-d', 'out', ...withCloud);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /error\[x86-kernel-dom0\]: dom0: .*cloud\.img \(6\.1\.0-28-cloud-amd64\): its Xen SUPPORTED_FEATURES note lacks XENFEAT_dom0; Xen says "Kernel does not support Dom0 operation"/);
+    assert.equal(existsSync(join(dir, 'out')), false);
+    assert.equal(cli(dir, 'build', EXAMPLE, '-d', 'out', '--force', ...withCloud).code, 0);
+    const generic = args.map((a) => (a === 'dom0/kernel=dom0-kernel' ? `dom0/kernel=${writeSyntheticKernel(dir, 'generic')}` : a));
+    const ok = cli(dir, 'build', EXAMPLE, '-d', 'out2', ...generic);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.doesNotMatch(ok.stderr, /x86-kernel/);
   });
 });
 
