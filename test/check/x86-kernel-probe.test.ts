@@ -67,3 +67,17 @@ test('a kernel whose notes cannot be read is judged by the Debian config beside 
   assert.equal(p.unreadable, undefined, 'the config answers, so it is not "unreadable"');
   assert.deepEqual([supportsDom0(p), supportsPvhEntry(p)], [false, true]);
 });
+
+test('a cut-short or lying ELF is unreadable, never a crash', () => {
+  const elf = SYNTHETIC_KERNELS['no-pvh']!();
+  for (const cut of [5, 0x21, 0x3a, 70, 130, elf.length - 3]) {
+    const file = join(dir, `cut-${cut}.elf`);
+    writeFileSync(file, elf.subarray(0, cut));
+    const p = probeX86Kernel(file);
+    assert.ok(p.unreadable !== undefined || p.notes !== undefined, `cut at ${cut}`);
+  }
+  const lying = Buffer.from(elf);
+  lying.writeUInt16LE(0xffff, 0x38); // e_phnum far beyond the file
+  writeFileSync(join(dir, 'lying.elf'), lying);
+  assert.doesNotThrow(() => probeX86Kernel(join(dir, 'lying.elf')));
+});
