@@ -123,3 +123,11 @@ test('--native: the DTB first, with the warning that no release reads it; ucode 
   assert.match(plan.native!.warning, /no Xen release reads a Hyperlaunch devicetree on x86/);
   assert.match(plan.xenCmdline, / ucode=3$/);
 });
+
+test('dom0\'s other modules follow its kernel and ramdisk; a late domain\'s are losses (xl takes one kernel and one ramdisk)', () => {
+  const d0 = newDomain('dom0', { isDom0: true, modules: [newModule('kernel'), newModule('ramdisk'), newModule('unspecified', { name: 'blob' })] });
+  const u = newDomain('domU1', { modules: [newModule('kernel'), newModule('ramdisk'), newModule('microcode', { name: 'ucode' })] });
+  const plan = planX86Boot(model([d0, u]), { allowLoss: true });
+  assert.deepEqual(plan.modules.map((m) => `${m.domain}/${m.kind}`), ['dom0/kernel', 'dom0/ramdisk', 'dom0/other']);
+  assert.deepEqual(plan.losses.map((l) => [l.path, l.item]), [['/chosen/domU1/ucode', 'ucode']]);
+});

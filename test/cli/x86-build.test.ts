@@ -106,7 +106,10 @@ test('build: a missing image is named with the option that gives it (exit 1); us
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no file for xen, dom0\/kernel, dom0\/ramdisk, guest-pv\/kernel/);
     assert.match(r.stderr, /--module DOMAIN\/KIND=FILE/);
-    assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0/dtb=x', '-d', 'o').code, 2);
+    const unknown = cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0/dtb=x', '-d', 'o');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /dom0\/dtb: not an image of this build \(it needs xen, xen\.efi, dom0\/kernel, dom0\/ramdisk/);
+    assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0-kernel', '-d', 'o').code, 2, 'not DOMAIN/KIND=FILE');
     assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE).code, 2, '-d is required');
     const arm = cli(dir, 'build', join(repoRoot, 'examples', 'qemu-dom0less.dts'), '-d', 'o');
     assert.equal(arm.code, 2);

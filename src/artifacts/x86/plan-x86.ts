@@ -86,18 +86,24 @@ function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Op
   return { dom0, memoryKiB, modules };
 }
 
-/** Xen's own modules after dom0's: microcode (claimed by `ucode=N`), then the rest Xen ignores. */
-function xenModules(model: BootModel, dom0HasRamdisk: boolean, list: LossList, opts: PlanX86Options): X86Module[] {
+/** The modules after dom0's kernel and ramdisk: microcode (claimed by `ucode=N`), then the rest, which Xen ignores. */
+function extraModules(model: BootModel, d0: Domain, dom0HasRamdisk: boolean, list: LossList, opts: PlanX86Options): X86Module[] {
   const out: X86Module[] = [];
-  for (const m of model.hypervisor.modules) {
-    if (m.kind === 'xsm-policy') continue; // a loss (hypervisorLosses)
+  const base = model.interface === 'hyperlaunch' ? '/chosen/hypervisor' : '/chosen';
+  const dom0Rest = d0.modules.filter((m) => m !== kernelOf(d0) && m !== ramdiskOf(d0) && m.kind !== 'device-tree');
+  const placed = [
+    ...model.hypervisor.modules.map((m) => ({ m, domain: undefined as string | undefined, at: `${base}/${m.name ?? 'module'}` })),
+    ...dom0Rest.map((m) => ({ m, domain: d0.name, at: `${domainPathOf(model, d0)}/${m.name ?? 'module'}` })),
+  ];
+  for (const { m, domain, at } of placed) {
+    if (m.kind === 'xsm-policy' && domain === undefined) continue; // a loss (hypervisorLosses)
     const kind = m.kind === 'microcode' ? 'microcode' : 'other';
     // Without a ramdisk Xen 4.17 takes the first unclaimed module as dom0's initrd.
     if (kind === 'other' && !dom0HasRamdisk) {
-      list.module(m, `/chosen/${m.name ?? 'module'}`, m.name ?? m.kind, 'dom0 has no ramdisk, so Xen 4.17 would take this module as its initrd');
+      list.module(m, at, m.name ?? m.kind, 'dom0 has no ramdisk, so Xen 4.17 would take this module as its initrd');
       continue;
     }
-    out.push({ kind, source: moduleSource(m, opts.files) });
+    out.push({ domain, kind, name: m.name, source: moduleSource(m, opts.files) });
   }
   return out;
 }
@@ -157,6 +163,9 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
       continue;
     }
     lateLosses(list, d);
+    for (const m of d.modules.filter((x) => x !== kernelOf(d) && x !== ramdiskOf(d) && x.kind !== 'device-tree')) {
+      list.module(m, `${domainPathOf(model, d)}/${m.name ?? 'module'}`, m.name ?? m.kind, 'xl starts a guest from one kernel and one ramdisk; other modules have no xl.cfg key');
+    }
     if (!kernelOf(d)) {
       list.node(d.origin, domainPathOf(model, d), d.name, 'a domain without a kernel cannot be started');
       continue;
@@ -164,7 +173,7 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
     late.push(lateDomain(model, d, deps.get(d.name) ?? [], opts, notes));
   }
   const part = planDom0(model, d0, late.length > 0, opts, notes);
-  const modules = [...part.modules, ...xenModules(model, part.modules.length > 1, list, opts)];
+  const modules = [...part.modules, ...extraModules(model, d0, part.modules.length > 1, list, opts)];
   const ucode = modules.findIndex((m) => m.kind === 'microcode');
   let native: X86BootPlan['native'];
   if (opts.native) {

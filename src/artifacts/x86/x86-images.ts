@@ -23,8 +23,9 @@ export interface X86ImageNeed {
   late: boolean;
 }
 
+/** `dom0/kernel`, `xen/microcode`; a module Xen ignores by its node name (`dom0/blob`). */
 export function moduleImageKey(m: X86Module): string {
-  return `${m.domain ?? 'xen'}/${m.kind}`;
+  return `${m.domain ?? 'xen'}/${m.kind === 'other' && m.name ? m.name : m.kind}`;
 }
 
 export function lateImageKeys(d: LateDomain): { kernel: string; ramdisk?: string } {
