@@ -131,3 +131,11 @@ test('dom0\'s other modules follow its kernel and ramdisk; a late domain\'s are 
   assert.deepEqual(plan.modules.map((m) => `${m.domain}/${m.kind}`), ['dom0/kernel', 'dom0/ramdisk', 'dom0/other']);
   assert.deepEqual(plan.losses.map((l) => [l.path, l.item]), [['/chosen/domU1/ucode', 'ucode']]);
 });
+
+test('vCPU pins become xl\'s positional cpus list: element i is vCPU i, unpinned ones "all"', () => {
+  const d0 = newDomain('dom0', { isDom0: true, modules: [newModule('kernel')] });
+  const pin = (id: number, hardAffinity: string) => ({ name: `vcpu${id}`, id, hardAffinity, unknownProperties: [], unknownNodes: [] });
+  const u = newDomain('domU1', { vcpus: 3, vcpuPins: [pin(2, '1'), pin(0, '0-1')], modules: [newModule('kernel')] });
+  const plan = planX86Boot(model([d0, u]), { allowLoss: true });
+  assert.deepEqual(plan.lateLaunch[0]!.cpuAffinity, ['0-1', 'all', '1']);
+});

@@ -113,7 +113,9 @@ function lateDomain(model: BootModel, d: Domain, after: string[], opts: PlanX86O
   const ramdisk = ramdiskOf(d);
   if (d.memoryKiB === undefined) notes.push(`${d.name} has no memory size; using ${DEFAULT_LATE_MIB} MiB`);
   if (d.mode === undefined) notes.push(`${d.name} has no mode; starting it as a PV guest (xl's default type)`);
-  const pins = [...d.vcpuPins].sort((a, b) => a.id - b.id);
+  // xl's list form is positional (element i is vCPU i), so unpinned vCPUs in between get "all".
+  const slots = Math.max(d.vcpus ?? 1, ...d.vcpuPins.map((p) => p.id + 1));
+  const affinity = d.vcpuPins.length ? Array.from({ length: slots }, (_, i) => d.vcpuPins.find((p) => p.id === i)?.hardAffinity ?? 'all') : undefined;
   const dir = `/boot/${d.name}`;
   return {
     name: d.name,
@@ -127,7 +129,7 @@ function lateDomain(model: BootModel, d: Domain, after: string[], opts: PlanX86O
     kernelPath: `${dir}/vmlinuz`,
     ramdiskPath: ramdisk ? `${dir}/initrd.img` : undefined,
     uuid: d.uuid,
-    cpuAffinity: pins.length ? pins.map((p) => p.hardAffinity ?? 'all') : undefined,
+    cpuAffinity: affinity,
     maxGrantFrames: d.maxGrantFrames,
     maxMaptrackFrames: d.maxMaptrackFrames,
     maxGrantVersion: d.maxGrantVersion,
