@@ -8,55 +8,22 @@
  * fetch) and QEMU with GRUB's ISO tools; skips with a notice otherwise.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { skipNotice } from '../support/skip.js';
 import { needTools } from '../support/tools.js';
+import { NO_X86_CACHE, bootIsoUntil, cachedX86Images } from '../support/qemu-x86.js';
 
 const EXAMPLE = join(repoRoot, 'examples', 'x86-dom0-two-guests.dts');
 
-/** Xen and the generic kernel from the x86 guest cache's manifest. */
-function cachedImages(): { xen: string; kernel: string } | undefined {
-  const dir = join(process.env['HYPERLAUNCH_CACHE'] ?? join(homedir(), '.cache', 'hyperlaunch'), 'guest', 'x86_64');
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) return undefined;
-  const m = JSON.parse(readFileSync(manifest, 'utf8')) as { xenGz?: string; kernel?: string };
-  if (!m.xenGz || !m.kernel) return undefined;
-  const xen = join(dir, m.xenGz);
-  const kernel = join(dir, m.kernel);
-  return existsSync(xen) && existsSync(kernel) ? { xen, kernel } : undefined;
-}
-
-/** Run QEMU until `done` matches the serial output or `seconds` pass; QEMU is stopped either way. */
-function bootUntil(args: string[], done: RegExp, seconds: number): Promise<string> {
-  return new Promise((resolve) => {
-    const q = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const finish = () => {
-      clearTimeout(timer);
-      q.kill('SIGKILL');
-      resolve(out);
-    };
-    const timer = setTimeout(finish, seconds * 1000);
-    q.stdout.on('data', (b: Buffer) => {
-      out += b.toString('latin1');
-      if (done.test(out)) finish();
-    });
-    q.on('exit', () => {
-      clearTimeout(timer);
-      resolve(out);
-    });
-  });
-}
-
 test('build --iso: GRUB boots the ISO under BIOS, Xen gets our command line, dom0\'s kernel gets its own', async (t) => {
   if (!needTools(t, ['qemu-system-x86_64', 'grub-mkrescue', 'xorriso', 'mformat'], ['--version'])) return;
-  const images = cachedImages();
-  if (!images) return skipNotice(t, 'Debian Xen 4.17 amd64 and kernel', 'the x86 guest cache (~/.cache/hyperlaunch/guest/x86_64) is empty; the x86 qemu tests fill it');
+  const images = cachedX86Images();
+  if (!images) return skipNotice(t, 'Debian Xen 4.17 amd64 and kernel', NO_X86_CACHE);
   const dir = mkdtempSync(join(tmpdir(), 'x86-iso-boot-'));
   try {
     writeFileSync(join(dir, 'initrd.img'), 'not needed: the test stops before dom0 reads it\n');
@@ -66,10 +33,7 @@ test('build --iso: GRUB boots the ISO under BIOS, Xen gets our command line, dom
     const grub = readFileSync(join(dir, 'out', 'boot', 'grub', 'grub.cfg'), 'utf8');
     const xenLine = /multiboot2 \S+ (.*)$/m.exec(grub)![1]!;
     const dom0Line = /module2 \/boot\/vmlinuz (.*)$/m.exec(grub)![1]!;
-    const serial = await bootUntil([
-      '-machine', 'q35', '-cpu', 'qemu64,+svm,+npt', '-m', '2G', '-smp', '2', '-nic', 'none',
-      '-serial', 'stdio', '-monitor', 'none', '-display', 'none', '-no-reboot', '-cdrom', join(dir, 'out', 'hyperlaunch.iso'),
-    ], /\] Command line: .*\n/, Number(process.env['HYPERLAUNCH_BOOT_TIMEOUT'] ?? 240));
+    const serial = await bootIsoUntil(join(dir, 'out', 'hyperlaunch.iso'), { cpu: 'qemu64,+svm,+npt' }, /\] Command line: .*\n/);
     assert.match(serial, /\(XEN\) Bootloader: GRUB /, `GRUB loaded Xen:\n${serial.slice(-2000)}`);
     assert.ok(serial.includes(`(XEN) Command line: ${xenLine}`), `Xen's command line is ours (${xenLine}):\n${serial.slice(-2000)}`);
     assert.match(serial, /\(XEN\) Dom0 has maximum 1 VCPUs/);
