@@ -5,6 +5,8 @@
  * dom0 script that starts them — with the images copied beside them and,
  * with --iso, a bootable ISO made by grub-mkrescue.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type X86ImageSupplier, imageNeeds, resolveImages, supplyImages } from '../artifacts/x86/x86-images.js';
 import { type X86Build, assembleX86Build, writeX86Build } from '../artifacts/x86/x86-build.js';
@@ -139,12 +141,22 @@ function missingMessage(keys: string[]): string {
   return `no file for ${keys.join(', ')}; name each with --xen FILE or --module DOMAIN/KIND=FILE`;
 }
 
-async function images(plan: X86BootPlan, args: X86Args, supplier: X86ImageSupplier | undefined) {
+async function images(plan: X86BootPlan, args: X86Args, supplier: X86ImageSupplier | undefined, workDir: string) {
   const r = resolveImages(plan, args.images, dirname(args.file));
-  return supplyImages(r, supplier);
+  return supplyImages(plan, r, supplier, workDir);
 }
 
 export async function buildX86Command(argv: string[], supplier: X86ImageSupplier | undefined = defaultX86ImageSupplier): Promise<number> {
+  // Images a supplier generates live here until the build has copied them.
+  const workDir = mkdtempSync(join(tmpdir(), 'hyperlaunch-x86-build-'));
+  try {
+    return await buildX86In(argv, supplier, workDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function buildX86In(argv: string[], supplier: X86ImageSupplier | undefined, workDir: string): Promise<number> {
   let args: X86Args | 'help';
   try {
     args = parseArgs(argv);
@@ -174,7 +186,7 @@ export async function buildX86Command(argv: string[], supplier: X86ImageSupplier
     printUsageError('build', `${unknown.join(', ')}: not an image of this build (it needs ${[...known].join(', ')})`, '');
     return 2;
   }
-  const found = await images(plan, args, supplier);
+  const found = await images(plan, args, supplier, workDir);
   const missing = found.missing.filter((n) => n.required).map((n) => n.key);
   const dtb = plan.native ? writeDtb(loaded.tree) : undefined;
   const findings = x86BuildFindings(loaded.model, loaded.tree, plan, found.files, args.file, args.host);
