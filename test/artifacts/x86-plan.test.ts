@@ -139,3 +139,15 @@ test('vCPU pins become xl\'s positional cpus list: element i is vCPU i, unpinned
   const plan = planX86Boot(model([d0, u]), { allowLoss: true });
   assert.deepEqual(plan.lateLaunch[0]!.cpuAffinity, ['0-1', 'all', '1']);
 });
+
+test('late order: xenstore domains, then backends (hardware), then the rest; an event channel\'s later peer after the earlier', () => {
+  const k = () => [newModule('kernel')];
+  const none = { control: false, hardware: false, xenstore: false };
+  const d0 = newDomain('dom0', { isDom0: true, modules: k() });
+  const guest = newDomain('guest', { capabilities: none, modules: k(), eventChannels: [{ name: 'ch', localPort: 1, remote: { domain: 'peer', channel: 'ch' }, unknownProperties: [], unknownNodes: [] }] });
+  const drv = newDomain('drv', { capabilities: { ...none, hardware: true }, modules: k() });
+  const xs = newDomain('xs', { capabilities: { ...none, xenstore: true }, modules: k() });
+  const peer = newDomain('peer', { capabilities: none, modules: k(), eventChannels: [{ name: 'ch', localPort: 1, remote: { domain: 'guest', channel: 'ch' }, unknownProperties: [], unknownNodes: [] }] });
+  const plan = planX86Boot(model([d0, guest, drv, xs, peer]), { allowLoss: true });
+  assert.deepEqual(plan.lateLaunch.map((d) => [d.name, d.after]), [['xs', []], ['drv', ['xs']], ['guest', ['xs', 'drv']], ['peer', ['xs', 'drv', 'guest']]]);
+});
