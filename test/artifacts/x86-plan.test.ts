@@ -151,3 +151,12 @@ test('late order: xenstore domains, then backends (hardware), then the rest; an 
   const plan = planX86Boot(model([d0, guest, drv, xs, peer]), { allowLoss: true });
   assert.deepEqual(plan.lateLaunch.map((d) => [d.name, d.after]), [['xs', []], ['drv', ['xs']], ['guest', ['xs', 'drv']], ['peer', ['xs', 'drv', 'guest']]]);
 });
+
+test('dom0=pvh on the configuration\'s own Xen line makes dom0 PVH (Xen reads that, not the mode), said in a note', () => {
+  const d0 = newDomain('dom0', { isDom0: true, memoryKiB: 512n * 1024n, modules: [newModule('kernel')] });
+  const plan = planX86Boot(model([d0], { hypervisor: newHypervisor({ xenBootargs: 'dom0=pvh,verbose dom0_mem=1G' }) }));
+  assert.equal(plan.dom0.mode, 'pvh');
+  assert.equal(plan.xenCmdline, 'console=com1 com1=115200,8n1 dom0=pvh,verbose dom0_mem=1G');
+  assert.ok(plan.notes.some((n) => /dom0=pvh, which beats dom0's mode/.test(n)));
+  assert.ok(plan.notes.some((n) => /sets dom0_mem, dom0: it is used as written/.test(n)));
+});

@@ -17,7 +17,7 @@ import { orderLateDomains, lateDependencies } from './late-order.js';
 import { moduleSource } from './module-source.js';
 import { nativeWarning } from './native-gate.js';
 import { LossList, commonLosses, dom0Losses, domainPathOf, hypervisorLosses, lateLosses, notBuiltLoss } from './x86-losses.js';
-import { xenCommandLine } from './xen-cmdline.js';
+import { dom0ModeFromArgs, userOverrides, xenCommandLine } from './xen-cmdline.js';
 
 export interface PlanX86Options {
   /** The Xen release that boots (default 4.17, Debian's). */
@@ -71,9 +71,11 @@ function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Op
     memoryKiB = BigInt(DEFAULT_DOM0_MIB) * KIB;
     notes.push(`dom0 has no memory size; using ${DEFAULT_DOM0_MIB} MiB so that the other domains have room`);
   }
+  const userMode = dom0ModeFromArgs(commandLines(model).xen);
+  if (userMode && userMode !== guestType(d)) notes.push(`Xen's command line says dom0=${userMode}, which beats ${d.name}'s mode`);
   const dom0: X86Dom0 = {
     name: d.name,
-    mode: guestType(d),
+    mode: userMode ?? guestType(d),
     cmdline,
     memoryMiB: memoryKiB === undefined ? undefined : mib(memoryKiB),
     memoryMaxMiB: d.memoryMaxKiB === undefined ? undefined : mib(d.memoryMaxKiB),
@@ -184,6 +186,8 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
   }
   const sizes = { memoryKiB: part.memoryKiB, minKiB: d0.memoryMinKiB, maxKiB: d0.memoryMaxKiB };
   const userArgs = commandLines(model).xen;
+  const overridden = userOverrides(userArgs).filter((o) => o !== 'console');
+  if (overridden.length) notes.push(`Xen's command line from the configuration sets ${overridden.join(', ')}: it is used as written, not derived from ${d0.name}`);
   // ucode=N counts modules from 0 after Xen (xen-command-line.pandoc), the native DTB included.
   const xenCmdline = xenCommandLine(part.dom0, sizes, { ucodeIndex: ucode < 0 ? undefined : ucode + (native ? 1 : 0), userArgs });
   const plan: X86BootPlan = { xenVersion, xenCmdline, dom0: part.dom0, modules, lateLaunch: late, losses: list.items, notes, native };
