@@ -123,6 +123,19 @@ const HL_TO_DOM0LESS_LOSSES: Record<string, string[]> = {
     '/chosen/hypervisor/xenstore:mode',
     '/chosen/hypervisor/xenstore/kernel:module-index',
   ],
+  'x86-dom0-two-guests.dts': [
+    '/chosen/hypervisor/dom0:mode',
+    '/chosen/hypervisor/dom0:memory',
+    '/chosen/hypervisor/dom0:cpus',
+    '/chosen/hypervisor/dom0/kernel:module-index',
+    '/chosen/hypervisor/dom0/ramdisk:module-index',
+    '/chosen/hypervisor/guest-pv:mode',
+    '/chosen/hypervisor/guest-pv/kernel:module-index',
+    '/chosen/hypervisor/guest-pv/ramdisk:module-index',
+    '/chosen/hypervisor/guest-pvh:mode',
+    '/chosen/hypervisor/guest-pvh/kernel:module-index',
+    '/chosen/hypervisor/guest-pvh/ramdisk:module-index',
+  ],
 };
 
 for (const name of HYPERLAUNCH_EXAMPLES) {

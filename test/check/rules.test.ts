@@ -5,21 +5,32 @@
  * elsewhere in this file.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { checkModel, checkSource, readPartialInput } from '../../src/check/engine.js';
 import type { PartialInput } from '../../src/check/context.js';
 import { RULES } from '../../src/check/rules/index.js';
 import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
 import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
+import { type X86CheckFacts, parseX86Host } from '../../src/check/x86-target.js';
+import { writeSyntheticKernel } from './x86-kernel-images.js';
 import { newDomain, newModule } from '../../src/model/index.js';
 import type { BootModel } from '../../src/model/boot-model.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';
 import { repoRoot } from '../support/paths.js';
 
 const dir = join(repoRoot, 'test', 'check', 'fixtures');
-const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; expect: string[] }>;
+interface X86Expectation {
+  /** `--x86-host` spec. */
+  host?: string;
+  /** dom0's kernel: `synthetic:NAME` (x86-kernel-images.ts); `okKernel` for the `.ok.dts` when it differs. */
+  kernel?: string;
+  okKernel?: string;
+}
+
+const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; x86?: X86Expectation; expect: string[] }>;
 
 /** The target of a fixture: a release (`xen`), or a build's .config beside the fixtures (`xenConfig`). */
 function targetOf(e: { xen?: string; xenConfig?: string }): XenBuild | undefined {
@@ -27,7 +38,20 @@ function targetOf(e: { xen?: string; xenConfig?: string }): XenBuild | undefined
   return e.xen ? parseXenBuild(e.xen) : undefined;
 }
 
-function check(file: string, build?: XenBuild) {
+const kernelDir = mkdtempSync(join(tmpdir(), 'x86-kernels-'));
+after(() => rmSync(kernelDir, { recursive: true, force: true }));
+
+/** The x86 facts of a fixture: its host, and dom0's kernel written out from the synthetic images. */
+function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | undefined {
+  if (!x) return undefined;
+  const kernel = (ok ? x.okKernel : undefined) ?? x.kernel;
+  return {
+    host: x.host === undefined ? undefined : parseX86Host(x.host),
+    kernels: kernel === undefined ? undefined : new Map([['dom0', writeSyntheticKernel(kernelDir, kernel.replace(/^synthetic:/, ''))]]),
+  };
+}
+
+function check(file: string, build?: XenBuild, x86?: X86Expectation) {
   const path = join(dir, file);
   const partials = new Map<string, PartialInput>();
   const pfile = file.replace(/\.dts$/, '.partial.dts');
@@ -36,16 +60,16 @@ function check(file: string, build?: XenBuild) {
     if ('ruleId' in p) return [p];
     partials.set('domU1', p);
   }
-  return checkSource(readFileSync(path), { file: path, build, partials }).findings;
+  return checkSource(readFileSync(path), { file: path, build, partials, x86: x86Facts(x86, file.endsWith('.ok.dts')) }).findings;
 }
 
 for (const [id, e] of Object.entries(expectations)) {
   test(`rule ${id}: the fixture triggers exactly ${e.expect.join(' + ')}`, () => {
-    const got = [...new Set(check(`${id}.dts`, targetOf(e)).map((f) => f.ruleId))].sort();
+    const got = [...new Set(check(`${id}.dts`, targetOf(e), e.x86).map((f) => f.ruleId))].sort();
     assert.deepEqual(got, [...e.expect].sort());
   });
   test(`rule ${id}: the corrected fixture passes clean`, () => {
-    assert.deepEqual(check(`${id}.ok.dts`, targetOf(e)).map((f) => `${f.ruleId}: ${f.message}`), []);
+    assert.deepEqual(check(`${id}.ok.dts`, targetOf(e), e.x86).map((f) => `${f.ruleId}: ${f.message}`), []);
   });
 }
 
