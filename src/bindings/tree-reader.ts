@@ -42,7 +42,9 @@ export function contextFor(r: TreeReader, node: Node): PropertyReadContext {
     iface: r.iface,
     node,
     root: r.root,
-    parentCells: cellsOf(node.parent),
+    // dom0less: Xen's FDT walker inherits cells from the nearest ancestor that sets them; the
+    // Hyperlaunch reader (libfdt's fdt_address_cells) takes the parent's own or 2 / 1.
+    parentCells: r.iface === 'dom0less' ? walkerCells(node.parent) : cellsOf(node.parent),
     walkerCells: walkerCells(node.parent),
     rootCells: { ...s.rootCells },
     warn: r.warn,

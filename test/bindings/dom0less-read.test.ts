@@ -164,6 +164,14 @@ test('/chosen without cells passes the root\'s down to xen,static-mem, as Xen\'s
   assert.deepEqual(warnings, []);
 });
 
+test('a module under a domain node without cells is read with the cells Xen\'s walker inherits (/chosen\'s), and written back so', () => {
+  const tree = `/dts-v1/;\n/ {\nchosen {\n#address-cells = <1>;\n#size-cells = <1>;\ndomU1 {\ncompatible = "xen,domain";\nmemory = <0 0x40000>;\ncpus = <1>;\nmodule@50000000 {\ncompatible = "multiboot,kernel", "multiboot,module";\nreg = <0x50000000 0x2000000>;\n};\n};\n};\n};\n`;
+  const m = readDom0less(dts(tree));
+  assert.deepEqual(m.domains[0]!.modules[0]!.location, { type: 'range', address: 0x50000000n, size: 0x2000000n });
+  const again = readDom0less(writeDom0less(m));
+  assert.deepEqual(again.domains[0]!.modules[0]!.location, { type: 'range', address: 0x50000000n, size: 0x2000000n });
+});
+
 test('xen,static-mem written in the domain node\'s own cells is flagged, and read as Xen reads it', () => {
   // Two banks in 1 + 1 cells are 4 cells: under /chosen's 2 + 1 Xen reads one bank and ignores a cell.
   const odd: BootConfigWarning[] = [];
@@ -258,7 +266,7 @@ test('things Xen accepts with a different meaning are warnings, and odd values s
   assert.deepEqual(m.domains[0]!.modules.map((x) => [x.kind, x.implicitKind]), [['kernel', true], ['ramdisk', true]]);
 });
 
-test('a shared-memory node without xen,shm-id is skipped by Xen: kept as an unknown node, warned', () => {
+test('a shared-memory node without xen,shm-id (Xen 4.19+ stops its early FDT parse on it) is kept as an unknown node and reported', () => {
   const warnings: BootConfigWarning[] = [];
   const text = wrap('shm {\ncompatible = "xen,domain-shared-memory-v1";\nxen,shared-mem = <0x0 0x1000 0x1000>;\n};');
   const m = readDom0less(dts(text), { warnings });

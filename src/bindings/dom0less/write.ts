@@ -14,7 +14,7 @@ import { CHOSEN_CODECS } from '../chosen-properties.js';
 import { cellsNeeded, cellsOf, inheritCells } from '../cells.js';
 import { DOMAIN_CODECS } from '../domain-properties.js';
 import { fillChosen, startTree } from '../host-tree.js';
-import { TreeWriter, UniqueNames, domainCells, effectiveCells } from '../tree-writer.js';
+import { TreeWriter, UniqueNames, domainCells } from '../tree-writer.js';
 import { lossError } from '../loss-error.js';
 
 const IFACE = 'dom0less';
@@ -92,7 +92,7 @@ function domainNode(w: TreeWriter, d: Domain, domid: number, chosen: ChosenCells
   const own = domainCells(d.domid === domid ? { ...d, domid: undefined } : d);
   if (own.domid === undefined) delete own.domid;
   const path = `/chosen/${d.name}`;
-  const cells = effectiveCells(own.addressCells, own.sizeCells);
+  const cells = inheritCells({ address: own.addressCells, size: own.sizeCells }, chosen.walker);
   const node = w.node(d.name, own, DOMAIN_CODECS, { path, parentCells: chosen.cells, walkerCells: chosen.walker }, (c) =>
     c.name === 'domid' ? `dom0less allocates domids in node order (this domain gets ${domid})` : 'dom0less has no such property',
   );
@@ -116,8 +116,9 @@ export function writeDom0lessReport(model: BootModel, base?: DeviceTree): WriteR
   const rootCells = cellsOf(tree.root);
   const h = chosenHypervisor(model, rootCells);
   const w = new TreeWriter(IFACE, rootCells, true);
-  const chosenCells = effectiveCells(h.chosenAddressCells, h.chosenSizeCells);
-  const chosen: ChosenCells = { cells: chosenCells, walker: inheritCells({ address: h.chosenAddressCells, size: h.chosenSizeCells }, rootCells) };
+  // Xen's FDT walker hands a node the cells its nearest ancestor sets: a `reg` under /chosen is written in those.
+  const walker = inheritCells({ address: h.chosenAddressCells, size: h.chosenSizeCells }, rootCells);
+  const chosen: ChosenCells = { cells: walker, walker };
   const built = w.node('chosen', h, CHOSEN_CODECS, { path: '/chosen', parentCells: rootCells, walkerCells: rootCells });
   hyperlaunchOnlyLosses(w, h);
   const names = new UniqueNames();
