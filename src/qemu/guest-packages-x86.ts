@@ -1,0 +1,105 @@
+/**
+ * The x86 guest set: Debian 12's amd64 Xen 4.17, the GENERIC amd64 kernel
+ * (the cloud one is built without CONFIG_XEN_DOM0 and cannot be dom0), a
+ * static busybox, and for late launch from dom0 the xen-utils binaries with
+ * every library they load. Fetched and cached like the arm64 set
+ * (guest-packages.ts), in its own directory of the guest cache.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CommandRunner, type FetchOptions, type PackageSet, cachedPackageSet, currentKernelPackage, fetchPackageSet, guestCacheDir } from './guest-packages.js';
+import { QemuError } from './errors.js';
+
+export const XEN_X86_PACKAGE = 'xen-hypervisor-4.17-amd64';
+/** The generic kernel: "-amd64" right after the ABI, so neither -cloud-amd64 nor -rt-amd64 nor -unsigned. */
+export const KERNEL_X86_PACKAGE_PATTERN = '^linux-image-[0-9.]+-[0-9]+-amd64$';
+/**
+ * What dom0 needs to start domains with xl (measured: the reference's list).
+ * libgcc-s1: glibc dlopens libgcc_s.so.1 for pthread_cancel, so no DT_NEEDED
+ * names it, yet xl aborts without it.
+ */
+export const XEN_TOOLS_PACKAGES = [
+  'xen-utils-4.17', 'libxenmisc4.17', 'libxencall1', 'libxenevtchn1', 'libxenforeignmemory1', 'libxengnttab1',
+  'libxenstore4', 'libxentoollog1', 'libxendevicemodel1', 'libxentoolcore1', 'libxenhypfs1', 'libyajl2',
+  'libc6', 'liblzma5', 'libuuid1', 'zlib1g', 'libzstd1', 'libgcc-s1',
+] as const;
+
+export interface X86GuestBinaries {
+  /** boot/xen-4.17-amd64.gz: what GRUB's multiboot2 loads. */
+  xenGz: string;
+  /** boot/xen-4.17-amd64.efi: Xen as an EFI application (reads xen.cfg beside it). */
+  xenEfi: string;
+  /** The generic bzImage (dom0 and every domU). */
+  kernel: string;
+  /** lib/modules/<release>: xen-evtchn, xen-privcmd, ... for dom0's late launch. */
+  modules: string;
+  /** The kernel release (6.1.0-NN-amd64). */
+  kernelRelease: string;
+  /** Static amd64 busybox. */
+  busybox: string;
+  /** The unpacked tree: usr/lib/xen-4.17/bin, lib/x86_64-linux-gnu ... */
+  root: string;
+  /** package name -> version, as downloaded. */
+  packages: Record<string, string>;
+}
+
+/** The x86 set's directory under the guest cache (the arm64 set is `current`). */
+export const X86_SET_DIR = 'x86_64';
+
+function locateX86(root: string, packages: Record<string, string>): X86GuestBinaries {
+  const boot = readdirSync(join(root, 'boot'));
+  const kernel = boot.find((f) => /^vmlinuz-[0-9.]+-[0-9]+-amd64$/.test(f));
+  const missing = !existsSync(join(root, 'boot', 'xen-4.17-amd64.gz'))
+    ? 'boot/xen-4.17-amd64.gz'
+    : !existsSync(join(root, 'boot', 'xen-4.17-amd64.efi'))
+      ? 'boot/xen-4.17-amd64.efi'
+      : !kernel
+        ? 'boot/vmlinuz-*-amd64'
+        : !existsSync(join(root, 'bin', 'busybox'))
+          ? 'bin/busybox'
+          : !existsSync(join(root, 'usr', 'lib', 'xen-4.17', 'bin', 'xl'))
+            ? 'usr/lib/xen-4.17/bin/xl'
+            : undefined;
+  if (missing || !kernel) throw new QemuError('GUEST_UNPACK', `the unpacked packages lack ${missing}`, { path: root, hint: 'the package layout changed; report it' });
+  const release = kernel.replace(/^vmlinuz-/, '');
+  return {
+    xenGz: join('root', 'boot', 'xen-4.17-amd64.gz'),
+    xenEfi: join('root', 'boot', 'xen-4.17-amd64.efi'),
+    kernel: join('root', 'boot', kernel),
+    modules: join('root', 'lib', 'modules', release),
+    kernelRelease: release,
+    busybox: join('root', 'bin', 'busybox'),
+    root: 'root',
+    packages,
+  };
+}
+
+const X86_SET: PackageSet<X86GuestBinaries> = {
+  dirName: X86_SET_DIR,
+  arch: 'amd64',
+  probe: XEN_X86_PACKAGE,
+  names: (run: CommandRunner) => [
+    XEN_X86_PACKAGE,
+    currentKernelPackage(run, KERNEL_X86_PACKAGE_PATTERN, 'run as root: apt-get update'),
+    'busybox-static',
+    ...XEN_TOOLS_PACKAGES,
+  ],
+  locate: locateX86,
+  resolve: (dir, m) => {
+    const abs: X86GuestBinaries = {
+      ...m,
+      xenGz: join(dir, m.xenGz), xenEfi: join(dir, m.xenEfi), kernel: join(dir, m.kernel), modules: join(dir, m.modules),
+      busybox: join(dir, m.busybox), root: join(dir, m.root),
+    };
+    return [abs.xenGz, abs.xenEfi, abs.kernel, abs.modules, abs.busybox].every((f) => existsSync(f)) ? abs : undefined;
+  },
+};
+
+export function cachedX86GuestBinaries(cacheDir = guestCacheDir()): X86GuestBinaries | undefined {
+  return cachedPackageSet(X86_SET, cacheDir);
+}
+
+/** Cached, or downloaded (~80 MB) and unpacked now. Throws QemuError with a hint when apt cannot deliver. */
+export function fetchX86GuestBinaries(opts: FetchOptions = {}): X86GuestBinaries {
+  return fetchPackageSet(X86_SET, opts);
+}
