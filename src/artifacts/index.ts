@@ -15,3 +15,4 @@ export * from './from-devicetree.js';
 export * from './fit-sign.js';
 export * from './build-from-config.js';
 export * from './output-write.js';
+export * from './x86/index.js';

@@ -7,6 +7,9 @@ import type { SourcePosition } from '../fdt/srcpos.js';
 import type { BootConfigCode } from './codes.js';
 import type { BindingInterface } from './origin.js';
 
+/** What a loss is measured against: a devicetree interface, or what Xen on x86 boots today (GRUB/EFI + xl). */
+export type LossTarget = BindingInterface | 'xen-x86';
+
 export interface Loss {
   /** One of BOOT_CONFIG_CODES (the conversion losses). */
   code: BootConfigCode;
@@ -16,6 +19,6 @@ export interface Loss {
   item: string;
   /** Why the target interface cannot express it. */
   reason: string;
-  to: BindingInterface;
+  to: LossTarget;
   position?: SourcePosition;
 }
