@@ -3,8 +3,8 @@
  * kernel modules the toolstack needs, Debian's xl, xenstored, xenconsoled
  * and xen-init-dom0 with every library they load, one xl.cfg per late
  * domain with its kernel and initramfs, and an /init that starts the
- * toolstack and creates the domains in order (the reference's measured
- * recipe). Each late domain's console reaches the serial line through dom0:
+ * toolstack and creates the domains in order (writeLateLaunchScript's
+ * script, the reference's measured recipe). Each late domain's console reaches the serial line through dom0:
  * xenconsoled logs it to a file, and /init copies every line to its own
  * console as `HYPERLAUNCH-CONSOLE <domid> <text>` (serial-log.ts reads it
  * back as that domain's console).
@@ -18,17 +18,15 @@ import { markerLine, markerToken } from './initramfs.js';
 import type { X86GuestBinaries } from './guest-packages-x86.js';
 import { LATE_CONSOLE_PREFIX, LATE_CREATED_PREFIX } from './late-console.js';
 import { QemuError } from './errors.js';
+import { LATE_LAUNCH_DEFAULTS, XEN_DOM0_MODULES as DOM0_XEN_MODULES, xlConfigName } from '../artifacts/x86/late-launch-script.js';
 
 /** The real binaries (Debian's /usr/sbin/xl is a shell wrapper choosing the version). */
 export const XEN_TOOLS_DIR = 'usr/lib/xen-4.17/bin';
 export const XEN_TOOLS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0', 'libxl-save-helper'] as const;
-/** In load order: xenfs needs privcmd's symbols. */
-export const DOM0_XEN_MODULES = ['xen-evtchn', 'xen-privcmd', 'xen-gntdev', 'xen-gntalloc', 'xenfs'] as const;
 /** Where each module lives under lib/modules/<release>/kernel. */
 const MODULE_DIRS: Record<(typeof DOM0_XEN_MODULES)[number], string> = {
   'xen-evtchn': 'drivers/xen', 'xen-privcmd': 'drivers/xen', 'xen-gntdev': 'drivers/xen', 'xen-gntalloc': 'drivers/xen', xenfs: 'drivers/xen/xenfs',
 };
-export const XL_CONSOLE_LOG_DIR = '/var/log/xen/console';
 
 /** A file dom0 needs at a fixed path (a late domain's kernel, its initramfs). */
 export interface Dom0File {
@@ -50,26 +48,30 @@ export interface X86Dom0InitramfsInput {
   dom0Name: string;
   /** In `xl create` order. */
   late: readonly LateGuest[];
+  /** The start-up script (writeLateLaunchScript's). */
+  lateLaunchScript: string;
 }
 
-/** A late domain's xl.cfg inside dom0. */
-export function xlConfigPath(name: string): string {
-  return `/etc/xen/${markerToken(name)}.cfg`;
-}
+/** Where the start-up script and the xl.cfg files go (the script's default XL_DIR). */
+export const LATE_LAUNCH_DIR = LATE_LAUNCH_DEFAULTS.xlDir;
+export const LATE_LAUNCH_SCRIPT = `${LATE_LAUNCH_DIR}/late-launch.sh`;
 
-/** The sh word for a path: every path here is ours or a plan's, still quoted so a space cannot split it. */
+/** The sh word for a path or name: quoted so that a space cannot split it. */
 function sq(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-function createCommands(name: string): string[] {
+/**
+ * After the start-up script: each domain `xl` knows is announced with its
+ * domid and its console log (written by xenconsoled once the domain's console
+ * is up; tail -f would give up on a missing file) is copied to dom0's console.
+ */
+function relayCommands(name: string): string[] {
   const token = markerToken(name);
-  const log = `${XL_CONSOLE_LOG_DIR}/guest-${name}.log`;
+  const log = `${LATE_LAUNCH_DEFAULTS.consoleLogDir}/guest-${name}.log`;
   return [
-    `if xl create ${sq(xlConfigPath(name))}; then`,
-    `  d=$(xl domid ${sq(name)})`,
+    `if d=$(xl domid ${sq(name)} 2>/dev/null); then`,
     `  echo "${LATE_CREATED_PREFIX} ${token} created domid=$d"`,
-    // The log appears once xenconsoled has seen the domain's console; tail -f would give up on a missing file.
     `  (while [ ! -e ${sq(log)} ]; do sleep 0.2; done; tail -n +1 -f ${sq(log)} | while IFS= read -r l; do echo "${LATE_CONSOLE_PREFIX} $d $l"; done) &`,
     'else',
     `  echo "${LATE_CREATED_PREFIX} ${token} failed"`,
@@ -78,13 +80,12 @@ function createCommands(name: string): string[] {
 }
 
 /**
- * /init: busybox's applets, the mounts the toolstack needs (devpts, or
- * xenconsoled cannot make a tty: "console tty: timed out"), the Xen modules,
- * xenfs, then xenstored → xen-init-dom0 → xenconsoled → xl create per
- * domain; dom0's marker first, so dom0 is judged apart from its guests.
+ * /init: busybox's applets and the mounts every Linux init makes, dom0's
+ * marker (so dom0 is judged apart from its guests), the plan's late-launch
+ * script (modules, xenfs, devpts, xenstored → xen-init-dom0 → xenconsoled →
+ * xl create in order), then the console relay of each late domain.
  */
-export function x86Dom0InitScript(dom0Name: string, kernelRelease: string, late: readonly string[]): string {
-  const modules = DOM0_XEN_MODULES.map((m) => `insmod /lib/modules/${kernelRelease}/kernel/${MODULE_DIRS[m]}/${m}.ko`);
+export function x86Dom0InitScript(dom0Name: string, late: readonly string[]): string {
   return [
     '#!/bin/busybox sh',
     '/bin/busybox --install -s /bin',
@@ -92,15 +93,8 @@ export function x86Dom0InitScript(dom0Name: string, kernelRelease: string, late:
     'mount -t proc proc /proc',
     'mount -t sysfs sysfs /sys',
     'mount -t devtmpfs devtmpfs /dev',
-    'mkdir -p /dev/pts && mount -t devpts devpts /dev/pts',
     `echo "${markerLine(dom0Name)} kernel=$(uname -r)"`,
-    ...modules,
-    'mkdir -p /proc/xen && mount -t xenfs xenfs /proc/xen',
-    `mkdir -p /var/lib/xen /var/lib/xenstored /var/run/xen /var/run/xenstored /var/lock ${XL_CONSOLE_LOG_DIR}`,
-    'xenstored --pid-file /var/run/xenstored.pid',
-    'xen-init-dom0',
-    `xenconsoled --log=guest --log-dir=${XL_CONSOLE_LOG_DIR}`,
-    ...late.flatMap(createCommands),
+    ...(late.length > 0 ? [`sh ${LATE_LAUNCH_SCRIPT}`, ...late.flatMap(relayCommands)] : []),
     'while :; do sleep 3600; done',
     '',
   ].join('\n');
@@ -138,13 +132,14 @@ export function x86Dom0InitramfsEntries(input: X86Dom0InitramfsInput): CpioEntry
     add({ type: 'file', path: `lib/modules/${guest.kernelRelease}/${rel}`, data: readFileSync(join(guest.modules, rel)) });
   }
   for (const d of input.late) {
-    add({ type: 'file', path: xlConfigPath(d.name), data: new TextEncoder().encode(d.xlConfig) });
+    add({ type: 'file', path: `${LATE_LAUNCH_DIR}/${xlConfigName(d.name)}`, data: new TextEncoder().encode(d.xlConfig) });
     for (const f of d.files) {
       checkLatePath(d.name, f.path);
       add({ type: 'file', path: f.path, data: f.data });
     }
   }
-  add({ type: 'file', path: 'init', data: new TextEncoder().encode(x86Dom0InitScript(input.dom0Name, guest.kernelRelease, input.late.map((d) => d.name))), mode: 0o755 });
+  add({ type: 'file', path: LATE_LAUNCH_SCRIPT, data: new TextEncoder().encode(input.lateLaunchScript), mode: 0o755 });
+  add({ type: 'file', path: 'init', data: new TextEncoder().encode(x86Dom0InitScript(input.dom0Name, input.late.map((d) => d.name))), mode: 0o755 });
   const paths = [...files.keys()];
   const fixed: CpioEntry[] = [
     ...directories([...paths, 'dev/x', 'proc/x', 'sys/x', 'tmp/x']),
