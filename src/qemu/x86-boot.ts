@@ -155,10 +155,11 @@ export function buildXenEfiDisk(q: X86QemuPlan, images: X86Images, work: string,
   const cfg = join(work, 'BOOTX64.cfg');
   writeFileSync(cfg, xenCfg);
   const bytes = [images.xenEfi, images.kernel, images.ramdisk].reduce((n, f) => n + readFileSync(f).length, 0);
-  const mib = Math.ceil(bytes / 2 ** 20) + 16;
+  // FAT32 (what UEFI reads for sure) needs 65525 clusters: 64 MiB at least.
+  const mib = Math.max(64, Math.ceil(bytes / 2 ** 20) + 16);
   writeFileSync(disk, Buffer.alloc(0));
   checked(run, 'truncate', ['-s', `${mib}M`, disk], 'truncate');
-  checked(run, 'mformat', ['-i', disk, '-F', '-T', String(mib * 2048), '-h', '64', '-s', '32', '::'], 'mformat');
+  checked(run, 'mformat', ['-i', disk, '-F', '::'], 'mformat');
   checked(run, 'mmd', ['-i', disk, '::/EFI', '::/EFI/BOOT'], 'mmd');
   for (const [src, name] of [[images.xenEfi, 'BOOTX64.EFI'], [cfg, 'BOOTX64.cfg'], [images.kernel, 'vmlinuz'], [images.ramdisk, 'initrd.img']] as const) {
     checked(run, 'mcopy', ['-i', disk, src, `::/EFI/BOOT/${name}`], `mcopy ${name}`);
