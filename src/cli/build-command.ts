@@ -18,6 +18,7 @@ import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, buildErrorDiagnostic, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
+import { buildX86Command, wantsX86Build } from './build-x86-command.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'c', value: true, key: 'c' },
@@ -50,6 +51,7 @@ export const BUILD_USAGE = `usage: hyperlaunch build -c CONFIG -d DIR [-t LOADCM
        hyperlaunch build BOOT.dts|BOOT.dtb --host HOST.dtb --xen XEN -d DIR
                         [--module DOMAIN/KIND=FILE]... [--final-dtb NAME.dtb]
                         [--memory-start A --memory-end B] [same options as above]
+       hyperlaunch build --arch x86_64 BOOT.dts|BOOT.dtb -d DIR [--iso] ...   (x86: see build --arch x86_64 --help)
 Builds what ImageBuilder's uboot-script-gen builds (U-Boot script, boot.scr, FIT,
 edited host DTB) from its config file, which is read as data and never executed;
 or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0less).
@@ -179,6 +181,7 @@ function checksAllow(b: ConfigBuild, args: BuildArgs, target: XenBuild | undefin
 }
 
 export async function buildCommand(argv: string[]): Promise<number> {
+  if (wantsX86Build(argv)) return buildX86Command(argv);
   let args: BuildArgs | 'help';
   try {
     args = parseArgs(argv);

@@ -11,3 +11,8 @@ export * from './grub-cfg.js';
 export * from './xen-efi-cfg.js';
 export * from './xl-config.js';
 export * from './late-launch-script.js';
+export * from './x86-target.js';
+export * from './x86-images.js';
+export * from './x86-layout.js';
+export * from './x86-build.js';
+export * from './grub-iso.js';

@@ -62,9 +62,10 @@ interface Dom0Part {
 }
 
 function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Options, notes: string[]): Dom0Part {
-  const lines = commandLines(model);
-  const cmdline = lines.dom0 ?? DEFAULT_DOM0_CMDLINE;
-  if (lines.dom0 === undefined) notes.push(`dom0 has no command line; using '${DEFAULT_DOM0_CMDLINE}' (Xen's console for dom0 on x86)`);
+  // The chosen domain's own kernel line first: in a split system it is not the model's dom0.
+  const given = kernelOf(d)?.bootargs ?? (d.isDom0 ? commandLines(model).dom0 : undefined);
+  const cmdline = given ?? DEFAULT_DOM0_CMDLINE;
+  if (given === undefined) notes.push(`dom0 has no command line; using '${DEFAULT_DOM0_CMDLINE}' (Xen's console for dom0 on x86)`);
   let memoryKiB = d.memoryKiB;
   if (memoryKiB === undefined && hasLate) {
     memoryKiB = BigInt(DEFAULT_DOM0_MIB) * KIB;

@@ -53,7 +53,6 @@ export function commonLosses(list: LossList, d: Domain): void {
   }
   if (d.mode?.guest === 'hvm') list.domain(d, 'mode', 'mode', 'an HVM guest needs a device model (QEMU in dom0); only PV and PVH are planned');
   if (d.securityId !== undefined) list.domain(d, 'security-id', 'security-id', 'Debian\'s Xen 4.17 for x86 is built without XSM (# CONFIG_XSM is not set), so no label applies');
-  if (d.functions && (d.functions.boot || d.functions.crash || d.functions.console)) list.domain(d, 'functions', 'functions', 'Xen 4.17 has no boot, crash or console domain functions; dom0 keeps them');
   for (const s of d.sharedMemory) list.node(s.origin, `${domainPathOf(list.model, d)}/${s.name}`, 'xen,shared-mem', 'static shared memory is Arm-only; neither Xen 4.17 x86 nor xl sets it up');
   for (const c of d.eventChannels) list.node(c.origin, `${domainPathOf(list.model, d)}/${c.name}`, 'xen,evtchn', 'static event channels are Arm-only; the guests must bind their channel at run time (xenstore)');
   if (d.passthrough === 'enabled') list.domain(d, 'passthrough', 'passthrough', 'device passthrough from the boot configuration is Arm-only; use xl pci= at run time');
@@ -65,6 +64,8 @@ export function commonLosses(list: LossList, d: Domain): void {
 
 /** dom0 on Xen 4.17 x86: every role, no uuid, no per-domain grant limits, no pinning by node. */
 export function dom0Losses(list: LossList, d: Domain): void {
+  // dom0 is Xen 4.17's crash and console domain anyway; only a separate boot domain has no form.
+  if (d.functions?.boot) list.domain(d, 'functions', 'functions', 'Xen 4.17 has no boot domain (FUNCTION_BOOT); dom0 is built by Xen itself');
   const c = effectiveCapabilities(d);
   if (!c.control || !c.hardware || !c.xenstore) {
     const prop = d.origin?.properties.some((p) => p.name === 'permissions') ? 'permissions' : 'capabilities';
@@ -80,11 +81,13 @@ export function dom0Losses(list: LossList, d: Domain): void {
 
 /** A domain started by xl: no roles (dom0 holds them all), no boot-time cpupool. */
 export function lateLosses(list: LossList, d: Domain): void {
+  const f = d.functions;
+  if (f && (f.boot || f.crash || f.console || f.legacyDom0)) list.domain(d, 'functions', 'functions', 'Xen 4.17 gives the boot, crash and console functions to dom0 alone');
   const c = effectiveCapabilities(d);
   if (c.control || c.hardware || c.xenstore) {
     const prop = d.origin?.properties.some((p) => p.name === 'permissions') ? 'permissions' : 'capabilities';
     const roles = [c.control && 'control', c.hardware && 'hardware', c.xenstore && 'xenstore'].filter(Boolean).join(', ');
-    list.domain(d, prop, prop, `Xen 4.17 x86 gives ${roles} to dom0 alone; this domain is started by xl without them`);
+    list.domain(d, prop, prop, `Xen 4.17 x86 gives ${roles} to dom0 alone; this domain is started by xl without ${roles.includes(',') ? 'them' : 'it'}`);
   }
   if (d.cpupool !== undefined) list.domain(d, 'domain-cpupool', 'domain-cpupool', 'boot-time cpupools are Arm-only in Xen 4.17; the domain runs in Pool-0');
 }
