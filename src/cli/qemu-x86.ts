@@ -1,0 +1,59 @@
+/**
+ * `hyperlaunch qemu --arch x86_64 FILE` (or a tree that implies x86): plan
+ * the x86 boot (src/artifacts/x86), then boot it under qemu-system-x86_64
+ * with Debian's Xen 4.17 amd64 by the direct, GRUB or EFI route
+ * (src/qemu/x86-boot.ts).
+ */
+import { Writable } from 'node:stream';
+import { impliesX86 } from '../artifacts/x86/x86-target.js';
+import type { BootReport } from '../qemu/boot.js';
+import type { ExpectedDomain } from '../qemu/boot-verdict.js';
+import { fetchX86GuestBinaries } from '../qemu/guest-packages-x86.js';
+import { type EfiLoader, type X86Route, bootX86, qemuPlan } from '../qemu/x86-boot.js';
+import { loadBootConfig } from './boot-config-input.js';
+import { type Reporter, createReporter } from './report.js';
+import { planForCli } from './x86-plan-input.js';
+
+export const X86_ROUTES: readonly X86Route[] = ['direct', 'grub', 'efi'];
+
+export interface QemuX86Args {
+  file: string;
+  includeDirs: string[];
+  route: X86Route;
+  efiLoader: EfiLoader;
+  allowLoss: boolean;
+  /** undefined: an IOMMU for a PVH dom0 only. */
+  iommu?: boolean;
+  kernel?: string;
+  timeoutSeconds: number;
+  graceSeconds: number;
+  serialLog?: string;
+  withExpects: (expected: ExpectedDomain[]) => ExpectedDomain[];
+}
+
+const silent = (): Reporter => createReporter(false, new Writable({ write: (_c, _e, cb) => cb() }));
+
+/** Whether a devicetree given without --arch is an x86 one (read quietly: the real read reports). */
+export function treeImpliesX86(file: string, includeDirs: string[]): boolean {
+  const loaded = loadBootConfig(file, { includeDirs, target: {}, reporter: silent() });
+  return typeof loaded !== 'number' && impliesX86(loaded.model);
+}
+
+export async function bootX86Tree(args: QemuX86Args, reporter: Reporter, work: string): Promise<BootReport | number> {
+  const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'x86_64', xenVersion: '4.17' }, reporter });
+  if (typeof loaded === 'number') return loaded;
+  const planned = planForCli(loaded.model, args.file, { allowLoss: args.allowLoss }, reporter, 'not booted');
+  if (typeof planned === 'number') return planned;
+  const q = qemuPlan(planned.plan);
+  for (const m of q.notLoaded) reporter.note(`${args.file}: note: left out of the QEMU boot (booted without it): ${m}`);
+  const guest = fetchX86GuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
+  return bootX86({ ...q, expected: args.withExpects(q.expected) }, guest, work, {
+    route: args.route,
+    efiLoader: args.efiLoader,
+    iommu: args.iommu,
+    kernel: args.kernel,
+    timeoutSeconds: args.timeoutSeconds,
+    graceSeconds: args.graceSeconds,
+    serialLog: args.serialLog,
+  });
+}
