@@ -11,7 +11,7 @@
  * route does); its xl.cfg files, start-up script, GRUB and xen.cfg text are
  * used as written.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { LateDomain, X86BootPaths, X86BootPlan, X86Module } from '../artifacts/x86/boot-plan.js';
@@ -113,7 +113,7 @@ export function stageX86Images(q: X86QemuPlan, guest: X86GuestBinaries, work: st
 
 /** QEMU's -initrd list: commas separate modules, so one inside a command line is doubled (QEMU's escape). */
 function multibootModule(file: string, cmdline: string | undefined): string {
-  if (file.includes(',')) throw new QemuError('FILE_MISSING', `QEMU's multiboot loader cannot take a path with a comma: ${file}`, { path: file });
+  if (file.includes(',')) throw new QemuError('BAD_GUEST_PATH', `QEMU's multiboot loader cannot take a path with a comma: ${file}`, { path: file });
   return [file, cmdline ?? ''].join(' ').trim().replace(/,/g, ',,');
 }
 
@@ -129,7 +129,7 @@ export function x86DirectArgs(q: X86QemuPlan, images: X86Images, iommu: boolean)
 
 function checked(run: CommandRunner, cmd: string, args: string[], what: string): void {
   const r = run(cmd, args);
-  if (r.error?.includes('ENOENT')) throw new QemuError('QEMU_FAILED', `${cmd} is not installed (${what})`, { path: cmd, hint: 'run scripts/install-test-deps.sh, or `hyperlaunch doctor` for the packages' });
+  if (r.error?.includes('ENOENT')) throw new QemuError('BOOT_TOOL_MISSING', `${cmd} is not installed (${what})`, { path: cmd, hint: 'run scripts/install-test-deps.sh, or `hyperlaunch doctor` for the packages' });
   if (r.status !== 0) throw new QemuError('COMMAND_FAILED', `${what} failed: ${(r.stderr || r.error || `exit ${r.status}`).trim().split('\n').slice(-1)[0]}`, { path: cmd });
 }
 
@@ -158,7 +158,7 @@ export function buildXenEfiDisk(q: X86QemuPlan, images: X86Images, work: string,
   // FAT32 (what UEFI reads for sure) needs 65525 clusters: 64 MiB at least.
   const mib = Math.max(64, Math.ceil(bytes / 2 ** 20) + 16);
   writeFileSync(disk, Buffer.alloc(0));
-  checked(run, 'truncate', ['-s', `${mib}M`, disk], 'truncate');
+  truncateSync(disk, mib * 2 ** 20);
   checked(run, 'mformat', ['-i', disk, '-F', '::'], 'mformat');
   checked(run, 'mmd', ['-i', disk, '::/EFI', '::/EFI/BOOT'], 'mmd');
   for (const [src, name] of [[images.xenEfi, 'BOOTX64.EFI'], [cfg, 'BOOTX64.cfg'], [images.kernel, 'vmlinuz'], [images.ramdisk, 'initrd.img']] as const) {

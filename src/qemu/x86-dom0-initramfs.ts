@@ -112,7 +112,7 @@ function directories(paths: readonly string[]): CpioEntry[] {
 
 function checkLatePath(name: string, path: string): void {
   if (!/^(\/[A-Za-z0-9_.+@,-]+)+$/.test(path) || path.split('/').includes('..')) {
-    throw new QemuError('BAD_DT_PATH', `late domain ${name}: cannot place ${JSON.stringify(path)} in dom0's initramfs`, { hint: 'give an absolute path of plain file-name characters' });
+    throw new QemuError('BAD_GUEST_PATH', `late domain ${name}: cannot place ${JSON.stringify(path)} in dom0's initramfs`, { hint: 'give an absolute path of plain file-name characters' });
   }
 }
 

@@ -19,7 +19,13 @@ export const DEFAULT_X86_MACHINE: X86Machine = { memoryMiB: 2048, cpus: 2, iommu
 export const OVMF_CODE = '/usr/share/OVMF/OVMF_CODE.fd';
 export const OVMF_VARS = '/usr/share/OVMF/OVMF_VARS.fd';
 
+/** The PC with its serial line on stdout (as the boots read it). */
 export function x86MachineArgs(m: X86Machine): string[] {
+  return [...x86BoardArgs(m), '-serial', 'stdio', '-no-reboot'];
+}
+
+/** The PC alone, without a serial backend (what `doctor` starts, paused, to prove QEMU runs). */
+export function x86BoardArgs(m: X86Machine): string[] {
   return [
     '-machine', 'q35',
     '-cpu', 'qemu64,+svm,+npt',
@@ -27,7 +33,7 @@ export function x86MachineArgs(m: X86Machine): string[] {
     '-smp', String(m.cpus),
     ...(m.iommu ? ['-device', 'intel-iommu,intremap=on'] : []),
     // The serial line is a pipe, not a terminal: -display none and stdio, rather than -nographic's mon:stdio.
-    '-display', 'none', '-monitor', 'none', '-nic', 'none', '-serial', 'stdio', '-no-reboot',
+    '-display', 'none', '-monitor', 'none', '-nic', 'none',
   ];
 }
 
