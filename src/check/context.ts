@@ -10,6 +10,7 @@ import type { PartialDeviceTree } from '../model/passthrough.js';
 import type { Where } from './finding.js';
 import type { HostFacts } from './host-facts.js';
 import type { XenBuild } from './target.js';
+import type { X86CheckFacts } from './x86-target.js';
 
 export interface PartialInput {
   /** The partial device tree as read (for phandle checks). */
@@ -26,6 +27,8 @@ export interface CheckContext {
   build?: XenBuild;
   /** Partial device trees (`multiboot,device-tree` blobs) by domain name. */
   partials: ReadonlyMap<string, PartialInput>;
+  /** Set when the configuration is checked for x86 (`--arch x86_64`, or implied by a Hyperlaunch tree of multiboot modules). */
+  x86?: X86CheckFacts;
 }
 
 interface Located {

@@ -19,6 +19,8 @@ import { type HostFacts, hostFacts } from './host-facts.js';
 import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
 import { type Rule, messageFor } from './rule.js';
 import type { XenBuild } from './target.js';
+import { type X86CheckFacts, impliesX86 } from './x86-target.js';
+import type { Architecture } from '../model/target.js';
 
 export interface BootCheckOptions {
   /** Input name, for findings without a source position. */
@@ -31,6 +33,10 @@ export interface BootCheckOptions {
   partials?: ReadonlyMap<string, PartialInput>;
   /** Rules to run (default: all). */
   rules?: readonly Rule[];
+  /** The architecture checked for; unset: x86 when the configuration implies it. */
+  arch?: Architecture;
+  /** What the x86 rules know beyond the configuration (host, late launch, kernel files). */
+  x86?: X86CheckFacts;
 }
 
 export interface BootCheckResult {
@@ -63,7 +69,8 @@ function fromReader(e: BootConfigError | BootConfigWarning, severity: 'error' | 
 export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: DeviceTree } = {}): Finding[] {
   const hostTree = opts.host ?? model.host;
   const host: HostFacts | undefined = hostTree ? hostFacts(hostTree, opts.host ? (opts.hostName ?? 'the host DTB') : 'the input tree') : undefined;
-  const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map() };
+  const x86 = opts.arch === 'x86_64' || (opts.arch === undefined && impliesX86(model));
+  const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map(), x86: x86 ? (opts.x86 ?? {}) : undefined };
   const out: Finding[] = [];
   for (const rule of opts.rules ?? RULES) {
     if (!rule.check || !applies(rule, opts.build)) continue;

@@ -20,7 +20,8 @@ export type RuleGroup =
   | 'layout'
   | 'cross-domain'
   | 'target'
-  | 'host';
+  | 'host'
+  | 'x86';
 
 export type Report = (where: Where, message: string, hint?: string) => void;
 

@@ -14,6 +14,8 @@ export interface XenBuild {
   kconfig?: ReadonlySet<string>;
   /** Schedulers compiled in; undefined = unknown. */
   schedulers?: readonly string[];
+  /** The same release's x86 build, when it differs and is known (Debian ships both). */
+  x86Kconfig?: ReadonlySet<string>;
 }
 
 /**
@@ -23,6 +25,13 @@ export interface XenBuild {
  * schedulers credit and credit2 only (default credit2).
  */
 const DEBIAN_417_KCONFIG = ['ARM_64', 'GICV3', 'HAS_PASSTHROUGH', 'ARM_SMMU', 'XSM', 'XSM_FLASK', 'XSM_SILO', 'SCHED_CREDIT', 'SCHED_CREDIT2', 'SBSA_VUART_CONSOLE'];
+
+/**
+ * Debian bookworm's xen-hypervisor-4.17-amd64, /boot/xen-4.17-amd64.config:
+ * PV and HVM, but `# CONFIG_SHADOW_PAGING is not set` (PVH/HVM need HAP),
+ * `# CONFIG_XSM is not set`, `# CONFIG_PV32 is not set`.
+ */
+const DEBIAN_417_X86_KCONFIG = ['PV', 'HVM', 'HAS_PASSTHROUGH', 'SCHED_CREDIT', 'SCHED_CREDIT2'];
 
 /** All schedulers Xen knows by name (xen/common/sched/*.c `opt_name`). */
 export const ALL_SCHEDULERS = ['credit', 'credit2', 'rtds', 'arinc653', 'null'] as const;
@@ -34,10 +43,15 @@ export function parseXenBuild(spec: string): XenBuild {
   parseXenVersion(version); // throws RangeError on a malformed version
   if (!debian) return { version, label: version };
   if (compareXenVersions(version, '4.17') !== 0) throw new RangeError(`no Kconfig facts for Debian's Xen ${version} (known: debian-4.17)`);
-  return { version, label: `Debian ${version}`, kconfig: new Set(DEBIAN_417_KCONFIG), schedulers: ['credit', 'credit2'] };
+  return { version, label: `Debian ${version}`, kconfig: new Set(DEBIAN_417_KCONFIG), schedulers: ['credit', 'credit2'], x86Kconfig: new Set(DEBIAN_417_X86_KCONFIG) };
 }
 
 /** Whether the build has an option; unknown builds are assumed to have it. */
 export function buildHas(build: XenBuild | undefined, option: string): boolean {
   return !build?.kconfig || build.kconfig.has(option);
+}
+
+/** Whether the x86 build has an option; unknown builds are assumed to have it. */
+export function x86BuildHas(build: XenBuild | undefined, option: string): boolean {
+  return !build?.x86Kconfig || build.x86Kconfig.has(option);
 }

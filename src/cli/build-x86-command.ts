@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { type X86ImageSupplier, imageNeeds, resolveImages, supplyImages } from '../artifacts/x86/x86-images.js';
 import { type X86Build, assembleX86Build, writeX86Build } from '../artifacts/x86/x86-build.js';
 import { buildGrubIso } from '../artifacts/x86/grub-iso.js';
-import { impliesX86 } from '../artifacts/x86/x86-target.js';
+import { impliesX86 } from '../check/x86-target.js';
 import { dom0LateFiles } from '../artifacts/x86/x86-layout.js';
 import { describeSource } from '../artifacts/x86/module-source.js';
 import type { X86BootPlan } from '../artifacts/x86/boot-plan.js';
@@ -19,6 +19,10 @@ import { loadBootConfig, parseTarget } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter, printUsageError } from './report.js';
 import { planForCli } from './x86-plan-input.js';
+import { x86BuildFindings } from './x86-build-checks.js';
+import { findingDiagnostic } from '../check/format.js';
+import { hasErrors } from '../check/finding.js';
+import { type X86Host, parseX86Host } from '../check/x86-target.js';
 import { defaultX86ImageSupplier } from './x86-image-supplier.js';
 
 const SPECS: OptionSpec[] = [
@@ -33,6 +37,8 @@ const SPECS: OptionSpec[] = [
   { long: 'no-late-launch', value: false, key: 'no-late-launch' },
   { long: 'native', value: false, key: 'native' },
   { long: 'dry-run', value: false, key: 'dry-run' },
+  { long: 'force', value: false, key: 'force' },
+  { long: 'x86-host', value: true, key: 'x86-host' },
   { short: 'i', long: 'include', value: true, key: 'i' },
   { long: 'json', value: false, key: 'json' },
   { short: 'h', long: 'help', value: false, key: 'h' },
@@ -40,7 +46,7 @@ const SPECS: OptionSpec[] = [
 
 export const BUILD_X86_USAGE = `usage: hyperlaunch build --arch x86_64 BOOT.dts|BOOT.dtb -d DIR [--xen XEN.gz] [--xen-efi XEN.efi]
                         [--module DOMAIN/KIND=FILE]... [--iso] [--allow-loss] [--no-late-launch]
-                        [--native] [--xen-version 4.17] [--dry-run] [-i DIR]... [--json]
+                        [--native] [--xen-version 4.17] [--x86-host SPEC] [--force] [--dry-run] [-i DIR]... [--json]
 Builds what Xen on x86 boots from a dom0less, Hyperlaunch or ImageBuilder-derived configuration:
 Xen builds dom0 alone, every other domain is started from dom0 with xl (late launch).
 (--arch x86_64 is implied for a Hyperlaunch tree whose modules are multiboot indexes.)
@@ -52,7 +58,10 @@ Xen builds dom0 alone, every other domain is started from dom0 with xl (late lau
   --allow-loss      build even when the configuration says what x86 Xen cannot do
   --no-late-launch  do not start the other domains from dom0 (each is then a loss)
   --native          put the compiled Hyperlaunch DTB first (no released Xen reads it)
-  --xen-version V   the Xen release that boots (default 4.17)
+  --xen-version V   the Xen release that boots (default 4.17, Debian's build)
+  --x86-host SPEC   the machine, for the memory / vCPU / IOMMU / HAP checks (qemu, qemu-iommu,
+                    mem=2G,cpus=2,iommu=on,hap=on); dom0's kernel is always probed
+  --force           build even when the x86 checks find errors
   --dry-run         print the plan and the files, write nothing
 Exit status: 0 ok, 1 problem in the input (or a loss without --allow-loss), 2 usage error.
 `;
@@ -68,6 +77,8 @@ interface X86Args {
   native: boolean;
   xenVersion?: string;
   dryRun: boolean;
+  force: boolean;
+  host?: X86Host;
   includeDirs: string[];
   json: boolean;
 }
@@ -101,9 +112,16 @@ function parseArgs(argv: string[]): X86Args | 'help' {
   }
   const xenVersion = one('xen-version');
   if (xenVersion !== undefined) parseTarget(xenVersion, undefined);
+  const hostSpec = one('x86-host');
+  let host: X86Host | undefined;
+  try {
+    host = hostSpec === undefined ? undefined : parseX86Host(hostSpec);
+  } catch (e) {
+    throw new UsageError(`--x86-host: ${(e as Error).message}`);
+  }
   return {
     file: parsed.positionals[0]!, dir: one('d'), archGiven: arch !== undefined, images, iso: has('iso'), allowLoss: has('allow-loss'),
-    lateLaunch: !has('no-late-launch'), native: has('native'), xenVersion, dryRun: has('dry-run'), includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), json: has('json'),
+    lateLaunch: !has('no-late-launch'), native: has('native'), xenVersion, dryRun: has('dry-run'), force: has('force'), host, includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), json: has('json'),
   };
 }
 
@@ -152,9 +170,18 @@ export async function buildX86Command(argv: string[], supplier: X86ImageSupplier
   const found = await images(plan, args, supplier);
   const missing = found.missing.filter((n) => n.required).map((n) => n.key);
   const dtb = plan.native ? writeDtb(loaded.tree) : undefined;
+  const findings = x86BuildFindings(loaded.model, loaded.tree, plan, found.files, args.file, args.host);
+  for (const f of findings) reporter.report(findingDiagnostic(f));
+  if (hasErrors(findings) && !args.dryRun) {
+    if (!args.force) {
+      reporter.status('build', 'the x86 checks found errors; nothing written (use --force to build anyway)');
+      return 1;
+    }
+    reporter.status('build', 'building anyway (--force)');
+  }
   if (args.dryRun) {
     process.stdout.write(dryRunText(plan, missing.length ? undefined : assembleX86Build(plan, found.files, dtb), missing));
-    return lossy ? 1 : 0;
+    return lossy || hasErrors(findings) ? 1 : 0;
   }
   if (missing.length) {
     reporter.report({ code: 'FILE_READ', severity: 'error', message: missingMessage(missing), location: { file: args.file } });

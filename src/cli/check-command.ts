@@ -12,9 +12,11 @@ import { RULES } from '../check/rules/index.js';
 import { rulesMarkdown } from '../check/rules-doc.js';
 import { checkSarifOptions } from '../check/sarif.js';
 import type { XenBuild } from '../check/target.js';
+import { type X86CheckFacts, parseX86Host } from '../check/x86-target.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { renderDiagnostics } from '../diagnostics/print.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
+import type { Architecture } from '../model/target.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { printUsageError } from './report.js';
@@ -30,12 +32,17 @@ const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
   { long: 'partial', value: true, key: 'partial' },
   { long: 'rules', value: false, key: 'rules' },
+  { long: 'arch', value: true, key: 'arch' },
+  { long: 'x86-host', value: true, key: 'x86-host' },
+  { long: 'late-launch', value: false, key: 'late-launch' },
+  { long: 'kernel', value: true, key: 'kernel' },
   { long: 'rules-md', value: false, key: 'rules-md' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
 export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
-                         [--partial DOMAIN=PARTIAL.dtb]... INPUT.dts|INPUT.dtb
+                         [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
+                         [--kernel DOMAIN=FILE]...] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
@@ -43,7 +50,11 @@ memory, device paths; default: the input's own host nodes). --xen: the target,
 e.g. 4.17, 4.22, or debian-4.17 (Debian 12's build and its Kconfig). --xen-config:
 the .config of the Xen build that will boot (its options and, from its header, its
 release; --xen VERSION when the header is missing). --partial: a
-domain's multiboot,device-tree blob. Exit 0 clean (warnings allowed), 1 errors, 2 usage.
+domain's multiboot,device-tree blob. x86 (--arch x86_64, implied by a Hyperlaunch tree of
+multiboot modules; the rules run with --xen): --x86-host qemu | qemu-iommu | mem=2G,cpus=2,iommu=on,hap=on
+(the machine: RAM, CPUs, IOMMU, EPT/NPT); --late-launch: the other domains are started from
+dom0 with xl; --kernel: a domain's kernel image, probed for dom0 and PVH support.
+Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 `;
 
 interface Args {
@@ -55,6 +66,8 @@ interface Args {
   out?: string;
   includeDirs: string[];
   partials: [string, string][];
+  arch?: Architecture;
+  x86: X86CheckFacts;
 }
 
 function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
@@ -73,7 +86,23 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   });
   const out = last('o');
   if (out !== undefined && !has('sarif') && !has('json')) throw new UsageError('-o is for --json or --sarif output');
+  const arch = last('arch');
+  if (arch !== undefined && arch !== 'arm64' && arch !== 'x86_64') throw new UsageError(`unsupported architecture '${arch}' for --arch (supported: arm64, x86_64)`);
+  const kernels = new Map(parsed.options.filter((o) => o.key === 'kernel').map((o): [string, string] => {
+    const eq = o.value!.indexOf('=');
+    if (eq <= 0 || eq === o.value!.length - 1) throw new UsageError(`--kernel expects DOMAIN=FILE, got '${o.value}'`);
+    return [o.value!.slice(0, eq), o.value!.slice(eq + 1)];
+  }));
+  const hostSpec = last('x86-host');
+  let x86Host;
+  try {
+    x86Host = hostSpec === undefined ? undefined : parseX86Host(hostSpec);
+  } catch (e) {
+    throw new UsageError(`--x86-host: ${(e as Error).message}`);
+  }
   return {
+    arch: arch as Architecture | undefined,
+    x86: { host: x86Host, lateLaunch: has('late-launch'), kernels },
     input: parsed.positionals[0]!, host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
@@ -193,6 +222,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials }).findings);
+  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86 }).findings);
   return emitOrUsage(args, findings.map(findingDiagnostic), summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
 }

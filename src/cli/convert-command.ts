@@ -16,6 +16,7 @@ import { loadBootConfig, parseTarget, reportBootConfigError } from './boot-confi
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { type Reporter, createReporter, printUsageError } from './report.js';
+import { convertToXl } from './convert-xl.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'to', value: true, key: 'to' },
@@ -31,8 +32,10 @@ const SPECS: OptionSpec[] = [
 
 export const CONVERT_USAGE = `usage: hyperlaunch convert <file.dts|file.dtb> --to hyperlaunch|dom0less [-o OUT] [--format dts|dtb]
                            [--allow-loss] [--xen VERSION] [--arch arm64|x86_64] [-i DIR]... [--json]
-Rewrites a Xen boot configuration in the other devicetree interface.
-  --to IFACE       hyperlaunch (/chosen/hypervisor, 2025 series form) or dom0less (/chosen)
+       hyperlaunch convert <file.dts|file.dtb> --to xl -o DIR [--allow-loss] [-i DIR]... [--json]
+Rewrites a Xen boot configuration in the other devicetree interface, or (--to xl) as the
+xl.cfg files of the domains dom0 starts on x86 Xen 4.17 (every domain but dom0).
+  --to IFACE       hyperlaunch (/chosen/hypervisor, 2025 series form), dom0less (/chosen), or xl
   -o, --out FILE   output file (default: stdout); never one of the inputs
   --format FMT     dts or dtb (default: from -o's extension, else the input's format)
   --allow-loss     write the output even when the target cannot express something
@@ -44,7 +47,7 @@ Exit status: 0 ok, 1 problem in the input or a lossy conversion, 2 usage error.
 
 interface ConvertArgs {
   file: string;
-  to: BindingInterface;
+  to: BindingInterface | 'xl';
   out: string;
   format?: DtFormat;
   allowLoss: boolean;
@@ -66,7 +69,8 @@ function parseArgs(argv: string[]): ConvertArgs | 'help' {
   const last = (key: string): string | undefined => options.filter((o) => o.key === key).at(-1)?.value;
   const to = last('to');
   if (to === undefined) throw new UsageError('--to is required (hyperlaunch or dom0less)');
-  if (to !== 'hyperlaunch' && to !== 'dom0less') throw new UsageError(`unsupported interface '${to}' for --to (supported: hyperlaunch, dom0less)`);
+  if (to !== 'hyperlaunch' && to !== 'dom0less' && to !== 'xl') throw new UsageError(`unsupported interface '${to}' for --to (supported: hyperlaunch, dom0less, xl)`);
+  if (to === 'xl' && (last('o') === undefined || last('o') === '-')) throw new UsageError('--to xl writes one file per domain: give -o DIR');
   const format = last('format');
   return {
     file: positionals[0]!,
@@ -103,9 +107,10 @@ export async function convertCommand(argv: string[]): Promise<number> {
   const reporter = createReporter(args.json);
   const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target, reporter });
   if (typeof loaded === 'number') return loaded;
+  if (args.to === 'xl') return convertToXl(loaded.model, args, reporter);
   let result;
   try {
-    result = convert(loaded.model, args.to, { arm: loaded.model.target.arch ? loaded.model.target.arch !== 'x86_64' : undefined });
+    result = convert(loaded.model, args.to as BindingInterface, { arm: loaded.model.target.arch ? loaded.model.target.arch !== 'x86_64' : undefined });
   } catch (e) {
     if (!(e instanceof BootConfigError)) throw e;
     reportBootConfigError(reporter, e, args.file);

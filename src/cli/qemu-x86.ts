@@ -5,7 +5,7 @@
  * (src/qemu/x86-boot.ts).
  */
 import { Writable } from 'node:stream';
-import { impliesX86 } from '../artifacts/x86/x86-target.js';
+import { impliesX86 } from '../check/x86-target.js';
 import type { BootReport } from '../qemu/boot.js';
 import type { ExpectedDomain } from '../qemu/boot-verdict.js';
 import { fetchX86GuestBinaries } from '../qemu/guest-packages-x86.js';

@@ -125,6 +125,10 @@ export const PROBES: readonly Probe[] = [
     note: 'not needed by hyperlaunch: its QEMU runs pass -nic none, or romfile= on U-Boot\'s NIC',
   },
   {
+    kind: 'command', name: 'grub-script-check', package: 'grub-common', required: false, versionArgs: ['--version'], versionPattern: /\(GRUB\) (\S+)/,
+    feature: 'the x86 grub.cfg test (GRUB\'s own parser reads what `build --arch x86_64` writes)',
+  },
+  {
     kind: 'architecture', name: 'arm64 dpkg architecture', arch: 'arm64', required: true,
     feature: '`apt-get download` of Debian\'s arm64 Xen, kernel, busybox and kernel DTBs (nothing is installed)',
   },

@@ -14,7 +14,7 @@ export const examplesDir = join(repoRoot, 'examples');
 
 /** Boot configurations, by file name; their interface decides which round trips apply. */
 export const DOM0LESS_EXAMPLES = ['qemu-dom0less.dts', 'xen-ci-smoke.dts', 'true-dom0less.dts', 'static-memory.dts', 'static-shm-evtchn.dts', 'boot-cpupools.dts', 'passthrough.dts'];
-export const HYPERLAUNCH_EXAMPLES = ['hyperlaunch-x86-dom0.dts', 'hyperlaunch-disaggregated.dts', 'x86-dom0-pv-pvh.dts'];
+export const HYPERLAUNCH_EXAMPLES = ['hyperlaunch-x86-dom0.dts', 'hyperlaunch-disaggregated.dts', 'x86-dom0-two-guests.dts'];
 export const BOOT_EXAMPLES = [...DOM0LESS_EXAMPLES, ...HYPERLAUNCH_EXAMPLES];
 /** Every DTS in examples/, including the partial device tree. */
 export const ALL_EXAMPLE_SOURCES = [...BOOT_EXAMPLES, 'passthrough-partial.dts'];

@@ -114,20 +114,6 @@ const HL_TO_DOM0LESS_LOSSES: Record<string, string[]> = {
     '/chosen/hypervisor/config/microcode:mb-index',
     '/chosen/hypervisor/config/policy:mb-index',
   ],
-  // dom0less has no mode (dom0 and domUs follow the image), no dom0 memory/cpus in /chosen, no multiboot indexes.
-  'x86-dom0-pv-pvh.dts': [
-    '/chosen/hypervisor/dom0:mode',
-    '/chosen/hypervisor/dom0:memory',
-    '/chosen/hypervisor/dom0:cpus',
-    '/chosen/hypervisor/dom0/kernel:mb-index',
-    '/chosen/hypervisor/dom0/initrd:mb-index',
-    '/chosen/hypervisor/guest-pv:mode',
-    '/chosen/hypervisor/guest-pv/kernel:mb-index',
-    '/chosen/hypervisor/guest-pv/initrd:mb-index',
-    '/chosen/hypervisor/guest-pvh:mode',
-    '/chosen/hypervisor/guest-pvh/kernel:mb-index',
-    '/chosen/hypervisor/guest-pvh/initrd:mb-index',
-  ],
   'hyperlaunch-disaggregated.dts': [
     '/chosen/hypervisor/control:mode',
     '/chosen/hypervisor/control/kernel:module-index',
@@ -136,6 +122,19 @@ const HL_TO_DOM0LESS_LOSSES: Record<string, string[]> = {
     '/chosen/hypervisor/hardware/ramdisk:module-index',
     '/chosen/hypervisor/xenstore:mode',
     '/chosen/hypervisor/xenstore/kernel:module-index',
+  ],
+  'x86-dom0-two-guests.dts': [
+    '/chosen/hypervisor/dom0:mode',
+    '/chosen/hypervisor/dom0:memory',
+    '/chosen/hypervisor/dom0:cpus',
+    '/chosen/hypervisor/dom0/kernel:module-index',
+    '/chosen/hypervisor/dom0/ramdisk:module-index',
+    '/chosen/hypervisor/guest-pv:mode',
+    '/chosen/hypervisor/guest-pv/kernel:module-index',
+    '/chosen/hypervisor/guest-pv/ramdisk:module-index',
+    '/chosen/hypervisor/guest-pvh:mode',
+    '/chosen/hypervisor/guest-pvh/kernel:module-index',
+    '/chosen/hypervisor/guest-pvh/ramdisk:module-index',
   ],
 };
 

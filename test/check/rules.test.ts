@@ -5,22 +5,46 @@
  * elsewhere in this file.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { checkModel, checkSource, readPartialInput } from '../../src/check/engine.js';
 import type { PartialInput } from '../../src/check/context.js';
 import { RULES } from '../../src/check/rules/index.js';
 import { parseXenBuild } from '../../src/check/target.js';
+import { type X86CheckFacts, parseX86Host } from '../../src/check/x86-target.js';
+import { writeSyntheticKernel } from './x86-kernel-images.js';
 import { newDomain, newModule } from '../../src/model/index.js';
 import type { BootModel } from '../../src/model/boot-model.js';
 import { newHypervisor } from '../../src/model/hypervisor.js';
 import { repoRoot } from '../support/paths.js';
 
 const dir = join(repoRoot, 'test', 'check', 'fixtures');
-const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; expect: string[] }>;
+interface X86Expectation {
+  /** `--x86-host` spec. */
+  host?: string;
+  /** dom0's kernel: `synthetic:NAME` (x86-kernel-images.ts); `okKernel` for the `.ok.dts` when it differs. */
+  kernel?: string;
+  okKernel?: string;
+}
 
-function check(file: string, xen?: string) {
+const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; x86?: X86Expectation; expect: string[] }>;
+
+const kernelDir = mkdtempSync(join(tmpdir(), 'x86-kernels-'));
+after(() => rmSync(kernelDir, { recursive: true, force: true }));
+
+/** The x86 facts of a fixture: its host, and dom0's kernel written out from the synthetic images. */
+function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | undefined {
+  if (!x) return undefined;
+  const kernel = (ok ? x.okKernel : undefined) ?? x.kernel;
+  return {
+    host: x.host === undefined ? undefined : parseX86Host(x.host),
+    kernels: kernel === undefined ? undefined : new Map([['dom0', writeSyntheticKernel(kernelDir, kernel.replace(/^synthetic:/, ''))]]),
+  };
+}
+
+function check(file: string, xen?: string, x86?: X86Expectation) {
   const path = join(dir, file);
   const partials = new Map<string, PartialInput>();
   const pfile = file.replace(/\.dts$/, '.partial.dts');
@@ -29,16 +53,16 @@ function check(file: string, xen?: string) {
     if ('ruleId' in p) return [p];
     partials.set('domU1', p);
   }
-  return checkSource(readFileSync(path), { file: path, build: xen ? parseXenBuild(xen) : undefined, partials }).findings;
+  return checkSource(readFileSync(path), { file: path, build: xen ? parseXenBuild(xen) : undefined, partials, x86: x86Facts(x86, file.endsWith('.ok.dts')) }).findings;
 }
 
 for (const [id, e] of Object.entries(expectations)) {
   test(`rule ${id}: the fixture triggers exactly ${e.expect.join(' + ')}`, () => {
-    const got = [...new Set(check(`${id}.dts`, e.xen).map((f) => f.ruleId))].sort();
+    const got = [...new Set(check(`${id}.dts`, e.xen, e.x86).map((f) => f.ruleId))].sort();
     assert.deepEqual(got, [...e.expect].sort());
   });
   test(`rule ${id}: the corrected fixture passes clean`, () => {
-    assert.deepEqual(check(`${id}.ok.dts`, e.xen).map((f) => `${f.ruleId}: ${f.message}`), []);
+    assert.deepEqual(check(`${id}.ok.dts`, e.xen, e.x86).map((f) => `${f.ruleId}: ${f.message}`), []);
   });
 }
 

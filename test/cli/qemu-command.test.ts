@@ -177,10 +177,10 @@ test('qemu: an x86 Hyperlaunch tree (multiboot modules) goes the x86 way: what X
 test('qemu: x86 options are usage errors on arm64, and bad values too', () => {
   for (const [args, msg] of [
     [['--arch', 'arm64', '--route', 'grub', 'examples/qemu-dom0less.dts'], /--route grub is an x86 route/],
-    [['--arch', 'x86_64', '--route', 'uboot', 'examples/x86-dom0-pv-pvh.dts'], /--route uboot is an Arm route/],
+    [['--arch', 'x86_64', '--route', 'uboot', 'examples/x86-dom0-two-guests.dts'], /--route uboot is an Arm route/],
     [['--arch', 'sparc', 'examples/qemu-dom0less.dts'], /unknown --arch 'sparc'/],
-    [['--arch', 'x86_64', '--efi-loader', 'lilo', 'examples/x86-dom0-pv-pvh.dts'], /unknown --efi-loader 'lilo'/],
-    [['--arch', 'x86_64', '--iommu', 'maybe', 'examples/x86-dom0-pv-pvh.dts'], /invalid --iommu 'maybe'/],
+    [['--arch', 'x86_64', '--efi-loader', 'lilo', 'examples/x86-dom0-two-guests.dts'], /unknown --efi-loader 'lilo'/],
+    [['--arch', 'x86_64', '--iommu', 'maybe', 'examples/x86-dom0-two-guests.dts'], /invalid --iommu 'maybe'/],
     [['-i', 'examples', '--kernel', 'k', 'examples/qemu-dom0less.dts'], /--kernel is for an x86 boot/],
   ] as const) {
     const r = cli(...args);

@@ -16,7 +16,7 @@ import { repoRoot, skipNotice } from '../support/paths.js';
 import { modelFromDts, withTmpDir } from './support.js';
 import { x86BootPrerequisites } from './x86-support.js';
 
-const example = join(repoRoot, 'examples', 'x86-dom0-pv-pvh.dts');
+const example = join(repoRoot, 'examples', 'x86-dom0-two-guests.dts');
 const fixture = (name: string): string => join(repoRoot, 'test', 'qemu', 'fixtures', name);
 
 async function bootFile(file: string, opts: X86BootOptions, need: { grub?: boolean; efi?: boolean }, t: { skip(m?: string): void }) {

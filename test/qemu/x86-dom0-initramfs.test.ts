@@ -39,7 +39,7 @@ test('the archive as cpio lists it, and its files as unpacked', (t) => {
   if (!guest) return skipNotice(t, 'dom0 late-launch initramfs', "Debian's amd64 guest set is not cached (any x86 boot test fetches it)");
   const cpio = toolMissing('cpio');
   if (cpio) return skipNotice(t, 'dom0 late-launch initramfs', cpio);
-  const q = qemuPlan(planX86Boot(modelFromDts(join(repoRoot, 'examples', 'x86-dom0-pv-pvh.dts'))));
+  const q = qemuPlan(planX86Boot(modelFromDts(join(repoRoot, 'examples', 'x86-dom0-two-guests.dts'))));
   const fake = new TextEncoder().encode('kernel-bytes');
   const late = q.plan.lateLaunch.map((d) => ({ name: d.name, xlConfig: writeXlConfig(d), files: [{ path: d.kernelPath, data: fake }, { path: d.ramdiskPath!, data: new TextEncoder().encode(`initrd of ${d.name}`) }] }));
   const input = { guest, dom0Name: 'dom0', late, lateLaunchScript: writeLateLaunchScript(q.plan) };

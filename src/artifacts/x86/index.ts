@@ -1,6 +1,5 @@
 /** x86 boot artifacts: the plan (dom0 + late launch) and its writers. */
 export * from './boot-plan.js';
-export * from './dom0-choice.js';
 export * from './late-order.js';
 export * from './module-source.js';
 export * from './native-gate.js';
@@ -11,7 +10,6 @@ export * from './grub-cfg.js';
 export * from './xen-efi-cfg.js';
 export * from './xl-config.js';
 export * from './late-launch-script.js';
-export * from './x86-target.js';
 export * from './x86-images.js';
 export * from './x86-layout.js';
 export * from './x86-build.js';

@@ -12,7 +12,7 @@ import { KIB } from '../../model/memory.js';
 import type { BootModule } from '../../model/module.js';
 import type { XenVersion } from '../../model/version.js';
 import type { LateDomain, X86BootPlan, X86Dom0, X86GuestType, X86Module } from './boot-plan.js';
-import { chooseDom0, dom0ReasonText } from './dom0-choice.js';
+import { chooseDom0, dom0ReasonText } from '../../check/x86-dom0.js';
 import { orderLateDomains, lateDependencies } from './late-order.js';
 import { moduleSource } from './module-source.js';
 import { nativeWarning } from './native-gate.js';

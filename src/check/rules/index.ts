@@ -10,6 +10,7 @@ import { LAYOUT_RULES } from './layout.js';
 import { PASSTHROUGH_RULES } from './passthrough.js';
 import { EVTCHN_RULES, SHM_RULES } from './sharing.js';
 import { TARGET_RULES } from './target-version.js';
+import { X86_RULES } from './x86.js';
 
 /** A reader failure that no specific rule describes (a malformed value, a DTS syntax error). */
 export const CONFIG_READ_RULE: Rule = {
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   ...CROSS_DOMAIN_RULES,
   ...TARGET_RULES,
   ...HOST_RULES,
+  ...X86_RULES,
 ];
 
 export function ruleById(id: string): Rule | undefined {

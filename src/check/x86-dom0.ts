@@ -5,9 +5,9 @@
  * system the hardware domain is, because it drives the devices and Xen
  * 4.17 gives the hardware to dom0 alone.
  */
-import type { BootModel } from '../../model/boot-model.js';
-import { effectiveCapabilities } from '../../model/boot-model.js';
-import type { Domain } from '../../model/domain.js';
+import type { BootModel } from '../model/boot-model.js';
+import { effectiveCapabilities } from '../model/boot-model.js';
+import type { Domain } from '../model/domain.js';
 
 export type Dom0Reason = 'dom0' | 'domid-0' | 'legacy-dom0' | 'hardware' | 'control' | 'only-domain' | 'first-domain';
 

@@ -1,0 +1,69 @@
+/**
+ * The dom0 kernel probe: on Debian's real generic amd64 kernel (the x86
+ * guest cache, when the QEMU tests have filled it) the Xen notes read from
+ * the xz'd bzImage payload must agree with the `config-<release>` Debian
+ * ships beside it — two independent sources; on synthetic images, each
+ * note variant gives the answer Xen's builders would.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { probeX86Kernel, supportsDom0, supportsPvhEntry } from '../../src/check/x86-kernel-probe.js';
+import { skipNotice } from '../support/skip.js';
+import { toolMissing } from '../support/tools.js';
+import { SYNTHETIC_KERNELS, writeSyntheticKernel } from './x86-kernel-images.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'x86-probe-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The generic kernel of the x86 guest cache (src/qemu), if a QEMU test has fetched it. */
+function cachedKernel(): string | undefined {
+  const boot = join(process.env['HYPERLAUNCH_CACHE'] ?? join(homedir(), '.cache', 'hyperlaunch'), 'guest', 'x86_64', 'root', 'boot');
+  if (!existsSync(boot)) return undefined;
+  const k = readdirSync(boot).find((f) => /^vmlinuz-.*-amd64$/.test(f) && !f.includes('cloud'));
+  return k === undefined ? undefined : join(boot, k);
+}
+
+test('Debian\'s generic amd64 kernel: dom0 and PVH support, from the notes and from its config alike', (t) => {
+  const kernel = cachedKernel();
+  if (!kernel) return skipNotice(t, 'Debian amd64 kernel', 'the x86 guest cache (~/.cache/hyperlaunch/guest/x86_64) has none yet; the x86 qemu tests fetch it');
+  const xz = toolMissing('xz');
+  if (xz) return skipNotice(t, xz);
+  const p = probeX86Kernel(kernel);
+  assert.equal(p.format, 'bzImage');
+  assert.match(p.version ?? '', /^\d+\.\d+\.\d+-\d+-amd64 /);
+  assert.ok(p.notes, `notes read: ${p.unreadable}`);
+  assert.ok(p.config, 'config-<release> beside it');
+  assert.equal(p.notes!.dom0, p.config!.xenDom0, 'XENFEAT_dom0 in the note iff CONFIG_XEN_DOM0=y');
+  assert.equal(p.notes!.pvhEntry, p.config!.xenPvh, 'PHYS32_ENTRY iff CONFIG_XEN_PVH=y');
+  assert.equal(supportsDom0(p), true);
+  assert.equal(supportsPvhEntry(p), true);
+});
+
+test('synthetic images: a cloud-like kernel cannot be dom0, one without PHYS32_ENTRY cannot be PVH, garbage is unreadable', () => {
+  const generic = probeX86Kernel(writeSyntheticKernel(dir, 'generic'));
+  assert.equal(generic.format, 'bzImage');
+  assert.deepEqual([supportsDom0(generic), supportsPvhEntry(generic)], [true, true]);
+  const cloud = probeX86Kernel(writeSyntheticKernel(dir, 'cloud'));
+  assert.match(cloud.version!, /cloud-amd64/);
+  assert.deepEqual([supportsDom0(cloud), supportsPvhEntry(cloud)], [false, true]);
+  const noPvh = probeX86Kernel(writeSyntheticKernel(dir, 'no-pvh'));
+  assert.equal(noPvh.format, 'elf');
+  assert.deepEqual([supportsDom0(noPvh), supportsPvhEntry(noPvh)], [true, false]);
+  const garbage = probeX86Kernel(writeSyntheticKernel(dir, 'garbage'));
+  assert.match(garbage.unreadable!, /neither a bzImage nor an ELF/);
+  assert.equal(supportsDom0(garbage), undefined);
+  assert.ok(Object.keys(SYNTHETIC_KERNELS).length >= 4);
+});
+
+test('a kernel whose notes cannot be read is judged by the Debian config beside it', () => {
+  const sub = join(dir, 'boot');
+  mkdirSync(sub, { recursive: true });
+  writeFileSync(join(sub, 'vmlinuz-6.1.0-28-cloud-amd64'), 'not readable');
+  writeFileSync(join(sub, 'config-6.1.0-28-cloud-amd64'), '# CONFIG_XEN_DOM0 is not set\nCONFIG_XEN_PVH=y\n');
+  const p = probeX86Kernel(join(sub, 'vmlinuz-6.1.0-28-cloud-amd64'));
+  assert.equal(p.unreadable, undefined, 'the config answers, so it is not "unreadable"');
+  assert.deepEqual([supportsDom0(p), supportsPvhEntry(p)], [false, true]);
+});
