@@ -88,11 +88,13 @@ export interface X86Images {
 export function stageX86Images(q: X86QemuPlan, guest: X86GuestBinaries, work: string, kernelFile = guest.kernel): X86Images {
   const busybox = readFileSync(guest.busybox);
   const kernel = readFileSync(kernelFile);
+  const first = q.plan.lateLaunch[0]?.kernelPath;
   const late: LateGuest[] = q.plan.lateLaunch.map((d) => ({
     name: d.name,
     xlConfig: writeXlConfig(d),
     files: [
-      { path: d.kernelPath, data: kernel },
+      // One copy of the kernel in dom0's initramfs, whatever the number of guests.
+      d.kernelPath === first ? { path: d.kernelPath, data: kernel } : { path: d.kernelPath, target: first! },
       { path: d.ramdiskPath!, data: buildInitramfs(busybox, d.name) },
     ],
   }));

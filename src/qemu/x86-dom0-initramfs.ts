@@ -35,12 +35,19 @@ export interface Dom0File {
   data: Uint8Array;
 }
 
+/** The same bytes at a second path: a symlink to the first (every late domain boots one kernel). */
+export interface Dom0Link {
+  path: string;
+  /** Absolute path inside dom0 of the file it stands for. */
+  target: string;
+}
+
 export interface LateGuest {
   name: string;
   /** The xl.cfg text. */
   xlConfig: string;
   /** Files its xl.cfg names, at the paths it names them. */
-  files: Dom0File[];
+  files: (Dom0File | Dom0Link)[];
 }
 
 export interface X86Dom0InitramfsInput {
@@ -135,7 +142,7 @@ export function x86Dom0InitramfsEntries(input: X86Dom0InitramfsInput): CpioEntry
     add({ type: 'file', path: `${LATE_LAUNCH_DIR}/${xlConfigName(d.name)}`, data: new TextEncoder().encode(d.xlConfig) });
     for (const f of d.files) {
       checkLatePath(d.name, f.path);
-      add({ type: 'file', path: f.path, data: f.data });
+      add('target' in f ? { type: 'symlink', path: f.path, target: f.target } : { type: 'file', path: f.path, data: f.data });
     }
   }
   add({ type: 'file', path: LATE_LAUNCH_SCRIPT, data: new TextEncoder().encode(input.lateLaunchScript), mode: 0o755 });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -41,7 +41,12 @@ test('the archive as cpio lists it, and its files as unpacked', (t) => {
   if (cpio) return skipNotice(t, 'dom0 late-launch initramfs', cpio);
   const q = qemuPlan(planX86Boot(modelFromDts(join(repoRoot, 'examples', 'x86-dom0-two-guests.dts'))));
   const fake = new TextEncoder().encode('kernel-bytes');
-  const late = q.plan.lateLaunch.map((d) => ({ name: d.name, xlConfig: writeXlConfig(d), files: [{ path: d.kernelPath, data: fake }, { path: d.ramdiskPath!, data: new TextEncoder().encode(`initrd of ${d.name}`) }] }));
+  const first = q.plan.lateLaunch[0]!.kernelPath;
+  const late = q.plan.lateLaunch.map((d, i) => ({
+    name: d.name,
+    xlConfig: writeXlConfig(d),
+    files: [i === 0 ? { path: d.kernelPath, data: fake } : { path: d.kernelPath, target: first }, { path: d.ramdiskPath!, data: new TextEncoder().encode(`initrd of ${d.name}`) }],
+  }));
   const input = { guest, dom0Name: 'dom0', late, lateLaunchScript: writeLateLaunchScript(q.plan) };
   const gz = buildX86Dom0Initramfs(input);
   assert.deepEqual(buildX86Dom0Initramfs(input), gz, 'same input, same bytes');
@@ -63,6 +68,8 @@ test('the archive as cpio lists it, and its files as unpacked', (t) => {
     assert.match(readFileSync(join(dir, 'etc/xen/hyperlaunch/guest-pvh.cfg'), 'utf8'), /^type = "pvh"$/m);
     assert.match(readFileSync(join(dir, 'etc/xen/hyperlaunch/guest-pvh.cfg'), 'utf8'), /^ramdisk = "\/boot\/guest-pvh\/initrd.img"$/m);
     assert.equal(readFileSync(join(dir, 'boot/guest-pvh/initrd.img'), 'utf8'), 'initrd of guest-pvh');
+    // The second guest's kernel is a link to the first's: one copy in the archive.
+    assert.equal(readlinkSync(join(dir, 'boot/guest-pvh/vmlinuz')), '/boot/guest-pv/vmlinuz');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
