@@ -40,6 +40,7 @@ export {
 } from './x86-dom0-initramfs.js';
 export { QEMU_X86_BINARY, DEFAULT_X86_MACHINE, OVMF_CODE, OVMF_VARS, x86MachineArgs, x86BoardArgs, ovmfArgs, type X86Machine } from './x86-machine.js';
 export {
-  bootX86, qemuPlan, stageX86Images, x86DirectArgs, buildGrubIso as buildQemuGrubIso, buildXenEfiDisk,
+  bootX86, qemuPlan, stageX86Images, dom0Initramfs, x86DirectArgs, buildGrubIso as buildQemuGrubIso, buildXenEfiDisk,
   type X86Route, type EfiLoader, type X86BootOptions, type X86QemuPlan, type X86Images, type X86BootReport,
 } from './x86-boot.js';
+export { debianX86Images } from './x86-image-supply.js';

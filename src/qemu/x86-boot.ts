@@ -84,24 +84,32 @@ export interface X86Images {
   ramdisk: string;
 }
 
-/** Xen, dom0's kernel and dom0's initramfs (with the late domains inside) in work. */
-export function stageX86Images(q: X86QemuPlan, guest: X86GuestBinaries, work: string, kernelFile = guest.kernel): X86Images {
+/**
+ * dom0's initramfs for a plan: with late domains, the toolstack, the plan's
+ * start-up script and xl.cfg files, and every late domain's kernel (one copy,
+ * linked) and marker initramfs at the paths its xl.cfg names; else only
+ * dom0's marker.
+ */
+export function dom0Initramfs(plan: X86BootPlan, guest: X86GuestBinaries, kernel: Uint8Array): Uint8Array {
   const busybox = readFileSync(guest.busybox);
-  const kernel = readFileSync(kernelFile);
-  const first = q.plan.lateLaunch[0]?.kernelPath;
-  const late: LateGuest[] = q.plan.lateLaunch.map((d) => ({
+  if (plan.lateLaunch.length === 0) return buildInitramfs(busybox, plan.dom0.name);
+  const first = plan.lateLaunch[0]!.kernelPath;
+  const late: LateGuest[] = plan.lateLaunch.map((d) => ({
     name: d.name,
     xlConfig: writeXlConfig(d),
     files: [
       // One copy of the kernel in dom0's initramfs, whatever the number of guests.
-      d.kernelPath === first ? { path: d.kernelPath, data: kernel } : { path: d.kernelPath, target: first! },
-      { path: d.ramdiskPath!, data: buildInitramfs(busybox, d.name) },
+      d.kernelPath === first ? { path: d.kernelPath, data: kernel } : { path: d.kernelPath, target: first },
+      ...(d.ramdiskPath === undefined ? [] : [{ path: d.ramdiskPath, data: buildInitramfs(busybox, d.name) }]),
     ],
   }));
-  const ramdisk =
-    late.length === 0
-      ? buildInitramfs(busybox, q.plan.dom0.name)
-      : buildX86Dom0Initramfs({ guest, dom0Name: q.plan.dom0.name, late, lateLaunchScript: writeLateLaunchScript(q.plan) });
+  return buildX86Dom0Initramfs({ guest, dom0Name: plan.dom0.name, late, lateLaunchScript: writeLateLaunchScript(plan) });
+}
+
+/** Xen, dom0's kernel and dom0's initramfs (with the late domains inside) in work. */
+export function stageX86Images(q: X86QemuPlan, guest: X86GuestBinaries, work: string, kernelFile = guest.kernel): X86Images {
+  const kernel = readFileSync(kernelFile);
+  const ramdisk = dom0Initramfs(q.plan, guest, kernel);
   const out: X86Images = { xenElf: join(work, 'xen.elf'), xenGz: join(work, 'xen.gz'), xenEfi: join(work, 'xen.efi'), kernel: join(work, 'vmlinuz'), ramdisk: join(work, 'initrd.img') };
   const gz = readFileSync(guest.xenGz);
   writeFileSync(out.xenGz, gz);
