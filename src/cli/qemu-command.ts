@@ -38,7 +38,7 @@ import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
-import { X86_ROUTES, bootX86Tree, treeImpliesX86 } from './qemu-x86.js';
+import { X86_DEFAULT_TIMEOUT, X86_ROUTES, bootX86Tree, treeImpliesX86 } from './qemu-x86.js';
 import type { EfiLoader, X86Route } from '../qemu/x86-boot.js';
 
 const SPECS: OptionSpec[] = [
@@ -80,7 +80,7 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
   --route R           uboot (default for -c; a devicetree is then built into boot.scr
                       with Debian's Linux and marker initramfs) or direct (default for a devicetree)
   --force             boot even when the checks (for the Xen that boots) find errors
-  --timeout S         give up on the boot after S seconds (default 60)
+  --timeout S         give up on the boot after S seconds (default 60; x86: ${X86_DEFAULT_TIMEOUT})
   --grace S           seconds a domain must live after its success line (default ${DEFAULT_GRACE_SECONDS})
   --expect DOM=REGEX  DOM's success line is the first on its console matching REGEX (JavaScript
                       syntax), instead of its marker or "Run /init"; repeatable
@@ -116,6 +116,8 @@ interface QemuArgs {
   force: boolean;
   includeDirs: string[];
   timeoutSeconds: number;
+  /** --timeout was given (else each architecture has its default). */
+  timeoutGiven: boolean;
   graceSeconds: number;
   /** --expect: domain name → its success line. */
   expects: Map<string, RegExp>;
@@ -203,6 +205,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     force: options.some((o) => o.key === 'force'),
     includeDirs: options.filter((o) => o.key === 'i').map((o) => o.value!),
     timeoutSeconds: timeout === undefined ? 60 : parseTimeout(timeout),
+    timeoutGiven: timeout !== undefined,
     graceSeconds: grace === undefined ? DEFAULT_GRACE_SECONDS : parseGrace(grace),
     expects: parseExpects(options.filter((o) => o.key === 'expect').map((o) => o.value!)),
     serialLog,
@@ -313,8 +316,10 @@ async function qemuX86(args: QemuArgs, reporter: Reporter): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'hl-qemu-x86-'));
   try {
     const route = (args.routeText ?? 'direct') as X86Route;
+    // Late launch under TCG takes 25-100 s (xl create ~10 s a domain); 60 s suits only the Arm boots.
+    const timeoutSeconds = args.timeoutGiven ? args.timeoutSeconds : X86_DEFAULT_TIMEOUT;
     const report = await bootX86Tree(
-      { ...args, route, withExpects: (e) => withExpects(e, args.expects) },
+      { ...args, route, timeoutSeconds, withExpects: (e) => withExpects(e, args.expects) },
       reporter,
       work,
     );

@@ -234,6 +234,7 @@ function stalled(f: LogFindings, d: ExpectedDomain, p: Progress, o: JudgeOptions
   if (p.stage === 'userspace') return stalledAt(`never printed ${successWords(d)}`);
   if (p.stage === 'kernel') return stalledAt('its kernel never reached userspace');
   if (!d.consoleOnSerial) return { kind: 'unobservable', reason: 'no vpl011: its console cannot reach the serial line' };
+  if (d.lateLaunch && !identified(d)) return stalledAt('dom0 never said it was created (no HYPERLAUNCH-LATE line: the toolstack or xl create did not finish)');
   if (!identified(d)) return { kind: 'unobservable', reason: 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)' };
   if (p.stage === 'created') return stalledAt('its kernel never wrote to its console');
   return stalledAt(`Xen never loaded ${d.isDom0 ? 'd0' : d.domid !== undefined ? `d${d.domid}` : 'its'}'s kernel`);

@@ -53,6 +53,13 @@ test('stages of a late domain: created only, kernel only, a failed xl create is 
   assert.deepEqual(p.domains.map((d) => [d.name, d.stage, d.failure?.kind]), [['dom0', 'alive', undefined], ['guest-pv', 'kernel', 'died']]);
 });
 
+test('a late domain dom0 never announced is stalled at none, not unobservable', () => {
+  const v = judgeBoot(scanSerialLog(HEAD.join('\n')), late.slice(0, 2));
+  assert.equal(v.domains[1]!.stage, 'none');
+  assert.equal(v.domains[1]!.failure?.kind, 'stalled');
+  assert.match(v.domains[1]!.failure?.reason ?? '', /dom0 never said it was created/);
+});
+
 test('x86 dom0 is created at "Dom0 has maximum N VCPUs" (no Loading d0 line on x86)', () => {
   const v = judgeBoot(scanSerialLog(HEAD.slice(0, 2).join('\n')), late.slice(0, 1));
   assert.equal(v.domains[0]!.stage, 'created');
