@@ -103,3 +103,32 @@ export function cachedX86GuestBinaries(cacheDir = guestCacheDir()): X86GuestBina
 export function fetchX86GuestBinaries(opts: FetchOptions = {}): X86GuestBinaries {
   return fetchPackageSet(X86_SET, opts);
 }
+
+/**
+ * Debian's cloud kernel for amd64, only to show what the rule
+ * x86-kernel-dom0 says: built without CONFIG_XEN_DOM0, Xen refuses it as
+ * dom0 ("Kernel does not support Dom0 operation"). Its own cache directory.
+ */
+export const KERNEL_X86_CLOUD_PATTERN = '^linux-image-[0-9.]+-[0-9]+-cloud-amd64$';
+
+export interface X86CloudKernel {
+  kernel: string;
+  packages: Record<string, string>;
+}
+
+const X86_CLOUD_SET: PackageSet<X86CloudKernel> = {
+  dirName: 'x86_64-cloud-kernel',
+  arch: 'amd64',
+  probe: XEN_X86_PACKAGE,
+  names: (run) => [currentKernelPackage(run, KERNEL_X86_CLOUD_PATTERN, 'run as root: apt-get update')],
+  locate: (root, packages) => {
+    const kernel = readdirSync(join(root, 'boot')).find((f) => /^vmlinuz-.*-cloud-amd64$/.test(f));
+    if (!kernel) throw new QemuError('GUEST_UNPACK', 'the unpacked package lacks boot/vmlinuz-*-cloud-amd64', { path: root, hint: 'the package layout changed; report it' });
+    return { kernel: join('root', 'boot', kernel), packages };
+  },
+  resolve: (dir, m) => (existsSync(join(dir, m.kernel)) ? { ...m, kernel: join(dir, m.kernel) } : undefined),
+};
+
+export function fetchX86CloudKernel(opts: FetchOptions = {}): X86CloudKernel {
+  return fetchPackageSet(X86_CLOUD_SET, opts);
+}

@@ -13,6 +13,8 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { planX86Boot } from '../../src/artifacts/x86/plan-x86.js';
 import { type X86BootOptions, bootX86, qemuPlan } from '../../src/qemu/x86-boot.js';
+import { isQemuError } from '../../src/qemu/errors.js';
+import { fetchX86CloudKernel } from '../../src/qemu/guest-packages-x86.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
 import { modelFromDts, withTmpDir } from './support.js';
 import { x86BootPrerequisites } from './x86-support.js';
@@ -100,5 +102,36 @@ test('rule x86-pvh-dom0-iommu: `qemu` refuses a PVH dom0 on a PC without IOMMU; 
   assert.match(report.problems.join('\n'), /Presently, iommu must be enabled for PVH hardware domain/);
   // The saved log, read without the parser: Xen's own words.
   assert.match(readFileSync(report.serialLogFile!, 'latin1'), /\(XEN\) Presently, iommu must be enabled for PVH hardware domain/);
+  rmSync(report.serialLogFile!, { force: true });
+});
+
+test('rule x86-kernel-dom0: `qemu` refuses Debian\'s cloud kernel as dom0; with --force Xen builds it and the kernel stops after its first lines', (t) => {
+  const prereq = x86BootPrerequisites();
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  let cloud: string;
+  try {
+    cloud = fetchX86CloudKernel().kernel;
+  } catch (e) {
+    if (!isQemuError(e)) throw e;
+    return skipNotice(t, 'real Xen boot under QEMU x86', `Debian's cloud amd64 kernel is unavailable: ${e.message}`);
+  }
+  const file = fixture('x86-dom0-pv.dts');
+  const refused = spawnSync(process.execPath, [cliPath, 'qemu', '--kernel', cloud, file], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(refused.status, 1, refused.stderr);
+  assert.match(refused.stderr, /error\[x86-kernel-dom0\]: dom0: .*cloud-amd64.* has no CONFIG_XEN_DOM0/);
+  assert.equal(refused.stdout, '');
+  // Nothing settles a silent kernel: the run ends at the timeout.
+  const forced = spawnSync(process.execPath, [cliPath, 'qemu', '--kernel', cloud, '--force', '--timeout', '30', '--json', file], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(forced.status, 1, forced.stderr);
+  const report = JSON.parse(forced.stdout) as { passed: boolean; seconds: number; domains: { stage: string }[]; serialLogFile?: string };
+  console.log(`x86 direct cloud kernel as dom0 (--force): ${report.seconds.toFixed(1)} s`);
+  assert.equal(report.passed, false);
+  assert.equal(report.domains[0]!.stage, 'kernel');
+  const log = readFileSync(report.serialLogFile!, 'latin1');
+  // Measured on 4.17.7: Xen builds the cloud kernel as dom0 (no "Kernel does not support Dom0 operation":
+  // that check needs a SUPPORTED_FEATURES note), and the kernel's early Xen console is its last word.
+  assert.match(log, /\(XEN\) Dom0 has maximum 1 VCPUs/);
+  assert.match(log, /^about to get started\.\.\./m);
+  assert.doesNotMatch(log, /Run \/init as init process|HYPERLAUNCH-MARKER/);
   rmSync(report.serialLogFile!, { force: true });
 });
