@@ -16,3 +16,6 @@ export { xenImageVersion, isArm64Image, type XenImageVersion } from './xen-image
 export { resolveXenBuild, type XenBuildInputs } from './xen-build-inputs.js';
 export { XenConfigError, isXenConfigError, xenConfigErrorDiagnostic } from './xen-config-error.js';
 export { XEN_CONFIG_CODES, type XenConfigCode } from './codes.js';
+export { impliesX86, parseX86Host, X86_HOST_PRESETS, type X86Host, type X86CheckFacts } from './x86-target.js';
+export { chooseDom0, dom0ReasonText, type Dom0Choice, type Dom0Reason } from './x86-dom0.js';
+export { probeX86Kernel, readXenNotes, supportsDom0, supportsPvhEntry, type KernelProbe } from './x86-kernel-probe.js';

@@ -74,9 +74,19 @@ interface XenNotes {
   pvEntry: boolean;
 }
 
-/** The Xen notes of an ELF64 (or ELF32) image, from its PT_NOTE segments. */
+/** The Xen notes of an ELF64 (or ELF32) image, from its PT_NOTE segments; undefined when it is not one or is cut short. */
 export function readXenNotes(elf: Uint8Array): XenNotes | undefined {
   if (!startsWith(elf, [0x7f, 0x45, 0x4c, 0x46])) return undefined;
+  try {
+    return xenNotes(elf);
+  } catch (e) {
+    // A header or note that points past the end: DataView's RangeError, i.e. a malformed image.
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
+}
+
+function xenNotes(elf: Uint8Array): XenNotes {
   const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
   const is64 = elf[4] === 2;
   const phoff = is64 ? Number(v.getBigUint64(0x20, true)) : v.getUint32(0x1c, true);

@@ -5,6 +5,8 @@
  * dom0 script that starts them — with the images copied beside them and,
  * with --iso, a bootable ISO made by grub-mkrescue.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type X86ImageSupplier, imageNeeds, resolveImages, supplyImages } from '../artifacts/x86/x86-images.js';
 import { type X86Build, assembleX86Build, writeX86Build } from '../artifacts/x86/x86-build.js';
@@ -53,7 +55,8 @@ Xen builds dom0 alone, every other domain is started from dom0 with xl (late lau
   -d DIR            output: boot/grub/grub.cfg, boot/xen.cfg (EFI), boot/<images>,
                     xl/<domain>.cfg, xl/late-launch.sh, domains/<domain>/<images>
   --xen FILE        Xen for GRUB (xen-4.17-amd64.gz)   --xen-efi FILE  xen.efi for the EFI route
-  --module D/K=FILE the file of domain D's module K (kernel, ramdisk, microcode)
+  --module D/K=FILE the file of domain D's module K (kernel, ramdisk, microcode; xen/microcode
+                    for Xen's own; another module by its node name)
   --iso             also write DIR/hyperlaunch.iso with grub-mkrescue (BIOS and EFI)
   --allow-loss      build even when the configuration says what x86 Xen cannot do
   --no-late-launch  do not start the other domains from dom0 (each is then a loss)
@@ -106,8 +109,8 @@ function parseArgs(argv: string[]): X86Args | 'help' {
   const efi = one('xen-efi');
   if (efi !== undefined) images.set('xen.efi', efi);
   for (const o of parsed.options.filter((x) => x.key === 'module')) {
-    const m = /^([^/=]+)\/(kernel|ramdisk|microcode)=(.+)$/.exec(o.value!);
-    if (!m) throw new UsageError(`--module wants DOMAIN/KIND=FILE (KIND kernel, ramdisk or microcode), got '${o.value}'`);
+    const m = /^([^/=]+)\/([A-Za-z0-9_.,@+-]+)=(.+)$/.exec(o.value!);
+    if (!m) throw new UsageError(`--module wants DOMAIN/KIND=FILE (KIND kernel, ramdisk, microcode, or the node name of another module), got '${o.value}'`);
     images.set(`${m[1]}/${m[2]}`, m[3]!);
   }
   const xenVersion = one('xen-version');
@@ -138,12 +141,22 @@ function missingMessage(keys: string[]): string {
   return `no file for ${keys.join(', ')}; name each with --xen FILE or --module DOMAIN/KIND=FILE`;
 }
 
-async function images(plan: X86BootPlan, args: X86Args, supplier: X86ImageSupplier | undefined) {
+async function images(plan: X86BootPlan, args: X86Args, supplier: X86ImageSupplier | undefined, workDir: string) {
   const r = resolveImages(plan, args.images, dirname(args.file));
-  return supplyImages(r, supplier);
+  return supplyImages(plan, r, supplier, workDir);
 }
 
 export async function buildX86Command(argv: string[], supplier: X86ImageSupplier | undefined = defaultX86ImageSupplier): Promise<number> {
+  // Images a supplier generates live here until the build has copied them.
+  const workDir = mkdtempSync(join(tmpdir(), 'hyperlaunch-x86-build-'));
+  try {
+    return await buildX86In(argv, supplier, workDir);
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+async function buildX86In(argv: string[], supplier: X86ImageSupplier | undefined, workDir: string): Promise<number> {
   let args: X86Args | 'help';
   try {
     args = parseArgs(argv);
@@ -167,7 +180,13 @@ export async function buildX86Command(argv: string[], supplier: X86ImageSupplier
   const planned = planForCli(loaded.model, args.file, { xenVersion: args.xenVersion, lateLaunch: args.lateLaunch, allowLoss: args.allowLoss, native: args.native }, reporter, 'nothing written', args.dryRun);
   if (typeof planned === 'number') return planned;
   const { plan, lossy } = planned;
-  const found = await images(plan, args, supplier);
+  const known = new Set(imageNeeds(plan).map((n) => n.key));
+  const unknown = [...args.images.keys()].filter((k) => !known.has(k));
+  if (unknown.length) {
+    printUsageError('build', `${unknown.join(', ')}: not an image of this build (it needs ${[...known].join(', ')})`, '');
+    return 2;
+  }
+  const found = await images(plan, args, supplier, workDir);
   const missing = found.missing.filter((n) => n.required).map((n) => n.key);
   const dtb = plan.native ? writeDtb(loaded.tree) : undefined;
   const findings = x86BuildFindings(loaded.model, loaded.tree, plan, found.files, args.file, args.host);

@@ -123,3 +123,40 @@ test('--native: the DTB first, with the warning that no release reads it; ucode 
   assert.match(plan.native!.warning, /no Xen release reads a Hyperlaunch devicetree on x86/);
   assert.match(plan.xenCmdline, / ucode=3$/);
 });
+
+test('dom0\'s other modules follow its kernel and ramdisk; a late domain\'s are losses (xl takes one kernel and one ramdisk)', () => {
+  const d0 = newDomain('dom0', { isDom0: true, modules: [newModule('kernel'), newModule('ramdisk'), newModule('unspecified', { name: 'blob' })] });
+  const u = newDomain('domU1', { modules: [newModule('kernel'), newModule('ramdisk'), newModule('microcode', { name: 'ucode' })] });
+  const plan = planX86Boot(model([d0, u]), { allowLoss: true });
+  assert.deepEqual(plan.modules.map((m) => `${m.domain}/${m.kind}`), ['dom0/kernel', 'dom0/ramdisk', 'dom0/other']);
+  assert.deepEqual(plan.losses.map((l) => [l.path, l.item]), [['/chosen/domU1/ucode', 'ucode']]);
+});
+
+test('vCPU pins become xl\'s positional cpus list: element i is vCPU i, unpinned ones "all"', () => {
+  const d0 = newDomain('dom0', { isDom0: true, modules: [newModule('kernel')] });
+  const pin = (id: number, hardAffinity: string) => ({ name: `vcpu${id}`, id, hardAffinity, unknownProperties: [], unknownNodes: [] });
+  const u = newDomain('domU1', { vcpus: 3, vcpuPins: [pin(2, '1'), pin(0, '0-1')], modules: [newModule('kernel')] });
+  const plan = planX86Boot(model([d0, u]), { allowLoss: true });
+  assert.deepEqual(plan.lateLaunch[0]!.cpuAffinity, ['0-1', 'all', '1']);
+});
+
+test('late order: xenstore domains, then backends (hardware), then the rest; an event channel\'s later peer after the earlier', () => {
+  const k = () => [newModule('kernel')];
+  const none = { control: false, hardware: false, xenstore: false };
+  const d0 = newDomain('dom0', { isDom0: true, modules: k() });
+  const guest = newDomain('guest', { capabilities: none, modules: k(), eventChannels: [{ name: 'ch', localPort: 1, remote: { domain: 'peer', channel: 'ch' }, unknownProperties: [], unknownNodes: [] }] });
+  const drv = newDomain('drv', { capabilities: { ...none, hardware: true }, modules: k() });
+  const xs = newDomain('xs', { capabilities: { ...none, xenstore: true }, modules: k() });
+  const peer = newDomain('peer', { capabilities: none, modules: k(), eventChannels: [{ name: 'ch', localPort: 1, remote: { domain: 'guest', channel: 'ch' }, unknownProperties: [], unknownNodes: [] }] });
+  const plan = planX86Boot(model([d0, guest, drv, xs, peer]), { allowLoss: true });
+  assert.deepEqual(plan.lateLaunch.map((d) => [d.name, d.after]), [['xs', []], ['drv', ['xs']], ['guest', ['xs', 'drv']], ['peer', ['xs', 'drv', 'guest']]]);
+});
+
+test('dom0=pvh on the configuration\'s own Xen line makes dom0 PVH (Xen reads that, not the mode), said in a note', () => {
+  const d0 = newDomain('dom0', { isDom0: true, memoryKiB: 512n * 1024n, modules: [newModule('kernel')] });
+  const plan = planX86Boot(model([d0], { hypervisor: newHypervisor({ xenBootargs: 'dom0=pvh,verbose dom0_mem=1G' }) }));
+  assert.equal(plan.dom0.mode, 'pvh');
+  assert.equal(plan.xenCmdline, 'console=com1 com1=115200,8n1 dom0=pvh,verbose dom0_mem=1G');
+  assert.ok(plan.notes.some((n) => /dom0=pvh, which beats dom0's mode/.test(n)));
+  assert.ok(plan.notes.some((n) => /sets dom0_mem, dom0: it is used as written/.test(n)));
+});

@@ -6,29 +6,22 @@
  * note variant gives the answer Xen's builders would.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { probeX86Kernel, supportsDom0, supportsPvhEntry } from '../../src/check/x86-kernel-probe.js';
 import { skipNotice } from '../support/skip.js';
 import { toolMissing } from '../support/tools.js';
+import { NO_X86_CACHE, cachedX86Images } from '../support/qemu-x86.js';
 import { SYNTHETIC_KERNELS, writeSyntheticKernel } from './x86-kernel-images.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'x86-probe-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The generic kernel of the x86 guest cache (src/qemu), if a QEMU test has fetched it. */
-function cachedKernel(): string | undefined {
-  const boot = join(process.env['HYPERLAUNCH_CACHE'] ?? join(homedir(), '.cache', 'hyperlaunch'), 'guest', 'x86_64', 'root', 'boot');
-  if (!existsSync(boot)) return undefined;
-  const k = readdirSync(boot).find((f) => /^vmlinuz-.*-amd64$/.test(f) && !f.includes('cloud'));
-  return k === undefined ? undefined : join(boot, k);
-}
-
 test('Debian\'s generic amd64 kernel: dom0 and PVH support, from the notes and from its config alike', (t) => {
-  const kernel = cachedKernel();
-  if (!kernel) return skipNotice(t, 'Debian amd64 kernel', 'the x86 guest cache (~/.cache/hyperlaunch/guest/x86_64) has none yet; the x86 qemu tests fetch it');
+  const kernel = cachedX86Images()?.kernel;
+  if (!kernel) return skipNotice(t, 'Debian amd64 kernel', NO_X86_CACHE);
   const xz = toolMissing('xz');
   if (xz) return skipNotice(t, xz);
   const p = probeX86Kernel(kernel);
@@ -66,4 +59,18 @@ test('a kernel whose notes cannot be read is judged by the Debian config beside 
   const p = probeX86Kernel(join(sub, 'vmlinuz-6.1.0-28-cloud-amd64'));
   assert.equal(p.unreadable, undefined, 'the config answers, so it is not "unreadable"');
   assert.deepEqual([supportsDom0(p), supportsPvhEntry(p)], [false, true]);
+});
+
+test('a cut-short or lying ELF is unreadable, never a crash', () => {
+  const elf = SYNTHETIC_KERNELS['no-pvh']!();
+  for (const cut of [5, 0x21, 0x3a, 70, 130, elf.length - 3]) {
+    const file = join(dir, `cut-${cut}.elf`);
+    writeFileSync(file, elf.subarray(0, cut));
+    const p = probeX86Kernel(file);
+    assert.ok(p.unreadable !== undefined || p.notes !== undefined, `cut at ${cut}`);
+  }
+  const lying = Buffer.from(elf);
+  lying.writeUInt16LE(0xffff, 0x38); // e_phnum far beyond the file
+  writeFileSync(join(dir, 'lying.elf'), lying);
+  assert.doesNotThrow(() => probeX86Kernel(join(dir, 'lying.elf')));
 });

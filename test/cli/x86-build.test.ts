@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -106,7 +106,10 @@ test('build: a missing image is named with the option that gives it (exit 1); us
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no file for xen, dom0\/kernel, dom0\/ramdisk, guest-pv\/kernel/);
     assert.match(r.stderr, /--module DOMAIN\/KIND=FILE/);
-    assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0/dtb=x', '-d', 'o').code, 2);
+    const unknown = cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0/dtb=x', '-d', 'o');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /dom0\/dtb: not an image of this build \(it needs xen, xen\.efi, dom0\/kernel, dom0\/ramdisk/);
+    assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '--module', 'dom0-kernel', '-d', 'o').code, 2, 'not DOMAIN/KIND=FILE');
     assert.equal(cli(dir, 'build', '--arch', 'x86_64', EXAMPLE).code, 2, '-d is required');
     const arm = cli(dir, 'build', join(repoRoot, 'examples', 'qemu-dom0less.dts'), '-d', 'o');
     assert.equal(arm.code, 2);
@@ -188,4 +191,33 @@ test('build --iso: grub-mkrescue makes an ISO with BIOS and EFI GRUB and our gru
     for (const f of ['/boot/xen.gz', '/boot/vmlinuz', '/boot/initrd.img']) assert.ok(files.includes(`'${f}'`), f);
     assert.ok(!files.includes('late-launch.sh'), 'dom0\'s late-launch files are not on the ISO');
   });
+});
+
+test('build: what nobody named comes from the image supplier (the QEMU cache\'s seam); its scratch directory is gone afterwards', async () => {
+  const { buildX86Command } = await import('../../src/cli/build-x86-command.js');
+  const dir = mkdtempSync(join(tmpdir(), 'x86-supplier-'));
+  let scratch = '';
+  let asked: string[] = [];
+  try {
+    writeFileSync(join(dir, 'xen.gz'), gzipSync(Buffer.from('xen')));
+    const code = await buildX86Command([EXAMPLE, '-d', join(dir, 'out'), '--xen', join(dir, 'xen.gz'), '--module', `dom0/kernel=${join(dir, 'xen.gz')}`], async (plan, missing, workDir) => {
+      scratch = workDir;
+      asked = missing.map((n) => n.key);
+      assert.equal(plan.dom0.name, 'dom0');
+      const out = new Map<string, string>();
+      for (const n of missing.filter((x) => x.required)) {
+        const file = join(workDir, n.key.replace('/', '-'));
+        writeFileSync(file, `supplied ${n.key}\n`);
+        out.set(n.key, file);
+      }
+      return out;
+    });
+    assert.equal(code, 0);
+    assert.deepEqual(asked, ['xen.efi', 'dom0/ramdisk', 'guest-pv/kernel', 'guest-pv/ramdisk', 'guest-pvh/kernel', 'guest-pvh/ramdisk']);
+    assert.equal(readFileSync(join(dir, 'out', 'boot', 'initrd.img'), 'utf8'), 'supplied dom0/ramdisk\n');
+    assert.equal(readFileSync(join(dir, 'out', 'domains', 'guest-pvh', 'initrd.img'), 'utf8'), 'supplied guest-pvh/ramdisk\n');
+    assert.equal(existsSync(scratch), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -13,7 +13,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import {
   type BootModel, type DeviceTree, type Target, checkModel, checkSource, checkTree, compileTree, convert, parseXenBuild, readBootConfig,
-  readDom0less, readDtb, readHyperlaunch, runDtc, writeDtb,
+  readDom0less, readDtb, readHyperlaunch, runDtc, writeDtb, planX86Boot, writeGrubCfg, writeXenEfiCfg, writeXlConfig,
+  writeLateLaunchScript, parseX86Host,
 } from '../../src/index.js';
 import { repoRoot } from '../support/paths.js';
 import { type DtsMutation, applyDtsMutation, dtsMutationArb } from './dts-fuzz.js';
@@ -100,6 +101,16 @@ function convertBothWays(model: BootModel, name: string, arm: boolean | undefine
   }
 }
 
+/** What `build --arch x86_64` and `check --arch x86_64` do with a model: the plan, every writer, the x86 rules. */
+function x86Steps(model: BootModel, name: string, tree: DeviceTree): void {
+  const plan = step(`${name}: planX86Boot`, () => planX86Boot(model, { allowLoss: true }));
+  if (plan) {
+    const paths = { xen: '/boot/xen.gz', modules: plan.modules.map((_, i) => `/boot/module${i}`) };
+    step(`${name}: x86 writers`, () => [writeGrubCfg(plan, paths), writeXenEfiCfg(plan, paths), writeLateLaunchScript(plan), ...plan.lateLaunch.map(writeXlConfig)]);
+  }
+  step(`${name}: checkModel --arch x86_64`, () => checkModel(model, { tree, arch: 'x86_64', build: parseXenBuild('debian-4.17'), x86: { host: parseX86Host('qemu') } }));
+}
+
 /** Everything the CLI's check, show and convert do with the input; 'ok' when `check` got a model. */
 export function runConfigCase(c: ConfigCase): Outcome {
   const build = step('parseXenBuild', () => (c.xen ? parseXenBuild(c.xen) : undefined));
@@ -127,6 +138,7 @@ export function runConfigCase(c: ConfigCase): Outcome {
       if (!model) continue;
       convertBothWays(model, name, arm);
       step(`${name}: checkModel`, () => checkModel(model, { host, build, tree }));
+      x86Steps(model, name, tree);
     }
   }
   return checked?.model ? 'ok' : 'typed';

@@ -24,6 +24,8 @@ export interface X86Module {
   /** Owning domain; undefined for Xen's own (microcode) and the native DTB. */
   domain?: string;
   kind: X86ModuleKind;
+  /** The module's node name, which keys an `other` module's image (`dom0/blob`). */
+  name?: string;
   source: ModuleSource;
   /** Text after the module's path (dom0's kernel carries dom0's command line). */
   cmdline?: string;

@@ -9,28 +9,36 @@ import { effectiveCapabilities } from '../../model/boot-model.js';
 import type { Domain } from '../../model/domain.js';
 
 /** For each domain, the names (among `domains`) it waits for. */
+/** Domains `d` waits for because of their roles: xenstore first, then backends (hardware) for everyone else. */
+function roleDependencies(d: Domain, domains: readonly Domain[]): string[] {
+  const caps = effectiveCapabilities(d);
+  return domains.filter((o) => {
+    if (o === d) return false;
+    const oc = effectiveCapabilities(o);
+    return (oc.xenstore && !caps.xenstore) || (oc.hardware && !caps.hardware && !caps.xenstore);
+  }).map((o) => o.name);
+}
+
+/** Shared-memory owners before their borrowers; an event channel's earlier peer (in node order) before the later one. */
+function sharingDependencies(d: Domain, domains: readonly Domain[], owners: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const s of d.sharedMemory) {
+    const owner = owners.get(s.id);
+    if (s.role !== 'owner' && owner !== undefined && owner !== d.name) out.push(owner);
+  }
+  const self = domains.indexOf(d);
+  for (const c of d.eventChannels) {
+    const peer = domains.findIndex((x) => x.name === c.remote.domain);
+    if (peer >= 0 && peer < self) out.push(c.remote.domain);
+  }
+  return out;
+}
+
+/** For each domain, the names (among `domains`) it waits for. */
 export function lateDependencies(domains: readonly Domain[]): Map<string, string[]> {
-  const names = new Set(domains.map((d) => d.name));
   const owners = new Map<string, string>();
   for (const d of domains) for (const s of d.sharedMemory) if (s.role === 'owner') owners.set(s.id, d.name);
-  const deps = new Map<string, string[]>();
-  for (const d of domains) {
-    const caps = effectiveCapabilities(d);
-    const after = new Set<string>();
-    for (const o of domains) {
-      if (o === d) continue;
-      const oc = effectiveCapabilities(o);
-      if (oc.xenstore && !caps.xenstore) after.add(o.name);
-      if (oc.hardware && !caps.hardware && !caps.xenstore) after.add(o.name);
-    }
-    for (const s of d.sharedMemory) {
-      const owner = owners.get(s.id);
-      if (s.role !== 'owner' && owner !== undefined && owner !== d.name) after.add(owner);
-    }
-    for (const c of d.eventChannels) if (names.has(c.remote.domain) && c.remote.domain !== d.name && domains.indexOf(d) > domains.findIndex((x) => x.name === c.remote.domain)) after.add(c.remote.domain);
-    deps.set(d.name, [...after].filter((n) => names.has(n)));
-  }
-  return deps;
+  return new Map(domains.map((d) => [d.name, [...new Set([...roleDependencies(d, domains), ...sharingDependencies(d, domains, owners)])]]));
 }
 
 /** `domains` sorted so that each comes after what it waits for; a cycle keeps the input order for its members. */

@@ -17,7 +17,7 @@ import { orderLateDomains, lateDependencies } from './late-order.js';
 import { moduleSource } from './module-source.js';
 import { nativeWarning } from './native-gate.js';
 import { LossList, commonLosses, dom0Losses, domainPathOf, hypervisorLosses, lateLosses, notBuiltLoss } from './x86-losses.js';
-import { xenCommandLine } from './xen-cmdline.js';
+import { dom0ModeFromArgs, userOverrides, xenCommandLine } from './xen-cmdline.js';
 
 export interface PlanX86Options {
   /** The Xen release that boots (default 4.17, Debian's). */
@@ -71,9 +71,11 @@ function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Op
     memoryKiB = BigInt(DEFAULT_DOM0_MIB) * KIB;
     notes.push(`dom0 has no memory size; using ${DEFAULT_DOM0_MIB} MiB so that the other domains have room`);
   }
+  const userMode = dom0ModeFromArgs(commandLines(model).xen);
+  if (userMode && userMode !== guestType(d)) notes.push(`Xen's command line says dom0=${userMode}, which beats ${d.name}'s mode`);
   const dom0: X86Dom0 = {
     name: d.name,
-    mode: guestType(d),
+    mode: userMode ?? guestType(d),
     cmdline,
     memoryMiB: memoryKiB === undefined ? undefined : mib(memoryKiB),
     memoryMaxMiB: d.memoryMaxKiB === undefined ? undefined : mib(d.memoryMaxKiB),
@@ -86,18 +88,24 @@ function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Op
   return { dom0, memoryKiB, modules };
 }
 
-/** Xen's own modules after dom0's: microcode (claimed by `ucode=N`), then the rest Xen ignores. */
-function xenModules(model: BootModel, dom0HasRamdisk: boolean, list: LossList, opts: PlanX86Options): X86Module[] {
+/** The modules after dom0's kernel and ramdisk: microcode (claimed by `ucode=N`), then the rest, which Xen ignores. */
+function extraModules(model: BootModel, d0: Domain, dom0HasRamdisk: boolean, list: LossList, opts: PlanX86Options): X86Module[] {
   const out: X86Module[] = [];
-  for (const m of model.hypervisor.modules) {
-    if (m.kind === 'xsm-policy') continue; // a loss (hypervisorLosses)
+  const base = model.interface === 'hyperlaunch' ? '/chosen/hypervisor' : '/chosen';
+  const dom0Rest = d0.modules.filter((m) => m !== kernelOf(d0) && m !== ramdiskOf(d0) && m.kind !== 'device-tree');
+  const placed = [
+    ...model.hypervisor.modules.map((m) => ({ m, domain: undefined as string | undefined, at: `${base}/${m.name ?? 'module'}` })),
+    ...dom0Rest.map((m) => ({ m, domain: d0.name, at: `${domainPathOf(model, d0)}/${m.name ?? 'module'}` })),
+  ];
+  for (const { m, domain, at } of placed) {
+    if (m.kind === 'xsm-policy' && domain === undefined) continue; // a loss (hypervisorLosses)
     const kind = m.kind === 'microcode' ? 'microcode' : 'other';
     // Without a ramdisk Xen 4.17 takes the first unclaimed module as dom0's initrd.
     if (kind === 'other' && !dom0HasRamdisk) {
-      list.module(m, `/chosen/${m.name ?? 'module'}`, m.name ?? m.kind, 'dom0 has no ramdisk, so Xen 4.17 would take this module as its initrd');
+      list.module(m, at, m.name ?? m.kind, 'dom0 has no ramdisk, so Xen 4.17 would take this module as its initrd');
       continue;
     }
-    out.push({ kind, source: moduleSource(m, opts.files) });
+    out.push({ domain, kind, name: m.name, source: moduleSource(m, opts.files) });
   }
   return out;
 }
@@ -107,7 +115,9 @@ function lateDomain(model: BootModel, d: Domain, after: string[], opts: PlanX86O
   const ramdisk = ramdiskOf(d);
   if (d.memoryKiB === undefined) notes.push(`${d.name} has no memory size; using ${DEFAULT_LATE_MIB} MiB`);
   if (d.mode === undefined) notes.push(`${d.name} has no mode; starting it as a PV guest (xl's default type)`);
-  const pins = [...d.vcpuPins].sort((a, b) => a.id - b.id);
+  // xl's list form is positional (element i is vCPU i), so unpinned vCPUs in between get "all".
+  const slots = Math.max(d.vcpus ?? 1, ...d.vcpuPins.map((p) => p.id + 1));
+  const affinity = d.vcpuPins.length ? Array.from({ length: slots }, (_, i) => d.vcpuPins.find((p) => p.id === i)?.hardAffinity ?? 'all') : undefined;
   const dir = `/boot/${d.name}`;
   return {
     name: d.name,
@@ -121,7 +131,7 @@ function lateDomain(model: BootModel, d: Domain, after: string[], opts: PlanX86O
     kernelPath: `${dir}/vmlinuz`,
     ramdiskPath: ramdisk ? `${dir}/initrd.img` : undefined,
     uuid: d.uuid,
-    cpuAffinity: pins.length ? pins.map((p) => p.hardAffinity ?? 'all') : undefined,
+    cpuAffinity: affinity,
     maxGrantFrames: d.maxGrantFrames,
     maxMaptrackFrames: d.maxMaptrackFrames,
     maxGrantVersion: d.maxGrantVersion,
@@ -157,6 +167,9 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
       continue;
     }
     lateLosses(list, d);
+    for (const m of d.modules.filter((x) => x !== kernelOf(d) && x !== ramdiskOf(d) && x.kind !== 'device-tree')) {
+      list.module(m, `${domainPathOf(model, d)}/${m.name ?? 'module'}`, m.name ?? m.kind, 'xl starts a guest from one kernel and one ramdisk; other modules have no xl.cfg key');
+    }
     if (!kernelOf(d)) {
       list.node(d.origin, domainPathOf(model, d), d.name, 'a domain without a kernel cannot be started');
       continue;
@@ -164,7 +177,7 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
     late.push(lateDomain(model, d, deps.get(d.name) ?? [], opts, notes));
   }
   const part = planDom0(model, d0, late.length > 0, opts, notes);
-  const modules = [...part.modules, ...xenModules(model, part.modules.length > 1, list, opts)];
+  const modules = [...part.modules, ...extraModules(model, d0, part.modules.length > 1, list, opts)];
   const ucode = modules.findIndex((m) => m.kind === 'microcode');
   let native: X86BootPlan['native'];
   if (opts.native) {
@@ -173,6 +186,8 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
   }
   const sizes = { memoryKiB: part.memoryKiB, minKiB: d0.memoryMinKiB, maxKiB: d0.memoryMaxKiB };
   const userArgs = commandLines(model).xen;
+  const overridden = userOverrides(userArgs).filter((o) => o !== 'console');
+  if (overridden.length) notes.push(`Xen's command line from the configuration sets ${overridden.join(', ')}: it is used as written, not derived from ${d0.name}`);
   // ucode=N counts modules from 0 after Xen (xen-command-line.pandoc), the native DTB included.
   const xenCmdline = xenCommandLine(part.dom0, sizes, { ucodeIndex: ucode < 0 ? undefined : ucode + (native ? 1 : 0), userArgs });
   const plan: X86BootPlan = { xenVersion, xenCmdline, dom0: part.dom0, modules, lateLaunch: late, losses: list.items, notes, native };

@@ -23,8 +23,9 @@ export interface X86ImageNeed {
   late: boolean;
 }
 
+/** `dom0/kernel`, `xen/microcode`; a module Xen ignores by its node name (`dom0/blob`). */
 export function moduleImageKey(m: X86Module): string {
-  return `${m.domain ?? 'xen'}/${m.kind}`;
+  return `${m.domain ?? 'xen'}/${m.kind === 'other' && m.name ? m.name : m.kind}`;
 }
 
 export function lateImageKeys(d: LateDomain): { kernel: string; ramdisk?: string } {
@@ -46,8 +47,12 @@ export function imageNeeds(plan: X86BootPlan): X86ImageNeed[] {
   return needs;
 }
 
-/** Images supplied for keys still missing (e.g. from a package cache); keys it cannot supply are left out. */
-export type X86ImageSupplier = (missing: readonly X86ImageNeed[]) => Promise<ReadonlyMap<string, string>>;
+/**
+ * Images supplied for keys still missing (e.g. from a package cache); keys it
+ * cannot supply are left out. `workDir` is a scratch directory for images it
+ * generates (an initramfs); the build copies them out before removing it.
+ */
+export type X86ImageSupplier = (plan: X86BootPlan, missing: readonly X86ImageNeed[], workDir: string) => Promise<ReadonlyMap<string, string>>;
 
 export interface ImageResolution {
   files: Map<string, string>;
@@ -67,9 +72,9 @@ export function resolveImages(plan: X86BootPlan, given: ReadonlyMap<string, stri
 }
 
 /** Fill `r` from a supplier; what it cannot give stays missing. */
-export async function supplyImages(r: ImageResolution, supplier: X86ImageSupplier | undefined): Promise<ImageResolution> {
+export async function supplyImages(plan: X86BootPlan, r: ImageResolution, supplier: X86ImageSupplier | undefined, workDir: string): Promise<ImageResolution> {
   if (!supplier || r.missing.length === 0) return r;
-  const got = await supplier(r.missing);
+  const got = await supplier(plan, r.missing, workDir);
   const files = new Map(r.files);
   for (const [k, v] of got) files.set(k, v);
   return { files, missing: r.missing.filter((n) => !files.has(n.key)) };

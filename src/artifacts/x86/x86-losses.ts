@@ -9,6 +9,7 @@ import type { Domain } from '../../model/domain.js';
 import type { Loss } from '../../model/loss.js';
 import type { BootModule } from '../../model/module.js';
 import type { NodeOrigin } from '../../model/origin.js';
+import { domainPath } from '../../check/context.js';
 
 function locate(origin: NodeOrigin | undefined, fallback: string, prop?: string): Pick<Loss, 'path' | 'position'> {
   const base = origin?.path ?? fallback;
@@ -16,11 +17,8 @@ function locate(origin: NodeOrigin | undefined, fallback: string, prop?: string)
   return { path: prop ? `${base}:${prop}` : base, position: p?.position ?? origin?.position };
 }
 
-export function domainPathOf(model: BootModel, d: Domain): string {
-  if (d.origin) return d.origin.path;
-  if (d.isDom0 && model.interface === 'dom0less') return '/chosen';
-  return model.interface === 'hyperlaunch' ? `/chosen/hypervisor/${d.name}` : `/chosen/${d.name}`;
-}
+/** A domain's DT path (the checker's rule, so findings and losses name the same place). */
+export const domainPathOf: (model: BootModel, d: Domain) => string = domainPath;
 
 export class LossList {
   readonly items: Loss[] = [];

@@ -43,3 +43,17 @@ export function xenCommandLine(dom0: X86Dom0, sizes: Dom0Sizes, opts: { ucodeInd
   if (opts.userArgs?.trim()) words.push(opts.userArgs.trim());
   return words.join(' ');
 }
+
+/** The dom0 mode Xen's own `dom0=` option asks for (`dom0=pvh`, `dom0=pv,verbose`), if any: it beats the configuration's. */
+export function dom0ModeFromArgs(userArgs: string | undefined): 'pv' | 'pvh' | undefined {
+  const words = (userArgs ?? '').split(/\s+/).filter((w) => w.startsWith('dom0='));
+  const last = words.at(-1)?.slice('dom0='.length).split(',');
+  if (last?.includes('pvh')) return 'pvh';
+  if (last?.includes('pv')) return 'pv';
+  return undefined;
+}
+
+/** Options the plan would derive but the user's own Xen arguments already set (theirs win): for a note. */
+export function userOverrides(userArgs: string | undefined): string[] {
+  return ['console', 'dom0_mem', 'dom0_max_vcpus', 'dom0', 'ucode'].filter((o) => hasOption(userArgs, o));
+}

@@ -85,14 +85,15 @@ export const X86_RULES: Rule[] = [
       const d0 = dom0(ctx);
       for (const d of ctx.model.domains) {
         const pvh = d === d0 ? dom0IsPvh(ctx, d) : d.mode?.guest === 'pvh';
-        if (pvh) report(atDomain(ctx.model, d, 'mode'), `${d.name}: PVH needs HAP on Xen ${ctx.build!.label} (no shadow paging), and the host has none`);
+        const outcome = d === d0 ? 'Xen panics "Error creating d0: -95"' : 'xl create fails';
+        if (pvh) report(atDomain(ctx.model, d, 'mode'), `${d.name}: PVH needs HAP on Xen ${ctx.build!.label} (no shadow paging), and the host has none; ${outcome}`);
       }
     },
   },
   {
     id: 'x86-module-order', group: 'x86', severity: 'error', xenSource: 'xen/arch/x86/setup.c', needs: 'target',
-    xenMessage: '(silent: "Dom0 kernel is always first"; the initrd is the first module nobody claimed)',
-    summary: 'dom0\'s kernel is not multiboot module 1, or its ramdisk not the next one: Xen 4.17 takes module 1 as the kernel',
+    xenMessage: 'Could not construct domain 0',
+    summary: 'dom0\'s kernel is not multiboot module 1, or its ramdisk not the first module nobody claimed: Xen 4.17 takes module 1 as the kernel ("Dom0 kernel is always first")',
     hint: '`hyperlaunch build --arch x86_64` writes the modules in 4.17\'s order: kernel, ramdisk, then the rest',
     check(ctx, report) {
       const d = dom0(ctx);
@@ -103,7 +104,7 @@ export const X86_RULES: Rule[] = [
       };
       const kernel = index('kernel');
       const ramdisk = index('ramdisk');
-      if (kernel !== undefined && kernel !== 1) report(atDomain(ctx.model, d), `${d.name}: the kernel is multiboot module ${kernel}; Xen ${ctx.build!.label} builds dom0 from module 1`);
+      if (kernel !== undefined && kernel !== 1) report(atDomain(ctx.model, d), `${d.name}: the kernel is multiboot module ${kernel}; Xen ${ctx.build!.label} builds dom0 from module 1 (a blob there: "ELF: not an ELF binary", then the panic "Could not construct domain 0")`);
       const claimed = new Set([1, ...ctx.model.hypervisor.modules.filter((m) => m.kind === 'microcode').flatMap((m) => (m.location?.type === 'multiboot-index' ? [m.location.index] : []))]);
       let first = 2;
       while (claimed.has(first)) first++;
