@@ -178,7 +178,7 @@ export function buildXenEfiDisk(q: X86QemuPlan, images: X86Images, work: string,
 }
 
 /** Seconds until Xen's first line: firmware and a boot loader go first. */
-const SILENCE: Record<Exclude<BootRoute, 'direct' | 'uboot'>, number> = { 'x86-direct': 30, grub: 60, 'efi-grub': 90, 'efi-xen': 90 };
+const SILENCE: Record<Exclude<BootRoute, 'direct' | 'uboot'>, number> = { 'x86-direct': 30, grub: 90, 'efi-grub': 180, 'efi-xen': 120 };
 
 export interface X86BootReport extends BootReport {
   /** The grub.cfg or xen.cfg that booted, as written. */
