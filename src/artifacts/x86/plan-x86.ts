@@ -67,7 +67,9 @@ function planDom0(model: BootModel, d: Domain, hasLate: boolean, opts: PlanX86Op
   const cmdline = given ?? DEFAULT_DOM0_CMDLINE;
   if (given === undefined) notes.push(`dom0 has no command line; using '${DEFAULT_DOM0_CMDLINE}' (Xen's console for dom0 on x86)`);
   let memoryKiB = d.memoryKiB;
-  if (memoryKiB === undefined && hasLate) {
+  // The configuration's own dom0_mem= decides then; no default beside it.
+  const userSized = userOverrides(commandLines(model).xen).includes('dom0_mem');
+  if (memoryKiB === undefined && hasLate && !userSized) {
     memoryKiB = BigInt(DEFAULT_DOM0_MIB) * KIB;
     notes.push(`dom0 has no memory size; using ${DEFAULT_DOM0_MIB} MiB so that the other domains have room`);
   }
@@ -186,6 +188,7 @@ export function planX86Boot(model: BootModel, options: PlanX86Options = {}): X86
   }
   const sizes = { memoryKiB: part.memoryKiB, minKiB: d0.memoryMinKiB, maxKiB: d0.memoryMaxKiB };
   const userArgs = commandLines(model).xen;
+  if (/(?:^|\s)console=[^\s]*dtuart/.test(userArgs ?? '')) notes.push('Xen\'s command line names console=dtuart, an Arm console: Xen on x86 prints to com1 or vga');
   const overridden = userOverrides(userArgs).filter((o) => o !== 'console');
   if (overridden.length) notes.push(`Xen's command line from the configuration sets ${overridden.join(', ')}: it is used as written, not derived from ${d0.name}`);
   // ucode=N counts modules from 0 after Xen (xen-command-line.pandoc), the native DTB included.
