@@ -5,7 +5,7 @@
  * every library they load. Fetched and cached like the arm64 set
  * (guest-packages.ts), in its own directory of the guest cache.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandRunner, type FetchOptions, type PackageSet, cachedPackageSet, currentKernelPackage, fetchPackageSet, guestCacheDir } from './guest-packages.js';
 import { QemuError } from './errors.js';
@@ -62,6 +62,7 @@ function locateX86(root: string, packages: Record<string, string>): X86GuestBina
             : undefined;
   if (missing || !kernel) throw new QemuError('GUEST_UNPACK', `the unpacked packages lack ${missing}`, { path: root, hint: 'the package layout changed; report it' });
   const release = kernel.replace(/^vmlinuz-/, '');
+  pruneModules(join(root, 'lib', 'modules', release, 'kernel'));
   return {
     xenGz: join('root', 'boot', 'xen-4.17-amd64.gz'),
     xenEfi: join('root', 'boot', 'xen-4.17-amd64.efi'),
@@ -72,6 +73,19 @@ function locateX86(root: string, packages: Record<string, string>): X86GuestBina
     root: 'root',
     packages,
   };
+}
+
+/**
+ * dom0 loads only drivers/xen's modules: the other ~300 MB of the kernel's
+ * module tree would only fill the cache.
+ */
+function pruneModules(kernelDir: string): void {
+  for (const top of readdirSync(kernelDir)) {
+    if (top !== 'drivers') rmSync(join(kernelDir, top), { recursive: true, force: true });
+  }
+  for (const sub of readdirSync(join(kernelDir, 'drivers'))) {
+    if (sub !== 'xen') rmSync(join(kernelDir, 'drivers', sub), { recursive: true, force: true });
+  }
 }
 
 const X86_SET: PackageSet<X86GuestBinaries> = {
@@ -124,6 +138,8 @@ const X86_CLOUD_SET: PackageSet<X86CloudKernel> = {
   locate: (root, packages) => {
     const kernel = readdirSync(join(root, 'boot')).find((f) => /^vmlinuz-.*-cloud-amd64$/.test(f));
     if (!kernel) throw new QemuError('GUEST_UNPACK', 'the unpacked package lacks boot/vmlinuz-*-cloud-amd64', { path: root, hint: 'the package layout changed; report it' });
+    // Only the image is booted (as dom0, to be refused): its modules would only fill the cache.
+    rmSync(join(root, 'lib', 'modules'), { recursive: true, force: true });
     return { kernel: join('root', 'boot', kernel), packages };
   },
   resolve: (dir, m) => (existsSync(join(dir, m.kernel)) ? { ...m, kernel: join(dir, m.kernel) } : undefined),
