@@ -38,6 +38,8 @@ import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
+import { X86_DEFAULT_TIMEOUT, X86_ROUTES, bootX86Tree, treeImpliesX86 } from './qemu-x86.js';
+import type { EfiLoader, X86Route } from '../qemu/x86-boot.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -53,11 +55,17 @@ const SPECS: OptionSpec[] = [
   { long: 'xen-image', value: true, key: 'xen-image' },
   { long: 'xen-config', value: true, key: 'xen-config' },
   { long: 'xen', value: true, key: 'xen' },
+  { long: 'arch', value: true, key: 'arch' },
+  { long: 'efi-loader', value: true, key: 'efi-loader' },
+  { long: 'allow-loss', value: false, key: 'allow-loss' },
+  { long: 'iommu', value: true, key: 'iommu' },
+  { long: 'kernel', value: true, key: 'kernel' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
 export const QEMU_USAGE = `usage: hyperlaunch qemu [-i DIR]... [options] <config.dts|config.dtb>
        hyperlaunch qemu -c CONFIG -d DIR [--route uboot|direct] [options]
+       hyperlaunch qemu --arch x86_64 [--route direct|grub|efi] [options] <config.dts|config.dtb>
 Boots a configuration under qemu-system-aarch64 (virt, 2 CPUs, 2 GiB).
 A devicetree goes by the direct route by default: QEMU loads Debian's Xen 4.17, the configuration
 written into QEMU's own host DTB, and for every domain Debian's Linux and an initramfs
@@ -72,7 +80,7 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
   --route R           uboot (default for -c; a devicetree is then built into boot.scr
                       with Debian's Linux and marker initramfs) or direct (default for a devicetree)
   --force             boot even when the checks (for the Xen that boots) find errors
-  --timeout S         give up on the boot after S seconds (default 60)
+  --timeout S         give up on the boot after S seconds (default 60; x86: ${X86_DEFAULT_TIMEOUT})
   --grace S           seconds a domain must live after its success line (default ${DEFAULT_GRACE_SECONDS})
   --expect DOM=REGEX  DOM's success line is the first on its console matching REGEX (JavaScript
                       syntax), instead of its marker or "Run /init"; repeatable
@@ -83,6 +91,17 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
                       (with a devicetree, goes with --xen-image)
   --xen VERSION       the release of that Xen when the Image or .config does not say it
   --json              the report as one JSON object (per domain: stage, proof, failure)
+x86 (--arch x86_64, implied by a Hyperlaunch tree whose modules are multiboot indexes):
+qemu-system-x86_64 (q35, qemu64 with SVM and NPT, 2 CPUs, 2 GiB) boots Debian's Xen 4.17
+amd64 with dom0 from the configuration; every other domain is started from dom0 with xl
+(late launch), its console copied from xenconsoled's log to the serial line.
+  --route R           direct (default: QEMU's multiboot loader), grub (BIOS ISO from
+                      grub-mkrescue with our grub.cfg) or efi (OVMF)
+  --efi-loader L      under --route efi: grub (default, the same ISO) or xen (xen.efi and our
+                      xen.cfg on a FAT disk)
+  --iommu on|off      add an Intel IOMMU (default: only for a PVH dom0, which needs one)
+  --kernel FILE       this bzImage for every domain instead of Debian's generic kernel
+  --allow-loss        boot what x86 Xen can of a configuration that says more
 The Debian packages are downloaded once into $HYPERLAUNCH_CACHE/guest
 (default ~/.cache/hyperlaunch/guest).
 Exit status: 0 every domain passed, 1 otherwise, 2 usage error.
@@ -97,6 +116,8 @@ interface QemuArgs {
   force: boolean;
   includeDirs: string[];
   timeoutSeconds: number;
+  /** --timeout was given (else each architecture has its default). */
+  timeoutGiven: boolean;
   graceSeconds: number;
   /** --expect: domain name → its success line. */
   expects: Map<string, RegExp>;
@@ -105,6 +126,14 @@ interface QemuArgs {
   xenImage?: string;
   xenConfig?: string;
   xen?: string;
+  /** --arch: x86_64, arm64, or unset (x86 when the tree implies it). */
+  arch?: string;
+  /** --route as given (checked against the architecture once it is known). */
+  routeText?: string;
+  efiLoader: EfiLoader;
+  allowLoss: boolean;
+  iommu?: boolean;
+  kernel?: string;
 }
 
 function parseTimeout(value: string): number {
@@ -146,8 +175,18 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
   if (config === undefined && positionals.length !== 1) throw new UsageError('expected exactly one configuration file');
   if (config !== undefined && dir === undefined) throw new UsageError('-c CONFIG needs -d DIR (the directory its files are in)');
   if (config === undefined && dir !== undefined) throw new UsageError('-d DIR goes with -c CONFIG');
-  const route = last('route') ?? (config !== undefined ? 'uboot' : 'direct');
-  if (route !== 'uboot' && route !== 'direct') throw new UsageError(`unknown --route '${route}' (uboot or direct)`);
+  const arch = last('arch');
+  if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`unknown --arch '${arch}' (arm64 or x86_64)`);
+  if (arch === 'x86_64' && config !== undefined) throw new UsageError('--arch x86_64 boots a devicetree; -c CONFIG is an Arm ImageBuilder config');
+  const routeText = last('route');
+  const route = routeText === 'uboot' ? 'uboot' : 'direct';
+  if (routeText !== undefined && !['uboot', 'direct', ...X86_ROUTES].includes(routeText)) throw new UsageError(`unknown --route '${routeText}' (uboot or direct; x86: direct, grub or efi)`);
+  if (arch === 'arm64' && routeText !== undefined && routeText !== 'uboot' && routeText !== 'direct') throw new UsageError(`--route ${routeText} is an x86 route (arm64: uboot or direct)`);
+  if (arch === 'x86_64' && routeText === 'uboot') throw new UsageError('--route uboot is an Arm route (x86_64: direct, grub or efi)');
+  const efiLoader = last('efi-loader') ?? 'grub';
+  if (efiLoader !== 'grub' && efiLoader !== 'xen') throw new UsageError(`unknown --efi-loader '${efiLoader}' (grub or xen)`);
+  const iommuText = last('iommu');
+  if (iommuText !== undefined && iommuText !== 'on' && iommuText !== 'off') throw new UsageError(`invalid --iommu '${iommuText}' (on or off)`);
   const file = config ?? positionals[0]!;
   const ownXen = { xenImage: last('xen-image'), xenConfig: last('xen-config'), xen: last('xen') };
   if (config !== undefined && ownXen.xenImage !== undefined) throw new UsageError('--xen-image is for a devicetree: an ImageBuilder config names its own XEN');
@@ -166,11 +205,18 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     force: options.some((o) => o.key === 'force'),
     includeDirs: options.filter((o) => o.key === 'i').map((o) => o.value!),
     timeoutSeconds: timeout === undefined ? 60 : parseTimeout(timeout),
+    timeoutGiven: timeout !== undefined,
     graceSeconds: grace === undefined ? DEFAULT_GRACE_SECONDS : parseGrace(grace),
     expects: parseExpects(options.filter((o) => o.key === 'expect').map((o) => o.value!)),
     serialLog,
     json: options.some((o) => o.key === 'json'),
     ...ownXen,
+    arch,
+    routeText,
+    efiLoader,
+    allowLoss: options.some((o) => o.key === 'allow-loss'),
+    iommu: iommuText === undefined ? undefined : iommuText === 'on',
+    kernel: last('kernel'),
   };
 }
 
@@ -214,6 +260,12 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const reporter = createReporter(args.json);
+  if (!args.config && (args.arch === 'x86_64' || (args.arch === undefined && treeImpliesX86(args.file, args.includeDirs)))) return qemuX86(args, reporter);
+  const x86Only = args.routeText !== undefined && args.routeText !== 'uboot' && args.routeText !== 'direct' ? `--route ${args.routeText}` : args.kernel !== undefined ? '--kernel' : args.iommu !== undefined ? '--iommu' : args.allowLoss ? '--allow-loss' : undefined;
+  if (x86Only) {
+    printUsageError('qemu', `${x86Only} is for an x86 boot (--arch x86_64)`, QEMU_USAGE);
+    return 2;
+  }
   let build: XenBuild;
   try {
     build = bootedXenBuild(args);
@@ -230,6 +282,47 @@ export async function qemuCommand(argv: string[]): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
   try {
     const report = args.config ? await bootConfig(args, build, reporter, work) : await bootTree(args, build, reporter, work);
+    if (typeof report === 'number') return report;
+    if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
+    else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
+    return report.passed ? 0 : 1;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      printUsageError('qemu', e.message);
+      return 2;
+    }
+    if (e instanceof BootConfigError) {
+      reportBootConfigError(reporter, e, args.file);
+      return 1;
+    }
+    if (e instanceof FdtError) {
+      reporter.error(e, args.file);
+      return 1;
+    }
+    if (!(e instanceof QemuError)) throw e;
+    reportQemuError(reporter, e);
+    return 1;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The x86 boot: planned from the tree, booted with Debian's amd64 Xen 4.17. */
+async function qemuX86(args: QemuArgs, reporter: Reporter): Promise<number> {
+  if (args.xenImage ?? args.xenConfig ?? args.xen) {
+    printUsageError('qemu', '--xen-image, --xen-config and --xen are for arm64 boots', QEMU_USAGE);
+    return 2;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'hl-qemu-x86-'));
+  try {
+    const route = (args.routeText ?? 'direct') as X86Route;
+    // Late launch under TCG takes 25-100 s (xl create ~10 s a domain); 60 s suits only the Arm boots.
+    const timeoutSeconds = args.timeoutGiven ? args.timeoutSeconds : X86_DEFAULT_TIMEOUT;
+    const report = await bootX86Tree(
+      { ...args, route, timeoutSeconds, withExpects: (e) => withExpects(e, args.expects) },
+      reporter,
+      work,
+    );
     if (typeof report === 'number') return report;
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);

@@ -7,6 +7,7 @@
 import { UBOOT_QEMU_ARM64 } from '../qemu/boot.js';
 import { DEFAULT_MACHINE, machineArgs } from '../qemu/machine.js';
 import { HOST_C_HEADER } from '../qemu/xen-source-build.js';
+import { DEFAULT_X86_MACHINE, OVMF_CODE, x86BoardArgs } from '../qemu/x86-machine.js';
 
 interface ProbeBase {
   name: string;
@@ -85,9 +86,33 @@ export const PROBES: readonly Probe[] = [
     feature: '`hyperlaunch qemu` and the Xen boot tests (arm64 virt board)',
   },
   {
-    kind: 'command', name: 'qemu-system-x86_64', package: 'qemu-system-x86', required: false, versionArgs: ['--version'], versionPattern: QEMU_VERSION,
-    startArgs: ['-display', 'none', '-monitor', 'none', '-nic', 'none'],
-    feature: 'the planned x86 Hyperlaunch boots (nothing uses it yet)',
+    kind: 'command', name: 'qemu-system-x86_64', package: 'qemu-system-x86', required: true, versionArgs: ['--version'], versionPattern: QEMU_VERSION,
+    startArgs: x86BoardArgs({ ...DEFAULT_X86_MACHINE, iommu: true }),
+    feature: '`hyperlaunch qemu --arch x86_64` and the x86 Xen boot tests (q35, qemu64 with SVM and NPT)',
+  },
+  {
+    kind: 'command', name: 'grub-mkrescue', package: 'grub-common', required: true, versionArgs: ['--version'], versionPattern: /\(GRUB\) (\S+)/,
+    feature: 'the x86 GRUB and EFI-GRUB boots (`qemu --route grub|efi`, `build --iso`): makes the ISO',
+  },
+  {
+    kind: 'file', name: 'GRUB for BIOS (i386-pc)', package: 'grub-pc-bin', required: true, paths: ['/usr/lib/grub/i386-pc/modinfo.sh'],
+    feature: 'the BIOS half of the ISO grub-mkrescue makes (`qemu --route grub`)',
+  },
+  {
+    kind: 'file', name: 'GRUB for EFI (x86_64-efi)', package: 'grub-efi-amd64-bin', required: true, paths: ['/usr/lib/grub/x86_64-efi/modinfo.sh'],
+    feature: 'the EFI half of that ISO (`qemu --route efi`)',
+  },
+  {
+    kind: 'command', name: 'xorriso', package: 'xorriso', required: true, versionArgs: ['-version'], versionPattern: /^xorriso (\S+)/m,
+    feature: 'grub-mkrescue writes the ISO with it',
+  },
+  {
+    kind: 'command', name: 'mformat', package: 'mtools', required: true, versionArgs: ['--version'], versionPattern: /(\d+\.\d+\.\d+)/,
+    feature: 'the FAT images: grub-mkrescue\'s EFI partition and `qemu --route efi --efi-loader xen`\'s disk',
+  },
+  {
+    kind: 'file', name: 'OVMF (UEFI for QEMU x86)', package: 'ovmf', required: true, paths: [OVMF_CODE],
+    feature: 'the x86 EFI boots (`qemu --route efi`)',
   },
   {
     kind: 'file', name: 'u-boot.bin (qemu_arm64)', package: 'u-boot-qemu', required: true, paths: [UBOOT_QEMU_ARM64],
@@ -126,5 +151,5 @@ export const PROBES: readonly Probe[] = [
   xenBuildTool('bison', 'bison', ['--version'], /^bison \(GNU Bison\) (\S+)/m, ': Kconfig\'s parser'),
   xenBuildTool('m4', 'm4', ['--version'], /^m4 \(GNU M4\) (\S+)/m),
   xenBuildTool('checkpolicy', 'checkpolicy', ['-V'], /^(\d+) \(compatibility/m, ': without it the built-in FLASK policy is silently left out'),
-  { kind: 'cache', name: 'guest-package cache', required: false, feature: 'boots without a download: Debian\'s Xen 4.17, Linux and busybox for arm64' },
+  { kind: 'cache', name: 'guest-package cache', required: false, feature: 'boots without a download: Debian\'s Xen 4.17, Linux and busybox for arm64 (and, once an x86 boot ran, for amd64 with xen-utils)' },
 ];

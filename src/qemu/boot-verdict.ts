@@ -4,7 +4,10 @@
  * boot, nor is one that reaches /init and panics a second later.
  *
  *   none      Xen never loaded its kernel
- *   created   "Loading d<n> kernel from boot module @ ..." (Xen built it)
+ *   created   "Loading d<n> kernel from boot module @ ..." (Xen built it);
+ *             x86 dom0: "Dom0 has maximum N VCPUs"; a late-launched
+ *             domain: dom0's "HYPERLAUNCH-LATE <name> created domid=<n>"
+ *             (a failed `xl create` is its death)
  *   kernel    its first line on its own console
  *   userspace Linux's "Run /init as init process" (or "Freeing unused kernel
  *             memory"), or the domain's success line: our initramfs's marker,
@@ -56,6 +59,11 @@ export interface ExpectedDomain {
   marker?: boolean;
   /** The user's own success line on the domain's console (`--expect DOMAIN=REGEX`); replaces the marker. */
   expect?: RegExp;
+  /**
+   * Started from dom0 by `xl create` (x86 late launch), not by Xen at boot:
+   * no "LOADING DOMU" banner; its domid comes from dom0's HYPERLAUNCH-LATE line.
+   */
+  lateLaunch?: boolean;
 }
 
 /** A log line quoted as proof: its number and its text, trimmed. */
@@ -145,6 +153,8 @@ function resolveDomid(f: LogFindings, d: ExpectedDomain): ExpectedDomain {
   if (d.domid !== undefined) return d;
   const loaded = d.kernelAddress === undefined ? undefined : f.kernelsLoaded.find((k) => k.address === d.kernelAddress);
   if (loaded) return { ...d, domid: loaded.domid };
+  const late = d.lateLaunch ? f.created.find((c) => c.token === markerToken(d.name)) : undefined;
+  if (late) return { ...d, domid: late.domid };
   const fromMarker = d.marker !== false && d.expect === undefined ? markerOf(f, d)?.domid : undefined;
   return fromMarker === undefined ? d : { ...d, domid: fromMarker };
 }
@@ -159,9 +169,11 @@ function consoleOf(f: LogFindings, d: ExpectedDomain): ConsoleLine[] {
 }
 
 function deathOf(f: LogFindings, d: ExpectedDomain): Death | undefined {
+  const xlFailed = f.deaths.find((x) => x.source === 'xl' && x.token === markerToken(d.name));
+  if (xlFailed) return xlFailed;
   if (!identified(d)) return undefined;
   const own = d.isDom0 ? 0 : d.domid;
-  return f.deaths.find((x) => (x.source === 'console' ? onConsole(d, x.domid) : x.domid === own));
+  return f.deaths.find((x) => (x.source === 'console' ? onConsole(d, x.domid) : x.source === 'xen' && x.domid === own));
 }
 
 /** The line that must come before the grace period: --expect's, our marker, or Linux running init. */
@@ -189,7 +201,8 @@ function progress(f: LogFindings, d: ExpectedDomain): Progress {
   const success = successOf(f, d, lines);
   const death = deathOf(f, d);
   const linux = lines.find((c) => USERSPACE_RUN.test(c.text) || USERSPACE_FREE.test(c.text))?.line;
-  const created = f.kernelsLoaded.find((k) => k.domid === (d.isDom0 ? 0 : d.domid))?.line;
+  const own = d.isDom0 ? 0 : d.domid;
+  const created = (f.kernelsLoaded.find((k) => k.domid === own) ?? f.created.find((c) => c.domid === own))?.line;
   if (success !== undefined || linux !== undefined) return { stage: 'userspace', proof: success ?? linux, success, death };
   if (lines.length > 0) return { stage: 'kernel', proof: lines[0]!.line, death };
   if (created !== undefined) return { stage: 'created', proof: created, death };
@@ -221,6 +234,7 @@ function stalled(f: LogFindings, d: ExpectedDomain, p: Progress, o: JudgeOptions
   if (p.stage === 'userspace') return stalledAt(`never printed ${successWords(d)}`);
   if (p.stage === 'kernel') return stalledAt('its kernel never reached userspace');
   if (!d.consoleOnSerial) return { kind: 'unobservable', reason: 'no vpl011: its console cannot reach the serial line' };
+  if (d.lateLaunch && !identified(d)) return stalledAt('dom0 never said it was created (no HYPERLAUNCH-LATE line: the toolstack or xl create did not finish)');
   if (!identified(d)) return { kind: 'unobservable', reason: 'its domid is unknown (no domid, and no kernel loaded from its kernelAddress)' };
   if (p.stage === 'created') return stalledAt('its kernel never wrote to its console');
   return stalledAt(`Xen never loaded ${d.isDom0 ? 'd0' : d.domid !== undefined ? `d${d.domid}` : 'its'}'s kernel`);
@@ -256,7 +270,7 @@ export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[], o
   const xenPanic = f.panics.find((p) => p.source === 'xen');
   if (xenPanic) problems.push(`Xen panic (line ${xenPanic.line}): ${xenPanic.message}`);
   if (!f.xenSpoke) problems.push('the serial log has no (XEN) line: Xen found no console UART (check dtuart= and /aliases) or died before its console came up');
-  const domUs = expected.filter((d) => !d.isDom0).length;
+  const domUs = expected.filter((d) => !d.isDom0 && !d.lateLaunch).length;
   if (f.xenSpoke && !xenPanic && f.domuBanners !== domUs) problems.push(`expected ${domUs} "LOADING DOMU" banner(s), saw ${f.domuBanners}`);
   const domains = expected.map((d) => judgeDomain(f, d, xenPanic, o));
   const passed = problems.length === 0 && domains.every((d) => d.passed);

@@ -55,8 +55,11 @@ export interface UbootBootSpec {
   firmware?: string;
 }
 
+/** Arm: direct, uboot; x86 (x86-boot.ts): x86-direct, grub, efi-grub, efi-xen. */
+export type BootRoute = 'direct' | 'uboot' | 'x86-direct' | 'grub' | 'efi-grub' | 'efi-xen';
+
 export interface BootReport extends BootVerdict {
-  route: 'direct' | 'uboot';
+  route: BootRoute;
   /** The grace period the verdict used. */
   graceSeconds: number;
   seconds: number;
@@ -129,7 +132,8 @@ export async function bootUboot(spec: UbootBootSpec, opts: BootOptions = {}): Pr
   }
 }
 
-async function boot(route: 'direct' | 'uboot', args: string[], expected: ExpectedDomain[], silence: number, opts: BootOptions): Promise<BootReport> {
+/** Run QEMU with these arguments and judge the serial log (shared by the Arm routes here and the x86 ones). */
+export async function boot(route: BootRoute, args: string[], expected: ExpectedDomain[], silence: number, opts: BootOptions): Promise<BootReport> {
   const timeoutSeconds = opts.timeoutSeconds ?? DEFAULT_TIMEOUT;
   const graceSeconds = opts.graceSeconds ?? DEFAULT_GRACE_SECONDS;
   const run = await runQemu(opts.qemu ?? QEMU_BINARY, args, {

@@ -2,7 +2,7 @@
 import { type CodeInfo, errorCode as e } from '../diagnostics/diagnostic.js';
 
 export const QEMU_CODES = {
-  QEMU_MISSING: e('qemu-system-aarch64 is not installed'),
+  QEMU_MISSING: e('qemu-system-aarch64 (or, for x86, qemu-system-x86_64) is not installed'),
   QEMU_FAILED: e('QEMU would not start or dump its DTB'),
   FILE_MISSING: e('a boot input file or directory is missing'),
   OUTPUT_OUTSIDE: e('a build output would leave the work directory'),
@@ -22,6 +22,8 @@ export const QEMU_CODES = {
   CPU_NOT_ON_BOARD: e('a boot-time cpupool names a CPU the board QEMU emulates does not have', 'name CPUs the board has (QEMU virt: -smp sets how many)'),
   NO_ROOM_FOR_MODULES: e('the direct route finds no RAM for the boot modules clear of the static and reserved ranges'),
   BAD_DT_PATH: e('a device-tree path the guest should report is not a plain absolute node path'),
+  BOOT_TOOL_MISSING: e('a tool an x86 boot route needs (grub-mkrescue, mformat, mcopy) is not installed', 'run `hyperlaunch doctor` for the packages'),
+  BAD_GUEST_PATH: e('a path for a late domain\'s file in dom0, or a module path QEMU\'s multiboot loader cannot take (a comma)'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type QemuCode = keyof typeof QEMU_CODES;

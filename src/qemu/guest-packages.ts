@@ -56,14 +56,7 @@ const CURRENT = 'current';
 
 /** The cached binaries, without touching the network; undefined when not (fully) cached. */
 export function cachedGuestBinaries(cacheDir = guestCacheDir()): GuestBinaries | undefined {
-  const dir = join(cacheDir, CURRENT);
-  try {
-    const m = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as GuestBinaries;
-    const abs = { ...m, root: join(dir, 'root'), xen: join(dir, m.xen), kernel: join(dir, m.kernel), busybox: join(dir, m.busybox) };
-    return [abs.xen, abs.kernel, abs.busybox].every((f) => existsSync(f)) ? abs : undefined;
-  } catch {
-    return undefined;
-  }
+  return cachedPackageSet(ARM64_SET, cacheDir);
 }
 
 export interface FetchOptions {
@@ -77,14 +70,50 @@ export interface FetchOptions {
 
 /** Cached binaries, or download and unpack them now. Throws QemuError with a hint when apt cannot deliver. */
 export function fetchGuestBinaries(opts: FetchOptions = {}): GuestBinaries {
+  return fetchPackageSet(ARM64_SET, opts);
+}
+
+/**
+ * One set of Debian packages unpacked together into a cache directory: the
+ * arm64 guest set here, the amd64 one in guest-packages-x86.ts. The manifest
+ * holds paths relative to the set's directory, so it survives the rename
+ * that publishes it.
+ */
+export interface PackageSet<T> {
+  /** The set's directory under the guest cache. */
+  dirName: string;
+  /** Debian architecture of every package. */
+  arch: string;
+  /** A package that must have a candidate: proof that apt has this architecture's lists. */
+  probe: string;
+  /** Package names (without ":arch") to download; may ask apt (the kernel's ABI moves). */
+  names: (run: CommandRunner) => string[];
+  /** The manifest of the unpacked tree at root (paths relative to the set's directory). */
+  locate: (root: string, packages: Record<string, string>) => T;
+  /** The manifest with absolute paths in dir, or undefined when a file it names is missing. */
+  resolve: (dir: string, manifest: T) => T | undefined;
+}
+
+/** A set's cached manifest (absolute paths), without touching the network. */
+export function cachedPackageSet<T>(set: PackageSet<T>, cacheDir = guestCacheDir()): T | undefined {
+  const dir = join(cacheDir, set.dirName);
+  try {
+    return set.resolve(dir, JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as T);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A set from the cache, or downloaded and unpacked now (one process at a time). */
+export function fetchPackageSet<T>(set: PackageSet<T>, opts: FetchOptions = {}): T {
   const cacheDir = opts.cacheDir ?? guestCacheDir();
-  const cached = cachedGuestBinaries(cacheDir);
+  const cached = cachedPackageSet(set, cacheDir);
   if (cached) return cached;
   mkdirSync(cacheDir, { recursive: true });
   // Test files run in parallel: one process downloads, the others wait for its copy (apt's own lock would fail them).
   const release = takeCacheLock(cacheDir, LOCK_STALE_MS);
   try {
-    return cachedGuestBinaries(cacheDir) ?? downloadAndUnpack(cacheDir, opts);
+    return cachedPackageSet(set, cacheDir) ?? downloadAndUnpack(set, cacheDir, opts);
   } finally {
     release();
   }
@@ -92,29 +121,42 @@ export function fetchGuestBinaries(opts: FetchOptions = {}): GuestBinaries {
 
 const LOCK_STALE_MS = 15 * 60_000;
 
-function downloadAndUnpack(cacheDir: string, opts: FetchOptions): GuestBinaries {
+function downloadAndUnpack<T>(set: PackageSet<T>, cacheDir: string, opts: FetchOptions): T {
   const run = opts.run ?? runCommand;
   const log = opts.log ?? (() => {});
   const isRoot = opts.isRoot ?? process.getuid?.() === 0;
-  ensureArm64Lists(run, isRoot, log);
-  const kernelPackage = currentKernelPackage(run);
-  const names = [`${XEN_PACKAGE}:arm64`, `${kernelPackage}:arm64`, `${BUSYBOX_PACKAGE}:arm64`];
+  ensureLists(run, set, isRoot, log);
+  const names = set.names(run).map((n) => `${n}:${set.arch}`);
   const staging = join(cacheDir, `.staging-${process.pid}-${Date.now()}`);
   mkdirSync(join(staging, 'debs'), { recursive: true });
   try {
     log(`downloading ${names.join(' ')}`);
     aptDownload(run, names, join(staging, 'debs'));
     const packages = unpack(run, join(staging, 'debs'), join(staging, 'root'));
-    const manifest = locateBinaries(join(staging, 'root'), packages);
+    rmSync(join(staging, 'debs'), { recursive: true, force: true });
+    const manifest = set.locate(join(staging, 'root'), packages);
     writeFileSync(join(staging, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-    publish(staging, join(cacheDir, CURRENT));
+    publish(staging, join(cacheDir, set.dirName));
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  const done = cachedGuestBinaries(cacheDir);
-  if (!done) throw new QemuError('GUEST_CACHE_BROKEN', `the guest cache ${join(cacheDir, CURRENT)} is incomplete`, { path: cacheDir, hint: `delete ${cacheDir} and retry` });
+  const done = cachedPackageSet(set, cacheDir);
+  const where = join(cacheDir, set.dirName);
+  if (!done) throw new QemuError('GUEST_CACHE_BROKEN', `the guest cache ${where} is incomplete`, { path: cacheDir, hint: `delete ${where} and retry` });
   return done;
 }
+
+const ARM64_SET: PackageSet<GuestBinaries> = {
+  dirName: CURRENT,
+  arch: 'arm64',
+  probe: XEN_PACKAGE,
+  names: (run) => [XEN_PACKAGE, currentKernelPackage(run), BUSYBOX_PACKAGE],
+  locate: locateBinaries,
+  resolve: (dir, m) => {
+    const abs = { ...m, root: join(dir, 'root'), xen: join(dir, m.xen), kernel: join(dir, m.kernel), busybox: join(dir, m.busybox) };
+    return [abs.xen, abs.kernel, abs.busybox].every((f) => existsSync(f)) ? abs : undefined;
+  },
+};
 
 /** Another process may have published first: then its copy wins and ours is dropped. */
 function publish(staging: string, target: string): void {
@@ -130,48 +172,46 @@ function aptHasCandidate(run: CommandRunner, pkg: string): boolean {
   return r.status === 0 && /Candidate: (?!\(none\))\S+/.test(r.stdout);
 }
 
-/** arm64 package lists are needed only once; adding them takes root. */
-function ensureArm64Lists(run: CommandRunner, isRoot: boolean, log: (l: string) => void): void {
+/** A foreign architecture's package lists are needed only once; adding them takes root. */
+function ensureLists<T>(run: CommandRunner, set: PackageSet<T>, isRoot: boolean, log: (l: string) => void): void {
   const probe = run('apt-cache', ['--version']);
   if (probe.error || probe.status !== 0) {
     throw new QemuError('APT_MISSING', 'apt-cache is not available: the guest binaries come from the Debian archive', {
-      hint: 'run on Debian 12 (or a derivative with bookworm arm64 packages), or bring your own Xen, kernel and busybox',
+      hint: `run on Debian 12 (or a derivative with bookworm ${set.arch} packages), or bring your own Xen, kernel and busybox`,
     });
   }
-  if (aptHasCandidate(run, `${XEN_PACKAGE}:arm64`)) return;
+  const wanted = `${set.probe}:${set.arch}`;
+  if (aptHasCandidate(run, wanted)) return;
+  const native = run('dpkg', ['--print-architecture']).stdout.trim() === set.arch;
   if (!isRoot) {
-    throw new QemuError('ARM64_LISTS_MISSING', `apt knows no arm64 package ${XEN_PACKAGE}`, {
-      hint: 'run once as root: dpkg --add-architecture arm64 && apt-get update',
+    throw new QemuError(set.arch === 'arm64' ? 'ARM64_LISTS_MISSING' : 'PACKAGE_NOT_FOUND', `apt knows no ${set.arch} package ${set.probe}`, {
+      hint: native ? 'run once as root: apt-get update' : `run once as root: dpkg --add-architecture ${set.arch} && apt-get update`,
     });
   }
   const foreign = run('dpkg', ['--print-foreign-architectures']);
-  if (!foreign.stdout.split(/\s+/).includes('arm64')) {
-    log('dpkg --add-architecture arm64');
-    checked(run('dpkg', ['--add-architecture', 'arm64']), 'dpkg --add-architecture arm64');
+  if (!native && !foreign.stdout.split(/\s+/).includes(set.arch)) {
+    log(`dpkg --add-architecture ${set.arch}`);
+    checked(run('dpkg', ['--add-architecture', set.arch]), `dpkg --add-architecture ${set.arch}`);
   }
   log('apt-get update');
   const upd = run('apt-get', ['update']);
   if (upd.status !== 0 || /^(W|E): (Failed to fetch|Some index files failed)/m.test(upd.stderr)) throw unreachable('apt-get update', upd);
-  if (!aptHasCandidate(run, `${XEN_PACKAGE}:arm64`)) {
-    throw new QemuError('PACKAGE_NOT_FOUND', `no package ${XEN_PACKAGE}:arm64 in the configured archive`, {
+  if (!aptHasCandidate(run, wanted)) {
+    throw new QemuError('PACKAGE_NOT_FOUND', `no package ${wanted} in the configured archive`, {
       hint: 'the sources must include Debian bookworm (main) and bookworm-security',
     });
   }
 }
 
 /** The highest kernel ABI among the cloud-arm64-unsigned images apt knows. */
-export function currentKernelPackage(run: CommandRunner): string {
-  const r = run('apt-cache', ['search', '--names-only', KERNEL_PACKAGE_PATTERN]);
+export function currentKernelPackage(run: CommandRunner, pattern = KERNEL_PACKAGE_PATTERN, hint = 'run as root: dpkg --add-architecture arm64 && apt-get update'): string {
+  const r = run('apt-cache', ['search', '--names-only', pattern]);
   const names = r.stdout
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')
-    .filter((n) => new RegExp(KERNEL_PACKAGE_PATTERN).test(n));
+    .filter((n) => new RegExp(pattern).test(n));
   const best = pickNewestKernel(names);
-  if (!best) {
-    throw new QemuError('PACKAGE_NOT_FOUND', 'apt knows no linux-image-*-cloud-arm64-unsigned package', {
-      hint: 'run as root: dpkg --add-architecture arm64 && apt-get update',
-    });
-  }
+  if (!best) throw new QemuError('PACKAGE_NOT_FOUND', `apt knows no package matching ${pattern}`, { hint });
   return best;
 }
 
@@ -194,7 +234,7 @@ function aptDownload(run: CommandRunner, names: string[], dir: string): void {
 }
 
 /** dpkg -x every .deb into one tree; returns package -> version from the file names. */
-function unpack(run: CommandRunner, debs: string, root: string): Record<string, string> {
+export function unpack(run: CommandRunner, debs: string, root: string): Record<string, string> {
   mkdirSync(root, { recursive: true });
   const packages: Record<string, string> = {};
   for (const f of readdirSync(debs).filter((n) => n.endsWith('.deb')).sort()) {

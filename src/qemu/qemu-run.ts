@@ -86,7 +86,7 @@ export function runQemu(binary: string, args: string[], opts: RunOptions): Promi
       reject(
         new QemuError(missing ? 'QEMU_MISSING' : 'QEMU_FAILED', missing ? `${binary} is not installed` : `${binary}: ${e.message}`, {
           path: binary,
-          hint: missing ? 'install it: apt-get install qemu-system-arm' : undefined,
+          hint: missing ? `install it: apt-get install ${binary.includes('x86') ? 'qemu-system-x86' : 'qemu-system-arm'}` : undefined,
         }),
       );
     });

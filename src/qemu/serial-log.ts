@@ -16,6 +16,7 @@
  * This file only finds things in the text; boot-verdict.ts judges them.
  */
 import { MARKER_PREFIX } from './initramfs.js';
+import { lateEvent } from './late-console.js';
 
 export interface MarkerSighting {
   token: string;
@@ -46,7 +47,10 @@ export interface ConsoleLine {
  * or Xen's "Domain <n> ... crashed" / "Hardware Dom<n> crashed" naming it.
  */
 export interface Death {
-  source: 'console' | 'xen';
+  /** xl: dom0's `xl create` of a late domain failed (token names it). */
+  source: 'console' | 'xen' | 'xl';
+  /** xl: the domain's marker token. */
+  token?: string;
   /** console: the DOM<n> prefix (undefined: dom0's console); xen: the domid Xen names. */
   domid?: number;
   line: number;
@@ -69,6 +73,12 @@ export interface LogFindings {
   xenSpoke: boolean;
   /** "Loading d<n> kernel from boot module @ <address>", with its line. */
   kernelsLoaded: { domid: number; address: bigint; line: number }[];
+  /**
+   * Domains built without a "Loading d<n> kernel" line: x86 dom0 ("Dom0 has
+   * maximum N VCPUs", PV and PVH alike) and late-launched domains (dom0's
+   * `HYPERLAUNCH-LATE <token> created domid=<n>`, late-console.ts).
+   */
+  created: { domid: number; token?: string; line: number }[];
   /** First line of each DOM<n> console (domUs, vpl011). */
   guestOutput: Map<number, number>;
   /** First unprefixed line after Xen's first line: dom0's hvc0 console. */
@@ -86,6 +96,8 @@ export interface LogFindings {
 const XEN = String.raw`\(XEN\) (?:\[[ \d.:-]+\] )?`;
 const XEN_VERSION = new RegExp(`${XEN}Xen version (\\S+)`);
 const KERNEL_LOADED = new RegExp(`${XEN}Loading d(\\d+) kernel from boot module @ ([0-9a-fA-F]+)`);
+/** xen/arch/x86/dom0_build.c dom0_setup_vcpus: after dom0's kernel is loaded, for PV and PVH. */
+const X86_DOM0_BUILT = new RegExp(`${XEN}Dom0 has maximum \\d+ VCPUs`);
 const DOMU_BANNER = new RegExp(`${XEN}\\*\\*\\* LOADING DOMU\\b`);
 const GUEST_PREFIX = new RegExp(`${XEN}DOM(\\d+): `);
 const XEN_LINE_START = new RegExp(`^${XEN}`);
@@ -128,6 +140,7 @@ function readXenLine(f: LogFindings, l: string, n: number, next: string | undefi
   const loaded = KERNEL_LOADED.exec(l);
   if (loaded) f.kernelsLoaded.push({ domid: Number(loaded[1]), address: BigInt(`0x${loaded[2]}`), line: n });
   if (DOMU_BANNER.test(l)) f.domuBanners++;
+  if (X86_DOM0_BUILT.test(l)) f.created.push({ domid: 0, line: n });
   const crash = xenCrash(l, n);
   if (crash) f.deaths.push(crash);
   const xenPanic = XEN_PANIC.exec(l);
@@ -191,6 +204,7 @@ function readInputDomULine(f: LogFindings, l: string, n: number, next: string | 
 }
 
 function addConsole(f: LogFindings, c: ConsoleLine): void {
+  if (c.domid === undefined && readLateEvent(f, c)) return;
   f.consoles.push(c);
   if (c.domid === undefined) f.dom0Output ??= c.line;
   else if (!f.guestOutput.has(c.domid)) f.guestOutput.set(c.domid, c.line);
@@ -199,6 +213,16 @@ function addConsole(f: LogFindings, c: ConsoleLine): void {
   if (marker) f.markers.push({ token: marker[1]!, domid: c.domid, line: c.line });
   const kernelPanic = KERNEL_PANIC.exec(c.text);
   if (kernelPanic) f.panics.push({ source: 'guest', domid: c.domid, message: kernelPanic[1]!.trim(), line: c.line });
+}
+
+/** A dom0 line about a late-launched domain: its creation, its failure, or a line of its console (read as that domain's). */
+function readLateEvent(f: LogFindings, c: ConsoleLine): boolean {
+  const e = lateEvent(c.text);
+  if (!e) return false;
+  if (e.kind === 'console') addConsole(f, { domid: e.domid, line: c.line, text: e.text });
+  else if (e.kind === 'created') f.created.push({ domid: e.domid, token: e.token, line: c.line });
+  else f.deaths.push({ source: 'xl', token: e.token, line: c.line });
+  return true;
 }
 
 /**
@@ -210,7 +234,7 @@ function addConsole(f: LogFindings, c: ConsoleLine): void {
  */
 export function scanSerialLog(text: string): LogFindings {
   const lines = logLines(text);
-  const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
+  const f: LogFindings = { lines, joined: new Map(), xenSpoke: false, kernelsLoaded: [], created: [], guestOutput: new Map(), consoles: [], domuBanners: 0, markers: [], panics: [], deaths: [] };
   let cut = '';
   // Xen writes its start-of-day banner ("Xen 4.22.0", or figlet art) unprefixed, after the early lines it kept and
   // right before its version line: no domain runs before that line.

@@ -166,11 +166,35 @@ test('qemu -c: --expect naming no domain of the config is a usage error (exit 2)
   }
 });
 
-test('qemu: a Hyperlaunch setting dom0less cannot say is refused before booting', () => {
+test('qemu: an x86 Hyperlaunch tree (multiboot modules) goes the x86 way: what Xen 4.17 x86 cannot do is refused before booting', () => {
   const r = cli('-i', 'examples', 'examples/hyperlaunch-disaggregated.dts');
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /error\[LOSSY_CONVERSION\]: 3 item\(s\) cannot be expressed in dom0less/);
-  assert.match(r.stderr, /hint: Xen 4\.17 reads only dom0less/);
+  assert.match(r.stderr, /error\[NOT_EXPRESSIBLE\]: \/chosen\/hypervisor\/hardware:capabilities: Xen 4\.17 x86 gives dom0 control, hardware and xenstore together/);
+  assert.match(r.stderr, /error\[LOSSY_CONVERSION\]: 3 item\(s\) cannot be expressed for Xen 4\.17 on x86; not booted \(use --allow-loss to drop them\)/);
+  assert.equal(r.stdout, '');
+});
+
+test('qemu: x86 options are usage errors on arm64, and bad values too', () => {
+  for (const [args, msg] of [
+    [['--arch', 'arm64', '--route', 'grub', 'examples/qemu-dom0less.dts'], /--route grub is an x86 route/],
+    [['--arch', 'x86_64', '--route', 'uboot', 'examples/x86-dom0-two-guests.dts'], /--route uboot is an Arm route/],
+    [['--arch', 'sparc', 'examples/qemu-dom0less.dts'], /unknown --arch 'sparc'/],
+    [['--arch', 'x86_64', '--efi-loader', 'lilo', 'examples/x86-dom0-two-guests.dts'], /unknown --efi-loader 'lilo'/],
+    [['--arch', 'x86_64', '--iommu', 'maybe', 'examples/x86-dom0-two-guests.dts'], /invalid --iommu 'maybe'/],
+    [['-i', 'examples', '--kernel', 'k', 'examples/qemu-dom0less.dts'], /--kernel is for an x86 boot/],
+  ] as const) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+    assert.equal(r.stdout, '');
+  }
+});
+
+test('qemu --arch arm64: the same tree goes the Arm way, refused before booting (by the checks, or as dom0less cannot say it)', () => {
+  const r = cli('-i', 'examples', '--arch', 'arm64', 'examples/hyperlaunch-disaggregated.dts');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /not booted \(use --force|error\[LOSSY_CONVERSION\]: 3 item\(s\) cannot be expressed in dom0less/);
+  assert.doesNotMatch(r.stderr, /cannot be expressed for Xen 4\.17 on x86/);
   assert.equal(r.stdout, '');
 });
 

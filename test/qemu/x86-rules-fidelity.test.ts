@@ -25,8 +25,8 @@ import { skipNotice } from '../support/skip.js';
 import { needTools } from '../support/tools.js';
 
 const EXAMPLE = readFileSync(join(repoRoot, 'examples', 'x86-dom0-two-guests.dts'), 'utf8');
-/** Panic, or dom0's kernel starting: either ends the boot for these tests. */
-const END = /Panic on CPU|\] Command line: .*\n/;
+/** Panic with its reason (Xen prints it on the line after "Panic on CPU N:"), or dom0's kernel starting: either ends the boot for these tests. */
+const END = /Panic on CPU \d+:\s*\n\(XEN\) .*\S.*\n|\] Command line: .*\n/;
 
 function ruleIds(dts: string, host: string): string[] {
   const f = checkSource(new TextEncoder().encode(dts), { file: 'x86.dts', build: parseXenBuild('debian-4.17'), x86: { host: parseX86Host(host), lateLaunch: true } }).findings;
