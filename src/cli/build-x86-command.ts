@@ -39,6 +39,7 @@ const SPECS: OptionSpec[] = [
   { long: 'no-late-launch', value: false, key: 'no-late-launch' },
   { long: 'native', value: false, key: 'native' },
   { long: 'dry-run', value: false, key: 'dry-run' },
+  { long: 'no-fetch', value: false, key: 'no-fetch' },
   { long: 'force', value: false, key: 'force' },
   { long: 'x86-host', value: true, key: 'x86-host' },
   { short: 'i', long: 'include', value: true, key: 'i' },
@@ -48,7 +49,7 @@ const SPECS: OptionSpec[] = [
 
 export const BUILD_X86_USAGE = `usage: hyperlaunch build --arch x86_64 BOOT.dts|BOOT.dtb -d DIR [--xen XEN.gz] [--xen-efi XEN.efi]
                         [--module DOMAIN/KIND=FILE]... [--iso] [--allow-loss] [--no-late-launch]
-                        [--native] [--xen-version 4.17] [--x86-host SPEC] [--force] [--dry-run] [-i DIR]... [--json]
+                        [--native] [--xen-version 4.17] [--x86-host SPEC] [--force] [--dry-run] [--no-fetch] [-i DIR]... [--json]
 Builds what Xen on x86 boots from a dom0less, Hyperlaunch or ImageBuilder-derived configuration:
 Xen builds dom0 alone, every other domain is started from dom0 with xl (late launch).
 (--arch x86_64 is implied for a Hyperlaunch tree whose modules are multiboot indexes.)
@@ -65,7 +66,10 @@ Xen builds dom0 alone, every other domain is started from dom0 with xl (late lau
   --x86-host SPEC   the machine, for the memory / vCPU / IOMMU / HAP checks (qemu, qemu-iommu,
                     mem=2G,cpus=2,iommu=on,hap=on); dom0's kernel is always probed
   --force           build even when the x86 checks find errors
-  --dry-run         print the plan and the files, write nothing
+  --dry-run         print the plan and the files, write nothing (downloads nothing)
+  --no-fetch        use only the images named here or in the configuration; without it, the
+                    missing ones come from Debian's packages (Xen 4.17 amd64, the generic kernel,
+                    an initramfs per domain; downloaded once and cached, as qemu does)
 Exit status: 0 ok, 1 problem in the input (or a loss without --allow-loss), 2 usage error.
 `;
 
@@ -80,6 +84,8 @@ interface X86Args {
   native: boolean;
   xenVersion?: string;
   dryRun: boolean;
+  /** Never download Debian's images for what is missing. */
+  noFetch: boolean;
   force: boolean;
   host?: X86Host;
   includeDirs: string[];
@@ -124,7 +130,7 @@ function parseArgs(argv: string[]): X86Args | 'help' {
   }
   return {
     file: parsed.positionals[0]!, dir: one('d'), archGiven: arch !== undefined, images, iso: has('iso'), allowLoss: has('allow-loss'),
-    lateLaunch: !has('no-late-launch'), native: has('native'), xenVersion, dryRun: has('dry-run'), force: has('force'), host, includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), json: has('json'),
+    lateLaunch: !has('no-late-launch'), native: has('native'), xenVersion, dryRun: has('dry-run'), noFetch: has('no-fetch'), force: has('force'), host, includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), json: has('json'),
   };
 }
 
@@ -186,7 +192,8 @@ async function buildX86In(argv: string[], supplier: X86ImageSupplier | undefined
     printUsageError('build', `${unknown.join(', ')}: not an image of this build (it needs ${[...known].join(', ')})`, '');
     return 2;
   }
-  const found = await images(plan, args, supplier, workDir);
+  // A dry run or --no-fetch shows what is missing instead of downloading it.
+  const found = await images(plan, args, args.dryRun || args.noFetch ? undefined : supplier, workDir);
   const missing = found.missing.filter((n) => n.required).map((n) => n.key);
   const dtb = plan.native ? writeDtb(loaded.tree) : undefined;
   const findings = x86BuildFindings(loaded.model, loaded.tree, plan, found.files, args.file, args.host);

@@ -10,11 +10,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { removedAfter } from '../support/temp-dir.js';
 import { needTools } from '../support/tools.js';
 import { writeSyntheticKernel } from '../check/x86-kernel-images.js';
+import { x86BootPrerequisites } from '../qemu/x86-support.js';
+import { skipNotice } from '../support/skip.js';
 
 const EXAMPLE = join(repoRoot, 'examples', 'x86-dom0-two-guests.dts');
 
@@ -102,7 +104,7 @@ test('build: losses are errors (exit 1, nothing written) unless --allow-loss', (
 
 test('build: a missing image is named with the option that gives it (exit 1); usage errors exit 2', () => {
   inDir((dir) => {
-    const r = cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '-d', 'out');
+    const r = cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '-d', 'out', '--no-fetch');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no file for xen, dom0\/kernel, dom0\/ramdisk, guest-pv\/kernel/);
     assert.match(r.stderr, /--module DOMAIN\/KIND=FILE/);
@@ -114,6 +116,26 @@ test('build: a missing image is named with the option that gives it (exit 1); us
     const arm = cli(dir, 'build', join(repoRoot, 'examples', 'qemu-dom0less.dts'), '-d', 'o');
     assert.equal(arm.code, 2);
     assert.match(arm.stderr, /does not say it is for x86 \(give --arch x86_64\)/);
+  });
+});
+
+test('build --arch x86_64 FILE -d DIR needs nothing else: Debian\'s Xen and kernel from the cache, an initramfs per domain generated', (t) => {
+  const prereq = x86BootPrerequisites();
+  if (!prereq.guest) return skipNotice(t, prereq.missing!);
+  inDir((dir) => {
+    const r = cli(dir, 'build', '--arch', 'x86_64', EXAMPLE, '-d', 'out');
+    assert.equal(r.code, 0, r.stderr);
+    const out = (...p: string[]) => readFileSync(join(dir, 'out', ...p));
+    assert.ok(out('boot', 'xen.gz').equals(readFileSync(prereq.guest!.xenGz)), "Debian's Xen");
+    assert.ok(out('boot', 'vmlinuz').equals(readFileSync(prereq.guest!.kernel)), "Debian's kernel");
+    // dom0's initramfs carries the late launch: the xl tools and the script that starts the guests.
+    const dom0 = gunzipSync(out('boot', 'initrd.img'));
+    assert.ok(dom0.includes(Buffer.from('late-launch.sh')) && dom0.includes(Buffer.from('xenstored')), "dom0's initramfs has the late launch");
+    // Each late domain got its own initramfs, whose /init names it.
+    for (const d of ['guest-pv', 'guest-pvh']) {
+      assert.ok(out('domains', d, 'vmlinuz').equals(readFileSync(prereq.guest!.kernel)));
+      assert.ok(gunzipSync(out('domains', d, 'initrd.img')).includes(Buffer.from(`${d} up`)), `${d}'s initramfs names it`);
+    }
   });
 });
 
