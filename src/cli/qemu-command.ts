@@ -179,7 +179,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
   if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`unknown --arch '${arch}' (arm64 or x86_64)`);
   if (arch === 'x86_64' && config !== undefined) throw new UsageError('--arch x86_64 boots a devicetree; -c CONFIG is an Arm ImageBuilder config');
   const routeText = last('route');
-  const route = routeText === 'uboot' ? 'uboot' : 'direct';
+  const route = routeText === 'uboot' || (routeText === undefined && config !== undefined) ? 'uboot' : 'direct';
   if (routeText !== undefined && !['uboot', 'direct', ...X86_ROUTES].includes(routeText)) throw new UsageError(`unknown --route '${routeText}' (uboot or direct; x86: direct, grub or efi)`);
   if (arch === 'arm64' && routeText !== undefined && routeText !== 'uboot' && routeText !== 'direct') throw new UsageError(`--route ${routeText} is an x86 route (arm64: uboot or direct)`);
   if (arch === 'x86_64' && routeText === 'uboot') throw new UsageError('--route uboot is an Arm route (x86_64: direct, grub or efi)');
