@@ -176,10 +176,10 @@ export const X86_RULES: Rule[] = [
       const fit = pvDom0Fit(layout, initrd, pages);
       if (fit.neededPages <= pages) return;
       const least = smallestDom0MiB(layout, initrd);
-      const block = mibOfBytes(4096n << BigInt(fit.order));
-      const ramdisk = known !== undefined && known > 0n ? ` + the ramdisk's ${mibOfBytes(known)} MiB` : '';
+      const block = `one block of ${mibOfBytes(4096n << BigInt(fit.order))} MiB (2^${fit.order} pages)`;
+      const ramdisk = initrd > 0n ? ` + the ramdisk's ${(initrd + 4095n) / 4096n} pages = ${fit.neededPages} pages` : '';
       const unknown = hasRamdisk && known === undefined ? ' plus the ramdisk\'s size (its file was not given)' : '';
-      report(atDomain(ctx.model, d, 'memory'), `${d.name}: ${mib(d.memoryKiB)} MiB cannot hold its kernel's bootstrap block: Xen ${ctx.build!.label} maps ${mibOfBytes(fit.spanBytes)} MiB from VIRT_BASE for the image and its tables and allocates it as one block of ${block} MiB${ramdisk}; it panics "Domain 0 allocation is too small for kernel image". The smallest dom0 that fits: ${least} MiB${unknown}`);
+      report(atDomain(ctx.model, d, 'memory'), `${d.name}: ${mib(d.memoryKiB)} MiB (${pages} pages) cannot hold its kernel's bootstrap block: Xen ${ctx.build!.label} maps ${mibOfBytes(fit.spanBytes)} MiB from VIRT_BASE for the image and its tables and allocates it as ${block}${ramdisk}; it panics "Domain 0 allocation is too small for kernel image". The smallest dom0 that fits: ${least} MiB${unknown}`);
     },
   },
   {
