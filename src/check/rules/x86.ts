@@ -162,7 +162,7 @@ export const X86_RULES: Rule[] = [
     id: 'x86-dom0-kernel-fit', group: 'x86', severity: 'error', xenSource: 'xen/arch/x86/pv/dom0_build.c', needs: 'target',
     xenMessage: 'Domain 0 allocation is too small for kernel image',
     summary: 'a PV dom0 whose memory cannot hold the bootstrap block Xen allocates for its kernel: the span from the ELF\'s VIRT_BASE to the end of the image, a mapped initrd and p2m, start info, page tables and stack, padded to 4 MiB, rounded up to a power of two, plus the ramdisk\'s pages (kernel probed from the file; not for a PVH dom0)',
-    hint: 'give dom0 at least the size the message names (memory = <0x0 KiB>); the power-of-two block makes the need jump (a 76 MiB span takes 128 MiB), so the smallest size is exact, not a margin',
+    hint: 'raise dom0\'s memory (KiB) to at least the size the message names; the power-of-two block makes the need jump (a 76 MiB span takes 128 MiB), and the size named is exact, not a margin',
     check(ctx, report) {
       const d = dom0(ctx);
       if (!ctx.x86 || !d || d.memoryKiB === undefined || dom0IsPvh(ctx, d) || /(?:^|\s)dom0_mem=/.test(xenArgs(ctx.model))) return;
