@@ -18,6 +18,11 @@ import { gunzipSync } from 'node:zlib';
 
 /** xen/include/public/elfnote.h */
 export const XEN_ELFNOTE_ENTRY = 1;
+export const XEN_ELFNOTE_VIRT_BASE = 3;
+export const XEN_ELFNOTE_PADDR_OFFSET = 4;
+export const XEN_ELFNOTE_BSD_SYMTAB = 11;
+export const XEN_ELFNOTE_INIT_P2M = 15;
+export const XEN_ELFNOTE_MOD_START_PFN = 16;
 export const XEN_ELFNOTE_FEATURES = 10;
 export const XEN_ELFNOTE_SUPPORTED_FEATURES = 17;
 export const XEN_ELFNOTE_PHYS32_ENTRY = 18;
@@ -30,12 +35,7 @@ export interface KernelProbe {
   /** The bzImage's kernel_version string (`6.1.0-28-cloud-amd64 (debian-kernel@...) ...`). */
   version?: string;
   /** From the Xen ELF notes; undefined when they could not be read. */
-  notes?: {
-    /** Undefined: no SUPPORTED_FEATURES note, so Xen does not check. */
-    dom0?: boolean;
-    pvhEntry: boolean;
-    pvEntry: boolean;
-  };
+  notes?: XenNotes;
   /** From `config-<release>` beside the image. */
   config?: { file: string; xenDom0: boolean; xenPvh: boolean };
   /** Why nothing could be read. */
@@ -68,10 +68,33 @@ function cString(b: Uint8Array, at: number, max = 200): string {
   return Buffer.from(b.subarray(at, end)).toString('latin1');
 }
 
-interface XenNotes {
+/**
+ * What the PV dom0 builder places from the ELF: its loadable span by
+ * physical address (libelf's pstart/pend) and the notes that move things
+ * in or out of the bootstrap mapping (x86-dom0-fit.ts).
+ */
+export interface PvImageLayout {
+  elf64: boolean;
+  /** Lowest p_paddr and highest p_paddr + p_memsz over the loadable segments. */
+  pstart: bigint;
+  pend: bigint;
+  /** Undefined: the note is absent (Xen then takes 0). */
+  virtBase?: bigint;
+  paddrOffset?: bigint;
+  /** INIT_P2M: the kernel maps its own p2m there, so it is not in the bootstrap span. */
+  p2mBase?: bigint;
+  /** MOD_START_PFN non-zero: the initrd is left unmapped (given by frame number). */
+  unmappedInitrd: boolean;
+  /** BSD_SYMTAB: Xen appends a symbol table after the image (not modelled here). */
+  bsdSymtab: boolean;
+}
+
+export interface XenNotes {
+  /** Undefined: no SUPPORTED_FEATURES note, so Xen does not check. */
   dom0?: boolean;
   pvhEntry: boolean;
   pvEntry: boolean;
+  layout: PvImageLayout;
 }
 
 /** The Xen notes of an ELF64 (or ELF32) image, from its PT_NOTE segments; undefined when it is not one or is cut short. */
@@ -86,17 +109,41 @@ export function readXenNotes(elf: Uint8Array): XenNotes | undefined {
   }
 }
 
+/** libelf's numeric note: a 1, 2, 4 or 8 byte little-endian value; any other size reads as 0. */
+function numericNote(v: DataView, at: number, size: number): bigint {
+  if (size === 8) return v.getBigUint64(at, true);
+  if (size === 4) return BigInt(v.getUint32(at, true));
+  if (size === 2) return BigInt(v.getUint16(at, true));
+  if (size === 1) return BigInt(v.getUint8(at));
+  return 0n;
+}
+
+const PT_LOAD = 1;
+const PT_NOTE = 4;
+/** PF_X | PF_W | PF_R: libelf skips a PT_LOAD with none of them. */
+const PF_RWX = 7;
+
 function xenNotes(elf: Uint8Array): XenNotes {
   const v = new DataView(elf.buffer, elf.byteOffset, elf.byteLength);
   const is64 = elf[4] === 2;
   const phoff = is64 ? Number(v.getBigUint64(0x20, true)) : v.getUint32(0x1c, true);
   const phentsize = v.getUint16(is64 ? 0x36 : 0x2a, true);
   const phnum = v.getUint16(is64 ? 0x38 : 0x2c, true);
-  const out: XenNotes = { pvhEntry: false, pvEntry: false };
+  const layout: PvImageLayout = { elf64: is64, pstart: 0n, pend: 0n, unmappedInitrd: false, bsdSymtab: false };
+  const out: XenNotes = { pvhEntry: false, pvEntry: false, layout };
+  let low: bigint | undefined;
   let features = '';
   for (let i = 0; i < phnum; i++) {
     const ph = phoff + i * phentsize;
-    if (ph + phentsize > elf.length || v.getUint32(ph, true) !== 4) continue;
+    if (ph + phentsize > elf.length) continue;
+    const ptype = v.getUint32(ph, true);
+    if (ptype === PT_LOAD && (v.getUint32(is64 ? ph + 4 : ph + 24, true) & PF_RWX) !== 0) {
+      const paddr = is64 ? v.getBigUint64(ph + 24, true) : BigInt(v.getUint32(ph + 12, true));
+      const memsz = is64 ? v.getBigUint64(ph + 40, true) : BigInt(v.getUint32(ph + 20, true));
+      if (low === undefined || paddr < low) low = paddr;
+      if (paddr + memsz > layout.pend) layout.pend = paddr + memsz;
+    }
+    if (ptype !== PT_NOTE) continue;
     const off = is64 ? Number(v.getBigUint64(ph + 8, true)) : v.getUint32(ph + 4, true);
     const size = is64 ? Number(v.getBigUint64(ph + 32, true)) : v.getUint32(ph + 16, true);
     for (let p = off; p + 12 <= Math.min(off + size, elf.length);) {
@@ -109,10 +156,16 @@ function xenNotes(elf: Uint8Array): XenNotes {
         if (type === XEN_ELFNOTE_FEATURES) features = cString(elf, desc, dsz);
         if (type === XEN_ELFNOTE_PHYS32_ENTRY) out.pvhEntry = true;
         if (type === XEN_ELFNOTE_ENTRY) out.pvEntry = true;
+        if (type === XEN_ELFNOTE_VIRT_BASE) layout.virtBase = numericNote(v, desc, dsz);
+        if (type === XEN_ELFNOTE_PADDR_OFFSET) layout.paddrOffset = numericNote(v, desc, dsz);
+        if (type === XEN_ELFNOTE_INIT_P2M) layout.p2mBase = numericNote(v, desc, dsz);
+        if (type === XEN_ELFNOTE_MOD_START_PFN) layout.unmappedInitrd = numericNote(v, desc, dsz) !== 0n;
+        if (type === XEN_ELFNOTE_BSD_SYMTAB) layout.bsdSymtab = true;
       }
       p = desc + ((dsz + 3) & ~3);
     }
   }
+  layout.pstart = low ?? 0n;
   // The FEATURES string form names supported features too ("!" marks required ones); libelf ORs both.
   if (features.split('|').some((f) => f.replace(/^!/, '') === 'dom0')) out.dom0 = true;
   return out;

@@ -73,4 +73,6 @@ export interface X86CheckFacts {
   lateLaunch?: boolean;
   /** Kernel image files by domain name, to probe (x86-kernel-probe.ts). */
   kernels?: ReadonlyMap<string, string>;
+  /** Ramdisk files by domain name, for their size (x86-dom0-kernel-fit). */
+  ramdisks?: ReadonlyMap<string, string>;
 }

@@ -36,13 +36,14 @@ const SPECS: OptionSpec[] = [
   { long: 'x86-host', value: true, key: 'x86-host' },
   { long: 'late-launch', value: false, key: 'late-launch' },
   { long: 'kernel', value: true, key: 'kernel' },
+  { long: 'ramdisk', value: true, key: 'ramdisk' },
   { long: 'rules-md', value: false, key: 'rules-md' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
 export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
-                         [--kernel DOMAIN=FILE]...] INPUT.dts|INPUT.dtb
+                         [--kernel DOMAIN=FILE]... [--ramdisk DOMAIN=FILE]...] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
@@ -53,7 +54,8 @@ release; --xen VERSION when the header is missing). --partial: a
 domain's multiboot,device-tree blob. x86 (--arch x86_64, implied by a Hyperlaunch tree of
 multiboot modules; the rules run with --xen): --x86-host qemu | qemu-iommu | mem=2G,cpus=2,iommu=on,hap=on
 (the machine: RAM, CPUs, IOMMU, EPT/NPT); --late-launch: the other domains are started from
-dom0 with xl; --kernel: a domain's kernel image, probed for dom0 and PVH support.
+dom0 with xl; --kernel: a domain's kernel image, probed for dom0 and PVH support and its
+size in memory; --ramdisk: a domain's ramdisk, for its size (dom0's memory must hold both).
 Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 `;
 
@@ -68,6 +70,15 @@ interface Args {
   partials: [string, string][];
   arch?: Architecture;
   x86: X86CheckFacts;
+}
+
+/** `--OPTION DOMAIN=FILE`, repeated: files by domain name. */
+function domainFiles(options: { key: string; value?: string }[], key: string): Map<string, string> {
+  return new Map(options.filter((o) => o.key === key).map((o): [string, string] => {
+    const eq = o.value!.indexOf('=');
+    if (eq <= 0 || eq === o.value!.length - 1) throw new UsageError(`--${key} expects DOMAIN=FILE, got '${o.value}'`);
+    return [o.value!.slice(0, eq), o.value!.slice(eq + 1)];
+  }));
 }
 
 function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
@@ -88,11 +99,8 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   if (out !== undefined && !has('sarif') && !has('json')) throw new UsageError('-o is for --json or --sarif output');
   const arch = last('arch');
   if (arch !== undefined && arch !== 'arm64' && arch !== 'x86_64') throw new UsageError(`unsupported architecture '${arch}' for --arch (supported: arm64, x86_64)`);
-  const kernels = new Map(parsed.options.filter((o) => o.key === 'kernel').map((o): [string, string] => {
-    const eq = o.value!.indexOf('=');
-    if (eq <= 0 || eq === o.value!.length - 1) throw new UsageError(`--kernel expects DOMAIN=FILE, got '${o.value}'`);
-    return [o.value!.slice(0, eq), o.value!.slice(eq + 1)];
-  }));
+  const kernels = domainFiles(parsed.options, 'kernel');
+  const ramdisks = domainFiles(parsed.options, 'ramdisk');
   const hostSpec = last('x86-host');
   let x86Host;
   try {
@@ -102,7 +110,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   }
   return {
     arch: arch as Architecture | undefined,
-    x86: { host: x86Host, lateLaunch: has('late-launch'), kernels },
+    x86: { host: x86Host, lateLaunch: has('late-launch'), kernels, ramdisks },
     input: parsed.positionals[0]!, host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };

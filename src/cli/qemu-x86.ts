@@ -10,7 +10,7 @@ import { impliesX86 } from '../check/x86-target.js';
 import type { BootReport } from '../qemu/boot.js';
 import type { ExpectedDomain } from '../qemu/boot-verdict.js';
 import { fetchX86GuestBinaries } from '../qemu/guest-packages-x86.js';
-import { type EfiLoader, type X86Route, bootX86, qemuPlan } from '../qemu/x86-boot.js';
+import { type EfiLoader, type X86Images, type X86Route, bootX86, qemuPlan, stageX86Images } from '../qemu/x86-boot.js';
 import type { X86BootPlan } from '../artifacts/x86/boot-plan.js';
 import { findingDiagnostic } from '../check/format.js';
 import { hasErrors } from '../check/finding.js';
@@ -54,11 +54,12 @@ function qemuHost(iommu: boolean): X86Host {
   return { memoryMiB: DEFAULT_X86_MACHINE.memoryMiB, cpus: DEFAULT_X86_MACHINE.cpus, iommu, hap: true };
 }
 
-/** The x86 rules for this boot (dom0's kernel probed from the file that boots); true when the boot may go on. */
-function x86ChecksAllow(loaded: LoadedConfig, plan: X86BootPlan, args: QemuX86Args, debianKernel: string, reporter: Reporter): boolean {
-  const kernel = args.kernel ?? debianKernel;
+/** The x86 rules for this boot (dom0's kernel probed from the file that boots, its generated ramdisk measured); true when the boot may go on. */
+function x86ChecksAllow(loaded: LoadedConfig, plan: X86BootPlan, args: QemuX86Args, kernel: string, images: X86Images, reporter: Reporter): boolean {
   const host = qemuHost(args.iommu ?? plan.dom0.mode === 'pvh');
-  const findings = x86BuildFindings(loaded.model, loaded.tree, plan, new Map([[`${plan.dom0.name}/kernel`, kernel]]), args.file, host);
+  // The kernel by its own path: Debian's config file beside it is the probe's fallback.
+  const files = new Map([[`${plan.dom0.name}/kernel`, kernel], [`${plan.dom0.name}/ramdisk`, images.ramdisk]]);
+  const findings = x86BuildFindings(loaded.model, loaded.tree, plan, files, args.file, host);
   for (const f of findings) reporter.report(findingDiagnostic(f));
   if (!hasErrors(findings)) return true;
   if (args.force) {
@@ -77,8 +78,10 @@ export async function bootX86Tree(args: QemuX86Args, reporter: Reporter, work: s
   const q = qemuPlan(planned.plan);
   for (const m of q.notLoaded) reporter.note(`${args.file}: note: left out of the QEMU boot (booted without it): ${m}`);
   const guest = fetchX86GuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
-  if (!x86ChecksAllow(loaded, planned.plan, args, guest.kernel, reporter)) return 1;
+  const images = stageX86Images(q, guest, work, args.kernel);
+  if (!x86ChecksAllow(loaded, planned.plan, args, args.kernel ?? guest.kernel, images, reporter)) return 1;
   return bootX86({ ...q, expected: args.withExpects(q.expected) }, guest, work, {
+    images,
     route: args.route,
     efiLoader: args.efiLoader,
     iommu: args.iommu,

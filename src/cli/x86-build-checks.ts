@@ -1,6 +1,6 @@
 /**
  * The x86 rules over what `build --arch x86_64` is about to write: the
- * plan's dom0 kernel probed from the very file being copied, PVH needs,
+ * plan's dom0 kernel probed from the very file being copied (and its ramdisk's size), PVH needs,
  * the machine's size when `--x86-host` says it. Module order is left out
  * (the build writes 4.17's order itself), and so is `x86-boot-domus`
  * (the plan starts those domains by late launch, or lists them as losses).
@@ -23,8 +23,10 @@ function targetBuild(version: string) {
 
 export function x86BuildFindings(model: BootModel, tree: DeviceTree, plan: X86BootPlan, images: ReadonlyMap<string, string>, file: string, host?: X86Host): Finding[] {
   const kernel = images.get(`${plan.dom0.name}/kernel`);
+  const ramdisk = images.get(`${plan.dom0.name}/ramdisk`);
   return checkModel(model, {
     tree, file, arch: 'x86_64', build: targetBuild(plan.xenVersion), rules: BUILD_RULES,
-    x86: { host, lateLaunch: true, kernels: kernel === undefined ? undefined : new Map([[plan.dom0.name, kernel]]) },
+    x86: { host, lateLaunch: true, kernels: kernel === undefined ? undefined : new Map([[plan.dom0.name, kernel]]),
+      ramdisks: ramdisk === undefined ? undefined : new Map([[plan.dom0.name, ramdisk]]) },
   });
 }

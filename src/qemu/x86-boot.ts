@@ -40,6 +40,8 @@ export interface X86BootOptions extends BootOptions {
   iommu?: boolean;
   /** Replaces Debian's generic kernel for every domain (e.g. the cloud kernel, to show it cannot be dom0). */
   kernel?: string;
+  /** Images already staged in work (stageX86Images), e.g. so that checks could read dom0's ramdisk first. */
+  images?: X86Images;
 }
 
 /** The plan as QEMU boots it: dom0's kernel and our ramdisk only (the rest of the plan's modules stay out). */
@@ -187,7 +189,7 @@ export interface X86BootReport extends BootReport {
 
 export async function bootX86(q: X86QemuPlan, guest: X86GuestBinaries, work: string, opts: X86BootOptions): Promise<X86BootReport> {
   const iommu = opts.iommu ?? q.plan.dom0.mode === 'pvh';
-  const images = stageX86Images(q, guest, work, opts.kernel);
+  const images = opts.images ?? stageX86Images(q, guest, work, opts.kernel);
   const machine = x86MachineArgs({ ...DEFAULT_X86_MACHINE, iommu });
   const qemu = opts.qemu ?? QEMU_X86_BINARY;
   if (opts.route === 'direct') return boot('x86-direct', x86DirectArgs(q, images, iommu), q.expected, SILENCE['x86-direct'], { ...opts, qemu });

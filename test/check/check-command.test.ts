@@ -1,7 +1,7 @@
 /** `hyperlaunch check`: exit codes, compiler-style text, JSON, SARIF 2.1.0, --host, --partial, docs/rules.md drift. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import { RULES } from '../../src/check/rules/index.js';
 import { rulesMarkdown } from '../../src/check/rules-doc.js';
 import { runDtc } from '../../src/fdt/dtc.js';
 import { cliPath, repoRoot } from '../support/paths.js';
+import { writeSyntheticKernel } from './x86-kernel-images.js';
 
 const fx = (name: string) => join('test', 'check', 'fixtures', name);
 
@@ -138,4 +139,20 @@ test('docs/rules.md is the text generated from the rule table', () => {
   const doc = readFileSync(join(repoRoot, 'docs', 'rules.md'), 'utf8');
   assert.equal(doc, rulesMarkdown(RULES), 'regenerate: node bin/hyperlaunch.js check --rules-md > docs/rules.md');
   for (const r of RULES) assert.ok(doc.includes(`| \`${r.id}\` | ${r.severity} |`), r.id);
+});
+
+test('--kernel and --ramdisk: dom0\'s memory against its kernel\'s bootstrap block and its ramdisk; a malformed --ramdisk is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'check-fit-'));
+  const kernel = writeSyntheticKernel(dir, 'generic-span');
+  const ramdisk = join(dir, 'initrd.img');
+  writeFileSync(ramdisk, Buffer.alloc(1051216));
+  const args = ['--xen', 'debian-4.17', '--kernel', `dom0=${kernel}`];
+  const r = cli(...args, '--ramdisk', `dom0=${ramdisk}`, fx('x86-dom0-kernel-fit.dts'));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /error\[x86-dom0-kernel-fit\]: dom0: 128 MiB \(32768 pages\) .* one block of 128 MiB \(2\^15 pages\) \+ the ramdisk's 257 pages = 33025 pages; .* The smallest dom0 that fits: 130 MiB/);
+  assert.equal(cli(...args, '--ramdisk', `dom0=${ramdisk}`, fx('x86-dom0-kernel-fit.ok.dts')).status, 0);
+  // Without the ramdisk's file, the block alone fits in 128 MiB: nothing to say.
+  assert.equal(cli(...args, fx('x86-dom0-kernel-fit.dts')).status, 0);
+  assert.equal(cli(...args, '--ramdisk', 'dom0', fx('x86-dom0-kernel-fit.dts')).status, 2);
+  rmSync(dir, { recursive: true, force: true });
 });

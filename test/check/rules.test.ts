@@ -5,7 +5,7 @@
  * elsewhere in this file.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -28,6 +28,8 @@ interface X86Expectation {
   /** dom0's kernel: `synthetic:NAME` (x86-kernel-images.ts); `okKernel` for the `.ok.dts` when it differs. */
   kernel?: string;
   okKernel?: string;
+  /** dom0's ramdisk: a file of this many bytes. */
+  ramdiskBytes?: number;
 }
 
 const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; x86?: X86Expectation; expect: string[] }>;
@@ -41,6 +43,12 @@ function targetOf(e: { xen?: string; xenConfig?: string }): XenBuild | undefined
 const kernelDir = mkdtempSync(join(tmpdir(), 'x86-kernels-'));
 after(() => rmSync(kernelDir, { recursive: true, force: true }));
 
+function writeRamdisk(bytes: number): string {
+  const file = join(kernelDir, `ramdisk-${bytes}.img`);
+  writeFileSync(file, Buffer.alloc(bytes));
+  return file;
+}
+
 /** The x86 facts of a fixture: its host, and dom0's kernel written out from the synthetic images. */
 function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | undefined {
   if (!x) return undefined;
@@ -48,6 +56,7 @@ function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | u
   return {
     host: x.host === undefined ? undefined : parseX86Host(x.host),
     kernels: kernel === undefined ? undefined : new Map([['dom0', writeSyntheticKernel(kernelDir, kernel.replace(/^synthetic:/, ''))]]),
+    ramdisks: x.ramdiskBytes === undefined ? undefined : new Map([['dom0', writeRamdisk(x.ramdiskBytes)]]),
   };
 }
 

@@ -6,7 +6,8 @@
  * note variant gives the answer Xen's builders would.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -73,4 +74,43 @@ test('a cut-short or lying ELF is unreadable, never a crash', () => {
   lying.writeUInt16LE(0xffff, 0x38); // e_phnum far beyond the file
   writeFileSync(join(dir, 'lying.elf'), lying);
   assert.doesNotThrow(() => probeX86Kernel(join(dir, 'lying.elf')));
+});
+
+test('the PV layout: a synthetic kernel with Debian 6.1\'s span notes reads back as written', () => {
+  const l = probeX86Kernel(writeSyntheticKernel(dir, 'generic-span')).notes!.layout;
+  assert.deepEqual(l, { elf64: true, pstart: 0x1000000n, pend: 0x4a00000n, virtBase: 0xffffffff80000000n, paddrOffset: 0n, p2mBase: 0x8000000000n, unmappedInitrd: true, bsdSymtab: false });
+  const plain = probeX86Kernel(writeSyntheticKernel(dir, 'generic')).notes!.layout;
+  assert.equal(plain.pend, 0n, 'no loadable segment');
+  assert.equal(plain.virtBase, undefined);
+});
+
+/** The ELF inside a bzImage, the way the boot protocol says (test side: `xz -dc` of the payload). */
+function vmlinux(bz: Buffer): Buffer {
+  const start = ((bz[0x1f1] || 4) + 1) * 512 + bz.readUInt32LE(0x248);
+  return spawnSync('xz', ['-dc'], { input: bz.subarray(start, start + bz.readUInt32LE(0x24c)), maxBuffer: 1 << 30 }).stdout;
+}
+
+test('Debian\'s generic amd64 kernel: the PV layout the probe reads is what readelf says', (t) => {
+  const kernel = cachedX86Images()?.kernel;
+  if (!kernel) return skipNotice(t, 'Debian amd64 kernel', NO_X86_CACHE);
+  const missing = toolMissing('xz') ?? toolMissing('readelf');
+  if (missing) return skipNotice(t, missing);
+  const elf = join(dir, 'vmlinux');
+  writeFileSync(elf, vmlinux(readFileSync(kernel)));
+  const r = spawnSync('readelf', ['-lnW', elf], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  // LOAD offset vaddr paddr filesz memsz flags: Xen's pstart/pend by physical address.
+  const loads = [...r.stdout.matchAll(/^\s+LOAD\s+\S+\s+\S+\s+(0x[0-9a-f]+)\s+\S+\s+(0x[0-9a-f]+)/gm)].map((m) => [BigInt(m[1]!), BigInt(m[1]!) + BigInt(m[2]!)] as const);
+  assert.ok(loads.length > 0, r.stdout);
+  /** A numeric Xen note of `type` (readelf names none of 3, 15, 16): its bytes, little-endian. */
+  const note = (type: number): bigint | undefined => {
+    const m = new RegExp(`Xen\\s+0x[0-9a-f]+\\s+Unknown note type: \\(0x0*${type.toString(16)}\\)\\s+description data: ([0-9a-f ]+)`).exec(r.stdout);
+    return m ? BigInt(`0x${m[1]!.trim().split(' ').reverse().join('')}`) : undefined;
+  };
+  const l = probeX86Kernel(kernel).notes!.layout;
+  assert.equal(l.pstart, loads.reduce((a, [s]) => (s < a ? s : a), loads[0]![0]));
+  assert.equal(l.pend, loads.reduce((a, [, e]) => (e > a ? e : a), 0n));
+  assert.equal(l.virtBase, note(3));
+  assert.equal(l.p2mBase, note(15));
+  assert.equal(l.unmappedInitrd, note(16) === 1n);
 });

@@ -12,8 +12,10 @@ import { atDomain, type CheckContext } from '../context.js';
 import type { Rule } from '../rule.js';
 import { x86BuildHas } from '../target.js';
 import { chooseDom0 } from '../x86-dom0.js';
-import { type KernelProbe, probeX86Kernel, supportsDom0, supportsPvhEntry } from '../x86-kernel-probe.js';
+import { type KernelProbe, type PvImageLayout, probeX86Kernel, supportsDom0, supportsPvhEntry } from '../x86-kernel-probe.js';
 import { KIB } from '../../model/memory.js';
+import { statSync } from 'node:fs';
+import { pvDom0Fit, smallestDom0MiB } from '../x86-dom0-fit.js';
 
 function dom0(ctx: CheckContext): Domain | undefined {
   return chooseDom0(ctx.model)?.domain;
@@ -47,6 +49,25 @@ function kernelProbe(ctx: CheckContext, domain: string): KernelProbe | undefined
   if (!cache.has(file)) cache.set(file, probeX86Kernel(file));
   return cache.get(file);
 }
+
+/** The size of dom0's ramdisk file when one is named and readable. */
+function ramdiskBytes(ctx: CheckContext, domain: string): bigint | undefined {
+  const file = ctx.x86?.ramdisks?.get(domain);
+  if (file === undefined) return undefined;
+  try {
+    return BigInt(statSync(file).size);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The layout the PV builder computes with: a 64-bit ELF with loadable segments, no BSD symbol table appended. */
+function pvLayout(ctx: CheckContext, d: Domain): PvImageLayout | undefined {
+  const l = kernelProbe(ctx, d.name)?.notes?.layout;
+  return l && l.elf64 && !l.bsdSymtab && l.pend > l.pstart ? l : undefined;
+}
+
+const mibOfBytes = (b: bigint): string => (Number(b) / 1048576).toFixed(1).replace(/\.0$/, '');
 
 export const X86_RULES: Rule[] = [
   {
@@ -135,6 +156,30 @@ export const X86_RULES: Rule[] = [
       const p = d && kernelProbe(ctx, d.name);
       if (!p || !dom0IsPvh(ctx, d) || supportsPvhEntry(p) !== false) return;
       report(atDomain(ctx.model, d), `${d.name}: ${p.file} has no PVH entry point; Xen panics "Could not construct domain 0"`);
+    },
+  },
+  {
+    id: 'x86-dom0-kernel-fit', group: 'x86', severity: 'error', xenSource: 'xen/arch/x86/pv/dom0_build.c', needs: 'target',
+    xenMessage: 'Domain 0 allocation is too small for kernel image',
+    summary: 'a PV dom0 whose memory cannot hold the bootstrap block Xen allocates for its kernel: the span from the ELF\'s VIRT_BASE to the end of the image, a mapped initrd and p2m, start info, page tables and stack, padded to 4 MiB, rounded up to a power of two, plus the ramdisk\'s pages (kernel probed from the file; not for a PVH dom0)',
+    hint: 'raise dom0\'s memory (KiB) to at least the size the message names; the power-of-two block makes the need jump (a 76 MiB span takes 128 MiB), and the size named is exact, not a margin',
+    check(ctx, report) {
+      const d = dom0(ctx);
+      if (!ctx.x86 || !d || d.memoryKiB === undefined || dom0IsPvh(ctx, d) || /(?:^|\s)dom0_mem=/.test(xenArgs(ctx.model))) return;
+      const layout = pvLayout(ctx, d);
+      if (!layout) return;
+      const known = ramdiskBytes(ctx, d.name);
+      const hasRamdisk = d.modules.some((m) => m.kind === 'ramdisk');
+      // An unnamed ramdisk file still has a size: check without it, a lower bound, and say so.
+      const initrd = known ?? 0n;
+      const pages = d.memoryKiB / 4n;
+      const fit = pvDom0Fit(layout, initrd, pages);
+      if (fit.neededPages <= pages) return;
+      const least = smallestDom0MiB(layout, initrd);
+      const block = `one block of ${mibOfBytes(4096n << BigInt(fit.order))} MiB (2^${fit.order} pages)`;
+      const ramdisk = initrd > 0n ? ` + the ramdisk's ${(initrd + 4095n) / 4096n} pages = ${fit.neededPages} pages` : '';
+      const unknown = hasRamdisk && known === undefined ? ' plus the ramdisk\'s size (its file was not given)' : '';
+      report(atDomain(ctx.model, d, 'memory'), `${d.name}: ${mib(d.memoryKiB)} MiB (${pages} pages) cannot hold its kernel's bootstrap block: Xen ${ctx.build!.label} maps ${mibOfBytes(fit.spanBytes)} MiB from VIRT_BASE for the image and its tables and allocates it as ${block}${ramdisk}; it panics "Domain 0 allocation is too small for kernel image". The smallest dom0 that fits: ${least} MiB${unknown}`);
     },
   },
   {
