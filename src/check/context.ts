@@ -29,6 +29,13 @@ export interface CheckContext {
   partials: ReadonlyMap<string, PartialInput>;
   /** Set when the configuration is checked for x86 (`--arch x86_64`, or implied by a Hyperlaunch tree of multiboot modules). */
   x86?: X86CheckFacts;
+  /** A FLASK policy source to check against the system (`check --xsm-policy`). */
+  xsmPolicy?: XsmPolicyInput;
+}
+
+export interface XsmPolicyInput {
+  file: string;
+  source: string;
 }
 
 interface Located {

@@ -22,7 +22,7 @@ import type { Domain } from '../model/domain.js';
 import type { Loss } from '../model/loss.js';
 import type { MemoryBank } from '../model/memory.js';
 import { type BootModule, newModule } from '../model/module.js';
-import { type XsmMode, withFlask } from '../artifacts/xsm/flask-cmdline.js';
+import { type XsmMode, withFlask } from '../check/xsm/flask-cmdline.js';
 import { placeOnBoard } from './board-placement.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
 import { QemuError } from './errors.js';

@@ -5,14 +5,14 @@
  */
 import type { BootModel } from '../../model/boot-model.js';
 import { compilePolicy, policyVersionFor } from './compile.js';
-import { type LabelPlan, planLabels } from './labels.js';
+import { type LabelPlan, planLabels } from '../../check/xsm/labels.js';
 import { policySource } from './policy-source.js';
-import { type PolicyRule, type RuleOptions, policyRules } from './rules.js';
+import { type PolicyRule, type RuleOptions, policyRules } from '../../check/xsm/policy-needs.js';
 import { XsmError } from './xsm-error.js';
 
-export { FLASK_CLASSES, FLASK_INITIAL_SIDS } from './flask-abi.js';
-export { type DomainLabel, type LabelPlan, type SharedLabel, planLabels } from './labels.js';
-export { type PolicyRule, type RuleRole, type RuleOptions, policyRules } from './rules.js';
+export { FLASK_CLASSES, FLASK_INITIAL_SIDS } from '../../check/xsm/flask-abi.js';
+export { type DomainLabel, type LabelPlan, type SharedLabel, planLabels } from '../../check/xsm/labels.js';
+export { type PolicyRule, type RuleRole, type RuleOptions, policyRules } from '../../check/xsm/policy-needs.js';
 export { policySource } from './policy-source.js';
 export { compilePolicy, policyVersionFor, checkpolicyMaxVersion } from './compile.js';
 export { XsmError } from './xsm-error.js';

@@ -4,9 +4,9 @@
  * label Xen assigns, the allow rules with their reasons, and the initial SID
  * contexts that tie Xen's boot labels to those types.
  */
-import { FLASK_CLASSES, FLASK_INITIAL_SIDS, flaskPermissions } from './flask-abi.js';
-import type { LabelPlan } from './labels.js';
-import { type PolicyRule, XEN_TYPES } from './rules.js';
+import { FLASK_CLASSES, FLASK_INITIAL_SIDS, flaskPermissions } from '../../check/xsm/flask-abi.js';
+import type { LabelPlan } from '../../check/xsm/labels.js';
+import { type PolicyRule, XEN_TYPES } from '../../check/xsm/policy-needs.js';
 
 export const POLICY_USER = 'system_u';
 export const POLICY_ROLE = 'system_r';
