@@ -35,7 +35,10 @@ export interface CheckContext {
 
 export interface XsmPolicyInput {
   file: string;
-  source: string;
+  /** Policy language text (absent for a binary policy). */
+  source?: string;
+  /** A binary policy's header version. */
+  binaryVersion?: number;
 }
 
 interface Located {

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { checkSource, compileTree, readPartialInput } from '../check/engine.js';
-import type { PartialInput } from '../check/context.js';
+import type { PartialInput, XsmPolicyInput } from '../check/context.js';
+import { binaryPolicyVersion } from '../check/xsm/policy-version.js';
 import { type Finding, hasErrors } from '../check/finding.js';
 import { findingDiagnostic, summaryLine } from '../check/format.js';
 import { RULES } from '../check/rules/index.js';
@@ -37,12 +38,13 @@ const SPECS: OptionSpec[] = [
   { long: 'late-launch', value: false, key: 'late-launch' },
   { long: 'kernel', value: true, key: 'kernel' },
   { long: 'rules-md', value: false, key: 'rules-md' },
+  { long: 'xsm-policy', value: true, key: 'xsm-policy' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
 export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
-                         [--kernel DOMAIN=FILE]...] INPUT.dts|INPUT.dtb
+                         [--kernel DOMAIN=FILE]...] [--xsm-policy POLICY.conf] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
@@ -54,6 +56,8 @@ domain's multiboot,device-tree blob. x86 (--arch x86_64, implied by a Hyperlaunc
 multiboot modules; the rules run with --xen): --x86-host qemu | qemu-iommu | mem=2G,cpus=2,iommu=on,hap=on
 (the machine: RAM, CPUs, IOMMU, EPT/NPT); --late-launch: the other domains are started from
 dom0 with xl; --kernel: a domain's kernel image, probed for dom0 and PVH support.
+--xsm-policy: a FLASK policy source (hyperlaunch xsm's policy.conf) to check for the
+permissions each domain's role and static event channels need (docs/xsm.md).
 Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 `;
 
@@ -64,6 +68,7 @@ interface Args {
   xenConfig?: string;
   format: 'text' | 'json' | 'sarif';
   out?: string;
+  xsmPolicy?: string;
   includeDirs: string[];
   partials: [string, string][];
   arch?: Architecture;
@@ -103,7 +108,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   return {
     arch: arch as Architecture | undefined,
     x86: { host: x86Host, lateLaunch: has('late-launch'), kernels },
-    input: parsed.positionals[0]!, host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
+    input: parsed.positionals[0]!, host: last('host'), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
 }
@@ -121,7 +126,7 @@ function isFinding(x: unknown): x is Finding {
 }
 
 /** Load the --host and --partial inputs; problems with them are findings too. */
-function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; partials: Map<string, PartialInput> } {
+function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; partials: Map<string, PartialInput>; xsmPolicy?: XsmPolicyInput } {
   let host: DeviceTree | undefined;
   if (args.host) {
     const bytes = readInput(args.host);
@@ -139,7 +144,16 @@ function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; parti
     if (isFinding(p)) findings.push(p);
     else partials.set(domain, p);
   }
-  return { host, partials };
+  let xsmPolicy: XsmPolicyInput | undefined;
+  if (args.xsmPolicy) {
+    const bytes = readInput(args.xsmPolicy);
+    if (isFinding(bytes)) findings.push(bytes);
+    else {
+      const binaryVersion = binaryPolicyVersion(bytes);
+      xsmPolicy = binaryVersion === undefined ? { file: args.xsmPolicy, source: Buffer.from(bytes).toString('utf8') } : { file: args.xsmPolicy, binaryVersion };
+    }
+  }
+  return { host, partials, xsmPolicy };
 }
 
 function sourceLookup(): (file: string) => string | undefined {
@@ -163,7 +177,7 @@ function emit(args: Args, diagnostics: readonly Diagnostic[], summary?: string):
     return;
   }
   const body = renderDiagnostics(diagnostics, args.format, { sarif: checkSarifOptions(RULES, { file: args.input }) });
-  const inputs = [args.input, ...(args.host ? [args.host] : []), ...args.partials.map(([, f]) => f)];
+  const inputs = [args.input, ...(args.host ? [args.host] : []), ...(args.xsmPolicy ? [args.xsmPolicy] : []), ...args.partials.map(([, f]) => f)];
   writeOutput(args.out ?? '-', new TextEncoder().encode(body), inputs);
 }
 
@@ -222,6 +236,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86 }).findings);
+  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy }).findings);
   return emitOrUsage(args, findings.map(findingDiagnostic), summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
 }

@@ -15,6 +15,7 @@ import { RULES } from '../../src/check/rules/index.js';
 import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
 import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { type X86CheckFacts, parseX86Host } from '../../src/check/x86-target.js';
+import { binaryPolicyVersion } from '../../src/check/xsm/policy-version.js';
 import { writeSyntheticKernel } from './x86-kernel-images.js';
 import { newDomain, newModule } from '../../src/model/index.js';
 import type { BootModel } from '../../src/model/boot-model.js';
@@ -51,6 +52,13 @@ function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | u
   };
 }
 
+/** A fixture's `--xsm-policy`: a binary policy's header version, else the source text. */
+function xsmPolicyInput(file: string) {
+  const bytes = readFileSync(join(dir, file));
+  const binaryVersion = binaryPolicyVersion(bytes);
+  return binaryVersion === undefined ? { file, source: bytes.toString('utf8') } : { file, binaryVersion };
+}
+
 function check(file: string, build?: XenBuild, x86?: X86Expectation, xsmPolicyFile?: string) {
   const path = join(dir, file);
   const partials = new Map<string, PartialInput>();
@@ -60,7 +68,7 @@ function check(file: string, build?: XenBuild, x86?: X86Expectation, xsmPolicyFi
     if ('ruleId' in p) return [p];
     partials.set('domU1', p);
   }
-  const xsmPolicy = xsmPolicyFile === undefined ? undefined : { file: xsmPolicyFile, source: readFileSync(join(dir, xsmPolicyFile), 'utf8') };
+  const xsmPolicy = xsmPolicyFile === undefined ? undefined : xsmPolicyInput(xsmPolicyFile);
   return checkSource(readFileSync(path), { file: path, build, partials, x86: x86Facts(x86, file.endsWith('.ok.dts')), xsmPolicy }).findings;
 }
 
@@ -109,8 +117,8 @@ test('a tree dtc refuses to compile (a check error) is a config-read error, and 
 
 test('every rule is covered by a fixture or a test above', () => {
   const covered = new Set([...Object.values(expectations).flatMap((e) => e.expect), 'domid-exhausted', 'fdt-header', 'config-read']);
-  // Hyperlaunch-only rules (no released Xen reads Hyperlaunch) and reader notes are covered in test/check/hyperlaunch.test.ts.
-  const elsewhere = new Set(['mode-invalid', 'domid-unique', 'domid-range', 'config-note']);
+  // Hyperlaunch-only rules (no released Xen reads Hyperlaunch) and reader notes are covered in test/check/hyperlaunch.test.ts; xsm-security-id-unused (security-id is Hyperlaunch-only) in test/check/xsm-rules.test.ts.
+  const elsewhere = new Set(['mode-invalid', 'domid-unique', 'domid-range', 'config-note', 'xsm-security-id-unused']);
   const missing = RULES.map((r) => r.id).filter((id) => !covered.has(id) && !elsewhere.has(id));
   assert.deepEqual(missing, []);
 });

@@ -9,16 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XsmError } from './xsm-error.js';
 
-/**
- * Highest policy database version the hypervisor reads: 30
- * (POLICYDB_VERSION_XEN_DEVICETREE) from Xen 4.5 through 4.22; earlier
- * releases stop at 24 (POLICYDB_VERSION_BOUNDARY).
- */
-export function policyVersionFor(xenVersion: string | undefined): number {
-  if (xenVersion === undefined) return 30;
-  const [maj, min] = xenVersion.split('.').map(Number) as [number, number];
-  return maj > 4 || (maj === 4 && min >= 5) ? 30 : 24;
-}
+export { policyVersionFor } from '../../check/xsm/policy-version.js';
 
 /** The first word of `checkpolicy -V` ("33 (compatibility range 33-15)"). */
 export function checkpolicyMaxVersion(): number | undefined {

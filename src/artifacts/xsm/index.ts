@@ -4,7 +4,8 @@
  * target Xen really assigns.
  */
 import type { BootModel } from '../../model/boot-model.js';
-import { compilePolicy, policyVersionFor } from './compile.js';
+import { policyVersionFor } from '../../check/xsm/policy-version.js';
+import { compilePolicy } from './compile.js';
 import { type LabelPlan, planLabels } from '../../check/xsm/labels.js';
 import { policySource } from './policy-source.js';
 import { type PolicyRule, type RuleOptions, policyRules } from '../../check/xsm/policy-needs.js';

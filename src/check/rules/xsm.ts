@@ -9,7 +9,8 @@ import { commandLines } from '../../model/boot-model.js';
 import { atDomain } from '../context.js';
 import type { Rule } from '../rule.js';
 import { flaskModeOf } from '../xsm/flask-cmdline.js';
-import { isBuilt, planLabels } from '../xsm/labels.js';
+import { isBuilt, planLabels, typeOfSecurityId } from '../xsm/labels.js';
+import { POLICY_VERSION_MIN, policyVersionFor } from '../xsm/policy-version.js';
 import { readPolicyAllows } from '../xsm/policy-allows.js';
 import { policyRules } from '../xsm/policy-needs.js';
 import { initialSidContext } from '../xsm/sid-contexts.js';
@@ -55,6 +56,7 @@ export const XSM_RULES: Rule[] = [
     summary: 'the FLASK policy (`--xsm-policy`) lacks a permission a domain\'s role or a static event channel needs at boot',
     hint: 'regenerate the policy with `hyperlaunch xsm` for this configuration',
     check: ({ model, xsmPolicy }, report) => {
+      if (xsmPolicy!.source === undefined) return;
       const allows = readPolicyAllows(xsmPolicy!.source);
       const labels = planLabels(model);
       for (const rule of policyRules(model, labels)) {
@@ -63,6 +65,35 @@ export const XSM_RULES: Rule[] = [
         const d = model.domains.find((x) => isBuilt(x) && labels.labels.some((l) => l.domain === x.name && (l.type === rule.target || l.type === rule.source)));
         const where = d ? atDomain(model, d) : { path: '/chosen' };
         report(where, `${xsmPolicy!.file} does not allow ${rule.source} ${rule.target}:${rule.cls} { ${missing.join(' ')} } (${rule.role}: ${rule.why}); Xen: avc: denied { ${missing[0]} } scontext=${initialSidContext(rule.source, 'system_r')} tcontext=${initialSidContext(rule.target, rule.cls === 'event' ? 'object_r' : 'system_r')} tclass=${rule.cls}`);
+      }
+    },
+  },
+
+  {
+    id: 'xsm-policy-version', group: 'xsm', severity: 'error', xenSource: 'xen/xsm/flask/ss/policydb.c', needs: 'xsm-policy',
+    xenMessage: 'Flask:  policydb version %d does not match my version range %d-%d',
+    summary: 'the binary policy (`--xsm-policy`) has a version the target Xen does not read (4.5–4.22: 15–30); Xen refuses it',
+    hint: 'compile with checkpolicy -c 30 (hyperlaunch xsm does)',
+    check: ({ model, build, xsmPolicy }, report) => {
+      const v = xsmPolicy!.binaryVersion;
+      if (v === undefined) return;
+      const max = policyVersionFor(build?.version ?? model.target.xenVersion);
+      if (v >= POLICY_VERSION_MIN && v <= max) return;
+      report({ path: '/chosen', file: xsmPolicy!.file }, `${xsmPolicy!.file} is policy version ${v}; Xen ${build?.version ?? model.target.xenVersion ?? '4.22'} reads ${POLICY_VERSION_MIN}-${max}: Flask:  policydb version ${v} does not match my version range ${POLICY_VERSION_MIN}-${max}`);
+    },
+  },
+  {
+    id: 'xsm-security-id-unused', group: 'xsm', severity: 'warning', xenSource: HOOKS, needs: 'xsm-policy',
+    xenMessage: '(silent)',
+    summary: 'a `security-id` names a type the policy source (`--xsm-policy`) neither declares nor mentions in a rule: the label allows nothing',
+    hint: 'use a type the policy declares, or regenerate the policy with `hyperlaunch xsm`',
+    check: ({ model, xsmPolicy }, report) => {
+      if (xsmPolicy!.source === undefined) return;
+      const allows = readPolicyAllows(xsmPolicy!.source);
+      for (const d of model.domains) {
+        if (d.securityId === undefined) continue;
+        const type = typeOfSecurityId(d.securityId);
+        if (!allows.mentions(type)) report(atDomain(model, d, 'security-id'), `${d.name}: security-id ${d.securityId} names ${type}, which ${xsmPolicy!.file} never mentions`);
       }
     },
   },

@@ -6,6 +6,8 @@
  */
 export interface PolicyAllows {
   types: ReadonlySet<string>;
+  /** Declared, or named in an allow rule. */
+  mentions(type: string): boolean;
   /** `source target class perm` for every permission allowed. */
   has(source: string, target: string, cls: string, perm: string): boolean;
 }
@@ -25,5 +27,6 @@ export function readPolicyAllows(source: string): PolicyAllows {
     for (const src of words(s!)) for (const tgt of words(t!)) for (const p of words(perms!)) allowed.add(`${src} ${tgt === 'self' ? src : tgt} ${c} ${p}`);
   }
   const types = new Set([...text.matchAll(TYPE)].map((m) => m[1]!));
-  return { types, has: (s, t, c, p) => allowed.has(`${s} ${t} ${c} ${p}`) };
+  const named = new Set([...allowed].flatMap((k) => k.split(' ').slice(0, 2)));
+  return { types, mentions: (t) => types.has(t) || named.has(t), has: (s, t, c, p) => allowed.has(`${s} ${t} ${c} ${p}`) };
 }
