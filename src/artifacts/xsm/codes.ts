@@ -7,7 +7,6 @@ export const XSM_CODES = {
   POLICY_COMPILE_FAILED: e('checkpolicy rejected the generated FLASK policy'),
   BAD_SECURITY_ID: e('a security-id is not a FLASK type name', 'use letters, digits and _ (e.g. domU_t), or user:role:type'),
   NO_DOMAINS: e('the configuration builds no domain to write a policy for'),
-  POLICY_SOURCE_READ: e('a FLASK policy source given to check cannot be read'),
 } as const satisfies Record<string, CodeInfo>;
 
 export type XsmCode = keyof typeof XSM_CODES;
