@@ -90,9 +90,16 @@ function hardwareRules(t: string): PolicyRule[] {
   ];
 }
 
-function xenstoreRules(t: string, others: readonly string[]): PolicyRule[] {
+/** A domain Xen gives a xenstore page and event channel at build (`xen,enhanced` with xenstore). */
+function usesXenstore(d: Domain): boolean {
+  return !d.isDom0 && (d.enhanced === 'enabled' || d.enhanced === 'legacy');
+}
+
+function xenstoreRules(t: string, others: readonly string[], enhanced: boolean): PolicyRule[] {
   const self: PolicyRule = { source: t, target: t, cls: 'event', perms: ['create', 'bind', 'send', 'status'], role: 'xenstore', why: `xenstore (${t}): the kernel binds the channel to its own xenstore` };
-  return [self, ...others.flatMap((o): PolicyRule[] => [
+  // Measured on 4.22 (U-Boot boot of dom0 + 2 enhanced domUs, permissive): the new channel carries the xenstore domain's type.
+  const boot: PolicyRule[] = enhanced ? [{ source: X.xenboot, target: t, cls: 'event', perms: ['create'], role: 'xenstore', why: `Xen allocates the xenstore event channel (to ${t}) of each xen,enhanced domain at build` }] : [];
+  return [self, ...boot, ...others.flatMap((o): PolicyRule[] => [
     { source: t, target: o, cls: 'event', perms: ['create', 'bind', 'send', 'status'], role: 'xenstore', why: `xenstore (${t}) talks to ${o}` },
     { source: o, target: t, cls: 'event', perms: ['create', 'bind', 'send', 'status'], role: 'xenstore', why: `${o} talks to xenstore (${t})` },
     { source: t, target: o, cls: 'grant', perms: ['map_read', 'map_write', 'unmap'], role: 'xenstore', why: `xenstore (${t}) maps the ring of ${o}` },
@@ -138,7 +145,7 @@ export function policyRules(model: BootModel, plan: LabelPlan, options: RuleOpti
     const key = (r: string): boolean => (seen.has(`${r}:${t}`) ? false : (seen.add(`${r}:${t}`), true));
     if (caps.control && key('control')) rules.push(...controlRules(t, others));
     if (caps.hardware && key('hardware')) rules.push(...hardwareRules(t));
-    if (caps.xenstore && key('xenstore')) rules.push(...xenstoreRules(t, others));
+    if (caps.xenstore && key('xenstore')) rules.push(...xenstoreRules(t, others, built.some(usesXenstore)));
     if (hasConsole(d) && key('console')) rules.push(...consoleRules(t));
   }
   rules.push(...eventChannelRules(model, plan));
