@@ -30,7 +30,7 @@ commented allow rule per need of a role or static event channel) and DIR/xenpoli
 (compiled by checkpolicy for the policy version the target Xen reads; load it as the
 xen,xsm-policy module and boot Xen with xsm=flask). See docs/xsm.md.
   -o, --out DIR        output directory (created if missing)
-  --xen VERSION        target Xen release (default: 4.22 rules; policy version 30)
+  --xen VERSION        target Xen release or build (4.22, debian-4.17): its policy version (30 since 4.5)
   --xen-config FILE    the Xen build's .config: warns when CONFIG_XSM_FLASK is off
   --json               diagnostics as one JSON object per line
 Exit status: 0 ok, 1 problem in the input, 2 usage error.
@@ -61,14 +61,12 @@ function warn(reporter: Reporter, file: string, code: string, message: string): 
 
 export async function xsmCommand(argv: string[]): Promise<number> {
   let args: XsmArgs | 'help';
-  let target;
   try {
     args = parseArgs(argv);
     if (args === 'help') {
       process.stdout.write(XSM_USAGE);
       return 0;
     }
-    target = parseTarget(args.xen, undefined);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     printUsageError('xsm', e.message, XSM_USAGE);
@@ -88,12 +86,13 @@ export async function xsmCommand(argv: string[]): Promise<number> {
     reporter.report(d);
     return 1;
   }
+  const target = parseTarget(build?.version, undefined);
   const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target, reporter });
   if (typeof loaded === 'number') return loaded;
   if (build?.kconfig && !buildHas(build, 'XSM_FLASK')) warn(reporter, args.xenConfig ?? args.file, 'xsm-flask-not-built', `the Xen build (${build.label}) has no CONFIG_XSM_FLASK: it ignores xsm=flask and the policy`);
   let policy;
   try {
-    policy = generatePolicy(loaded.model, { xenVersion: build?.version ?? args.xen });
+    policy = generatePolicy(loaded.model, { xenVersion: build?.version });
   } catch (e) {
     if (!(e instanceof XsmError)) throw e;
     reporter.report(e.toDiagnostic());
