@@ -46,21 +46,31 @@ export interface RuleOptions {
 
 const X = XEN_TYPES;
 
-function bootRules(types: readonly string[]): PolicyRule[] {
-  return types.flatMap((t): PolicyRule[] => [
-    { source: X.xenboot, target: t, cls: 'domain', perms: ['create', 'max_vcpus', 'setdomainmaxmem', 'setvcpucontext', 'getdomaininfo', 'unpause'], role: 'boot', why: `Xen's boot code builds the ${t} domains` },
-    { source: X.xenboot, target: t, cls: 'domain2', perms: ['set_llc_colors'], role: 'boot', why: `cache colouring of ${t} domains at build` },
-    { source: X.xenboot, target: t, cls: 'grant', perms: ['setup'], role: 'boot', why: `grant table of ${t} domains at build` },
-  ]);
+/**
+ * Measured on 4.22 (a permissive boot with no boot rule): building a domain
+ * is checked once, `{ create }` by xenboot_t on the new domain's label.
+ */
+function bootRules(model: BootModel, plan: LabelPlan): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  for (const t of new Set(plan.labels.map((l) => l.type))) {
+    out.push({ source: X.xenboot, target: t, cls: 'domain', perms: ['create'], role: 'boot', why: `Xen's boot code creates the ${t} domains` });
+    const coloured = plan.labels.some((l) => l.type === t && model.domains.find((d) => d.name === l.domain)?.llcColors !== undefined);
+    // Not booted here (QEMU virt has no cache colouring): flask's set_llc_colors hook, on the domain being built.
+    if (coloured) out.push({ source: X.xenboot, target: t, cls: 'domain2', perms: ['set_llc_colors'], role: 'boot', why: `llc-colors of ${t} domains, set at build` });
+  }
+  return out;
 }
 
+/**
+ * What a Linux kernel checks against its own label while it boots, measured
+ * on 4.22 (a permissive boot of dom0 + 2 domUs with no self rule denied
+ * exactly these, all from dom0; Xen's version queries are not checked).
+ */
 function selfRules(t: string): PolicyRule[] {
   return [
-    { source: t, target: t, cls: 'domain', perms: ['getdomaininfo', 'getvcpuinfo', 'getaffinity', 'getscheduler', 'shutdown'], role: 'self', why: `a ${t} kernel asks about and stops itself` },
-    { source: t, target: t, cls: 'grant', perms: ['setup', 'query', 'copy', 'map_read', 'map_write', 'unmap'], role: 'self', why: `a ${t} kernel sets up its own grant table` },
-    { source: t, target: t, cls: 'mmu', perms: ['physmap', 'stat', 'pageinfo', 'adjust', 'exchange', 'memorymap'], role: 'self', why: `a ${t} kernel manages its own memory` },
     { source: t, target: t, cls: 'hvm', perms: ['getparam'], role: 'self', why: `a ${t} kernel reads its own parameters (console, xenstore ring)` },
-    { source: t, target: X.xen, cls: 'version', perms: ['xen_extraversion', 'xen_compile_info', 'xen_capabilities', 'xen_changeset', 'xen_pagesize', 'xen_guest_handle', 'xen_build_id'], role: 'self', why: `a ${t} kernel reads Xen's version` },
+    { source: t, target: t, cls: 'mmu', perms: ['physmap'], role: 'self', why: `a ${t} kernel maps its shared info and grant frames` },
+    { source: t, target: t, cls: 'grant', perms: ['query'], role: 'self', why: `a ${t} kernel asks for its grant table size` },
   ];
 }
 
@@ -136,7 +146,7 @@ function hasConsole(d: Domain): boolean {
 export function policyRules(model: BootModel, plan: LabelPlan, options: RuleOptions = {}): PolicyRule[] {
   const built = model.domains.filter(isBuilt);
   const types = [...new Set(plan.labels.map((l) => l.type))];
-  const rules: PolicyRule[] = [...bootRules(types), ...types.flatMap(selfRules)];
+  const rules: PolicyRule[] = [...bootRules(model, plan), ...types.flatMap(selfRules)];
   const seen = new Set<string>();
   for (const d of built) {
     const t = labelOf(plan, d.name)!;

@@ -22,6 +22,12 @@ test('Xen 4.22 labels: dom0 gets the dom0 initial SID, every unprivileged domU t
   assert.deepEqual(plan.shared, [{ type: 'boot_domu_t', domains: ['domU1', 'domU2'] }]);
 });
 
+test('a dom0less domU with the control capability is privileged: the dom0 initial SID (as a 4.22 boot showed)', () => {
+  const model = example('true-dom0less.dts');
+  model.domains[0]!.capabilities = { control: true, hardware: false, xenstore: false };
+  assert.deepEqual(planLabels(model).labels.map((l) => [l.domain, l.type, l.sid]), [['domU1', 'dom0_t', 'dom0'], ['domU2', 'boot_domu_t', 'unlabeled']]);
+});
+
 test('a security-id Xen cannot apply is reported, and names the shared type only when every sharer asks for it', () => {
   const model = example('true-dom0less.dts');
   model.domains[0]!.securityId = 'system_u:system_r:web_t';
