@@ -24,6 +24,7 @@ import { configFromDeviceTree } from './from-devicetree.js';
 import { type ImageBuilderOverrides, resolveImageBuilder } from './imagebuilder-plan/resolve.js';
 import { overwrittenInput, refusalMessage, writeFileAtomic } from './output-write.js';
 import { type BuildOutput, type UbootBuild, buildUboot } from './uboot-build.js';
+import { type XsmBuildRequest, addFlask, withGeneratedFile } from './xsm/flask-build.js';
 
 export interface BuildFromConfigOptions {
   /** The directory every path of the config is relative to (`-d`). */
@@ -40,6 +41,8 @@ export interface BuildFromConfigOptions {
   time?: number;
   /** Files outside `dir` the build was made from (the config, the devicetree): never overwritten. */
   sourceFiles?: readonly string[];
+  /** `--xsm flask`: generate the FLASK policy as XEN_POLICY and ask Xen for FLASK. */
+  xsm?: XsmBuildRequest;
 }
 
 export interface ConfigBuild {
@@ -50,6 +53,8 @@ export interface ConfigBuild {
   dir: string;
   /** Every file read, as paths from the working directory: no output may replace one. */
   inputs: string[];
+  /** What the build could not do as configured (FLASK labels Xen cannot give). */
+  notes: string[];
 }
 
 /** uImage/FIT time stamps: SOURCE_DATE_EPOCH when set (as mkimage), else 0 — never the clock. */
@@ -75,17 +80,20 @@ export function readImageBuilderFile(file: string, onProblem?: ProblemSink<Image
 }
 
 export function buildFromConfig(config: ImageBuilderConfig, opts: BuildFromConfigOptions, verbatimCommandLines = false): ConfigBuild {
-  const files = typedReads(directorySource(opts.dir));
   const plan = resolveImageBuilder(config, { ...opts.overrides, verbatimCommandLines });
+  const flask = opts.xsm ? addFlask(plan, opts.xsm) : undefined;
+  const dirFiles = directorySource(opts.dir);
+  const files = typedReads(flask ? withGeneratedFile(dirFiles, flask.file, flask.data) : dirFiles);
   const build = buildUboot(plan, { dir: opts.dir, files, prefix: opts.prefix, naming: opts.naming, avoidReserved: opts.avoidReserved, time: opts.time ?? imageTime() });
-  const outputs = [...build.outputs];
+  const outputs = [...(flask ? [{ path: flask.file, data: flask.data }] : []), ...build.outputs];
   if (opts.finalDtb) outputs.push({ path: opts.finalDtb, data: applyFdtput(files.read(plan.deviceTree!), build.edits) });
   if (opts.emitConfig) {
-    const complete = { ...config, loadCmd: plan.loadCmd, bootCmd: plan.bootCmd };
+    const complete = { ...config, loadCmd: plan.loadCmd, bootCmd: plan.bootCmd, ...(flask ? { xenCmd: plan.xenCmd, xenPolicy: flask.file } : {}) };
     outputs.push({ path: opts.emitConfig, data: new TextEncoder().encode(writeImageBuilderConfig(complete)) });
   }
-  const inputs = [...build.inputs.map((p) => join(opts.dir, p)), ...(opts.sourceFiles ?? [])];
-  return { config, build, outputs, dir: opts.dir, inputs };
+  // The generated policy is read like an input but is an output of this build.
+  const inputs = [...build.inputs.filter((p) => p !== flask?.file).map((p) => join(opts.dir, p)), ...(opts.sourceFiles ?? [])];
+  return { config, build, outputs, dir: opts.dir, inputs, notes: flask?.notes ?? [] };
 }
 
 export interface DevicetreeInput {

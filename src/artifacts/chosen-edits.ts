@@ -128,6 +128,8 @@ export function xenChosenEdits(plan: ImageBuilderPlan, images: PlacedImage[], ho
     const r = at('dom0-ramdisk');
     if (r) addModule(edits, '/chosen', moduleName('dom0-ramdisk', r.address, naming, false), ['xen,linux-initrd', 'xen,multiboot-module', 'multiboot,module'], r);
   }
+  const policy = at('xen-policy');
+  if (policy) addModule(edits, '/chosen', moduleName('xen-policy', policy.address, naming, false), ['xen,xsm-policy', 'xen,multiboot-module', 'multiboot,module'], policy);
   for (const d of plan.domus) domUEdits(edits, d, at, naming);
   cpupoolEdits(edits, plan, hostDtb);
   return edits;

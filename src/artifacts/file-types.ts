@@ -5,7 +5,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 
-export type FileRole = 'kernel' | 'ramdisk' | 'dtb' | 'text' | 'bitstream';
+export type FileRole = 'kernel' | 'ramdisk' | 'dtb' | 'text' | 'bitstream' | 'xsm-policy';
 
 /** The `grep` pattern uboot-script-gen names in its message. */
 export const ROLE_PATTERN: Record<FileRole, string> = {
@@ -14,6 +14,7 @@ export const ROLE_PATTERN: Record<FileRole, string> = {
   dtb: 'Device Tree Blob\\|data',
   text: 'ASCII text',
   bitstream: 'BIT data',
+  'xsm-policy': 'data',
 };
 
 const ascii = (b: Uint8Array, off: number, s: string): boolean =>
@@ -65,6 +66,9 @@ function matchesRole(b: Uint8Array, role: FileRole): boolean {
       return isAsciiText(b);
     case 'bitstream':
       return isXilinxBit(b);
+    case 'xsm-policy':
+      // XSM_MAGIC, little-endian: what Xen checks before reading the policy.
+      return b.length >= 4 && b[0] === 0x8c && b[1] === 0xff && b[2] === 0x7c && b[3] === 0xf9;
   }
 }
 

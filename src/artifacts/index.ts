@@ -16,3 +16,4 @@ export * from './fit-sign.js';
 export * from './build-from-config.js';
 export * from './output-write.js';
 export * from './x86/index.js';
+export * from './xsm/index.js';

@@ -115,6 +115,7 @@ function wantedImages(plan: ImageBuilderPlan, dtbFile: string): Wanted[] {
       add(`domU${d.index}-dtb`, d.passthroughDtb, 'dtb', `domU${d.index}_fdt`);
     }
     add('xen', plan.xen, 'kernel', 'host_kernel', false);
+    add('xen-policy', plan.xenPolicy, 'xsm-policy', 'xen_policy', false);
   } else {
     add('linux-kernel', plan.linux?.kernel, 'kernel', 'host_kernel');
     add('linux-ramdisk', plan.linux?.ramdisk, 'ramdisk', 'host_ramdisk');

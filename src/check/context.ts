@@ -29,6 +29,16 @@ export interface CheckContext {
   partials: ReadonlyMap<string, PartialInput>;
   /** Set when the configuration is checked for x86 (`--arch x86_64`, or implied by a Hyperlaunch tree of multiboot modules). */
   x86?: X86CheckFacts;
+  /** A FLASK policy source to check against the system (`check --xsm-policy`). */
+  xsmPolicy?: XsmPolicyInput;
+}
+
+export interface XsmPolicyInput {
+  file: string;
+  /** Policy language text (absent for a binary policy). */
+  source?: string;
+  /** A binary policy's header version. */
+  binaryVersion?: number;
 }
 
 interface Located {

@@ -13,7 +13,7 @@ import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import { compareXenVersions } from '../model/version.js';
-import type { CheckContext, PartialInput } from './context.js';
+import type { CheckContext, PartialInput, XsmPolicyInput } from './context.js';
 import { type Finding, sortFindings } from './finding.js';
 import { type HostFacts, hostFacts } from './host-facts.js';
 import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
@@ -37,6 +37,8 @@ export interface BootCheckOptions {
   arch?: Architecture;
   /** What the x86 rules know beyond the configuration (host, late launch, kernel files). */
   x86?: X86CheckFacts;
+  /** A FLASK policy source (`--xsm-policy`) for the xsm rules that read one. */
+  xsmPolicy?: XsmPolicyInput;
 }
 
 export interface BootCheckResult {
@@ -70,11 +72,12 @@ export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: D
   const hostTree = opts.host ?? model.host;
   const host: HostFacts | undefined = hostTree ? hostFacts(hostTree, opts.host ? (opts.hostName ?? 'the host DTB') : 'the input tree') : undefined;
   const x86 = opts.arch === 'x86_64' || (opts.arch === undefined && impliesX86(model));
-  const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map(), x86: x86 ? (opts.x86 ?? {}) : undefined };
+  const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map(), x86: x86 ? (opts.x86 ?? {}) : undefined, xsmPolicy: opts.xsmPolicy };
   const out: Finding[] = [];
   for (const rule of opts.rules ?? RULES) {
     if (!rule.check || !applies(rule, opts.build)) continue;
     if (rule.needs === 'host' && !host) continue;
+    if (rule.needs === 'xsm-policy' && !opts.xsmPolicy) continue;
     rule.check(ctx, (where, message, hint) => {
       const finding: Finding = { ruleId: rule.id, severity: rule.severity, message, path: where.path, position: where.position, file: where.position ? undefined : (where.file ?? opts.file), hint: hint ?? rule.hint };
       const xen = messageFor(rule, opts.build?.version).text;

@@ -4,7 +4,7 @@ export type { Finding, Severity, Where } from './finding.js';
 export { hasErrors, sortFindings } from './finding.js';
 export type { Rule, RuleGroup, Report } from './rule.js';
 export { RULES, ruleById } from './rules/index.js';
-export type { CheckContext, PartialInput } from './context.js';
+export type { CheckContext, PartialInput, XsmPolicyInput } from './context.js';
 export { hostFacts, type HostFacts } from './host-facts.js';
 export { parseXenBuild, type XenBuild } from './target.js';
 export { formatFinding, findingJson, summaryLine } from './format.js';

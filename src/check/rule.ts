@@ -21,7 +21,8 @@ export type RuleGroup =
   | 'cross-domain'
   | 'target'
   | 'host'
-  | 'x86';
+  | 'x86'
+  | 'xsm';
 
 export type Report = (where: Where, message: string, hint?: string) => void;
 
@@ -58,6 +59,6 @@ export interface Rule {
   /** Only for reader codes on this property (`memory`), when the code is shared. */
   readerProperty?: string;
   /** The facts the rule needs; without them it is skipped. */
-  needs?: 'host' | 'build' | 'target' | 'partial';
+  needs?: 'host' | 'build' | 'target' | 'partial' | 'xsm-policy';
   check?: (ctx: CheckContext, report: Report) => void;
 }

@@ -11,6 +11,7 @@ const GROUP_TITLES: Record<RuleGroup, string> = {
   cpupool: 'Cpupools',
   layout: 'Memory layout',
   'cross-domain': 'Across domains',
+  xsm: 'XSM / FLASK (`xsm=flask`, `--xsm-policy`)',
   x86: 'Xen on x86 (GRUB / EFI boot, dom0 and late launch)',
   target: 'Target Xen version and build',
   host: 'Host device tree (`--host`)',

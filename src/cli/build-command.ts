@@ -19,6 +19,8 @@ import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { type Reporter, buildErrorDiagnostic, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 import { buildX86Command, wantsX86Build } from './build-x86-command.js';
+import { XsmError } from '../artifacts/xsm/xsm-error.js';
+import { XSM_OPTION_SPECS, type XsmRequest, parseXsmOptions } from './xsm-options.js';
 
 const SPECS: OptionSpec[] = [
   { short: 'c', value: true, key: 'c' },
@@ -42,6 +44,7 @@ const SPECS: OptionSpec[] = [
   { long: 'memory-start', value: true, key: 'memory-start' },
   { long: 'memory-end', value: true, key: 'memory-end' },
   { long: 'json', value: false, key: 'json' },
+  ...XSM_OPTION_SPECS,
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
@@ -69,7 +72,10 @@ or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0les
   --xen-config FILE            the .config of the Xen build that boots: check for its options
                                (STATIC_MEMORY, BOOT_TIME_CPUPOOLS, schedulers...) and its release
   --dry-run   print the layout and the script, write nothing
-  --force     build even when the checks find errors
+  --xsm flask         write the FLASK policy hyperlaunch xsm writes for this system as DIR/xenpolicy.bin,
+                      load it as XEN_POLICY (the xen,xsm-policy module) and add xsm=flask flask=MODE
+                      to Xen's line (docs/xsm.md); --xen-config's release picks the policy version
+  --xsm-mode MODE     enforcing (default) or permissive
 `;
 
 interface BuildArgs {
@@ -91,6 +97,7 @@ interface BuildArgs {
   force: boolean;
   avoidReserved: boolean;
   json: boolean;
+  xsm?: XsmRequest;
 }
 
 function address(v: string | undefined, name: string): bigint | undefined {
@@ -113,6 +120,8 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
   if (tree && (!one('host') || !one('xen'))) throw new UsageError('devicetree input needs --host HOST.dtb and --xen XEN');
   if (!tree && one('emit-config')) throw new UsageError('--emit-config needs devicetree input');
   if (!dir) throw new UsageError('-d DIR is required');
+  const xsm = parseXsmOptions(one);
+  if (xsm && has('f')) throw new UsageError('--xsm with -f (FIT) is not built yet: the FIT has no XSM policy image');
   const compat = one('compat');
   if (compat !== undefined && compat !== 'imagebuilder-2023') throw new UsageError(`unknown --compat '${compat}' (known: imagebuilder-2023)`);
   const modules = new Map<string, string>();
@@ -140,6 +149,7 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
     force: has('force'),
     avoidReserved: has('avoid-reserved'),
     json: has('json'),
+    xsm,
   };
 }
 
@@ -151,10 +161,11 @@ function layoutTable(b: UbootBuild): string {
 }
 
 /** The build from -c, or from the devicetree input (with its losses printed as notes). */
-function runBuild(args: BuildArgs, reporter: Reporter): ConfigBuild | number {
+function runBuild(args: BuildArgs, reporter: Reporter, target: XenBuild | undefined): ConfigBuild | number {
   const opts: BuildFromConfigOptions = {
     dir: args.dir, overrides: args.overrides, prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
     finalDtb: args.finalDtb, emitConfig: args.emitConfig, sourceFiles: args.config ? [args.config] : [],
+    xsm: args.xsm && { mode: args.xsm.mode, xenVersion: target?.version },
   };
   if (args.config) {
     const problems: ImageBuilderError[] = [];
@@ -207,9 +218,10 @@ export async function buildCommand(argv: string[]): Promise<number> {
   }
   let b: ConfigBuild;
   try {
-    const built = runBuild(args, reporter);
+    const built = runBuild(args, reporter, target);
     if (typeof built === 'number') return built;
     b = built;
+    for (const n of b.notes) reporter.note(`${args.config ?? args.tree}: note: ${n}`);
     if (!checksAllow(b, args, target, reporter)) return 1;
     if (args.dryRun) {
       process.stdout.write(`${layoutTable(b.build)}\n\n${b.build.source}`);
@@ -219,6 +231,10 @@ export async function buildCommand(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof BootConfigError) {
       reporter.report(buildErrorDiagnostic(e, args.tree ?? args.config));
+      return 1;
+    }
+    if (e instanceof XsmError) {
+      reporter.report(e.toDiagnostic());
       return 1;
     }
     if (!(e instanceof FdtError)) throw e;

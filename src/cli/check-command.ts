@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { checkSource, compileTree, readPartialInput } from '../check/engine.js';
-import type { PartialInput } from '../check/context.js';
+import type { PartialInput, XsmPolicyInput } from '../check/context.js';
+import { binaryPolicyVersion } from '../check/xsm/policy-version.js';
 import { type Finding, hasErrors } from '../check/finding.js';
 import { findingDiagnostic, summaryLine } from '../check/format.js';
 import { RULES } from '../check/rules/index.js';
@@ -38,12 +39,13 @@ const SPECS: OptionSpec[] = [
   { long: 'kernel', value: true, key: 'kernel' },
   { long: 'ramdisk', value: true, key: 'ramdisk' },
   { long: 'rules-md', value: false, key: 'rules-md' },
+  { long: 'xsm-policy', value: true, key: 'xsm-policy' },
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
 export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
-                         [--kernel DOMAIN=FILE]... [--ramdisk DOMAIN=FILE]...] INPUT.dts|INPUT.dtb
+                         [--kernel DOMAIN=FILE]... [--ramdisk DOMAIN=FILE]...] [--xsm-policy POLICY.conf] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
@@ -56,6 +58,8 @@ multiboot modules; the rules run with --xen): --x86-host qemu | qemu-iommu | mem
 (the machine: RAM, CPUs, IOMMU, EPT/NPT); --late-launch: the other domains are started from
 dom0 with xl; --kernel: a domain's kernel image, probed for dom0 and PVH support and its
 size in memory; --ramdisk: a domain's ramdisk, for its size (dom0's memory must hold both).
+--xsm-policy: a FLASK policy source (hyperlaunch xsm's policy.conf) to check for the
+permissions each domain's role and static event channels need (docs/xsm.md).
 Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 `;
 
@@ -66,6 +70,7 @@ interface Args {
   xenConfig?: string;
   format: 'text' | 'json' | 'sarif';
   out?: string;
+  xsmPolicy?: string;
   includeDirs: string[];
   partials: [string, string][];
   arch?: Architecture;
@@ -111,7 +116,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   return {
     arch: arch as Architecture | undefined,
     x86: { host: x86Host, lateLaunch: has('late-launch'), kernels, ramdisks },
-    input: parsed.positionals[0]!, host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
+    input: parsed.positionals[0]!, host: last('host'), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
 }
@@ -129,7 +134,7 @@ function isFinding(x: unknown): x is Finding {
 }
 
 /** Load the --host and --partial inputs; problems with them are findings too. */
-function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; partials: Map<string, PartialInput> } {
+function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; partials: Map<string, PartialInput>; xsmPolicy?: XsmPolicyInput } {
   let host: DeviceTree | undefined;
   if (args.host) {
     const bytes = readInput(args.host);
@@ -147,7 +152,16 @@ function loadExtras(args: Args, findings: Finding[]): { host?: DeviceTree; parti
     if (isFinding(p)) findings.push(p);
     else partials.set(domain, p);
   }
-  return { host, partials };
+  let xsmPolicy: XsmPolicyInput | undefined;
+  if (args.xsmPolicy) {
+    const bytes = readInput(args.xsmPolicy);
+    if (isFinding(bytes)) findings.push(bytes);
+    else {
+      const binaryVersion = binaryPolicyVersion(bytes);
+      xsmPolicy = binaryVersion === undefined ? { file: args.xsmPolicy, source: Buffer.from(bytes).toString('utf8') } : { file: args.xsmPolicy, binaryVersion };
+    }
+  }
+  return { host, partials, xsmPolicy };
 }
 
 function sourceLookup(): (file: string) => string | undefined {
@@ -171,7 +185,7 @@ function emit(args: Args, diagnostics: readonly Diagnostic[], summary?: string):
     return;
   }
   const body = renderDiagnostics(diagnostics, args.format, { sarif: checkSarifOptions(RULES, { file: args.input }) });
-  const inputs = [args.input, ...(args.host ? [args.host] : []), ...args.partials.map(([, f]) => f)];
+  const inputs = [args.input, ...(args.host ? [args.host] : []), ...(args.xsmPolicy ? [args.xsmPolicy] : []), ...args.partials.map(([, f]) => f)];
   writeOutput(args.out ?? '-', new TextEncoder().encode(body), inputs);
 }
 
@@ -230,6 +244,6 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86 }).findings);
+  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy }).findings);
   return emitOrUsage(args, findings.map(findingDiagnostic), summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
 }

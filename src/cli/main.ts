@@ -10,6 +10,7 @@ import { showCommand } from './show-command.js';
 import { formatCommandMessage } from '../diagnostics/print.js';
 import { printUsageError } from './report.js';
 import { summaryCommand } from './summary-command.js';
+import { xsmCommand } from './xsm-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
   build: { run: buildCommand, about: 'build U-Boot script, boot.scr, FIT from an ImageBuilder config (never executed)' },
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   check: { run: checkCommand, about: 'find what makes Xen panic or ignore part of a boot configuration, before booting' },
   qemu: { run: qemuCommand, about: 'boot a configuration under QEMU with Debian\'s Xen 4.17 and report which domains came up' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
+  xsm: { run: xsmCommand, about: 'write the FLASK policy (source and binary) of a boot-time system from its roles and links' },
   doctor: { run: doctorCommand, about: 'list the external tools and files hyperlaunch can use, their versions, and how to install what is missing' },
 };
 

@@ -25,7 +25,9 @@ import type { BootModel } from '../model/boot-model.js';
 import { type BootOptions, type BootReport, bootDirect, bootUboot } from '../qemu/boot.js';
 import { DEFAULT_GRACE_SECONDS, type ExpectedDomain } from '../qemu/boot-verdict.js';
 import { type ConfigRoute, planConfigBoot } from '../qemu/config-boot.js';
-import { planDirectBoot } from '../qemu/direct-plan.js';
+import { type DirectXsm, planDirectBoot } from '../qemu/direct-plan.js';
+import { XsmError } from '../artifacts/xsm/xsm-error.js';
+import { XSM_OPTIONS_HELP, XSM_OPTION_SPECS, type XsmRequest, parseXsmOptions, writePolicyModule } from './xsm-options.js';
 import { QemuError, qemuErrorDiagnostic } from '../qemu/errors.js';
 import { type GuestBinaries, fetchGuestBinaries } from '../qemu/guest-packages.js';
 import { stageTreeConfig } from '../qemu/tree-config.js';
@@ -60,6 +62,7 @@ const SPECS: OptionSpec[] = [
   { long: 'allow-loss', value: false, key: 'allow-loss' },
   { long: 'iommu', value: true, key: 'iommu' },
   { long: 'kernel', value: true, key: 'kernel' },
+  ...XSM_OPTION_SPECS,
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
@@ -91,6 +94,7 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
                       (with a devicetree, goes with --xen-image)
   --xen VERSION       the release of that Xen when the Image or .config does not say it
   --json              the report as one JSON object (per domain: stage, proof, failure)
+${XSM_OPTIONS_HELP}                      (--xsm: devicetree input, direct route, a --xen-image built with FLASK)
 x86 (--arch x86_64, implied by a Hyperlaunch tree whose modules are multiboot indexes):
 qemu-system-x86_64 (q35, qemu64 with SVM and NPT, 2 CPUs, 2 GiB) boots Debian's Xen 4.17
 amd64 with dom0 from the configuration; every other domain is started from dom0 with xl
@@ -134,6 +138,7 @@ interface QemuArgs {
   allowLoss: boolean;
   iommu?: boolean;
   kernel?: string;
+  xsm?: XsmRequest;
 }
 
 function parseTimeout(value: string): number {
@@ -193,6 +198,8 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
   if (config === undefined && ownXen.xenImage === undefined && (ownXen.xenConfig ?? ownXen.xen) !== undefined) {
     throw new UsageError(`${ownXen.xenConfig !== undefined ? '--xen-config' : '--xen'} describes the Xen that boots: give --xen-image FILE too (without it, Debian's 4.17 boots)`);
   }
+  const xsm = parseXsmOptions(last);
+  if (xsm && (config !== undefined || route !== 'direct')) throw new UsageError('--xsm boots by the direct route of a devicetree (give the devicetree, not -c; no --route uboot)');
   const timeout = last('timeout');
   const grace = last('grace');
   const serialLog = last('serial-log');
@@ -210,6 +217,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     expects: parseExpects(options.filter((o) => o.key === 'expect').map((o) => o.value!)),
     serialLog,
     json: options.some((o) => o.key === 'json'),
+    xsm,
     ...ownXen,
     arch,
     routeText,
@@ -386,13 +394,28 @@ async function bootTree(args: QemuArgs, build: XenBuild, reporter: Reporter, wor
   const guest = args.xenImage === undefined ? debian : { ...debian, xen: resolve(args.xenImage) };
   if (loaded.model.interface === 'hyperlaunch') reporter.note(`${args.file}: note: Xen ${build.version} reads no Hyperlaunch tree; booting its dom0less equivalent`);
   if (args.route === 'uboot') return bootTreeByUboot(args, loaded, host, guest, reporter, work);
-  const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work);
+  const xsm = args.xsm && flaskModule(args, loaded.model, build, reporter, work);
+  if (xsm === 1) return 1;
+  const spec = planDirectBoot(loaded.model, host, { xen: guest.xen, kernel: guest.kernel, busybox: readFileSync(guest.busybox) }, work, xsm ? { xsm } : {});
   if (spec.losses.length > 0) {
     reportBootConfigError(reporter, unbootable(spec.losses), args.file);
     return 1;
   }
   for (const m of spec.notLoaded) reporter.note(`${args.file}: note: left out by the direct route (booted without it): ${m}`);
   return bootDirect({ ...spec, expected: withExpects(spec.expected, args.expects) }, bootOptions(args));
+}
+
+/** --xsm flask: our policy for the system, written into the work dir; 1 when it cannot be made. */
+function flaskModule(args: QemuArgs, model: BootModel, build: XenBuild, reporter: Reporter, work: string): DirectXsm | 1 {
+  try {
+    const { file, notes } = writePolicyModule(model, work, build.version);
+    for (const n of notes) reporter.note(`${args.file}: note: ${n}`);
+    return { mode: args.xsm!.mode, policy: file };
+  } catch (e) {
+    if (!(e instanceof XsmError)) throw e;
+    reporter.report(e.toDiagnostic());
+    return 1;
+  }
 }
 
 /**

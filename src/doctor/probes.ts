@@ -150,6 +150,6 @@ export const PROBES: readonly Probe[] = [
   xenBuildTool('flex', 'flex', ['--version'], /^flex (\S+)/m, ': Kconfig\'s lexer'),
   xenBuildTool('bison', 'bison', ['--version'], /^bison \(GNU Bison\) (\S+)/m, ': Kconfig\'s parser'),
   xenBuildTool('m4', 'm4', ['--version'], /^m4 \(GNU M4\) (\S+)/m),
-  xenBuildTool('checkpolicy', 'checkpolicy', ['-V'], /^(\d+) \(compatibility/m, ': without it the built-in FLASK policy is silently left out'),
+  xenBuildTool('checkpolicy', 'checkpolicy', ['-V'], /^(\d+) \(compatibility/m, ': without it the built-in FLASK policy is silently left out; `hyperlaunch xsm` and `--xsm flask` compile the generated policy with it'),
   { kind: 'cache', name: 'guest-package cache', required: false, feature: 'boots without a download: Debian\'s Xen 4.17, Linux and busybox for arm64 (and, once an x86 boot ran, for amd64 with xen-utils)' },
 ];

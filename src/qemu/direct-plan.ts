@@ -22,6 +22,7 @@ import type { Domain } from '../model/domain.js';
 import type { Loss } from '../model/loss.js';
 import type { MemoryBank } from '../model/memory.js';
 import { type BootModule, newModule } from '../model/module.js';
+import { type XsmMode, withFlask } from '../check/xsm/flask-cmdline.js';
 import { placeOnBoard } from './board-placement.js';
 import type { DirectBootSpec, LoadImage } from './boot.js';
 import { QemuError } from './errors.js';
@@ -131,6 +132,11 @@ export interface DirectPlan extends DirectBootSpec {
   notLoaded: string[];
 }
 
+function placeXsmPolicy(file: string, placer: Placer): BootModule {
+  const at = placer.place(file, 'XSM policy');
+  return newModule('xsm-policy', { name: atAddress('xsm-policy', at.address), location: { type: 'range', ...at } });
+}
+
 /** Everything but the kernels and ramdisks this route replaces. */
 function modulesLeftOut(model: BootModel): string[] {
   const out: string[] = [];
@@ -163,16 +169,29 @@ function checkPlacement(placed: BootModel, board: DeviceTree): void {
   });
 }
 
-export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string): DirectPlan {
+/** FLASK on the direct route: Xen's command line asks for it; `policy` (a binary policy file) is loaded as the XSM module, else Xen uses its built-in policy. */
+export interface DirectXsm {
+  mode: XsmMode;
+  policy?: string;
+}
+
+export interface DirectOptions {
+  xsm?: DirectXsm;
+}
+
+export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestFiles, workDir: string, options: DirectOptions = {}): DirectPlan {
   const facts = hostFacts(host, 'QEMU virt');
   const placer = new Placer(rangesToAvoid(model, facts), facts.memory);
+  // The policy first: Xen reads it before any domain, and it stays clear of the kernels.
+  const xsmModules = options.xsm?.policy === undefined ? [] : [placeXsmPolicy(options.xsm.policy, placer)];
   const domains = model.domains.map((d) => (hasKernel(d) ? { ...d, modules: relocate(d, guest, placer, workDir) } : d));
   const lines = commandLines(model);
+  const xenLine = lines.xen === undefined ? DEFAULT_XEN_BOOTARGS : model.hypervisor.xenBootargs;
   const hypervisor = {
     ...model.hypervisor,
-    // Xen's own modules (XSM policy, microcode) would point at blobs this route does not load.
-    modules: [],
-    xenBootargs: lines.xen === undefined ? DEFAULT_XEN_BOOTARGS : model.hypervisor.xenBootargs,
+    // Xen's other modules (microcode) would point at blobs this route does not load.
+    modules: xsmModules,
+    xenBootargs: options.xsm ? withFlask(xenLine, options.xsm.mode) : xenLine,
     dom0Bootargs: lines.dom0 === undefined && domains.some((d) => d.isDom0 && hasKernel(d)) ? DEFAULT_DOM0_BOOTARGS : model.hypervisor.dom0Bootargs,
   };
   const placed = placeOnBoard({ ...model, interface: 'dom0less', domains, hypervisor }, host);
@@ -180,5 +199,6 @@ export function planDirectBoot(model: BootModel, host: DeviceTree, guest: GuestF
   const { tree, losses } = convert(placed, 'dom0less', { base: host });
   const dtb = join(workDir, 'xen.dtb');
   writeFileSync(dtb, writeDtb(tree));
-  return { xen: guest.xen, dtb, loads: placer.loads, placed, expected: expectations(domains), losses, notLoaded: modulesLeftOut(model) };
+  const notLoaded = modulesLeftOut(model).filter((m) => !(xsmModules.length > 0 && / xsm-policy module/.test(m)));
+  return { xen: guest.xen, dtb, loads: placer.loads, placed, expected: expectations(domains), losses, notLoaded };
 }

@@ -15,6 +15,7 @@ import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { Node, Property, getNodeByPath } from '../../src/fdt/tree/livetree.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import { removedAfter } from '../support/temp-dir.js';
+import { skipNotice } from '../support/skip.js';
 import { compileDts, dummyCpio, dummyImage, goldenDir, haveGolden, makeGoldenInputs } from './golden-inputs.js';
 
 const cli = (cwd: string, ...args: string[]) => {
@@ -200,4 +201,28 @@ test('devicetree input with --xen-config: checked for that build (xen,static-mem
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--xsm flask: the generated policy is XEN_POLICY (written as xenpolicy.bin, loaded after Xen as a xen,xsm-policy module) and Xen is asked for FLASK', (t) => {
+  if (!haveGolden(t)) return;
+  if (spawnSync('checkpolicy', ['-V']).status !== 0) return skipNotice(t, 'build --xsm flask', 'checkpolicy is not installed (apt-get install checkpolicy)');
+  withDir((dir) => {
+    const cfg = readFileSync(join(case01, 'config'), 'utf8').replace('MEMORY_START="0x0"', 'MEMORY_START="0x40000000"').replace('MEMORY_END="0x80000000"', 'MEMORY_END="0xC0000000"');
+    writeFileSync(join(dir, 'config'), cfg);
+    assert.equal(cli(dir, '-c', 'config', '-d', '.', '--xsm-mode', 'permissive').code, 2);
+    assert.equal(cli(dir, '-c', 'config', '-d', '.', '--xsm', 'flask', '-f').code, 2);
+    const r = cli(dir, '-c', 'config', '-d', '.', '-t', 'tftp', '--xsm', 'flask', '--xsm-mode', 'permissive');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /share the label boot_domu_t/);
+    const policy = readFileSync(join(dir, 'xenpolicy.bin'));
+    assert.deepEqual([...policy.subarray(0, 4)], [0x8c, 0xff, 0x7c, 0xf9]);
+    const src = readFileSync(join(dir, 'boot.source'), 'utf8');
+    const xenLoad = src.indexOf(' xen\n');
+    const policyLoad = /tftpb (0x[0-9A-F]+) xenpolicy\.bin\n/.exec(src);
+    assert.ok(policyLoad && policyLoad.index > xenLoad, src);
+    const node = `/chosen/xen-policy@${BigInt(policyLoad[1]!).toString(16)}`;
+    assert.match(src, new RegExp(`fdt set ${node} compatible +"xen,xsm-policy" "xen,multiboot-module" "multiboot,module"`));
+    assert.match(src, new RegExp(`fdt set ${node} reg <0x0 ${policyLoad[1]!} 0x0 0x${policy.length.toString(16)} ?>`, 'i'));
+    assert.match(src, /fdt set \/chosen xen,xen-bootargs "[^"]* xsm=flask flask=permissive"/);
+  });
 });

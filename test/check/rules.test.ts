@@ -15,6 +15,7 @@ import { RULES } from '../../src/check/rules/index.js';
 import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
 import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { type X86CheckFacts, parseX86Host } from '../../src/check/x86-target.js';
+import { binaryPolicyVersion } from '../../src/check/xsm/policy-version.js';
 import { writeSyntheticKernel } from './x86-kernel-images.js';
 import { newDomain, newModule } from '../../src/model/index.js';
 import type { BootModel } from '../../src/model/boot-model.js';
@@ -32,7 +33,7 @@ interface X86Expectation {
   ramdiskBytes?: number;
 }
 
-const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; x86?: X86Expectation; expect: string[] }>;
+const expectations = JSON.parse(readFileSync(join(dir, 'expectations.json'), 'utf8')) as Record<string, { xen?: string; xenConfig?: string; x86?: X86Expectation; xsmPolicy?: string; okXsmPolicy?: string; expect: string[] }>;
 
 /** The target of a fixture: a release (`xen`), or a build's .config beside the fixtures (`xenConfig`). */
 function targetOf(e: { xen?: string; xenConfig?: string }): XenBuild | undefined {
@@ -60,7 +61,14 @@ function x86Facts(x: X86Expectation | undefined, ok: boolean): X86CheckFacts | u
   };
 }
 
-function check(file: string, build?: XenBuild, x86?: X86Expectation) {
+/** A fixture's `--xsm-policy`: a binary policy's header version, else the source text. */
+function xsmPolicyInput(file: string) {
+  const bytes = readFileSync(join(dir, file));
+  const binaryVersion = binaryPolicyVersion(bytes);
+  return binaryVersion === undefined ? { file, source: bytes.toString('utf8') } : { file, binaryVersion };
+}
+
+function check(file: string, build?: XenBuild, x86?: X86Expectation, xsmPolicyFile?: string) {
   const path = join(dir, file);
   const partials = new Map<string, PartialInput>();
   const pfile = file.replace(/\.dts$/, '.partial.dts');
@@ -69,16 +77,17 @@ function check(file: string, build?: XenBuild, x86?: X86Expectation) {
     if ('ruleId' in p) return [p];
     partials.set('domU1', p);
   }
-  return checkSource(readFileSync(path), { file: path, build, partials, x86: x86Facts(x86, file.endsWith('.ok.dts')) }).findings;
+  const xsmPolicy = xsmPolicyFile === undefined ? undefined : xsmPolicyInput(xsmPolicyFile);
+  return checkSource(readFileSync(path), { file: path, build, partials, x86: x86Facts(x86, file.endsWith('.ok.dts')), xsmPolicy }).findings;
 }
 
 for (const [id, e] of Object.entries(expectations)) {
   test(`rule ${id}: the fixture triggers exactly ${e.expect.join(' + ')}`, () => {
-    const got = [...new Set(check(`${id}.dts`, targetOf(e), e.x86).map((f) => f.ruleId))].sort();
+    const got = [...new Set(check(`${id}.dts`, targetOf(e), e.x86, e.xsmPolicy).map((f) => f.ruleId))].sort();
     assert.deepEqual(got, [...e.expect].sort());
   });
   test(`rule ${id}: the corrected fixture passes clean`, () => {
-    assert.deepEqual(check(`${id}.ok.dts`, targetOf(e), e.x86).map((f) => `${f.ruleId}: ${f.message}`), []);
+    assert.deepEqual(check(`${id}.ok.dts`, targetOf(e), e.x86, e.okXsmPolicy).map((f) => `${f.ruleId}: ${f.message}`), []);
   });
 }
 

@@ -261,6 +261,7 @@ export function resolveImageBuilder(cfg: ImageBuilderConfig, over: ImageBuilderO
   };
   if (set(cfg.xen)) {
     plan.xen = cfg.xen;
+    if (set(cfg.xenPolicy)) plan.xenPolicy = cfg.xenPolicy;
     xenConfig(cfg, plan, over.verbatimCommandLines ?? false);
   } else if (set(cfg.linux)) {
     plan.mode = 'linux';

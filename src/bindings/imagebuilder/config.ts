@@ -40,6 +40,8 @@ export interface ImageBuilderConfig {
   deviceTree?: string;
   xen?: string;
   xenCmd?: string;
+  /** XEN_POLICY (after 2023.2): the XSM policy, loaded right after Xen. */
+  xenPolicy?: string;
   xenColors?: string;
   dom0Kernel?: string;
   dom0Ramdisk?: string;
@@ -101,7 +103,7 @@ const DOMU_FIELDS: Array<[keyof DomUConfig, string]> = [
 /** The config's variables by name; the field ↔ variable table is shared with the writer. */
 export const GLOBAL_FIELDS: Array<[keyof ImageBuilderConfig, string]> = [
   ['memoryStart', 'MEMORY_START'], ['memoryEnd', 'MEMORY_END'], ['loadCmd', 'LOAD_CMD'], ['bootCmd', 'BOOT_CMD'],
-  ['deviceTree', 'DEVICE_TREE'], ['xen', 'XEN'], ['xenCmd', 'XEN_CMD'], ['xenColors', 'XEN_COLORS'],
+  ['deviceTree', 'DEVICE_TREE'], ['xen', 'XEN'], ['xenCmd', 'XEN_CMD'], ['xenPolicy', 'XEN_POLICY'], ['xenColors', 'XEN_COLORS'],
   ['dom0Kernel', 'DOM0_KERNEL'], ['dom0Ramdisk', 'DOM0_RAMDISK'], ['dom0Mem', 'DOM0_MEM'], ['dom0Vcpus', 'DOM0_VCPUS'],
   ['dom0Colors', 'DOM0_COLORS'], ['dom0Viommu', 'DOM0_VIOMMU'], ['dom0Cmd', 'DOM0_CMD'], ['dom0Rootfs', 'DOM0_ROOTFS'],
   ['numDomus', 'NUM_DOMUS'], ['domuVuartPl011', 'DOMU_VUART_PL011'], ['numCpupools', 'NUM_CPUPOOLS'],

@@ -80,7 +80,10 @@ export function imageBuilderToModel(plan: ImageBuilderPlan, at?: PlacedAt): Mode
   const model: BootModel = {
     interface: 'dom0less',
     target: { arch: 'arm64' },
-    hypervisor: newHypervisor({ xenBootargs: plan.xenCmd, dom0Bootargs: plan.dom0?.cmd, chosenAddressCells: 2, chosenSizeCells: 2 }),
+    hypervisor: newHypervisor({
+      xenBootargs: plan.xenCmd, dom0Bootargs: plan.dom0?.cmd, chosenAddressCells: 2, chosenSizeCells: 2,
+      modules: module(files, 'xsm-policy', plan.xenPolicy, {}, at, 'xen-policy'),
+    }),
     domains,
     cpupools: plan.cpupools.map((p, n) => ({
       name: `cpupool_${n}`, cpus: p.cpus.map((c) => `/cpus/${c}`), scheduler: p.sched, unknownProperties: [], unknownNodes: [],

@@ -37,6 +37,8 @@ export interface ImageBuilderPlan {
   deviceTree?: string;
   xen?: string;
   xenCmd?: string;
+  /** XEN_POLICY: the XSM policy file. */
+  xenPolicy?: string;
   dom0?: { kernel: string; ramdisk?: string; cmd: string };
   domus: ResolvedDomU[];
   cpupools: Array<{ cpus: string[]; sched?: string }>;

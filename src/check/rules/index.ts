@@ -11,6 +11,7 @@ import { PASSTHROUGH_RULES } from './passthrough.js';
 import { EVTCHN_RULES, SHM_RULES } from './sharing.js';
 import { TARGET_RULES } from './target-version.js';
 import { X86_RULES } from './x86.js';
+import { XSM_RULES } from './xsm.js';
 
 /** A reader failure that no specific rule describes (a malformed value, a DTS syntax error). */
 export const CONFIG_READ_RULE: Rule = {
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   ...CPUPOOL_RULES,
   ...LAYOUT_RULES,
   ...CROSS_DOMAIN_RULES,
+  ...XSM_RULES,
   ...TARGET_RULES,
   ...HOST_RULES,
   ...X86_RULES,
