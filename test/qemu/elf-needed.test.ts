@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { elfDeps, libraryClosure, resolveInTree } from '../../src/qemu/elf-needed.js';
 import { QemuError } from '../../src/qemu/errors.js';
-import { cachedX86GuestBinaries } from '../../src/qemu/guest-packages-x86.js';
+import { x86GuestOrWhy } from '../support/qemu-x86.js';
 import { skipNotice } from '../support/paths.js';
 import { needTool } from '../support/tools.js';
 
-const guest = cachedX86GuestBinaries();
+const guest = x86GuestOrWhy().guest;
 const TOOLS = ['xl', 'xenstored', 'xenconsoled', 'xen-init-dom0'];
 
 function readelfNeeded(file: string): { needed: string[]; interpreter?: string } {
@@ -24,7 +24,7 @@ function readelfNeeded(file: string): { needed: string[]; interpreter?: string }
 }
 
 test('DT_NEEDED and PT_INTERP match readelf for xl, xenstored, xenconsoled, xen-init-dom0', (t) => {
-  if (!guest) return skipNotice(t, 'ELF reader vs readelf', "Debian's amd64 guest set is not cached (any x86 boot test fetches it)");
+  if (!guest) return skipNotice(t, 'ELF reader vs readelf', "Debian's amd64 guest set could not be downloaded");
   if (!needTool(t, 'readelf')) return;
   for (const tool of TOOLS) {
     const file = join(guest.root, 'usr/lib/xen-4.17/bin', tool);
@@ -36,7 +36,7 @@ test('DT_NEEDED and PT_INTERP match readelf for xl, xenstored, xenconsoled, xen-
 });
 
 test('the closure holds every library readelf names, the loader and libgcc_s (dlopened by glibc)', (t) => {
-  if (!guest) return skipNotice(t, 'library closure', "Debian's amd64 guest set is not cached");
+  if (!guest) return skipNotice(t, 'library closure', "Debian's amd64 guest set could not be downloaded");
   if (!needTool(t, 'readelf')) return;
   const libs = libraryClosure(guest.root, TOOLS.map((x) => `usr/lib/xen-4.17/bin/${x}`), ['libgcc_s.so.1']);
   const names = new Set(libs.map((l) => l.path.split('/').pop()));

@@ -14,14 +14,14 @@ import { gunzipSync } from 'node:zlib';
 import { planX86Boot } from '../../src/artifacts/x86/plan-x86.js';
 import { writeLateLaunchScript } from '../../src/artifacts/x86/late-launch-script.js';
 import { writeXlConfig } from '../../src/artifacts/x86/xl-config.js';
-import { cachedX86GuestBinaries } from '../../src/qemu/guest-packages-x86.js';
+import { x86GuestOrWhy } from '../support/qemu-x86.js';
 import { buildX86Dom0Initramfs, x86Dom0InitScript } from '../../src/qemu/x86-dom0-initramfs.js';
 import { qemuPlan } from '../../src/qemu/x86-boot.js';
 import { repoRoot, skipNotice } from '../support/paths.js';
 import { toolMissing } from '../support/tools.js';
 import { modelFromDts } from './support.js';
 
-const guest = cachedX86GuestBinaries();
+const guest = x86GuestOrWhy().guest;
 
 test('/init: marker first, then the plan\'s script, then one relay per late domain', () => {
   const s = x86Dom0InitScript('dom0', ['guest-pv', 'guest-pvh']);
@@ -36,7 +36,7 @@ test('/init: marker first, then the plan\'s script, then one relay per late doma
 });
 
 test('the archive as cpio lists it, and its files as unpacked', (t) => {
-  if (!guest) return skipNotice(t, 'dom0 late-launch initramfs', "Debian's amd64 guest set is not cached (any x86 boot test fetches it)");
+  if (!guest) return skipNotice(t, 'dom0 late-launch initramfs', "Debian's amd64 guest set could not be downloaded");
   const cpio = toolMissing('cpio');
   if (cpio) return skipNotice(t, 'dom0 late-launch initramfs', cpio);
   const q = qemuPlan(planX86Boot(modelFromDts(join(repoRoot, 'examples', 'x86-dom0-two-guests.dts'))));

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { planX86Boot } from '../../src/artifacts/x86/plan-x86.js';
 import { imageNeeds } from '../../src/artifacts/x86/x86-images.js';
-import { cachedX86GuestBinaries } from '../../src/qemu/guest-packages-x86.js';
+import { x86GuestOrWhy } from '../support/qemu-x86.js';
 import { debianX86Images } from '../../src/qemu/x86-image-supply.js';
 import { repoRoot, skipNotice } from '../support/paths.js';
 import { toolMissing } from '../support/tools.js';
 import { modelFromDts } from './support.js';
 
-const guest = cachedX86GuestBinaries();
+const guest = x86GuestOrWhy().guest;
 
 function cpioNames(gz: string, dir: string): string[] {
   const raw = join(dir, `${Math.random().toString(36).slice(2)}.cpio`);
@@ -23,7 +23,7 @@ function cpioNames(gz: string, dir: string): string[] {
 }
 
 test('every image the plan needs: Xen, the generic kernel, dom0\'s late-launch initramfs, a marker initramfs per guest', (t) => {
-  if (!guest) return skipNotice(t, 'x86 build images from the cache', "Debian's amd64 guest set is not cached (any x86 boot test fetches it)");
+  if (!guest) return skipNotice(t, 'x86 build images from the cache', "Debian's amd64 guest set could not be downloaded");
   const cpio = toolMissing('cpio');
   if (cpio) return skipNotice(t, 'x86 build images from the cache', cpio);
   const plan = planX86Boot(modelFromDts(join(repoRoot, 'examples', 'x86-dom0-two-guests.dts')));

@@ -1,26 +1,34 @@
 /**
  * What the x86 boot tests outside test/qemu share: Debian's Xen 4.17 and
- * generic kernel from the x86 guest cache (filled by the x86 qemu tests),
+ * generic kernel from the x86 guest cache (downloaded on first use),
  * and a QEMU PC run until a serial line shows up.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isQemuError } from '../../src/qemu/errors.js';
+import { type X86GuestBinaries, fetchX86GuestBinaries } from '../../src/qemu/guest-packages-x86.js';
 
-/** Xen (gzip, for GRUB) and the generic kernel named by the x86 guest cache's manifest. */
-export function cachedX86Images(): { xen: string; kernel: string } | undefined {
-  const dir = join(process.env['HYPERLAUNCH_CACHE'] ?? join(homedir(), '.cache', 'hyperlaunch'), 'guest', 'x86_64');
-  const manifest = join(dir, 'manifest.json');
-  if (!existsSync(manifest)) return undefined;
-  const m = JSON.parse(readFileSync(manifest, 'utf8')) as { xenGz?: string; kernel?: string };
-  if (!m.xenGz || !m.kernel) return undefined;
-  const xen = join(dir, m.xenGz);
-  const kernel = join(dir, m.kernel);
-  return existsSync(xen) && existsSync(kernel) ? { xen, kernel } : undefined;
+/**
+ * Debian's Xen 4.17 amd64 and generic kernel: downloaded once into the guest
+ * cache (as `qemu --arch x86_64` does), so a fresh machine runs these tests
+ * too; undefined, with the reason in NO_X86_CACHE's place, when apt cannot
+ * give them.
+ */
+export function x86GuestOrWhy(): { guest?: X86GuestBinaries; why?: string } {
+  try {
+    return { guest: fetchX86GuestBinaries() };
+  } catch (e) {
+    if (!isQemuError(e)) throw e;
+    return { why: `Debian's amd64 guest packages are unavailable: ${e.message}` };
+  }
 }
 
-export const NO_X86_CACHE = 'the x86 guest cache (~/.cache/hyperlaunch/guest/x86_64) has no Xen and kernel yet; the x86 qemu tests fill it';
+/** Xen (gzip, for GRUB) and the generic kernel, or undefined (see x86GuestOrWhy for why). */
+export function cachedX86Images(): { xen: string; kernel: string } | undefined {
+  const { guest } = x86GuestOrWhy();
+  return guest && { xen: guest.xenGz, kernel: guest.kernel };
+}
+
+export const NO_X86_CACHE = "Debian's amd64 Xen and kernel could not be downloaded into the x86 guest cache (see doctor)";
 
 /** Seconds a boot may take before the test gives up (load on a shared 2-core machine makes them 3–4× longer). */
 export const X86_BOOT_SECONDS = Number(process.env['HYPERLAUNCH_BOOT_TIMEOUT'] ?? 240);
