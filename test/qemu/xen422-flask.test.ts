@@ -5,7 +5,8 @@
  * loaded as the xen,xsm-policy module, boots every domain; a policy
  * generated without the static event channels is denied exactly as the
  * xsm-permission-missing check says; build --xsm's output boots through
- * real U-Boot. Six boots of 1-30 s. Skipped with SKIP:
+ * real U-Boot; a policy of a version 4.22 does not read is refused (with
+ * the check saying so first). Eleven boots of 1-30 s. Skipped with SKIP:
  * without the Xen source, the cross compiler, QEMU, checkpolicy or the guest packages.
  */
 import { test } from 'node:test';
@@ -39,14 +40,15 @@ interface FlaskBoot {
 }
 
 /** Boot an example under FLASK; `policy: 'built-in'` loads no module, else ours (without the given roles' rules). */
-async function bootFlask(example: string, mode: XsmMode, policy: 'built-in' | { without?: RuleRole[] }): Promise<FlaskBoot> {
+async function bootFlask(example: string, mode: XsmMode, policy: 'built-in' | { without?: RuleRole[]; version?: number }): Promise<FlaskBoot> {
   const g = boot.guest!;
   return withTmpDir(async (dir) => {
     const model = modelFromDts(join(repoRoot, 'examples', example));
     let file: string | undefined;
     if (policy !== 'built-in') {
       file = join(dir, 'policy.bin');
-      writeFileSync(file, generatePolicy(model, { xenVersion: '4.22', without: policy.without }).binary);
+      const generated = generatePolicy(model, { xenVersion: '4.22', without: policy.without });
+      writeFileSync(file, policy.version === undefined ? generated.binary : withPolicyVersion(generated.binary, policy.version));
     }
     const spec = planDirectBoot(model, virtHostTree(), { xen: xen.release!.image, kernel: g.kernel, busybox: readFileSync(g.busybox) }, dir, { xsm: { mode, policy: file } });
     const report = await bootDirect(spec, { timeoutSeconds: 400, serialLog: join(dir, 'serial.log') });
@@ -54,10 +56,24 @@ async function bootFlask(example: string, mode: XsmMode, policy: 'built-in' | { 
     const denials = log.split('\n').filter((l) => /avc: +denied/.test(l));
     const label = policy === 'built-in' ? 'built-in policy' : `our policy${policy.without ? ` without ${policy.without.join(',')}` : ''}`;
     console.log(`xen 4.22 flask=${mode} ${example}, ${label}: ${report.seconds.toFixed(1)} s, ${report.end}, ${denials.length} avc denials`);
-    assert.match(log, new RegExp(`Flask: +Starting in ${mode} mode`), log.slice(-3000));
-    if (file) assert.match(log, /xsm: Policy len = /, 'Xen read our policy module');
+    if (policy === 'built-in' || policy.version === undefined) assert.match(log, new RegExp(`Flask: +Starting in ${mode} mode`), log.slice(-3000));
+    if (file && policy !== 'built-in' && policy.version === undefined) assert.match(log, /xsm: Policy len = /, 'Xen read our policy module');
     return { log, passed: report.passed, domains: report.domains.map((d) => [d.name, d.passed]), denials };
   });
+}
+
+/**
+ * The binary policy with another version in its header (after the magic, the
+ * length and the "XenFlask" string): checkpolicy writes Xen policies only up
+ * to version 30, so a policy Xen cannot read has to be made this way.
+ */
+function withPolicyVersion(binary: Uint8Array, version: number): Buffer {
+  const b = Buffer.from(binary);
+  const at = b.indexOf('XenFlask');
+  assert.ok(at > 0, 'a Xen binary policy names itself XenFlask');
+  assert.equal(b.readUInt32LE(at + 8), 30);
+  b.writeUInt32LE(version, at + 8);
+  return b;
 }
 
 function prerequisite(): string | undefined {
@@ -151,5 +167,24 @@ test('xen 4.22 flask=enforcing with our policy generated without the static even
     assert.ok(named, `${line} was not flagged by check: ${findings.map((f) => f.message).join('; ')}`);
   }
   assert.match(r.log, /avc: +denied +\{ create \} .*scontext=system_u:system_r:xenboot_t tcontext=system_u:object_r:boot_domu_t tclass=event/);
+  assert.equal(r.passed, false);
+});
+
+test('xen 4.22 flask=enforcing with our policy compiled as version 31: check says xsm-policy-version, and Xen refuses the policy', async (t) => {
+  const missing = prerequisite();
+  if (missing) return skipNotice(t, missing);
+  // One past what 4.22 reads (15-30).
+  const version = 31;
+  // Before the boot: check --xsm-policy reads the binary's header and refuses it for 4.22.
+  await withTmpDir(async (dir) => {
+    const bin = join(dir, 'policy.bin');
+    writeFileSync(bin, withPolicyVersion(generatePolicy(modelFromDts(join(repoRoot, 'examples', 'true-dom0less.dts')), { xenVersion: '4.22' }).binary, version));
+    const c = spawnSync(process.execPath, [cliPath, 'check', '--xen', '4.22', '--xsm-policy', bin, 'examples/true-dom0less.dts'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(c.status, 1, c.stderr);
+    assert.match(c.stderr, /error\[xsm-policy-version\]/);
+  });
+  const r = await bootFlask('true-dom0less.dts', 'enforcing', { version });
+  assert.match(r.log, /Flask: +policydb version 31 does not match my version range 15-30/);
+  assert.match(r.log, /Panic on CPU 0:\s*\n\(XEN\) Unable to load FLASK policy/);
   assert.equal(r.passed, false);
 });
