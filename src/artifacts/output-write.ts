@@ -2,7 +2,7 @@
  * How every output is written: to a temporary file beside the target, then
  * renamed, so a reader never sees half a file; and never over an input.
  */
-import { realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 function sameFile(a: string, b: string): boolean {
@@ -24,9 +24,19 @@ export function refusalMessage(input: string): string {
 
 /** Write `data` to `target` through a temporary file and a rename. */
 export function writeFileAtomic(target: string, data: Uint8Array): void {
+  replaceAtomic(target, (tmp) => writeFileSync(tmp, data));
+}
+
+/** Copy `from` to `target` through a temporary file and a rename. */
+export function copyFileAtomic(from: string, target: string): void {
+  replaceAtomic(target, (tmp) => copyFileSync(from, tmp));
+}
+
+/** `fill` writes a temporary file beside `target`, which then replaces it in one rename; on failure nothing is left. */
+function replaceAtomic(target: string, fill: (tmp: string) => void): void {
   const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, data);
+    fill(tmp);
     renameSync(tmp, target);
   } catch (e) {
     try {

@@ -287,9 +287,18 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     reporter.report(problem);
     return 1;
   }
-  const work = mkdtempSync(join(tmpdir(), 'hl-qemu-'));
+  return runBoot(args, reporter, 'hl-qemu-', (work) => (args.config ? bootConfig(args, build, reporter, work) : bootTree(args, build, reporter, work)));
+}
+
+/**
+ * One boot in a scratch directory: its report printed (table or JSON), exit
+ * 0 when every domain passed, and an input error reported as such (1, or 2
+ * for usage) instead of thrown.
+ */
+async function runBoot(args: QemuArgs, reporter: Reporter, prefix: string, boot: (work: string) => Promise<BootReport | number>): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), prefix));
   try {
-    const report = args.config ? await bootConfig(args, build, reporter, work) : await bootTree(args, build, reporter, work);
+    const report = await boot(work);
     if (typeof report === 'number') return report;
     if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
     else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
@@ -321,39 +330,10 @@ async function qemuX86(args: QemuArgs, reporter: Reporter): Promise<number> {
     printUsageError('qemu', '--xen-image, --xen-config and --xen are for arm64 boots', QEMU_USAGE);
     return 2;
   }
-  const work = mkdtempSync(join(tmpdir(), 'hl-qemu-x86-'));
-  try {
-    const route = (args.routeText ?? 'direct') as X86Route;
-    // Late launch under TCG takes 25-100 s (xl create ~10 s a domain); 60 s suits only the Arm boots.
-    const timeoutSeconds = args.timeoutGiven ? args.timeoutSeconds : X86_DEFAULT_TIMEOUT;
-    const report = await bootX86Tree(
-      { ...args, route, timeoutSeconds, withExpects: (e) => withExpects(e, args.expects) },
-      reporter,
-      work,
-    );
-    if (typeof report === 'number') return report;
-    if (args.json) process.stdout.write(`${JSON.stringify({ file: args.file, ...report })}\n`);
-    else process.stdout.write(`${reportTable(args.file, report).join('\n')}\n`);
-    return report.passed ? 0 : 1;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      printUsageError('qemu', e.message);
-      return 2;
-    }
-    if (e instanceof BootConfigError) {
-      reportBootConfigError(reporter, e, args.file);
-      return 1;
-    }
-    if (e instanceof FdtError) {
-      reporter.error(e, args.file);
-      return 1;
-    }
-    if (!(e instanceof QemuError)) throw e;
-    reportQemuError(reporter, e);
-    return 1;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  const route = (args.routeText ?? 'direct') as X86Route;
+  // Late launch under TCG takes 25-100 s (xl create ~10 s a domain); 60 s suits only the Arm boots.
+  const timeoutSeconds = args.timeoutGiven ? args.timeoutSeconds : X86_DEFAULT_TIMEOUT;
+  return runBoot(args, reporter, 'hl-qemu-x86-', (work) => bootX86Tree({ ...args, route, timeoutSeconds, withExpects: (e) => withExpects(e, args.expects) }, reporter, work));
 }
 
 /** The Xen that boots: the user's (--xen-image, --xen-config, --xen), else Debian's 4.17 and its Kconfig facts. */

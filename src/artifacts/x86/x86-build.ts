@@ -4,10 +4,10 @@
  * assembled first (so a caller can list or check it) and then written,
  * each through a temporary file and a rename, never over an input.
  */
-import { chmodSync, copyFileSync, mkdirSync, openSync, readSync, closeSync, renameSync, unlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { chmodSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FdtError } from '../../fdt/errors.js';
-import { overwrittenInput, refusalMessage, writeFileAtomic } from '../output-write.js';
+import { copyFileAtomic, overwrittenInput, refusalMessage, writeFileAtomic } from '../output-write.js';
 import type { X86BootPlan } from './boot-plan.js';
 import { writeGrubCfg } from './grub-cfg.js';
 import { writeLateLaunchScript } from './late-launch-script.js';
@@ -64,21 +64,6 @@ export function assembleX86Build(plan: X86BootPlan, images: ReadonlyMap<string, 
   return { plan, layout, files };
 }
 
-function copyAtomic(from: string, to: string): void {
-  const tmp = join(dirname(to), `.${basename(to)}.${process.pid}.tmp`);
-  try {
-    copyFileSync(from, tmp);
-    renameSync(tmp, to);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never created
-    }
-    throw e;
-  }
-}
-
 /** Write the build under `dir`; `inputs` are files that must not be overwritten. Returns the paths written. */
 export function writeX86Build(build: X86Build, dir: string, inputs: readonly string[] = []): string[] {
   const sources = [...inputs, ...build.files.flatMap((f) => (f.copyFrom ? [f.copyFrom] : []))];
@@ -89,7 +74,7 @@ export function writeX86Build(build: X86Build, dir: string, inputs: readonly str
   for (const f of build.files) {
     const target = join(dir, f.path);
     mkdirSync(dirname(target), { recursive: true });
-    if (f.copyFrom !== undefined) copyAtomic(f.copyFrom, target);
+    if (f.copyFrom !== undefined) copyFileAtomic(f.copyFrom, target);
     else writeFileAtomic(target, typeof f.data === 'string' ? textEncoder.encode(f.data) : f.data!);
     if (f.mode !== undefined) chmodSync(target, f.mode);
   }
