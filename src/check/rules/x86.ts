@@ -142,7 +142,7 @@ export const X86_RULES: Rule[] = [
       const p = d && kernelProbe(ctx, d.name);
       if (!p || supportsDom0(p) !== false) return;
       const why = p.notes ? 'its Xen SUPPORTED_FEATURES note lacks XENFEAT_dom0' : `${p.config!.file} has no CONFIG_XEN_DOM0`;
-      const outcome = dom0IsPvh(ctx, d) ? 'the kernel cannot run as dom0' : 'Xen says "Kernel does not support Dom0 operation" and panics "Could not construct domain 0"';
+      const outcome = dom0IsPvh(ctx, d) ? 'the kernel cannot run as dom0' : 'Xen 4.17.7 builds dom0 anyway (the source\'s "Kernel does not support Dom0 operation" is not printed) and the kernel stops after "about to get started...": dom0 never reaches userspace';
       report(atDomain(ctx.model, d), `${d.name}: ${p.file}${p.version ? ` (${p.version.split(' ')[0]})` : ''}: ${why}; ${outcome}`);
     },
   },
