@@ -15,7 +15,9 @@ import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import { compareXenVersions } from '../model/version.js';
 import type { CheckContext, PartialInput, XsmPolicyInput } from './context.js';
 import { type Finding, sortFindings } from './finding.js';
-import { type HostFacts, hostFacts } from './host-facts.js';
+import { type HostFacts, hostFacts, withRam } from './host-facts.js';
+import { type NotEvaluated, notEvaluated } from './not-evaluated.js';
+import type { MemoryBank } from '../model/memory.js';
 import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
 import { type Rule, messageFor } from './rule.js';
 import type { XenBuild } from './target.js';
@@ -28,6 +30,8 @@ export interface BootCheckOptions {
   /** The board's tree (`--host`); default: the host part of the input tree. */
   host?: DeviceTree;
   hostName?: string;
+  /** RAM banks standing in for the host tree's (`--ram`, MEMORY_START/MEMORY_END): for boards whose firmware fills /memory at boot. */
+  ram?: readonly MemoryBank[];
   build?: XenBuild;
   /** Partial device trees by domain name. */
   partials?: ReadonlyMap<string, PartialInput>;
@@ -44,6 +48,8 @@ export interface BootCheckOptions {
 export interface BootCheckResult {
   findings: Finding[];
   model?: BootModel;
+  /** Rules that did not run for lack of host facts, and why (check prints them as notes). */
+  notEvaluated?: NotEvaluated[];
 }
 
 function applies(rule: Rule, build: XenBuild | undefined): boolean {
@@ -67,11 +73,21 @@ function fromReader(e: BootConfigError | BootConfigWarning, severity: 'error' | 
   return { ruleId: rule.id, severity: rule === CONFIG_READ_RULE || rule === CONFIG_NOTE_RULE ? severity : rule.severity, message: e.message, path: e.path, position: e.position, file: e.file ?? file, hint: e.hint ?? rule.hint };
 }
 
+/** The host facts the rules see: the `--host` tree's (else the input's own host nodes), with `--ram` in place of its RAM. */
+export function modelHostFacts(model: BootModel, opts: BootCheckOptions): HostFacts | undefined {
+  const hostTree = opts.host ?? model.host;
+  const facts = hostTree ? hostFacts(hostTree, opts.host ? (opts.hostName ?? 'the host DTB') : 'the input tree') : undefined;
+  return facts && withRam(facts, opts.ram ?? []);
+}
+
+function checksX86(model: BootModel, opts: BootCheckOptions): boolean {
+  return opts.arch === 'x86_64' || (opts.arch === undefined && impliesX86(model));
+}
+
 /** Run the rules over a model. */
 export function checkModel(model: BootModel, opts: BootCheckOptions & { tree?: DeviceTree } = {}): Finding[] {
-  const hostTree = opts.host ?? model.host;
-  const host: HostFacts | undefined = hostTree ? hostFacts(hostTree, opts.host ? (opts.hostName ?? 'the host DTB') : 'the input tree') : undefined;
-  const x86 = opts.arch === 'x86_64' || (opts.arch === undefined && impliesX86(model));
+  const host = modelHostFacts(model, opts);
+  const x86 = checksX86(model, opts);
   const ctx: CheckContext = { model, tree: opts.tree, host, build: opts.build, partials: opts.partials ?? new Map(), x86: x86 ? (opts.x86 ?? {}) : undefined, xsmPolicy: opts.xsmPolicy };
   const out: Finding[] = [];
   for (const rule of opts.rules ?? RULES) {
@@ -108,7 +124,8 @@ export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCh
     return { findings: sortFindings([...errors.map((e) => fromReader(e, 'error', rules, opts.file)), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
   }
   const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
-  return { findings: sortFindings(dedupe(findings)), model };
+  const skipped = checksX86(model, opts) ? [] : notEvaluated(modelHostFacts(model, opts), rules);
+  return { findings: sortFindings(dedupe(findings)), model, ...(skipped.length ? { notEvaluated: skipped } : {}) };
 }
 
 /** One finding per rule and place: two rules may see the same fault from two sides, but a rule says it once. */

@@ -21,6 +21,7 @@ export type RuleGroup =
   | 'cross-domain'
   | 'target'
   | 'host'
+  | 'board'
   | 'x86'
   | 'xsm';
 

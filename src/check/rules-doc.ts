@@ -15,6 +15,7 @@ const GROUP_TITLES: Record<RuleGroup, string> = {
   x86: 'Xen on x86 (GRUB / EFI boot, dom0 and late launch)',
   target: 'Target Xen version and build',
   host: 'Host device tree (`--host`)',
+  board: 'Board readiness (`--host`: what Xen needs from the board itself)',
 };
 
 function cell(s: string): string {

@@ -22,9 +22,13 @@ import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
+import { RAM_OPTION_SPEC, ramBanks } from './ram-option.js';
+import { notEvaluatedDiagnostic } from '../check/not-evaluated.js';
+import type { MemoryBank } from '../model/memory.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'host', value: true, key: 'host' },
+  RAM_OPTION_SPEC,
   { long: 'xen', value: true, key: 'xen' },
   { long: 'xen-config', value: true, key: 'xen-config' },
   { long: 'json', value: false, key: 'json' },
@@ -43,13 +47,15 @@ const SPECS: OptionSpec[] = [
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
-export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
+export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb [--ram START:SIZE]...] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
                          [--kernel DOMAIN=FILE]... [--ramdisk DOMAIN=FILE]...] [--xsm-policy POLICY.conf] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
 Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse a
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
-memory, device paths; default: the input's own host nodes). --xen: the target,
+memory, device paths; default: the input's own host nodes). --ram: a RAM bank (START:SIZE,
+SIZE may end in K/M/G; repeatable) for a board whose DTB leaves /memory to the firmware;
+rules check could not evaluate for lack of host facts are listed as notes. --xen: the target,
 e.g. 4.17, 4.22, or debian-4.17 (Debian 12's build and its Kconfig). --xen-config:
 the .config of the Xen build that will boot (its options and, from its header, its
 release; --xen VERSION when the header is missing). --partial: a
@@ -66,6 +72,7 @@ Exit 0 clean (warnings allowed), 1 errors, 2 usage.
 interface Args {
   input: string;
   host?: string;
+  ram: MemoryBank[];
   xen?: string;
   xenConfig?: string;
   format: 'text' | 'json' | 'sarif';
@@ -116,7 +123,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   return {
     arch: arch as Architecture | undefined,
     x86: { host: x86Host, lateLaunch: has('late-launch'), kernels, ramdisks },
-    input: parsed.positionals[0]!, host: last('host'), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
+    input: parsed.positionals[0]!, host: last('host'), ram: ramBanks(parsed.options), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
 }
@@ -243,7 +250,12 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const findings: Finding[] = [];
   const extras = loadExtras(args, findings);
   const bytes = readInput(args.input);
+  const notes: Diagnostic[] = [];
   if (isFinding(bytes)) findings.push(bytes);
-  else findings.push(...checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy }).findings);
-  return emitOrUsage(args, findings.map(findingDiagnostic), summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
+  else {
+    const result = checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, ram: args.ram, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy });
+    findings.push(...result.findings);
+    notes.push(...(result.notEvaluated ?? []).map((n) => notEvaluatedDiagnostic(n, args.input)));
+  }
+  return emitOrUsage(args, [...findings.map(findingDiagnostic), ...notes], summaryLine(findings)) ?? (hasErrors(findings) ? 1 : 0);
 }

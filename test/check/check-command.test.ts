@@ -98,6 +98,8 @@ test('--sarif: SARIF 2.1.0 with the rule table, results with levels, physical an
 test('--host: a board DTB with one CPU and 256 MiB makes a configuration that fits QEMU virt fail', () => {
   const board = `/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>;
     cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { device_type = "cpu"; reg = <0>; }; };
+    intc@8000000 { compatible = "arm,gic-v3"; interrupt-controller; reg = <0x0 0x8000000 0x0 0x10000>, <0x0 0x80a0000 0x0 0xf60000>; interrupts = <1 9 4>; };
+    timer { compatible = "arm,armv8-timer"; };
     memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x10000000>; }; };\n`;
   const dtb = runDtc(new TextEncoder().encode(board), { file: 'board.dts' }).output!;
   const dir = mkdtempSync(join(tmpdir(), 'hl-check-'));

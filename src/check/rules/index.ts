@@ -1,5 +1,6 @@
 /** The rule table: every rule the checker knows, in documentation order. */
 import type { Rule } from '../rule.js';
+import { BOARD_RULES } from './board.js';
 import { CPUPOOL_RULES } from './cpupools.js';
 import { CROSS_DOMAIN_RULES } from './cross-domain.js';
 import { DOMAIN_CONSTRUCT_RULES } from './domain-construct.js';
@@ -42,6 +43,7 @@ export const RULES: readonly Rule[] = [
   ...XSM_RULES,
   ...TARGET_RULES,
   ...HOST_RULES,
+  ...BOARD_RULES,
   ...X86_RULES,
 ];
 
