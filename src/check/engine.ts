@@ -15,7 +15,7 @@ import { BootConfigError, type BootConfigWarning } from '../model/errors.js';
 import { compareXenVersions } from '../model/version.js';
 import type { CheckContext, PartialInput, XsmPolicyInput } from './context.js';
 import { type Finding, sortFindings } from './finding.js';
-import { type HostFacts, hostFacts, withRam } from './host-facts.js';
+import { type HostFacts, hostFacts, ramKnown, withRam } from './host-facts.js';
 import { type NotEvaluated, notEvaluated } from './not-evaluated.js';
 import type { MemoryBank } from '../model/memory.js';
 import { CONFIG_NOTE_RULE, CONFIG_READ_RULE, RULES } from './rules/index.js';
@@ -35,6 +35,12 @@ export interface BootCheckOptions {
   build?: XenBuild;
   /** Partial device trees by domain name. */
   partials?: ReadonlyMap<string, PartialInput>;
+  /**
+   * Lay the modules out again on the host's RAM before the rules run
+   * (`check --place`: what build does for a board; src/artifacts gives it,
+   * a layer above this one). Not called when the host's RAM is unknown.
+   */
+  place?: (model: BootModel, host: HostFacts) => BootModel;
   /** Rules to run (default: all). */
   rules?: readonly Rule[];
   /** The architecture checked for; unset: x86 when the configuration implies it. */
@@ -123,7 +129,9 @@ export function checkTree(tree: DeviceTree, opts: BootCheckOptions = {}): BootCh
     const others = warnings.filter((w) => !paths.has(w.path));
     return { findings: sortFindings([...errors.map((e) => fromReader(e, 'error', rules, opts.file)), ...others.map((w) => fromReader(w, 'warning', rules, opts.file))]) };
   }
-  const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(model, { ...opts, tree })];
+  const host = opts.place ? modelHostFacts(model, opts) : undefined;
+  const checked = host && ramKnown(host) ? opts.place!(model, host) : model;
+  const findings = [...warnings.map((w) => fromReader(w, 'warning', rules, opts.file)), ...checkModel(checked, { ...opts, tree })];
   const skipped = checksX86(model, opts) ? [] : notEvaluated(modelHostFacts(model, opts), rules);
   return { findings: sortFindings(dedupe(findings)), model, ...(skipped.length ? { notEvaluated: skipped } : {}) };
 }

@@ -25,10 +25,12 @@ import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 import { RAM_OPTION_SPEC, ramBanks } from './ram-option.js';
 import { notEvaluatedDiagnostic } from '../check/not-evaluated.js';
 import type { MemoryBank } from '../model/memory.js';
+import { placeOnRam } from '../artifacts/ram-placement.js';
 
 const SPECS: OptionSpec[] = [
   { long: 'host', value: true, key: 'host' },
   RAM_OPTION_SPEC,
+  { long: 'place', value: false, key: 'place' },
   { long: 'xen', value: true, key: 'xen' },
   { long: 'xen-config', value: true, key: 'xen-config' },
   { long: 'json', value: false, key: 'json' },
@@ -47,7 +49,7 @@ const SPECS: OptionSpec[] = [
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
-export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb [--ram START:SIZE]...] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
+export const CHECK_USAGE = `usage: hyperlaunch check [--host HOST.dtb [--ram START:SIZE]... [--place]] [--xen VERSION] [--xen-config FILE] [--json | --sarif [-o FILE]] [-i DIR]...
                          [--partial DOMAIN=PARTIAL.dtb]... [--arch x86_64 [--x86-host SPEC] [--late-launch]
                          [--kernel DOMAIN=FILE]... [--ramdisk DOMAIN=FILE]...] [--xsm-policy POLICY.conf] INPUT.dts|INPUT.dtb
        hyperlaunch check --rules | --rules-md
@@ -55,7 +57,9 @@ Checks a dom0less or Hyperlaunch configuration for what makes Xen panic, refuse 
 domain, or silently ignore part of it. --host: the board's DTB (CPUs, RAM, reserved
 memory, device paths; default: the input's own host nodes). --ram: a RAM bank (START:SIZE,
 SIZE may end in K/M/G; repeatable) for a board whose DTB leaves /memory to the firmware;
-rules check could not evaluate for lack of host facts are listed as notes. --xen: the target,
+rules check could not evaluate for lack of host facts are listed as notes. --place: lay the
+modules out on the host's RAM around its reserved regions first, as build does for a
+board (for a configuration written for another board). --xen: the target,
 e.g. 4.17, 4.22, or debian-4.17 (Debian 12's build and its Kconfig). --xen-config:
 the .config of the Xen build that will boot (its options and, from its header, its
 release; --xen VERSION when the header is missing). --partial: a
@@ -73,6 +77,7 @@ interface Args {
   input: string;
   host?: string;
   ram: MemoryBank[];
+  place: boolean;
   xen?: string;
   xenConfig?: string;
   format: 'text' | 'json' | 'sarif';
@@ -123,7 +128,7 @@ function parseArgs(argv: string[]): Args | 'help' | 'rules' | 'rules-md' {
   return {
     arch: arch as Architecture | undefined,
     x86: { host: x86Host, lateLaunch: has('late-launch'), kernels, ramdisks },
-    input: parsed.positionals[0]!, host: last('host'), ram: ramBanks(parsed.options), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
+    input: parsed.positionals[0]!, host: last('host'), ram: ramBanks(parsed.options), place: has('place'), xsmPolicy: last('xsm-policy'), xen: last('xen'), xenConfig: last('xen-config'), format: has('sarif') ? 'sarif' : has('json') ? 'json' : 'text', out,
     includeDirs: parsed.options.filter((o) => o.key === 'i').map((o) => o.value!), partials,
   };
 }
@@ -253,7 +258,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
   const notes: Diagnostic[] = [];
   if (isFinding(bytes)) findings.push(bytes);
   else {
-    const result = checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, ram: args.ram, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy });
+    const result = checkSource(bytes, { file: args.input, includeDirs: args.includeDirs, host: extras.host, hostName: args.host, ram: args.ram, place: args.place ? (m, h) => placeOnRam(m, h).model : undefined, build: target.build, partials: extras.partials, arch: args.arch, x86: args.x86, xsmPolicy: extras.xsmPolicy });
     findings.push(...result.findings);
     notes.push(...(result.notEvaluated ?? []).map((n) => notEvaluatedDiagnostic(n, args.input)));
   }

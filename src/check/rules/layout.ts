@@ -142,11 +142,19 @@ export const LAYOUT_RULES: Rule[] = [
     xenMessage: OVERLAP_MSG, summary: 'static memory, static heap or shared memory ranges overlap each other or /reserved-memory',
     hint: 'give every static range its own memory',
     check(ctx, report) {
-      const regions = [...staticRegions(ctx.model), ...hostReserved(ctx.host, false)];
-      for (const [a, b] of overlappingPairs(regions)) {
+      const host = hostReserved(ctx.host, false);
+      const board = new Set(host);
+      const boardPairs: string[] = [];
+      for (const [a, b] of overlappingPairs([...staticRegions(ctx.model), ...host])) {
+        if (board.has(a) && board.has(b)) {
+          boardPairs.push(`${b.what} ${range(b.address, b.size)} and ${a.what} ${range(a.address, a.size)}`);
+          continue;
+        }
         const [own, other] = a.where.position || !b.where.position ? [a, b] : [b, a];
         report(own.where, `${own.what} ${range(own.address, own.size)} overlaps ${other.what} ${range(other.address, other.size)}; Xen panics "Early FDT parsing failed"`);
       }
+      // The board's own regions overlapping is one fact about the board, however many pairs: one finding.
+      if (boardPairs.length) report({ path: '/reserved-memory' }, `${ctx.host!.source}'s /reserved-memory regions overlap (${boardPairs.join('; ')}); Xen panics "Early FDT parsing failed" on the first`);
     },
   },
   {
