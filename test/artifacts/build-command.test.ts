@@ -25,8 +25,34 @@ const cli = (cwd: string, ...args: string[]) => {
 
 const case01 = join(goldenDir, '01-dom0-2domus-tftp');
 
+/**
+ * ImageBuilder's golden host.dts is a sketch (CPUs, RAM, a UART): build's
+ * check gate refuses it as a board Xen cannot start on (no GIC, no timer).
+ * What QEMU virt has makes it one: a GICv3 with its maintenance interrupt,
+ * the generic timer, PSCI by SMC for the secondary CPUs.
+ */
+function makeXenBoard(dtbPath: string): void {
+  const tree = readDtb(readFileSync(dtbPath));
+  const gic = tree.root.addChild(new Node('interrupt-controller@8000000'));
+  gic.addProperty(new Property('compatible', PropertyValue.fromString('arm,gic-v3')));
+  gic.addProperty(new Property('interrupt-controller', new PropertyValue(new Uint8Array(0))));
+  gic.addProperty(new Property('#interrupt-cells', PropertyValue.fromCells([3])));
+  gic.addProperty(new Property('reg', PropertyValue.fromCells([0, 0x8000000, 0, 0x10000, 0, 0x80a0000, 0, 0xf60000])));
+  gic.addProperty(new Property('interrupts', PropertyValue.fromCells([1, 9, 4])));
+  const timer = tree.root.addChild(new Node('timer'));
+  timer.addProperty(new Property('compatible', PropertyValue.fromString('arm,armv8-timer')));
+  const psci = tree.root.addChild(new Node('psci'));
+  psci.addProperty(new Property('compatible', PropertyValue.fromString('arm,psci-1.0')));
+  psci.addProperty(new Property('method', PropertyValue.fromString('smc')));
+  for (const cpu of getNodeByPath(tree.root, '/cpus')!.liveChildren()) cpu.addProperty(new Property('enable-method', PropertyValue.fromString('psci')));
+  writeFileSync(dtbPath, writeDtb(tree));
+}
+
 function withDir(fn: (dir: string) => void, inputs = '01-dom0-2domus-tftp'): void {
-  removedAfter(makeGoldenInputs(inputs, ['host-fit.dtb']), fn);
+  removedAfter(makeGoldenInputs(inputs, ['host-fit.dtb']), (dir) => {
+    if (existsSync(join(dir, 'host.dtb'))) makeXenBoard(join(dir, 'host.dtb'));
+    fn(dir);
+  });
 }
 
 test('golden 01 through the CLI: the check engine refuses (RAM starts at 0x40000000), --force builds the golden bytes', (t) => {
@@ -88,6 +114,7 @@ test('refusals: unsupported shell (exit 1, located), output over an input, usage
 
 function dtInputs(dir: string): void {
   writeFileSync(join(dir, 'host.dtb'), compileDts(join(case01, 'host.dts')));
+  makeXenBoard(join(dir, 'host.dtb'));
   dummyImage(join(dir, 'xen'), 950000);
   for (const n of ['k0', 'k1', 'k2']) dummyImage(join(dir, n), 3000000);
   for (const n of ['r0', 'r1', 'r2']) dummyCpio(join(dir, n), 1000000);
