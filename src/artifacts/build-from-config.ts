@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageBuilderConfig, readImageBuilderConfig } from '../bindings/imagebuilder/config.js';
-import type { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
+import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import { parseShellConfig } from '../bindings/imagebuilder/shell-config.js';
 import { writeImageBuilderConfig } from '../bindings/imagebuilder/write-config.js';
@@ -20,10 +20,14 @@ import type { Loss } from '../model/loss.js';
 import type { NamingStyle } from './chosen-edits.js';
 import { applyFdtput } from './fdtput-apply.js';
 import { directorySource, typedReads } from './file-source.js';
-import { configFromDeviceTree } from './from-devicetree.js';
+import { configFromDeviceTree, hostMemory } from './from-devicetree.js';
 import { type ImageBuilderOverrides, resolveImageBuilder } from './imagebuilder-plan/resolve.js';
 import { overwrittenInput, refusalMessage, writeFileAtomic } from './output-write.js';
 import { type BuildOutput, type UbootBuild, buildUboot } from './uboot-build.js';
+import type { Range } from './layout.js';
+import type { MemoryBank } from '../model/memory.js';
+import { staticRegions } from '../check/rules/layout.js';
+import { hostFacts, ramKnown } from '../check/host-facts.js';
 import { type XsmBuildRequest, addFlask, withGeneratedFile } from './xsm/flask-build.js';
 
 export interface BuildFromConfigOptions {
@@ -33,6 +37,10 @@ export interface BuildFromConfigOptions {
   prefix?: string;
   naming?: NamingStyle;
   avoidReserved?: boolean;
+  /** More ranges the layout skips (the devicetree route: its static memory, heap and shared memory). */
+  extraReserved?: readonly Range[];
+  /** The board's RAM (`--ram`) when its DTB leaves /memory to the firmware: the layout's and the checks' RAM. */
+  ram?: readonly MemoryBank[];
   /** Also write the host DTB with /chosen filled, under this name. */
   finalDtb?: string;
   /** Also write the complete ImageBuilder config the build amounts to. */
@@ -84,7 +92,7 @@ export function buildFromConfig(config: ImageBuilderConfig, opts: BuildFromConfi
   const flask = opts.xsm ? addFlask(plan, opts.xsm) : undefined;
   const dirFiles = directorySource(opts.dir);
   const files = typedReads(flask ? withGeneratedFile(dirFiles, flask.file, flask.data) : dirFiles);
-  const build = buildUboot(plan, { dir: opts.dir, files, prefix: opts.prefix, naming: opts.naming, avoidReserved: opts.avoidReserved, time: opts.time ?? imageTime() });
+  const build = buildUboot(plan, { dir: opts.dir, files, prefix: opts.prefix, naming: opts.naming, avoidReserved: opts.avoidReserved, extraReserved: opts.extraReserved, time: opts.time ?? imageTime() });
   const outputs = [...(flask ? [{ path: flask.file, data: flask.data }] : []), ...build.outputs];
   if (opts.finalDtb) outputs.push({ path: opts.finalDtb, data: applyFdtput(files.read(plan.deviceTree!), build.edits) });
   if (opts.emitConfig) {
@@ -108,15 +116,30 @@ export interface DevicetreeInput {
   memoryEnd?: bigint;
 }
 
+/** The lowest bank: ImageBuilder lays everything out from MEMORY_START within one range. */
+function lowestBank(ram: readonly MemoryBank[] | undefined): MemoryBank | undefined {
+  return ram?.length ? ram.reduce((a, b) => (b.address < a.address ? b : a)) : undefined;
+}
+
 /** A devicetree built as the ImageBuilder config it amounts to; `losses` is what that config cannot carry. */
 export function buildFromDevicetree(input: DevicetreeInput, opts: BuildFromConfigOptions): ConfigBuild & { losses: Loss[] } {
   const r = runDtc(readInput(input.file), { file: input.file, outputFormat: 'dtb' });
   if (!r.tree) throw r.error ?? new FdtError('DTS', `cannot read ${input.file}`, { path: input.file });
   const hostDtb = readInput(join(opts.dir, input.host));
-  const { config, losses } = configFromDeviceTree(r.tree, {
-    hostFile: input.host, hostDtb, xen: input.xen, files: new Map(input.modules ?? []), memoryStart: input.memoryStart, memoryEnd: input.memoryEnd,
+  const bank = lowestBank(opts.ram);
+  const { config, losses, model } = configFromDeviceTree(r.tree, {
+    hostFile: input.host, hostDtb, xen: input.xen, files: new Map(input.modules ?? []),
+    memoryStart: input.memoryStart ?? bank?.address, memoryEnd: input.memoryEnd ?? (bank && bank.address + bank.size),
   });
-  return { ...buildFromConfig(config, { ...opts, sourceFiles: [...(opts.sourceFiles ?? []), input.file] }, true), losses };
+  if (input.memoryEnd === undefined && !bank && !hostMemory(hostDtb)) {
+    throw new ImageBuilderError('IB_MEMORY', `${input.host} describes no RAM (no /memory, or banks of size 0: the firmware fills them at boot), so the binaries have nowhere to go`, {
+      path: input.host, hint: 'give the board\'s RAM: --ram START:SIZE (or --memory-start/--memory-end), e.g. from the running board\'s /sys/firmware/fdt',
+    });
+  }
+  // A devicetree names no load addresses of its own: lay the blobs out around the board's
+  // reserved regions and the configuration's static ranges (Xen drops a module on either).
+  const around = { avoidReserved: true, extraReserved: staticRegions(model) };
+  return { ...buildFromConfig(config, { ...opts, ...around, sourceFiles: [...(opts.sourceFiles ?? []), input.file] }, true), losses };
 }
 
 /** The checks over what will boot (Xen builds with a device tree only); undefined when there is nothing to check. */
@@ -126,7 +149,11 @@ export function checkBuild(b: ConfigBuild, opts: Omit<GateOptions, 'host'> = {})
   const at = (label: string) => b.build.images.find((i) => i.label === label);
   const { model } = imageBuilderToModel(plan, at);
   const host = readDtb(typedReads(directorySource(b.dir)).read(plan.deviceTree));
-  return checkGate(model, { ...opts, host, hostName: plan.deviceTree });
+  // A board DTB without RAM: --ram, else the config's MEMORY_START..MEMORY_END, is the RAM the checks use.
+  const facts = hostFacts(host, plan.deviceTree);
+  const configured = plan.memoryEnd > plan.memoryStart ? [{ address: plan.memoryStart, size: plan.memoryEnd - plan.memoryStart }] : [];
+  const ram = ramKnown(facts) ? [] : opts.ram?.length ? opts.ram : configured;
+  return checkGate(model, { ...opts, host, hostName: plan.deviceTree, ram });
 }
 
 /** Write every output, or none: one that would replace an input is refused (OUTPUT) before anything is written. */

@@ -38,13 +38,13 @@ export interface DeviceTreeConfig {
   losses: Loss[];
 }
 
-/** The first /memory bank of the host: ImageBuilder's MEMORY_START / MEMORY_END. */
+/** The first /memory bank of the host: ImageBuilder's MEMORY_START / MEMORY_END (a size-0 placeholder is no RAM). */
 export function hostMemory(hostDtb: Uint8Array): { start: bigint; end: bigint } | undefined {
   const root = readDtb(hostDtb).root;
   for (const n of root.liveChildren()) {
     const type = n.getProperty('device_type')?.bytes;
     if (n.baseName !== 'memory' && !(type && new TextDecoder().decode(type) === 'memory\0')) continue;
-    const bank = decodeReg(n)[0];
+    const bank = decodeReg(n).find((b) => b.size > 0n);
     if (bank) return { start: bank.address, end: bank.address + bank.size };
   }
   return undefined;

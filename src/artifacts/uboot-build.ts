@@ -30,6 +30,8 @@ export interface UbootBuildOptions {
   naming?: NamingStyle;
   /** Skip /reserved-memory and /memreserve/ ranges of the host DTB. */
   avoidReserved?: boolean;
+  /** More ranges to skip (a devicetree's static memory, static heap and shared memory). */
+  extraReserved?: readonly Range[];
   /** uImage/FIT time stamp; 0 as with SOURCE_DATE_EPOCH=0. */
   time?: number;
 }
@@ -186,7 +188,7 @@ export function buildUboot(plan: ImageBuilderPlan, opts: UbootBuildOptions): Ubo
   if (plan.fdtedit && hostPresent) fdtedit = mergeOverlays(files, hostDtb, plan.overlays, plan.fdtedit, inputs);
   const fit = plan.fit !== undefined;
   const wanted = wantedImages(plan, fit && plan.fdtedit ? plan.fdtedit : host);
-  const reserved: Range[] = opts.avoidReserved && hostPresent ? reservedRanges(hostDtb) : [];
+  const reserved: Range[] = [...(opts.avoidReserved && hostPresent ? reservedRanges(hostDtb) : []), ...(opts.extraReserved ?? [])];
   const { script: scriptAt, first } = scriptAddress(plan.memoryStart);
   let memaddr = first;
   const images: LoadedImage[] = [];

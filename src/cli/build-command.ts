@@ -16,6 +16,8 @@ import { hexUpper } from '../artifacts/dt-edits.js';
 import type { UbootBuild } from '../artifacts/uboot-build.js';
 import { BootConfigError } from '../model/errors.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
+import { RAM_OPTION_SPEC, ramBanks } from './ram-option.js';
+import type { MemoryBank } from '../model/memory.js';
 import { type Reporter, buildErrorDiagnostic, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 import { buildX86Command, wantsX86Build } from './build-x86-command.js';
@@ -43,6 +45,7 @@ const SPECS: OptionSpec[] = [
   { long: 'emit-config', value: true, key: 'emit-config' },
   { long: 'memory-start', value: true, key: 'memory-start' },
   { long: 'memory-end', value: true, key: 'memory-end' },
+  RAM_OPTION_SPEC,
   { long: 'json', value: false, key: 'json' },
   ...XSM_OPTION_SPECS,
   { short: 'h', long: 'help', value: false, key: 'h' },
@@ -53,7 +56,7 @@ export const BUILD_USAGE = `usage: hyperlaunch build -c CONFIG -d DIR [-t LOADCM
                         [--avoid-reserved] [--xen-config FILE] [--dry-run] [--force] [--json]
        hyperlaunch build BOOT.dts|BOOT.dtb --host HOST.dtb --xen XEN -d DIR
                         [--module DOMAIN/KIND=FILE]... [--final-dtb NAME.dtb]
-                        [--memory-start A --memory-end B] [same options as above]
+                        [--memory-start A --memory-end B | --ram START:SIZE...] [same options as above]
        hyperlaunch build --arch x86_64 BOOT.dts|BOOT.dtb -d DIR [--iso] ...   (x86: see build --arch x86_64 --help)
 Builds what ImageBuilder's uboot-script-gen builds (U-Boot script, boot.scr, FIT,
 edited host DTB) from its config file, which is read as data and never executed;
@@ -66,6 +69,9 @@ or from a dom0less / Hyperlaunch devicetree (Hyperlaunch is converted to dom0les
   --compat imagebuilder-2023   module0x... / dom0 node names, byte-identical to ImageBuilder 2023.2
                                (default: module@..., dom0@... as upstream since late 2024)
   --avoid-reserved             place no image over /reserved-memory or /memreserve/ of the host DTB
+                               (devicetree input always does, and avoids its static memory ranges too)
+  --ram START:SIZE             a RAM bank of a board whose DTB leaves /memory to the firmware (repeatable;
+                               SIZE may end in K, M, G): the layout starts in the lowest, the checks use all
   --module dom0/kernel=Image   file of a module (kinds: kernel, ramdisk, device-tree); default: xen,uefi-binary
   --final-dtb NAME             also write the host DTB with /chosen filled (for loaders without scripts)
   --emit-config NAME           also write the ImageBuilder config the devicetree input amounts to
@@ -89,6 +95,7 @@ interface BuildArgs {
   emitConfig?: string;
   memoryStart?: bigint;
   memoryEnd?: bigint;
+  ram: MemoryBank[];
   dir: string;
   overrides: ImageBuilderOverrides;
   prefix?: string;
@@ -141,6 +148,7 @@ function parseArgs(argv: string[]): BuildArgs | 'help' {
     emitConfig: one('emit-config'),
     memoryStart: address(one('memory-start'), '--memory-start'),
     memoryEnd: address(one('memory-end'), '--memory-end'),
+    ram: ramBanks(parsed.options),
     dir,
     overrides: { loadCmd: one('t'), outputName: one('o'), fit: has('f'), keyDir: one('k'), ubootDtb: one('u') },
     prefix: one('p'),
@@ -163,7 +171,7 @@ function layoutTable(b: UbootBuild): string {
 /** The build from -c, or from the devicetree input (with its losses printed as notes). */
 function runBuild(args: BuildArgs, reporter: Reporter, target: XenBuild | undefined): ConfigBuild | number {
   const opts: BuildFromConfigOptions = {
-    dir: args.dir, overrides: args.overrides, prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved,
+    dir: args.dir, overrides: args.overrides, prefix: args.prefix, naming: args.naming, avoidReserved: args.avoidReserved, ram: args.ram,
     finalDtb: args.finalDtb, emitConfig: args.emitConfig, sourceFiles: args.config ? [args.config] : [],
     xsm: args.xsm && { mode: args.xsm.mode, xenVersion: target?.version },
   };
@@ -183,7 +191,7 @@ function runBuild(args: BuildArgs, reporter: Reporter, target: XenBuild | undefi
 /** The checks over what will boot; true when the build may go on. */
 function checksAllow(b: ConfigBuild, args: BuildArgs, target: XenBuild | undefined, reporter: Reporter): boolean {
   // --dry-run writes nothing, so it shows the findings and the layout whatever they say.
-  const gate = checkBuild(b, { file: args.config ?? args.tree, force: args.force || args.dryRun, build: target });
+  const gate = checkBuild(b, { file: args.config ?? args.tree, force: args.force || args.dryRun, build: target, ram: args.ram });
   for (const f of gate?.findings ?? []) reporter.report(findingDiagnostic(f));
   if (gate?.outcome === 'forced' && !args.dryRun) reporter.status('build', 'building anyway (--force)');
   if (gate?.outcome !== 'refused') return true;

@@ -254,3 +254,35 @@ test('--xsm flask: the generated policy is XEN_POLICY (written as xenpolicy.bin,
     assert.match(src, /fdt set \/chosen xen,xen-bootargs "[^"]* xsm=flask flask=permissive"/);
   });
 });
+
+/** The host without its /memory node: a board whose firmware fills RAM in at boot. */
+function dropMemory(dtbPath: string): void {
+  const tree = readDtb(readFileSync(dtbPath));
+  getNodeByPath(tree.root, '/memory@40000000')!.deleted = true;
+  writeFileSync(dtbPath, writeDtb(tree));
+}
+
+test('devicetree input on a board without /memory: --ram places the layout, which steps over static memory', (t) => {
+  if (!haveGolden(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), 'hl-build-ram-'));
+  try {
+    dtInputs(dir);
+    dropMemory(join(dir, 'host.dtb'));
+    writeFileSync(join(dir, 'with.config'), '# Xen/arm 4.22.0 Configuration\nCONFIG_ARM_64=y\nCONFIG_DOM0LESS_BOOT=y\nCONFIG_STATIC_MEMORY=y\n');
+    const args = [join(repoRoot, 'examples', 'static-memory.dts'), '--host', 'host.dtb', '--xen', 'xen', '-d', '.', '-t', 'tftp', '--xen-config', 'with.config',
+      '--module', 'dom0/kernel=k0', '--module', 'dom0/ramdisk=r0', '--module', 'domU1/kernel=k1', '--dry-run'];
+    const without = cli(dir, ...args);
+    assert.equal(without.code, 1);
+    assert.match(without.stderr, /error\[IB_MEMORY\]: host\.dtb describes no RAM \(no \/memory, or banks of size 0: the firmware fills them at boot\)/);
+    assert.match(without.stderr, /hint: give the board's RAM: --ram START:SIZE/);
+    // RAM from 0x4fc00000: boot.scr at +2 MiB, the first image would be at 0x50000000, inside domU1's
+    // xen,static-mem [0x50000000, 0x60000000): it goes past it, as the rest do
+    const r = cli(dir, ...args, '--ram', '0x4fc00000:1G');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /host-ram-missing|error\[/);
+    assert.match(r.stdout, /^address +end +size +image +file\n0x4FE00000 +script +boot\.scr\n0x60200000 +\S+ +\d+ +dom0-kernel +k0\n/);
+    assert.equal(cli(dir, ...args, '--ram', 'lots').code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
