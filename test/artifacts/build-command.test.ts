@@ -286,3 +286,18 @@ test('devicetree input on a board without /memory: --ram places the layout, whic
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an ImageBuilder config on a host DTB without /memory: MEMORY_START..MEMORY_END is the RAM the checks use', (t) => {
+  if (!haveGolden(t)) return;
+  withDir((dir) => {
+    dropMemory(join(dir, 'host.dtb'));
+    const cfg = readFileSync(join(case01, 'config'), 'utf8').replace('MEMORY_START="0x0"', 'MEMORY_START="0x40000000"').replace('MEMORY_END="0x80000000"', 'MEMORY_END="0x50000000"');
+    writeFileSync(join(dir, 'config'), cfg);
+    // 256 MiB from 0x40000000 holds the images, not DOM0_MEM=1024 and the domUs
+    const r = cli(dir, '-c', 'config', '-d', '.', '-t', 'tftp', '--dry-run');
+    assert.doesNotMatch(r.stderr, /host-ram-missing/);
+    assert.match(r.stderr, /error\[memory-fit\]: domains need \d+ KiB .* but host\.dtb has \d+ KiB free \(RAM 262144 KiB/);
+    const big = cli(dir, '-c', 'config', '-d', '.', '-t', 'tftp', '--dry-run', '--ram', '0x40000000:2G');
+    assert.doesNotMatch(big.stderr, /memory-fit|host-ram-missing/);
+  });
+});
