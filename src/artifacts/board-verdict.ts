@@ -7,7 +7,7 @@
  */
 import { checkModel } from '../check/engine.js';
 import type { Finding } from '../check/finding.js';
-import { hostFacts, ramKnown, withRam } from '../check/host-facts.js';
+import { type RamState, hostFacts, ramKnown, withRam } from '../check/host-facts.js';
 import type { DeviceTree } from '../fdt/tree/livetree.js';
 import type { BootModel } from '../model/boot-model.js';
 import type { MemoryBank } from '../model/memory.js';
@@ -24,6 +24,8 @@ export interface BoardResult {
   findings: Finding[];
   /** The configuration as placed on the board (unchanged when the board's RAM is unknown). */
   placed: BootModel;
+  /** What the board's tree says about RAM. */
+  ram: RamState;
 }
 
 function ids(findings: readonly Finding[], severity: Finding['severity']): string[] {
@@ -44,5 +46,5 @@ export function judgeBoard(config: BootModel, board: DeviceTree, boardName: stri
   const findings = ramKnown(facts) ? all : all.filter((f) => !PLACEMENT_RULES.has(f.ruleId));
   const errors = ids(findings, 'error');
   const verdict: BoardVerdict = errors.length ? 'not ready' : findings.some((f) => f.ruleId === 'host-ram-missing') ? 'ready with --ram' : 'ready';
-  return { verdict, errors, warnings: ids(findings, 'warning'), findings, placed };
+  return { verdict, errors, warnings: ids(findings, 'warning'), findings, placed, ram: hostFacts(board, boardName).ram };
 }
