@@ -186,8 +186,7 @@ test('partial device tree faults are judged by target: pdt-cells from 4.22, pdt-
   assert.deepEqual(ids(withPartial('pdt-cells', cells)), ['pdt-cells:error'], 'no target: the newest release');
   assert.deepEqual(ids(withPartial('pdt-cells', cells, '4.21')), []);
   assert.deepEqual(ids(withPartial('pdt-cells', cells, 'debian-4.17')), []);
-  // without force-assign too: with it, Xen accepts xen,reg alone (an MMIO range with no device)
-  const noPath = fixtureText('pdt-reg-path.ok.partial.dts').replace(/\n\t*xen,path = [^\n]*/, '').replace(/\n\t*xen,force-assign-without-iommu;/, '');
+  const noPath = fixtureText('pdt-reg-path.ok.partial.dts').replace(/\n\t*xen,path = [^\n]*/, '');
   assert.doesNotMatch(noPath, /xen,path/);
   assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, '4.18')), ['pdt-reg-path:error']);
   assert.deepEqual(ids(withPartial('pdt-reg-path', noPath, 'debian-4.17')), ['pdt-reg-path-skipped:warning']);
