@@ -38,6 +38,9 @@ import type { Loss } from '../model/loss.js';
 import { BootConfigError } from '../model/errors.js';
 import { type LoadedConfig, loadBootConfig, reportBootConfigError } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
+import { RAM_OPTION_SPEC, ramBanks } from './ram-option.js';
+import type { MemoryBank } from '../model/memory.js';
+import { DEFAULT_MACHINE, VIRT_RAM_BASE, type VirtMachine } from '../qemu/machine.js';
 import { type Reporter, createReporter, printUsageError } from './report.js';
 import { xenBuildFromArgs, xenTargetProblem } from './xen-target-options.js';
 import { X86_DEFAULT_TIMEOUT, X86_ROUTES, bootX86Tree, treeImpliesX86 } from './qemu-x86.js';
@@ -62,6 +65,7 @@ const SPECS: OptionSpec[] = [
   { long: 'allow-loss', value: false, key: 'allow-loss' },
   { long: 'iommu', value: true, key: 'iommu' },
   { long: 'kernel', value: true, key: 'kernel' },
+  RAM_OPTION_SPEC,
   ...XSM_OPTION_SPECS,
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
@@ -94,6 +98,8 @@ kernel panic, oops or Xen crash line for it). PASS means alive.
                       (with a devicetree, goes with --xen-image)
   --xen VERSION       the release of that Xen when the Image or .config does not say it
   --json              the report as one JSON object (per domain: stage, proof, failure)
+  --ram 0x40000000:SIZE  QEMU virt's RAM (it always starts at 0x40000000; SIZE may end in M or G,
+                      default 2G): the machine's -m, its DTB's /memory, and the checks' RAM
 ${XSM_OPTIONS_HELP}                      (--xsm: devicetree input, direct route, a --xen-image built with FLASK)
 x86 (--arch x86_64, implied by a Hyperlaunch tree whose modules are multiboot indexes):
 qemu-system-x86_64 (q35, qemu64 with SVM and NPT, 2 CPUs, 2 GiB) boots Debian's Xen 4.17
@@ -139,6 +145,17 @@ interface QemuArgs {
   iommu?: boolean;
   kernel?: string;
   xsm?: XsmRequest;
+  /** --ram: QEMU virt with that much RAM. */
+  machine?: VirtMachine;
+}
+
+/** `--ram` on QEMU virt: one bank, where virt's RAM is, in whole MiB. */
+function virtMachine(banks: readonly MemoryBank[]): VirtMachine | undefined {
+  if (!banks.length) return undefined;
+  const [bank] = banks;
+  if (banks.length > 1 || bank!.address !== VIRT_RAM_BASE) throw new UsageError(`--ram on QEMU virt is one bank at 0x${VIRT_RAM_BASE.toString(16)} (its RAM starts there): 0x40000000:SIZE`);
+  if (bank!.size % 0x100000n !== 0n || bank!.size < 0x10000000n) throw new UsageError('--ram: QEMU virt takes whole MiB, at least 256M');
+  return { ...DEFAULT_MACHINE, memoryMiB: Number(bank!.size / 0x100000n) };
 }
 
 function parseTimeout(value: string): number {
@@ -225,6 +242,7 @@ function parseArgs(argv: string[]): QemuArgs | 'help' {
     allowLoss: options.some((o) => o.key === 'allow-loss'),
     iommu: iommuText === undefined ? undefined : iommuText === 'on',
     kernel: last('kernel'),
+    machine: virtMachine(ramBanks(options)),
   };
 }
 
@@ -268,7 +286,13 @@ export async function qemuCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const reporter = createReporter(args.json);
-  if (!args.config && (args.arch === 'x86_64' || (args.arch === undefined && treeImpliesX86(args.file, args.includeDirs)))) return qemuX86(args, reporter);
+  if (!args.config && (args.arch === 'x86_64' || (args.arch === undefined && treeImpliesX86(args.file, args.includeDirs)))) {
+    if (args.machine) {
+      printUsageError('qemu', '--ram is for QEMU virt (arm64); the x86 machine has 2 GiB', QEMU_USAGE);
+      return 2;
+    }
+    return qemuX86(args, reporter);
+  }
   const x86Only = args.routeText !== undefined && args.routeText !== 'uboot' && args.routeText !== 'direct' ? `--route ${args.routeText}` : args.kernel !== undefined ? '--kernel' : args.iommu !== undefined ? '--iommu' : args.allowLoss ? '--allow-loss' : undefined;
   if (x86Only) {
     printUsageError('qemu', `${x86Only} is for an x86 boot (--arch x86_64)`, QEMU_USAGE);
@@ -343,7 +367,7 @@ function bootedXenBuild(args: QemuArgs): XenBuild {
 }
 
 function bootOptions(args: QemuArgs): BootOptions {
-  return { timeoutSeconds: args.timeoutSeconds, graceSeconds: args.graceSeconds, serialLog: args.serialLog };
+  return { timeoutSeconds: args.timeoutSeconds, graceSeconds: args.graceSeconds, serialLog: args.serialLog, ...(args.machine ? { machine: args.machine } : {}) };
 }
 
 /** --expect's patterns on the domains they name; a name no domain has is a usage error, found only once the plan names the domains. */
@@ -367,7 +391,7 @@ function checksAllow(input: BootModel | DeviceTree, host: DeviceTree, hostName: 
 async function bootTree(args: QemuArgs, build: XenBuild, reporter: Reporter, work: string): Promise<BootReport | number> {
   const loaded = loadBootConfig(args.file, { includeDirs: args.includeDirs, target: { arch: 'arm64', xenVersion: build.version }, reporter });
   if (typeof loaded === 'number') return loaded;
-  const host = virtHostTree();
+  const host = virtHostTree(args.machine);
   if (!checksAllow(loaded.tree, host, 'QEMU virt', args, build, reporter)) return 1;
   const debian = fetchGuestBinaries({ log: (l) => reporter.note(`hyperlaunch qemu: ${l}`) });
   // The user's Xen replaces Debian's; Debian's Linux and busybox still make the domains.
@@ -430,7 +454,7 @@ function readConfigText(file: string): string {
 
 async function bootConfig(args: QemuArgs, build: XenBuild, reporter: Reporter, work: string): Promise<BootReport | number> {
   const config = readImageBuilderConfig(parseShellConfig(readConfigText(args.file), args.file));
-  const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree() });
+  const plan = planConfigBoot(config, { route: args.route, dir: args.dir!, workDir: work, virtHost: () => virtHostTree(args.machine) });
   // Before the checks: a misspelt --expect is the user's to fix first.
   const expected = withExpects((plan.uboot ?? plan.direct!).expected, args.expects);
   for (const n of plan.notes) reporter.note(`${args.file}: note: ${n}`);

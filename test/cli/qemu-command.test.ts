@@ -207,3 +207,16 @@ test('qemu: what the direct route leaves out of a configuration is said before b
   const saved = /serial log: (\S+)/.exec(r.stdout)?.[1];
   if (saved) rmSync(saved, { force: true });
 });
+
+test('--ram sets QEMU virt\'s RAM: its dumped DTB has that /memory, so the checks refuse what does not fit before booting', (t) => {
+  if (spawnSync('qemu-system-aarch64', ['--version']).status !== 0) return skipNotice(t, 'qemu --ram', 'qemu-system-aarch64 is not installed (apt-get install qemu-system-arm)');
+  // qemu-dom0less.dts: dom0_mem=512M and two domUs of 128 MiB do not fit in 512 MiB
+  const r = cli('--ram', '0x40000000:512M', 'examples/qemu-dom0less.dts');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /error\[memory-fit\]: domains need 786432 KiB .* but QEMU virt has \d+ KiB free \(RAM 524288 KiB/);
+  assert.match(r.stderr, /not booted/);
+  assert.equal(r.stdout, '');
+  for (const bad of [['--ram', '0:1G'], ['--ram', '0x40000000:1G', '--ram', '0x100000000:1G'], ['--ram', '0x40000000:100M']]) {
+    assert.equal(cli(...bad, 'examples/qemu-dom0less.dts').status, 2, bad.join(' '));
+  }
+});
