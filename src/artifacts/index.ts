@@ -17,3 +17,5 @@ export * from './build-from-config.js';
 export * from './output-write.js';
 export * from './x86/index.js';
 export * from './xsm/index.js';
+export { placeOnRam, freeRanges, type RamPlacement } from './ram-placement.js';
+export { judgeBoard, type BoardResult, type BoardVerdict } from './board-verdict.js';
