@@ -42,7 +42,7 @@ function cpuProblems(host: HostFacts): string[] {
 
 export const BOARD_RULES: Rule[] = [
   {
-    id: 'host-ram-missing', group: 'board', severity: 'warning', xenSource: 'xen/common/device-tree/bootfdt.c', needs: 'host',
+    id: 'host-ram-missing', group: 'board', severity: 'warning', xenSource: 'xen/common/device-tree/bootinfo-fdt.c', needs: 'host',
     xenMessage: '(none: Xen boots on the banks the firmware or bootloader writes into /memory; the DTB alone has none)',
     summary: 'the board\'s tree describes no RAM (no /memory node, or banks of size 0): the RAM rules cannot be evaluated',
     hint: RAM_SOURCES,
