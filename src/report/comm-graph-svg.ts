@@ -48,7 +48,10 @@ function stubOf(from: Point): Point {
   return { x: Math.round(from.x + (dx / len) * 70 || from.x + 70), y: Math.round(from.y + (dy / len) * 70) };
 }
 
-function edgeSvg(l: Link, a: Point, b: Point, bend: number, data: ReportData): string {
+function edgeSvg(l: Link, a: Point, b: Point, n: number, data: ReportData): string {
+  // Links between the same two domains: alternate sides, further out each time; labels at different points along them.
+  const bend = (n % 2 ? -1 : 1) * Math.ceil(n / 2) * 40;
+  const t = Math.max(0.2, 0.5 - 0.12 * n);
   const mx = (a.x + b.x) / 2;
   const my = (a.y + b.y) / 2;
   const dx = b.x - a.x;
@@ -59,7 +62,9 @@ function edgeSvg(l: Link, a: Point, b: Point, bend: number, data: ReportData): s
   const mark = errorMark(l.findings);
   const title = [l.label, ...l.findings.map((id) => `${id}: ${data.findings.find((f) => f.id === id)?.message ?? ''}`)].join('\n');
   const path = `<path class="${classes('edge', l.dangling && 'dangling', mark.href && 'error')}" data-kind="${l.kind}" data-from="${esc(l.from)}" data-to="${esc(l.to)}"${mark.attrs} d="M ${a.x} ${a.y} Q ${cx} ${cy} ${b.x} ${b.y}"><title>${esc(title)}</title></path>`;
-  const label = `<text class="edge-label" x="${Math.round((mx + cx) / 2)}" y="${Math.round((my + cy) / 2)}">${esc(l.kind === 'evtchn' ? l.label.replace(/ \(.*\)$/, '') : l.label)}</text>`;
+  const lx = Math.round((1 - t) * (1 - t) * a.x + 2 * t * (1 - t) * cx + t * t * b.x) + 4;
+  const ly = Math.round((1 - t) * (1 - t) * a.y + 2 * t * (1 - t) * cy + t * t * b.y);
+  const label = `<text class="edge-label" x="${lx}" y="${ly}">${esc(l.kind === 'evtchn' ? l.label.replace(/ \(.*\)$/, '') : l.label)}</text>`;
   return mark.href ? `<a href="${esc(mark.href)}">${path}${label}</a>` : `${path}${label}`;
 }
 
@@ -78,7 +83,7 @@ export function commGraphSvg(data: ReportData): string {
     const key = [l.from, l.to].sort().join('\0');
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    edges.push(edgeSvg(l, a, end, (n % 2 ? -1 : 1) * Math.ceil(n / 2) * 28, data));
+    edges.push(edgeSvg(l, a, end, n, data));
   }
   const nodes = names.map((n) => {
     const p = at.get(n)!;
