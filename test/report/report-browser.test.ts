@@ -23,8 +23,15 @@ import type { Skippable } from '../support/skip.js';
 import { dummyCpio, dummyImage } from '../artifacts/golden-inputs.js';
 
 // Page functions run in Chromium; this project compiles without the DOM lib.
-interface PageElement { getAttribute(name: string): string | null; textContent: string | null }
-declare function getComputedStyle(e: unknown): { fill: string; stroke: string; color: string; backgroundColor: string; borderTopColor: string };
+interface PageElement {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  closest(selector: string): PageElement | null;
+  parentElement: { querySelector(selector: string): unknown } | null;
+}
+interface Style { fill: string; stroke: string; color: string; backgroundColor: string; borderTopColor: string; strokeDasharray: string; getPropertyValue(name: string): string }
+declare function getComputedStyle(e: unknown): Style;
+declare const document: { documentElement: unknown };
 
 const examples = join(repoRoot, 'examples');
 const work = mkdtempSync(join(tmpdir(), 'hl-report-browser-'));
@@ -301,6 +308,70 @@ test('report -c of an ImageBuilder config in Chromium: domids reversed by fdt mk
     assert.match(why[0]?.['#text'] ?? '', /fdt mknod/);
     await assertMemory(opened.page, [...ram, ...loads], ['ram', 'xen', 'module']);
     await assertSelfContained(opened, join(work, 'imagebuilder.png'));
+  } finally {
+    await opened.page.context().close();
+  }
+});
+
+// ---- the error fixture: each mistake drawn in the error colour and linked to its finding ---------------
+
+const ERROR_FIXTURE = join(repoRoot, 'test', 'report', 'fixtures', 'report-errors.dts');
+
+/** What report-errors.dts gets wrong, where the page must draw it, and the rule that names it. */
+const DRAWN_IN_ERROR = [
+  { what: 'the overlapping modules', selector: '#memory-map rect.range[data-kind="module"][data-start="0x4a000000"]', rule: 'mod-overlap', count: 2 },
+  { what: 'the one-sided event channel', selector: '#comm-graph .edge.dangling[data-kind="evtchn"]', rule: 'evtchn-remote', count: 1 },
+  { what: 'the over-committed cpupool\'s CPU', selector: '#cpu-map tr[data-cpu="1"].error, #cpu-map tr[data-cpu="1"] .error', rule: 'cpupool-overcommit', count: undefined },
+];
+
+interface Drawn { finding: string | null; classes: string; colours: string[]; dashed: boolean; linked: boolean }
+
+const rgb = (hexColour: string): string => {
+  const h = hexColour.replace('#', '');
+  const full = h.length === 3 ? [...h].map((c) => c + c).join('') : h;
+  return `rgb(${[0, 2, 4].map((k) => parseInt(full.slice(k, k + 2), 16)).join(', ')})`;
+};
+
+test('report of the error fixture in Chromium: the overlap, the dangling event channel and the over-committed cpupool each drawn in the error colour and linked to its finding', async (t) => {
+  const b = await theBrowser(t);
+  if (!b) return;
+  const out = join(work, 'report-errors.html');
+  report(['-i', examples, ERROR_FIXTURE], out);
+  const opened = await openFile(b, out);
+  try {
+    const page = opened.page;
+    const declared = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--error').trim());
+    assert.match(declared, /^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/, 'the page declares its error colour once, as :root { --error: #rrggbb }');
+    const errorColour = rgb(declared);
+    for (const e of DRAWN_IN_ERROR) {
+      const drawn: Drawn[] = await page.locator(e.selector).evaluateAll((els: PageElement[]) => els.map((el) => {
+        const s = getComputedStyle(el);
+        const id = el.getAttribute('data-finding');
+        const anchor = el.closest('a');
+        const linked = (anchor !== null && anchor.getAttribute('href') === `#${id}`) || el.parentElement?.querySelector(`a[href="#${id}"]`) != null;
+        return { finding: id, classes: el.getAttribute('class') ?? '', colours: [s.fill, s.stroke, s.color, s.backgroundColor, s.borderTopColor], dashed: s.strokeDasharray !== 'none' && s.strokeDasharray !== '', linked };
+      }));
+      if (e.count !== undefined) assert.equal(drawn.length, e.count, `${e.what}: ${e.selector}`);
+      else assert.ok(drawn.length >= 1, `${e.what}: nothing matches ${e.selector}`);
+      for (const d of drawn) {
+        assert.match(d.classes, /\berror\b/, `${e.what}: class error`);
+        assert.ok(d.colours.includes(errorColour), `${e.what}: drawn in ${d.colours.join(' / ')}, not the error colour ${errorColour}`);
+        assert.match(d.finding ?? '', /^finding-\d+$/, `${e.what}: data-finding`);
+        assert.ok(d.linked, `${e.what}: no <a href="#${d.finding}"> around or beside it`);
+        const li = await attrs(page, `#findings li.finding#${d.finding}`, ['data-rule', 'data-severity', 'data-domain']);
+        assert.equal(li.length, 1, `${e.what}: #${d.finding} is not a finding of the list`);
+        assert.equal(li[0]!['data-rule'], e.rule, `${e.what}: linked to the wrong finding`);
+        const domain = li[0]!['data-domain'];
+        if (domain) {
+          assert.equal(await page.locator(`#findings li#${d.finding} a[href="#domain-${domain}"]`).count(), 1, `${d.finding} links back to its domain`);
+          assert.equal(await page.locator(`tr.domain#domain-${domain}`).count(), 1);
+        }
+      }
+      if (e.rule === 'evtchn-remote') assert.ok(drawn.every((d) => d.dashed), 'a dangling link is dashed');
+    }
+    const overcommitted = await page.locator('#cpu-map tr[data-cpu="1"].overcommitted, #cpu-map tr[data-cpu="1"] .overcommitted').count();
+    assert.ok(overcommitted >= 1, 'CPU 1 is marked over-committed');
+    assert.deepEqual(opened.leaving(), [], 'requests that left the page');
   } finally {
     await opened.page.context().close();
   }
