@@ -1,0 +1,108 @@
+/**
+ * Every physical range the page draws: host RAM and reserved memory (from
+ * the host tree), Xen's static heap, boot modules (their `reg`, or where the
+ * build placed them), Xen's own image and the host DTB when a build placed
+ * them, static memory and static shared memory. Each carries the DT path
+ * (or build label) it comes from, which is how findings find it.
+ */
+import { domainPath } from '../check/context.js';
+import type { HostFacts } from '../check/host-facts.js';
+import { allModules } from '../check/rules/support.js';
+import type { BootModel } from '../model/boot-model.js';
+import { findingsAt, shmPath } from './finding-targets.js';
+import { type MemoryRange, type RangeKind, type ReportFinding, hex } from './report-data.js';
+
+/** An image a build placed in memory (src/artifacts' layout). */
+export interface PlacedImageFact {
+  /** Layout label: `xen`, `dtb`, `dom0-kernel`, `domU1-ramdisk`, ... */
+  label: string;
+  address: bigint;
+  size: bigint;
+  file: string;
+}
+
+/** Rules whose finding names two ranges that overlap: both are drawn in error. */
+const OVERLAP_RULES: ReadonlySet<string> = new Set(['mod-overlap', 'mod-overlap-reserved', 'static-mem-overlap', 'mod-in-memreserve']);
+
+interface Raw {
+  kind: RangeKind;
+  address: bigint;
+  size: bigint;
+  owner: string;
+  label: string;
+  source: string;
+}
+
+function hostRanges(host: HostFacts | undefined): Raw[] {
+  if (!host) return [];
+  const ram = host.memory.map((b): Raw => ({ kind: 'ram', ...b, owner: '', label: 'RAM', source: 'host RAM' }));
+  return [...ram, ...host.reserved.map((r): Raw => ({ kind: 'reserved', address: r.address, size: r.size, owner: '', label: r.from, source: r.from }))];
+}
+
+function moduleRanges(model: BootModel): Raw[] {
+  const out: Raw[] = [];
+  for (const { module: m, domain, path } of allModules(model)) {
+    if (m.location?.type !== 'range') continue;
+    const owner = domain?.name ?? '';
+    out.push({ kind: 'module', address: m.location.address, size: m.location.size, owner, label: `${owner || 'xen'} ${m.kind}`, source: path });
+  }
+  return out;
+}
+
+function staticRanges(model: BootModel): Raw[] {
+  const out: Raw[] = (model.hypervisor.staticHeap ?? []).map((b) => ({ kind: 'reserved', ...b, owner: '', label: 'xen,static-heap', source: '/chosen:xen,static-heap' }));
+  for (const d of model.domains) {
+    for (const b of d.staticMemory ?? []) out.push({ kind: 'static-mem', ...b, owner: d.name, label: `${d.name} static memory`, source: `${domainPath(model, d)}:xen,static-mem` });
+  }
+  const seen = new Set<string>();
+  for (const d of model.domains) {
+    for (const s of d.sharedMemory) {
+      if (s.hostAddress === undefined) continue;
+      const key = `${s.id}:${s.hostAddress}`;
+      if (seen.has(key)) continue; // one region, several borrowers: drawn once, owned by its owner
+      seen.add(key);
+      const owner = model.domains.find((o) => o.sharedMemory.some((x) => x.id === s.id && x.role === 'owner'))?.name ?? d.name;
+      out.push({ kind: 'shm', address: s.hostAddress, size: s.size, owner, label: `shm "${s.id}"`, source: shmPath(d, s) });
+    }
+  }
+  return out;
+}
+
+/** Images of the build that are no module of the model (Xen, the host DTB, overlays). */
+function imageRanges(images: readonly PlacedImageFact[], modules: readonly Raw[]): Raw[] {
+  return images
+    .filter((i) => !modules.some((m) => m.address === i.address && m.size === i.size))
+    .map((i) => ({ kind: i.label === 'xen' ? 'xen' : 'module', address: i.address, size: i.size, owner: '', label: i.label === 'xen' ? `Xen (${i.file})` : `${i.label} (${i.file})`, source: `build: ${i.label}` }));
+}
+
+const KIND_ORDER: readonly RangeKind[] = ['ram', 'reserved', 'xen', 'module', 'static-mem', 'shm', 'llc'];
+
+function sortRaw(a: Raw, b: Raw): number {
+  if (a.address !== b.address) return a.address < b.address ? -1 : 1;
+  return KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.source.localeCompare(b.source);
+}
+
+function overlaps(a: Raw, b: Raw): boolean {
+  return a.address < b.address + b.size && b.address < a.address + a.size;
+}
+
+export function memoryRanges(model: BootModel, host: HostFacts | undefined, images: readonly PlacedImageFact[], findings: readonly ReportFinding[]): MemoryRange[] {
+  const modules = moduleRanges(model);
+  const raw = [...hostRanges(host), ...imageRanges(images, modules), ...modules, ...staticRanges(model)].filter((r) => r.size > 0n).sort(sortRaw);
+  const own = raw.map((r) => findingsAt(findings, [r.source]));
+  // An overlap finding sits on one of its two ranges; the other one is drawn in error too.
+  const ids = own.map((f) => [...f]);
+  raw.forEach((r, i) => {
+    for (const id of own[i]!) {
+      if (!OVERLAP_RULES.has(findings.find((f) => f.id === id)!.ruleId)) continue;
+      raw.forEach((o, j) => {
+        if (j !== i && o.kind !== 'ram' && o.source !== r.source && overlaps(r, o) && !ids[j]!.includes(id)) ids[j]!.push(id);
+      });
+    }
+  });
+  return raw.map((r, i) => ({ kind: r.kind, start: hex(r.address), end: hex(r.address + r.size), owner: r.owner, label: r.label, source: r.source, findings: ids[i]!.sort(byId) }));
+}
+
+export function byId(a: string, b: string): number {
+  return Number(a.slice(a.lastIndexOf('-') + 1)) - Number(b.slice(b.lastIndexOf('-') + 1));
+}
