@@ -36,6 +36,24 @@ test('a devicetree: report.html in the current directory by default, exit 0 with
   });
 });
 
+test('--host: the board\'s CPUs and RAM, not the input\'s own host nodes', () => {
+  inTempDir('hl-report-', (dir) => {
+    // QEMU virt with 4 CPUs and 1 GiB more RAM at 0x100000000.
+    const hostDts = '/dts-v1/;\n/include/ "qemu-virt-arm64.dtsi"\n/ { cpus { cpu@2 { device_type = "cpu"; reg = <2>; }; cpu@3 { device_type = "cpu"; reg = <3>; }; };\n memory@100000000 { device_type = "memory"; reg = <0x1 0x0 0x0 0x40000000>; }; };\n';
+    const host = runDtc(new TextEncoder().encode(hostDts), { file: 'host.dts', includeDirs: [examplesDir], outputFormat: 'dtb' });
+    writeFileSync(join(dir, 'host.dtb'), host.output!);
+    const r = cli(dir, '-i', examplesDir, example('true-dom0less.dts'), '--host', 'host.dtb', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { cpus: { path: string; idle: boolean }[]; memory: { kind: string; start: string; end: string }[]; target: { hostSource: string } };
+    assert.deepEqual(data.cpus.map((c) => c.path), ['/cpus/cpu@0', '/cpus/cpu@1', '/cpus/cpu@2', '/cpus/cpu@3']);
+    assert.deepEqual(data.memory.filter((m) => m.kind === 'ram').map((m) => [m.start, m.end]), [['0x40000000', '0xc0000000'], ['0x100000000', '0x140000000']]);
+    assert.equal(data.target.hostSource, 'host.dtb');
+    const bad = cli(dir, '-i', examplesDir, example('true-dom0less.dts'), '--host', 'missing.dtb');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /missing\.dtb/);
+  });
+});
+
 test('--json: the facts, addresses in hex strings', () => {
   inTempDir('hl-report-', (dir) => {
     const r = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--json');
