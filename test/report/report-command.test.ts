@@ -54,6 +54,24 @@ test('--host: the board\'s CPUs and RAM, not the input\'s own host nodes', () =>
   });
 });
 
+test('--xen debian-4.17: that build\'s facts on the page, and the findings check gives for it', () => {
+  inTempDir('hl-report-', (dir) => {
+    const r = cli(dir, '-i', examplesDir, example('static-memory.dts'), '--xen', 'debian-4.17', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { findings: { ruleId: string; domain: string }[]; target: { xenVersion: string; kconfig: string[]; schedulers: string[] }; memory: { kind: string; findings: string[] }[] };
+    const check = spawnSync(process.execPath, [cliPath, 'check', '-i', examplesDir, example('static-memory.dts'), '--xen', 'debian-4.17', '--json'], { encoding: 'utf8' });
+    const checked = check.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule);
+    assert.deepEqual(data.findings.map((f) => f.ruleId), checked);
+    assert.ok(checked.includes('build-static-memory'), checked.join(', '));
+    assert.match(data.target.xenVersion, /4\.17/);
+    assert.ok(!data.target.kconfig.includes('STATIC_MEMORY'));
+    assert.deepEqual(data.target.schedulers, ['credit', 'credit2']);
+    // The static bank is what the finding is about: drawn in error.
+    assert.deepEqual(data.memory.filter((m) => m.kind === 'static-mem').map((m) => m.findings), [['finding-1']]);
+    assert.equal(cli(dir, example('static-memory.dts'), '--xen', 'four').code, 2);
+  });
+});
+
 test('--json: the facts, addresses in hex strings', () => {
   inTempDir('hl-report-', (dir) => {
     const r = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--json');
