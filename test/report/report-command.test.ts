@@ -28,7 +28,7 @@ test('a devicetree: report.html in the current directory by default, exit 0 with
   inTempDir('hl-report-', (dir) => {
     const r = cli(dir, '-i', examplesDir, faults);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /^report\.html: 3 domain\(s\), 3 finding\(s\)\n$/);
+    assert.match(r.stderr, /^report\.html: 3 domain\(s\), 4 finding\(s\)\n$/);
     const first = readFileSync(join(dir, 'report.html'));
     assert.equal(cli(dir, '-i', examplesDir, faults, '-o', 'again.html').code, 0);
     assert.deepEqual(readFileSync(join(dir, 'again.html')), first);

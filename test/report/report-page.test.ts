@@ -57,9 +57,9 @@ test('the one-sided event channel: a dashed edge from domU3 in error, linked to 
   assert.match(html, /#comm-graph \.edge\.dangling \{ stroke-dasharray/);
 });
 
-test('the over-committed pool: cpu 1 (one CPU, domU2\'s 3 vCPUs) overcommitted and in error, linked to host-vcpus; cpu 0 (domU1 and domU3 on one CPU) overcommitted without a finding, so not in error', () => {
+test('the over-committed pool: cpu 1 (one CPU, domU2\'s 3 vCPUs) overcommitted and in error, linked to cpupool-overcommit; cpu 0 (domU1 and domU3 on one CPU) overcommitted without a finding, so not in error', () => {
   const html = reportHtml(reportOf(faults));
-  const id = findingId('host-vcpus');
+  const id = findingId('cpupool-overcommit');
   const row1 = /<tr data-cpu="1"[^>]*>.*?<\/tr>/.exec(html)![0];
   assert.match(row1, /^<tr data-cpu="1" class="overcommitted error" data-finding="(finding-\d+)">/);
   assert.equal(/data-finding="(finding-\d+)"/.exec(row1)![1], id);
