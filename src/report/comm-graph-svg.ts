@@ -20,7 +20,7 @@ export const COMM_GRAPH_STYLE = `
 #comm-graph .edge[data-kind="evtchn"] { stroke: #6a1b9a; }
 #comm-graph .edge[data-kind="shm"] { stroke: #00838f; }
 #comm-graph .edge.dangling { stroke-dasharray: 6 4; }
-#comm-graph .edge.error { stroke: var(--error, #b71c1c); stroke-width: 3; }
+#comm-graph .edge.error { stroke: var(--error, #e53935); stroke-width: 3; }
 #comm-graph .stub { fill: #fff; stroke: #999; }
 #comm-graph text.edge-label { font-size: 9px; }
 `;

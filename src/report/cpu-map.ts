@@ -36,7 +36,7 @@ export const CPU_MAP_STYLE = `
 #cpu-map-svg rect { fill: #f5f5f5; stroke: #999; }
 #cpu-map-svg .idle rect { fill: #eeeeee; stroke-dasharray: 4 3; }
 #cpu-map-svg .overcommitted rect { fill: #fff3e0; }
-#cpu-map-svg .error rect { fill: #ffcdd2; stroke: var(--error, #b71c1c); stroke-width: 2; }
+#cpu-map-svg .error rect { fill: #ffcdd2; stroke: var(--error, #e53935); stroke-width: 2; }
 `;
 
 /** The CPU map alone, as a picture: one bar per CPU. */

@@ -15,7 +15,7 @@ import type { CpuDomain, CpuRow, ReportFinding } from './report-data.js';
 export const DEFAULT_POOL = 'Pool-0';
 
 /** Domain findings that are about its CPUs: drawn on the CPUs of its pool. */
-const CPU_RULES: ReadonlySet<string> = new Set(['host-vcpus', 'host-affinity', 'cpus-range', 'vcpu-node', 'cpupool-ref', 'x86-host-vcpus']);
+const CPU_RULES: ReadonlySet<string> = new Set(['cpupool-overcommit', 'host-vcpus', 'host-affinity', 'cpus-range', 'vcpu-node', 'cpupool-ref', 'x86-host-vcpus']);
 
 function option(cmdline: string | undefined, name: string): string | undefined {
   const m = new RegExp(`(?:^|\\s)${name}=(\\S+)`).exec(cmdline ?? '');
@@ -63,7 +63,7 @@ export function cpuRows(model: BootModel, host: HostFacts | undefined, findings:
     const domains: CpuDomain[] = members.map((d) => ({ name: d.name, vcpus: vcpuCount(model, d, cpus.length), pinned: pinnedOn(d, cpu) }));
     const total = domains.reduce((s, d) => s + d.vcpus, 0);
     const names = new Set(members.map((d) => d.name));
-    const poolFindings = pool?.origin ? findingsAt(findings, [pool.origin.path]) : [];
+    const poolFindings = pool ? findingsAt(findings, [pool.origin?.path ?? `/chosen/${pool.name}`]) : [];
     const domainFindings = findings.filter((f) => CPU_RULES.has(f.ruleId) && names.has(f.domain)).map((f) => f.id);
     return {
       cpu, path: c.path, cpupool: name, scheduler: pool?.scheduler ?? defaultScheduler(model), domains,

@@ -14,7 +14,7 @@ import { memoryMapSvg } from './memory-map-svg.js';
 import type { ReportData } from './report-data.js';
 
 const PAGE_STYLE = `
-:root { --error: #b71c1c; }
+:root { --error: #e53935; }
 body { font: 13px/1.4 sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.5em; margin-bottom: 0.2em; }
 h2 { font-size: 1.15em; border-bottom: 1px solid #ccc; margin-top: 1.6em; }
@@ -25,8 +25,10 @@ td.modules ul { margin: 0; padding-left: 1.1em; }
 .file { color: #555; font-family: monospace; }
 tr.idle td { color: #777; background: #fafafa; }
 tr.overcommitted td { background: #fff3e0; }
+tr.error { color: var(--error); }
 tr.error td, tr.error th { background: #ffcdd2; color: var(--error); }
 tr.claimed-twice td { background: #ffcdd2; }
+tr.device.error { color: var(--error); }
 td.boot-stage[data-stage="alive"] { background: #c8e6c9; }
 td.boot-stage[data-stage="none"] { background: #ffcdd2; }
 li.finding { margin-bottom: 0.5em; }

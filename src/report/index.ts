@@ -6,7 +6,10 @@ export { type AssignedPath } from './devices.js';
 export { type DomidPrediction, type DomidRoute, predictDomids } from './domid.js';
 export { reportHtml } from './html-page.js';
 export { type PlacedImageFact } from './memory-ranges.js';
-export * from './report-data.js';
+export {
+  type CpuDomain, type CpuRow, type DeviceRow, type DomainFacts, type Link, type MemoryRange, type ModuleFacts, type RangeKind, REPORT_SCHEMA,
+  type ReportData, type ReportFinding, type TargetFacts, type BootFacts,
+} from './report-data.js';
 export { ReportError } from './report-error.js';
 export { type ConfigReportOptions, type SourceReportOptions, reportInputFromConfig, reportInputFromSource } from './report-input.js';
 export { REPORT_VIEWS, type ReportView, reportSvg } from './svg-view.js';

@@ -32,7 +32,7 @@ export const MEMORY_MAP_STYLE = `
 #memory-map rect[data-kind="static-mem"] { fill: #ffe082; }
 #memory-map rect[data-kind="shm"] { fill: #80deea; }
 #memory-map rect[data-kind="llc"] { fill: #f8bbd0; }
-#memory-map rect.range.error { fill: #e53935; stroke: var(--error, #b71c1c); stroke-width: 2; }
+#memory-map rect.range.error { fill: var(--error, #e53935); stroke: var(--error, #e53935); stroke-width: 2; }
 #memory-map .break { stroke: #777; fill: none; stroke-dasharray: 3 2; }
 `;
 

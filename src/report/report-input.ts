@@ -60,8 +60,8 @@ interface Layout {
 
 /** The build's layout; when an image is not on disk, the plan alone (sizes and load ranges unknown). */
 function layoutOf(config: ImageBuilderConfig, dir: string): Layout {
-  // The load command does not move anything; a config without one still has a layout.
-  const overrides = config.loadCmd ? {} : { loadCmd: 'tftp' };
+  // Neither the load command nor the script's name moves anything: a config without them still has a layout.
+  const overrides = { ...(config.loadCmd ? {} : { loadCmd: 'tftp' }), ...(config.ubootSource && config.ubootScript ? {} : { outputName: 'boot' }) };
   try {
     const b = buildFromConfig(config, { dir, overrides });
     return { plan: b.build.plan, images: b.build.images.map((i) => ({ label: i.label, address: i.address, size: i.size, file: i.file })), notes: [] };

@@ -57,13 +57,13 @@ test('the one-sided event channel: a dashed edge from domU3 in error, linked to 
   assert.match(html, /#comm-graph \.edge\.dangling \{ stroke-dasharray/);
 });
 
-test('the over-committed pool: cpu 1 (one CPU, domU2\'s 3 vCPUs) overcommitted and in error, linked to cpupool-overcommit; cpu 0 (domU1 and domU3 on one CPU) overcommitted without a finding, so not in error', () => {
+test('the over-committed pool: cpu 1 (one CPU, domU2\'s 3 vCPUs) overcommitted and in error, linked to cpupool-overcommit and host-vcpus; cpu 0 (domU1 and domU3 on one CPU) overcommitted without a finding, so not in error', () => {
   const html = reportHtml(reportOf(faults));
-  const id = findingId('cpupool-overcommit');
+  const ids = [findingId('cpupool-overcommit'), findingId('host-vcpus')];
   const row1 = /<tr data-cpu="1"[^>]*>.*?<\/tr>/.exec(html)![0];
   assert.match(row1, /^<tr data-cpu="1" class="overcommitted error" data-finding="(finding-\d+)">/);
-  assert.equal(/data-finding="(finding-\d+)"/.exec(row1)![1], id);
-  assert.ok(row1.includes(`<a href="#${id}">`));
+  assert.ok(ids.includes(/data-finding="(finding-\d+)"/.exec(row1)![1]!));
+  for (const id of ids) assert.ok(row1.includes(`<a href="#${id}">`), `${id} not linked from cpu 1`);
   assert.match(row1, /domU2 ×3/);
   assert.equal(/<tr data-cpu="0"[^>]*>/.exec(html)![0], '<tr data-cpu="0" class="overcommitted">');
 });
