@@ -26,7 +26,8 @@ let status = 0;
 try {
   for (const name of EXAMPLES) {
     const html = join(work, `${name}.html`);
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'hyperlaunch.js'), 'report', '-i', join(root, 'examples'), join(root, 'examples', `${name}.dts`), '-o', html], { encoding: 'utf8' });
+    // Relative paths from the repository: the page's title names the input as a user would.
+    const r = spawnSync(process.execPath, ['bin/hyperlaunch.js', 'report', '-i', 'examples', `examples/${name}.dts`, '-o', html], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 1) throw new Error(`report ${name} exited ${r.status}: ${r.stderr}`);
     const opened = await openFile(browser, html, 1200);
     const png = join(outDir, `report-${name}.png`);

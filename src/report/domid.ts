@@ -15,7 +15,14 @@
  * `fdt mknod` in config order, and libfdt's fdt_add_subnode puts a new node
  * before its parent's existing children, so Xen sees them reversed: the
  * last one created becomes d1 (proven by test/qemu/uboot-imagebuilder.test.ts).
+ *
+ * Xen 4.17 on x86 builds dom0 alone; `build --arch x86_64` starts the other
+ * domains from dom0 with `xl create`, in dependency order, and Xen's
+ * createdomain hands out the next free id from 1 (proven by
+ * test/qemu/x86-boot.test.ts).
  */
+import { orderLateDomains } from '../artifacts/x86/late-order.js';
+import { chooseDom0 } from '../check/x86-dom0.js';
 import type { BootModel } from '../model/boot-model.js';
 import type { Domain } from '../model/domain.js';
 
@@ -32,6 +39,7 @@ export const WHY_DOM0 = 'dom0 is always 0';
 export const WHY_DT_ORDER = 'DT order in /chosen';
 export const WHY_PROPERTY = '`domid` property';
 export const WHY_MKNOD = 'U-Boot `fdt mknod` reverses order (boot.scr build)';
+export const WHY_XL = '`xl create` order from dom0 (x86 Xen builds dom0 alone)';
 
 const hasKernel = (d: Domain): boolean => d.modules.some((m) => m.kind === 'kernel');
 
@@ -61,8 +69,20 @@ function dom0Prediction(d: Domain): DomidPrediction {
   return { domain: d.name, domid: undefined, why: 'no dom0 kernel: Xen builds no dom0' };
 }
 
+/** x86 with a released Xen: the domain `build --arch x86_64` makes dom0, the others numbered as xl creates them. */
+function x86LateLaunch(model: BootModel): DomidPrediction[] {
+  const dom0 = chooseDom0(model)?.domain;
+  const late = orderLateDomains(model.domains.filter((d) => d !== dom0));
+  return model.domains.map((d) => {
+    if (d === dom0) return { domain: d.name, domid: 0, why: WHY_DOM0 };
+    const domid = late.indexOf(d) + 1;
+    return { domain: d.name, domid, why: WHY_XL + ignoredDomid(model, d, domid) };
+  });
+}
+
 /** One prediction per domain of the model, in the model's order. */
 export function predictDomids(model: BootModel, route: DomidRoute): DomidPrediction[] {
+  if (model.target.arch === 'x86_64' && model.target.xenVersion !== undefined) return x86LateLaunch(model);
   const byProperty = propertyHonoured(model);
   const domUs = model.domains.filter((d) => !d.isDom0);
   return model.domains.map((d) => {

@@ -141,3 +141,13 @@ test('uboot-script route against libfdt: our boot.scr edits run through the real
     assert.deepEqual(pairs(p), [['dom0', 0], ['domU0', 3], ['domU1', 2], ['domU2', 1]]);
   });
 });
+
+test('x86 with a released Xen: dom0 is 0, the others numbered in the order dom0 starts them with xl (xenstore first)', () => {
+  const model = modelFile('examples/hyperlaunch-disaggregated.dts');
+  const x86 = { ...model, target: { arch: 'x86_64' as const, xenVersion: '4.17' } };
+  const p = predictDomids(x86, 'devicetree');
+  // The hardware domain becomes dom0; xl then starts the xenstore domain before the control domain.
+  assert.deepEqual(pairs(p), [['control', 2], ['hardware', 0], ['xenstore', 1]]);
+  assert.equal(p[0]!.why, '`xl create` order from dom0 (x86 Xen builds dom0 alone) (Xen 4.17 ignores `domid = <1>`)');
+  assert.deepEqual(pairs(predictDomids({ ...modelFile('examples/x86-dom0-two-guests.dts'), target: { arch: 'x86_64', xenVersion: '4.17' } }, 'devicetree')), [['dom0', 0], ['guest-pv', 1], ['guest-pvh', 2]]);
+});

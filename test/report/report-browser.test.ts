@@ -16,7 +16,7 @@ import { after, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { decodeReg } from '../../src/fdt/tree/addresses.js';
 import { runDtc } from '../../src/fdt/dtc.js';
-import { type Node, getNodeByPhandle, walkNodes } from '../../src/fdt/tree/livetree.js';
+import { type DeviceTree, type Node, getNodeByPhandle, walkNodes } from '../../src/fdt/tree/livetree.js';
 import { launchBrowser, openFile } from '../support/browser.js';
 import { cliPath, repoRoot } from '../support/paths.js';
 import type { Skippable } from '../support/skip.js';
@@ -27,6 +27,7 @@ interface PageElement {
   getAttribute(name: string): string | null;
   textContent: string | null;
   closest(selector: string): PageElement | null;
+  querySelector(selector: string): unknown;
   parentElement: { querySelector(selector: string): unknown } | null;
 }
 interface Style { fill: string; stroke: string; color: string; backgroundColor: string; borderTopColor: string; strokeDasharray: string; getPropertyValue(name: string): string }
@@ -108,10 +109,10 @@ function tuples(bytes: Uint8Array, widths: number[]): bigint[][] {
   return out;
 }
 
-function readTree(file: string): Node {
+function readTree(file: string): DeviceTree {
   const r = runDtc(readFileSync(file), { file, includeDirs: [examples] });
   assert.ok(r.tree, `${file}: ${r.error?.message}`);
-  return r.tree.root;
+  return r.tree;
 }
 
 const isDomain = (n: Node | undefined): boolean => str(n!, 'compatible').includes('xen,domain');
@@ -123,8 +124,10 @@ function moduleOwner(m: Node): string {
   return c.some((x) => /kernel|ramdisk|zimage|initrd/.test(x)) ? 'dom0' : '';
 }
 
-function expectedRanges(root: Node): Range[] {
-  const out: Range[] = [];
+/** Host RAM, /memreserve/ and /reserved-memory, boot modules with a `reg`, static memory, static shared memory. */
+function expectedRanges(tree: DeviceTree): Range[] {
+  const root = tree.root;
+  const out: Range[] = tree.reservations.map((r) => ({ kind: 'reserved', start: hex(r.address), end: hex(r.address + r.size), owner: '' }));
   for (const n of walkNodes(root)) {
     const c = str(n, 'compatible');
     if (n.parent === root && str(n, 'device_type').includes('memory')) {
@@ -142,12 +145,6 @@ function expectedRanges(root: Node): Range[] {
     }
   }
   return out.concat(sharedMemory(root));
-}
-
-/** `/memreserve/` entries: reserved too (Xen keeps modules out of them from 4.19). */
-function memreserves(file: string): Range[] {
-  const r = runDtc(readFileSync(file), { file, includeDirs: [examples] });
-  return r.tree!.reservations.map((m) => ({ kind: 'reserved', start: hex(m.address), end: hex(m.address + m.size), owner: '' }));
 }
 
 /** One range per region with a host address, owned by the domain whose node says role = "owner". */
@@ -237,13 +234,13 @@ for (const name of Object.keys(DOMIDS)) {
     const input = join(examples, `${name}.dts`);
     const out = join(work, `${name}.html`);
     report(['-i', examples, input], out);
-    const root = readTree(input);
+    const tree = readTree(input);
     const opened = await openFile(b, out);
     try {
       await assertDomains(opened.page, DOMIDS[name]!);
-      await assertMemory(opened.page, [...expectedRanges(root), ...memreserves(input)], ['ram', 'reserved', 'module', 'static-mem', 'shm']);
+      await assertMemory(opened.page, expectedRanges(tree), ['ram', 'reserved', 'module', 'static-mem', 'shm']);
       const edges = await opened.page.locator('#comm-graph .edge[data-kind="evtchn"]').count();
-      assert.equal(edges, eventChannels(root), 'one edge per event channel');
+      assert.equal(edges, eventChannels(tree.root), 'one edge per event channel');
       const nodes = await attrs(opened.page, '#comm-graph g.node', ['data-domain']);
       assert.deepEqual(sorted(nodes.map((n) => n['data-domain']!)), sorted(Object.keys(DOMIDS[name]!)), 'one graph node per domain');
       await assertSelfContained(opened, join(work, `${name}.png`));
@@ -259,7 +256,7 @@ const CONFIG = [
   'MEMORY_START="0x40000000"', 'MEMORY_END="0xC0000000"', 'LOAD_CMD="tftpb"', 'DEVICE_TREE="host.dtb"',
   'XEN="xen"', 'XEN_CMD="console=dtuart dtuart=serial0"', 'DOM0_KERNEL="Image"', 'DOM0_RAMDISK="dom0.cpio"', 'NUM_DOMUS=3',
   ...[0, 1, 2].flatMap((i) => [`DOMU_KERNEL[${i}]="Image"`, `DOMU_RAMDISK[${i}]="domU${i}.cpio"`, `DOMU_MEM[${i}]=128`]),
-  '',
+  'UBOOT_SOURCE="boot.source"', 'UBOOT_SCRIPT="boot.scr"', '',
 ].join('\n');
 
 const HOST_DTS = '/dts-v1/;\n/include/ "qemu-virt-arm64.dtsi"\n';
@@ -304,7 +301,7 @@ test('report -c of an ImageBuilder config in Chromium: domids reversed by fdt mk
   report(['-c', join(dir, 'config'), '-d', dir], out);
   const loads = scriptRanges(dir);
   assert.equal(loads.filter((l) => l.kind === 'module' && l.owner !== '').length, 8, 'kernel + ramdisk of 4 domains');
-  const host = runDtc(new TextEncoder().encode(HOST_DTS), { file: hostDtsFile, includeDirs: [examples] }).tree!.root;
+  const host = runDtc(new TextEncoder().encode(HOST_DTS), { file: hostDtsFile, includeDirs: [examples] }).tree!;
   const ram = expectedRanges(host).filter((r) => r.kind === 'ram');
   assert.equal(ram.length, 1);
   const opened = await openFile(b, out);
@@ -321,12 +318,14 @@ test('report -c of an ImageBuilder config in Chromium: domids reversed by fdt mk
 
 // ---- the error fixture: each mistake drawn in the error colour and linked to its finding ---------------
 
-const ERROR_FIXTURE = join(repoRoot, 'test', 'report', 'fixtures', 'report-errors.dts');
+const ERROR_FIXTURE = join(repoRoot, 'test', 'report', 'fixtures', 'three-faults.dts');
 
-/** What report-errors.dts gets wrong, where the page must draw it, and the rule that names it. */
+/** What three-faults.dts gets wrong, where the page must draw it, and the rule that names it. */
 const DRAWN_IN_ERROR = [
-  { what: 'the overlapping modules', selector: '#memory-map rect.range[data-kind="module"][data-start="0x4a000000"]', rule: 'mod-overlap', count: 2 },
-  { what: 'the one-sided event channel', selector: '#comm-graph .edge.dangling[data-kind="evtchn"]', rule: 'evtchn-remote', count: 1 },
+  // domU1's ramdisk [0x46000000, 0x47000000) and domU2's kernel [0x46800000, 0x48800000)
+  { what: 'the overlapping modules', selector: '#memory-map rect.range[data-kind="module"]:is([data-start="0x46000000"], [data-start="0x46800000"])', rule: 'mod-overlap', count: 2 },
+  // domU3 names domU2's channel, which names domU1's
+  { what: 'the one-sided event channel', selector: '#comm-graph .edge.dangling[data-kind="evtchn"][data-from="domU3"]', rule: 'evtchn-remote', count: 1 },
   { what: 'the over-committed cpupool\'s CPU', selector: '#cpu-map tr[data-cpu="1"].error, #cpu-map tr[data-cpu="1"] .error', rule: 'cpupool-overcommit', count: undefined },
 ];
 
@@ -351,11 +350,14 @@ test('report of the error fixture in Chromium: the overlap, the dangling event c
     const errorColour = rgb(declared);
     for (const e of DRAWN_IN_ERROR) {
       const drawn: Drawn[] = await page.locator(e.selector).evaluateAll((els: PageElement[]) => els.map((el) => {
-        const s = getComputedStyle(el);
+        // A table row is drawn by its cells.
+        const cell = el.querySelector('td, th');
+        const styles = [getComputedStyle(el), ...(cell ? [getComputedStyle(cell)] : [])];
+        const s = styles[0]!;
         const id = el.getAttribute('data-finding');
         const anchor = el.closest('a');
         const linked = (anchor !== null && anchor.getAttribute('href') === `#${id}`) || el.parentElement?.querySelector(`a[href="#${id}"]`) != null;
-        return { finding: id, classes: el.getAttribute('class') ?? '', colours: [s.fill, s.stroke, s.color, s.backgroundColor, s.borderTopColor], dashed: s.strokeDasharray !== 'none' && s.strokeDasharray !== '', linked };
+        return { finding: id, classes: el.getAttribute('class') ?? '', colours: styles.flatMap((x) => [x.fill, x.stroke, x.color, x.backgroundColor, x.borderTopColor]), dashed: s.strokeDasharray !== 'none' && s.strokeDasharray !== '', linked };
       }));
       if (e.count !== undefined) assert.equal(drawn.length, e.count, `${e.what}: ${e.selector}`);
       else assert.ok(drawn.length >= 1, `${e.what}: nothing matches ${e.selector}`);
