@@ -24,6 +24,8 @@ export interface PlacedImageFact {
 /** Rules whose finding names two ranges that overlap: both are drawn in error. */
 const OVERLAP_RULES: ReadonlySet<string> = new Set(['mod-overlap', 'mod-overlap-reserved', 'static-mem-overlap', 'mod-in-memreserve']);
 
+const RAM_RULES: ReadonlySet<string> = new Set(['memory-fit', 'x86-host-memory']);
+
 interface Raw {
   kind: RangeKind;
   address: bigint;
@@ -89,7 +91,9 @@ function overlaps(a: Raw, b: Raw): boolean {
 export function memoryRanges(model: BootModel, host: HostFacts | undefined, images: readonly PlacedImageFact[], findings: readonly ReportFinding[]): MemoryRange[] {
   const modules = moduleRanges(model);
   const raw = [...hostRanges(host), ...imageRanges(images, modules), ...modules, ...staticRanges(model)].filter((r) => r.size > 0n).sort(sortRaw);
-  const own = raw.map((r) => findingsAt(findings, [r.source]));
+  // Domains asking for more memory than the host has left: the finding is about the RAM as a whole.
+  const fit = findings.filter((f) => RAM_RULES.has(f.ruleId)).map((f) => f.id);
+  const own = raw.map((r) => [...findingsAt(findings, [r.source]), ...(r.kind === 'ram' ? fit : [])]);
   // An overlap finding sits on one of its two ranges; the other one is drawn in error too.
   const ids = own.map((f) => [...f]);
   raw.forEach((r, i) => {
