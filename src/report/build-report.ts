@@ -32,6 +32,8 @@ export interface ReportInput {
   /** Where a build placed its images (an ImageBuilder config's layout). */
   images?: readonly PlacedImageFact[];
   moduleFiles?: ReadonlyMap<BootModule, string>;
+  /** The size of a module's file on disk (a `xen,uefi-binary` under `-d DIR`), when it has no `reg`. */
+  fileSize?: (file: string) => bigint | undefined;
   partials?: ReadonlyMap<string, PartialInput>;
   assigned?: readonly AssignedPath[];
   boot?: BootResult;
@@ -69,7 +71,7 @@ export function buildReport(input: ReportInput): ReportData {
   const data = {
     schema: REPORT_SCHEMA,
     input: input.input,
-    domains: domainFacts({ model: input.model, host: input.host, domids: predictDomids(input.model, input.route), findings, moduleFiles: input.moduleFiles, boot: input.boot }),
+    domains: domainFacts({ model: input.model, host: input.host, domids: predictDomids(input.model, input.route), findings, moduleFiles: input.moduleFiles, fileSize: input.fileSize, boot: input.boot }),
     memory: memoryRanges(input.model, input.host, input.images ?? [], findings),
     cpus: cpuRows(input.model, input.host, findings).map((r) => ({ ...r, findings: r.findings.sort(byId) })),
     devices: deviceRows(input.model, input.partials ?? new Map(), input.assigned ?? [], input.host, findings),

@@ -5,7 +5,7 @@
  * gate checks it). Problems that leave no model to draw come back as the
  * findings saying why.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFromConfig } from '../artifacts/build-from-config.js';
 import { resolveImageBuilder } from '../artifacts/imagebuilder-plan/resolve.js';
@@ -30,6 +30,20 @@ export interface SourceReportOptions {
   host?: { tree: DeviceTree; name: string };
   build?: XenBuild;
   partials?: ReadonlyMap<string, PartialInput>;
+  /** `-d DIR`: where modules named by `xen,uefi-binary` are, for their sizes. */
+  dir?: string;
+}
+
+/** Sizes of files under `dir`; undefined for one that is not there. */
+export function fileSizesIn(dir: string): (file: string) => bigint | undefined {
+  return (file) => {
+    try {
+      const st = statSync(join(dir, file), { bigint: true });
+      return st.isFile() ? st.size : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** A devicetree's report input, or the findings that leave nothing to draw (it does not compile, the reader refuses it). */
@@ -40,6 +54,7 @@ export function reportInputFromSource(bytes: Uint8Array, opts: SourceReportOptio
   const hostTree = opts.host?.tree ?? result.model.host;
   return {
     input: opts.file, model: result.model, findings: result.findings, build: opts.build, partials, route: 'devicetree',
+    ...(opts.dir !== undefined ? { fileSize: fileSizesIn(opts.dir) } : {}),
     host: hostTree ? hostFacts(hostTree, opts.host ? opts.host.name : 'the input tree') : undefined,
   };
 }

@@ -200,6 +200,22 @@ test('an ImageBuilder config: its domains, the images where ImageBuilder puts th
   });
 });
 
+test('-d DIR with a devicetree: a xen,uefi-binary module\'s size from its file; without the file, unknown', () => {
+  inTempDir('hl-report-', (dir) => {
+    const dts = readFileSync(example('true-dom0less.dts'), 'utf8').replace(/reg = <0x0 0x50000000 0x0 0x2000000>;/, 'xen,uefi-binary = "domU1-Image";');
+    assert.match(dts, /xen,uefi-binary/);
+    writeFileSync(join(dir, 'uefi.dts'), dts);
+    dummyImage(join(dir, 'domU1-Image'), 0x123456);
+    const r = cli(dir, '-i', examplesDir, 'uefi.dts', '-d', '.', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { domains: { name: string; modules: { kind: string; name: string; size?: string; start?: string; file?: string }[] }[] };
+    const kernel = data.domains.find((d) => d.name === 'domU1')!.modules.find((m) => m.kind === 'kernel')!;
+    assert.deepEqual(kernel, { kind: 'kernel', name: kernel.name, size: String(0x123456), file: 'domU1-Image' });
+    const without = cli(dir, '-i', examplesDir, 'uefi.dts', '-o', '-');
+    assert.match(without.stdout, /kernel: size unknown/);
+  });
+});
+
 test('an ImageBuilder config whose images are not on disk: the page says their sizes are unknown', () => {
   inTempDir('hl-report-ib-', (dir) => {
     writeFileSync(join(dir, 'config'), 'MEMORY_START="0x40000000"\nMEMORY_END="0xC0000000"\nDEVICE_TREE="host.dtb"\nXEN="xen"\nNUM_DOMUS=1\nDOMU_KERNEL[0]="Image"\nDOMU_MEM[0]=128\nUBOOT_SOURCE="boot.source"\nUBOOT_SCRIPT="boot.scr"\n');
