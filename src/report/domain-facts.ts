@@ -54,6 +54,7 @@ function moduleFacts(m: BootModule, file: string | undefined, i: number, fileSiz
     out.end = hex(m.location.address + m.location.size);
     out.size = m.location.size.toString();
   }
+  if (m.location?.type === 'multiboot-index') out.multibootIndex = m.location.index;
   const f = file ?? m.uefiBinary;
   if (f !== undefined) out.file = f;
   if (out.size === undefined && f !== undefined) {
