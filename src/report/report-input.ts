@@ -14,7 +14,7 @@ import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.j
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import type { ImageBuilderPlan } from '../bindings/imagebuilder/plan.js';
 import type { PartialInput } from '../check/context.js';
-import { checkModel, checkSource, compileTree, readPartialInput } from '../check/engine.js';
+import { type BootCheckResult, checkModel, checkSource, compileTree, readPartialInput } from '../check/engine.js';
 import type { Finding } from '../check/finding.js';
 import { hostFacts } from '../check/host-facts.js';
 import type { XenBuild } from '../check/target.js';
@@ -48,8 +48,13 @@ export function fileSizesIn(dir: string): (file: string) => bigint | undefined {
 
 /** A devicetree's report input, or the findings that leave nothing to draw (it does not compile, the reader refuses it). */
 export function reportInputFromSource(bytes: Uint8Array, opts: SourceReportOptions): ReportInput | { findings: Finding[] } {
+  const result = checkSource(bytes, { file: opts.file, includeDirs: opts.includeDirs, host: opts.host?.tree, hostName: opts.host?.name, build: opts.build, partials: opts.partials });
+  return reportInputFromCheck(result, opts);
+}
+
+/** The report input of what `checkSource` (or `checkTree`) gave for the same options; the findings alone when there is no model. */
+export function reportInputFromCheck(result: BootCheckResult, opts: SourceReportOptions): ReportInput | { findings: Finding[] } {
   const partials = opts.partials ?? new Map();
-  const result = checkSource(bytes, { file: opts.file, includeDirs: opts.includeDirs, host: opts.host?.tree, hostName: opts.host?.name, build: opts.build, partials });
   if (!result.model) return { findings: result.findings };
   const hostTree = opts.host?.tree ?? result.model.host;
   return {
