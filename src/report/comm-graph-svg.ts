@@ -63,7 +63,8 @@ function edgeSvg(l: Link, a: Point, b: Point, n: number, data: ReportData): stri
   const title = [l.label, ...findingLines(l.findings, new Map(data.findings.map((f) => [f.id, f.message])))].join('\n');
   const path = `<path class="${classes('edge', l.dangling && 'dangling', mark.href && 'error')}" data-kind="${l.kind}" data-from="${esc(l.from)}" data-to="${esc(l.to)}"${mark.attrs} d="M ${a.x} ${a.y} Q ${cx} ${cy} ${b.x} ${b.y}"><title>${esc(title)}</title></path>`;
   const lx = Math.round((1 - t) * (1 - t) * a.x + 2 * t * (1 - t) * cx + t * t * b.x) + 4;
-  const ly = Math.round((1 - t) * (1 - t) * a.y + 2 * t * (1 - t) * cy + t * t * b.y);
+  // Above the curve, not on it.
+  const ly = Math.round((1 - t) * (1 - t) * a.y + 2 * t * (1 - t) * cy + t * t * b.y) - 5;
   const label = `<text class="edge-label" x="${lx}" y="${ly}">${esc(l.kind === 'evtchn' ? l.label.replace(/ \(.*\)$/, '') : l.label)}</text>`;
   return mark.href ? `<a href="${esc(mark.href)}">${path}${label}</a>` : `${path}${label}`;
 }

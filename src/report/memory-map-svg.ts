@@ -22,7 +22,7 @@ const TOP = 34;
 
 export const MEMORY_MAP_STYLE = `
 #memory-map text { font: 10px sans-serif; fill: #222; }
-#memory-map text.addr { font: 9px monospace; }
+#memory-map text.addr, #memory-map text.end { font: 9px monospace; }
 #memory-map text.kind { font-weight: bold; }
 #memory-map rect.range { stroke: #333; stroke-width: 0.6; fill-opacity: 0.85; }
 #memory-map rect[data-kind="ram"] { fill: #e8f1fb; }
@@ -60,7 +60,7 @@ function axisOf(ranges: readonly { start: bigint; end: bigint }[]): Axis {
     if (!covered) gaps.push({ from: c, to: next, y: at });
     at += covered ? PIECE_MIN + PIECE_PER_DOUBLING * Math.max(0, log2((next - c) / 4096n)) : GAP;
   });
-  return { y, gaps, height: at + 10 };
+  return { y, gaps, height: at + 18 };
 }
 
 /** Side-by-side slots for ranges of one kind that overlap (greedy, in address order). */
@@ -111,5 +111,8 @@ export function memoryMapSvg(data: ReportData): string {
     mine.forEach((x, i) => parts.push(rangeSvg(x.r, x0 + slot[i]! * w, axis.y.get(x.start)!, axis.y.get(x.end)!, w, messages)));
   });
   const gaps = axis.gaps.map((g) => gapSvg(g, width));
+  // Where the last range ends: the one end address the start labels do not give.
+  const last = ranges.reduce((m, x) => (x.end > m ? x.end : m), 0n);
+  gaps.push(`<text class="end" x="${AXIS + 3}" y="${axis.y.get(last)! + 10}">${esc(`0x${last.toString(16)}`)}</text>`);
   return `<svg id="memory-map" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${axis.height}" viewBox="0 0 ${width} ${axis.height}" role="img" aria-label="physical memory map"><style>${MEMORY_MAP_STYLE}</style><path class="axis" d="M ${AXIS - 4} ${TOP} V ${axis.height - 10}" stroke="#333"/>${gaps.join('')}${parts.join('')}</svg>`;
 }
