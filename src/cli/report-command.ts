@@ -41,7 +41,7 @@ const SPECS: OptionSpec[] = [
   { short: 'h', long: 'help', value: false, key: 'h' },
 ];
 
-export const REPORT_USAGE = `usage: hyperlaunch report INPUT.dts|INPUT.dtb [-i DIR]... [--host HOST.dtb] [--partial DOMAIN=PARTIAL.dtb]...
+export const REPORT_USAGE = `usage: hyperlaunch report INPUT.dts|INPUT.dtb [-d DIR] [-i DIR]... [--host HOST.dtb] [--partial DOMAIN=PARTIAL.dtb]...
                          [--xen VERSION] [--xen-config FILE] [--boot RESULT.json] [-o FILE]
                          [--json | --format html|svg [--view memory|cpus|graph]]
        hyperlaunch report -c CONFIG -d DIR [same options]
@@ -51,6 +51,7 @@ passthrough devices, the event channels and shared memory between domains, and
 every check finding, each linked to what it is about. Without -o the page goes
 to report.html in the current directory (-o - for standard output).
   -c CONFIG -d DIR     an ImageBuilder config, laid out as build lays it out
+  -d DIR               with a devicetree: where its xen,uefi-binary files are (their sizes)
   --host HOST.dtb      the board's tree (default: the input's own host nodes)
   --partial DOMAIN=F   a domain's passthrough partial device tree (its devices)
   --xen, --xen-config  the target Xen release or build, as for check
@@ -102,7 +103,6 @@ function parseArgs(argv: string[]): Args | 'help' {
   if (!input && !config) throw new UsageError('give an input devicetree or -c CONFIG -d DIR');
   if (input && config) throw new UsageError('give either an input devicetree or -c CONFIG, not both');
   if (config && !last('d')) throw new UsageError('-c CONFIG needs -d DIR (the directory its paths are relative to)');
-  if (input && last('d')) throw new UsageError('-d is for -c CONFIG');
   if (config && (has('host') || has('partial') || has('i'))) throw new UsageError('--host, --partial and -i are for devicetree input (the config names its own host DTB and partial trees)');
   return {
     input, config, dir: last('d'), host: last('host'), xen: last('xen'), xenConfig: last('xen-config'), out: last('o'), boot: last('boot'),
@@ -153,7 +153,7 @@ function gather(args: Args, build: XenBuild | undefined, reporter: Reporter): Re
   }
   const partials = partialsOf(args, problems);
   if (problems.length === 0) {
-    const r = reportInputFromSource(readBytes(args.input!), { file: args.input!, includeDirs: args.includeDirs, host, build, partials });
+    const r = reportInputFromSource(readBytes(args.input!), { file: args.input!, includeDirs: args.includeDirs, host, build, partials, dir: args.dir });
     if ('model' in r) return r;
     problems.push(...r.findings);
   }

@@ -7,6 +7,7 @@ import type { PartialInput } from '../check/context.js';
 import type { Finding } from '../check/finding.js';
 import type { HostFacts } from '../check/host-facts.js';
 import type { XenBuild } from '../check/target.js';
+import { impliesX86 } from '../check/x86-target.js';
 import { type BootModel, commandLines } from '../model/boot-model.js';
 import type { BootModule } from '../model/module.js';
 import type { BootResult } from './boot-result.js';
@@ -32,6 +33,8 @@ export interface ReportInput {
   /** Where a build placed its images (an ImageBuilder config's layout). */
   images?: readonly PlacedImageFact[];
   moduleFiles?: ReadonlyMap<BootModule, string>;
+  /** The size of a module's file on disk (a `xen,uefi-binary` under `-d DIR`), when it has no `reg`. */
+  fileSize?: (file: string) => bigint | undefined;
   partials?: ReadonlyMap<string, PartialInput>;
   assigned?: readonly AssignedPath[];
   boot?: BootResult;
@@ -42,7 +45,7 @@ function targetFacts(input: ReportInput): TargetFacts {
   const { model, build } = input;
   const out: TargetFacts = {
     interface: model.hyperlaunchForm ? `${model.interface} (${model.hyperlaunchForm} form)` : model.interface,
-    arch: model.target.arch ?? (model.interface === 'hyperlaunch' && model.hyperlaunchForm ? 'x86_64 or arm64 (not given)' : 'arm64'),
+    arch: model.target.arch ?? (impliesX86(model) ? 'x86_64 (its modules are multiboot modules)' : 'arm64'),
     xenVersion: build ? build.label : 'not given (rules for every release; --xen or --xen-config names one)',
     hostSource: input.host?.source ?? 'none (no host nodes)',
     domidRoute: input.route === 'uboot-script' ? 'boot.scr: U-Boot creates the domain nodes with fdt mknod' : 'the devicetree as written',
@@ -57,8 +60,9 @@ function targetFacts(input: ReportInput): TargetFacts {
 function notes(input: ReportInput, data: Omit<ReportData, 'notes'>): string[] {
   const out = [...(input.notes ?? [])];
   if (!data.memory.some((r) => r.kind === 'xen')) out.push("Xen's own load address is not known from a devicetree alone (a build places it): not drawn.");
-  if (data.domains.some((d) => d.modules.some((m) => m.size === undefined))) out.push('A module without a size has no `reg` and no file on disk: its size and load range are unknown.');
+  if (data.domains.some((d) => d.modules.some((m) => m.size === undefined && m.multibootIndex === undefined))) out.push('A module without a size has no `reg` and no file on disk: its size and load range are unknown.');
   if (data.cpus.length === 0) out.push('The host tree has no CPU nodes: no CPU map.');
+  if (input.model.domains.some((d) => d.modules.some((m) => m.location?.type === 'multiboot-index'))) out.push('Multiboot modules are placed by the boot loader (GRUB): their sizes and load ranges are not in the configuration.');
   if (data.domains.some((d) => d.llcColors !== undefined)) out.push('LLC colours are listed per domain; a colour is a set of pages spread over all RAM, not a range, so the map does not draw it.');
   return out;
 }
@@ -69,7 +73,7 @@ export function buildReport(input: ReportInput): ReportData {
   const data = {
     schema: REPORT_SCHEMA,
     input: input.input,
-    domains: domainFacts({ model: input.model, host: input.host, domids: predictDomids(input.model, input.route), findings, moduleFiles: input.moduleFiles, boot: input.boot }),
+    domains: domainFacts({ model: input.model, host: input.host, domids: predictDomids(input.model, input.route), findings, moduleFiles: input.moduleFiles, fileSize: input.fileSize, boot: input.boot }),
     memory: memoryRanges(input.model, input.host, input.images ?? [], findings),
     cpus: cpuRows(input.model, input.host, findings).map((r) => ({ ...r, findings: r.findings.sort(byId) })),
     devices: deviceRows(input.model, input.partials ?? new Map(), input.assigned ?? [], input.host, findings),

@@ -5,7 +5,7 @@
  * apart; a link with no other end goes to a small open stub and, like a
  * one-sided channel, is dashed.
  */
-import { classes, errorMark, esc } from './html-escape.js';
+import { classes, errorMark, esc, findingLines } from './html-escape.js';
 import type { Link, ReportData } from './report-data.js';
 
 const SIZE = 520;
@@ -60,7 +60,7 @@ function edgeSvg(l: Link, a: Point, b: Point, n: number, data: ReportData): stri
   const cx = Math.round(mx - (dy / len) * bend);
   const cy = Math.round(my + (dx / len) * bend);
   const mark = errorMark(l.findings);
-  const title = [l.label, ...l.findings.map((id) => `${id}: ${data.findings.find((f) => f.id === id)?.message ?? ''}`)].join('\n');
+  const title = [l.label, ...findingLines(l.findings, new Map(data.findings.map((f) => [f.id, f.message])))].join('\n');
   const path = `<path class="${classes('edge', l.dangling && 'dangling', mark.href && 'error')}" data-kind="${l.kind}" data-from="${esc(l.from)}" data-to="${esc(l.to)}"${mark.attrs} d="M ${a.x} ${a.y} Q ${cx} ${cy} ${b.x} ${b.y}"><title>${esc(title)}</title></path>`;
   const lx = Math.round((1 - t) * (1 - t) * a.x + 2 * t * (1 - t) * cx + t * t * b.x) + 4;
   const ly = Math.round((1 - t) * (1 - t) * a.y + 2 * t * (1 - t) * cy + t * t * b.y);

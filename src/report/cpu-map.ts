@@ -28,7 +28,7 @@ function rowHtml(r: CpuRow): string {
 
 export function cpuMapTable(data: ReportData): string {
   const head = ['CPU', 'host node', 'cpupool', 'scheduler', 'domains (vCPUs)', 'state'].map((h) => `<th scope="col">${h}</th>`).join('');
-  return `<table id="cpu-map"><thead><tr>${head}</tr></thead><tbody>${data.cpus.map(rowHtml).join('')}</tbody></table>`;
+  return `<table id="cpu-map"><thead><tr>${head}</tr></thead><tbody>${data.cpus.length ? data.cpus.map(rowHtml).join('') : '<tr><td colspan="6">The host tree has no CPU nodes.</td></tr>'}</tbody></table>`;
 }
 
 export const CPU_MAP_STYLE = `

@@ -63,7 +63,9 @@ export function cpuRows(model: BootModel, host: HostFacts | undefined, findings:
     const domains: CpuDomain[] = members.map((d) => ({ name: d.name, vcpus: vcpuCount(model, d, cpus.length), pinned: pinnedOn(d, cpu) }));
     const total = domains.reduce((s, d) => s + d.vcpus, 0);
     const names = new Set(members.map((d) => d.name));
-    const poolFindings = pool ? findingsAt(findings, [pool.origin?.path ?? `/chosen/${pool.name}`]) : [];
+    // A CPU two pools name (cpupool-cpu-twice) shows the findings of both.
+    const pools = model.cpupools.filter((p) => p.cpus.includes(c.path));
+    const poolFindings = findingsAt(findings, pools.map((p) => p.origin?.path ?? `/chosen/${p.name}`));
     const domainFindings = findings.filter((f) => CPU_RULES.has(f.ruleId) && names.has(f.domain)).map((f) => f.id);
     return {
       cpu, path: c.path, cpupool: name, scheduler: pool?.scheduler ?? defaultScheduler(model), domains,

@@ -47,15 +47,21 @@ function xenstore(d: Domain): string {
   }
 }
 
-function moduleFacts(m: BootModule, file: string | undefined, i: number): ModuleFacts {
+function moduleFacts(m: BootModule, file: string | undefined, i: number, fileSize?: (file: string) => bigint | undefined): ModuleFacts {
   const out: ModuleFacts = { kind: m.kind, name: m.name ?? `module${i}` };
   if (m.location?.type === 'range') {
     out.start = hex(m.location.address);
     out.end = hex(m.location.address + m.location.size);
     out.size = m.location.size.toString();
   }
+  if (m.location?.type === 'multiboot-index') out.multibootIndex = m.location.index;
   const f = file ?? m.uefiBinary;
   if (f !== undefined) out.file = f;
+  if (out.size === undefined && f !== undefined) {
+    // Loaded by the EFI stub wherever it likes: the size is known from the file, the range is not.
+    const size = fileSize?.(f);
+    if (size !== undefined) out.size = size.toString();
+  }
   return out;
 }
 
@@ -65,6 +71,7 @@ export interface DomainFactsInput {
   domids: readonly DomidPrediction[];
   findings: readonly ReportFinding[];
   moduleFiles?: ReadonlyMap<BootModule, string>;
+  fileSize?: (file: string) => bigint | undefined;
   boot?: BootResult;
 }
 
@@ -78,7 +85,7 @@ export function domainFacts(input: DomainFactsInput): DomainFacts[] {
       name: d.name, domidWhy: prediction?.why ?? 'unknown', roles: roles(d), mode: mode(d),
       vcpus: vcpuCount(model, d, hostCpus), cpupool: d.cpupool ?? DEFAULT_POOL, scheduler: pool?.scheduler ?? defaultScheduler(model),
       console: console(d), xenstore: xenstore(d),
-      modules: d.modules.map((m, i) => moduleFacts(m, input.moduleFiles?.get(m), i)),
+      modules: d.modules.map((m, i) => moduleFacts(m, input.moduleFiles?.get(m), i, input.fileSize)),
       findings: input.findings.filter((f) => f.domain === d.name).map((f) => f.id),
     };
     if (d.origin || !d.isDom0) out.path = domainPath(model, d);

@@ -10,7 +10,7 @@ export function sizeText(bytes: bigint): string {
 }
 
 function moduleText(m: ModuleFacts): string {
-  const size = m.size === undefined ? 'size unknown (not on disk, no reg)' : sizeText(BigInt(m.size));
+  const size = m.size !== undefined ? sizeText(BigInt(m.size)) : m.multibootIndex !== undefined ? `multiboot module ${m.multibootIndex} (placed by the boot loader)` : 'size unknown (not on disk, no reg)';
   const at = m.start !== undefined ? ` at ${m.start}–${m.end}` : '';
   const file = m.file !== undefined ? ` <span class="file">${esc(m.file)}</span>` : '';
   return `<li>${esc(m.kind)}: ${esc(size)}${esc(at)}${file}</li>`;

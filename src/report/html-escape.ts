@@ -20,3 +20,9 @@ export function errorMark(findings: readonly string[]): { attrs: string; href?: 
   if (findings.length === 0) return { attrs: '' };
   return { attrs: ` data-finding="${esc(findings[0]!)}"`, href: `#${findings[0]!}` };
 }
+
+/** A tooltip's finding lines: the first few, then how many more (an overlap in a 256-bank map can name hundreds). */
+export function findingLines(ids: readonly string[], messages: ReadonlyMap<string, string>, max = 5): string[] {
+  const lines = ids.slice(0, max).map((id) => `${id}: ${messages.get(id) ?? ''}`);
+  return ids.length > max ? [...lines, `and ${ids.length - max} more`] : lines;
+}

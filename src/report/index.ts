@@ -11,5 +11,5 @@ export {
   type ReportData, type ReportFinding, type TargetFacts, type BootFacts,
 } from './report-data.js';
 export { ReportError } from './report-error.js';
-export { type ConfigReportOptions, type SourceReportOptions, reportInputFromConfig, reportInputFromSource } from './report-input.js';
+export { type ConfigReportOptions, type SourceReportOptions, reportInputFromCheck, reportInputFromConfig, reportInputFromSource } from './report-input.js';
 export { REPORT_VIEWS, type ReportView, reportSvg } from './svg-view.js';

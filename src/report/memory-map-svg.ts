@@ -7,7 +7,7 @@
  * size written on it. Every range is at least one piece tall, so each one
  * and its address label stay visible.
  */
-import { classes, errorMark, esc } from './html-escape.js';
+import { classes, errorMark, esc, findingLines } from './html-escape.js';
 import { sizeText } from './domains-table.js';
 import type { MemoryRange, RangeKind, ReportData } from './report-data.js';
 
@@ -75,9 +75,9 @@ function slots(ranges: readonly { start: bigint; end: bigint }[]): { slot: numbe
   return { slot, count: Math.max(1, ends.length) };
 }
 
-function rangeSvg(r: MemoryRange, x: number, y0: number, y1: number, w: number, data: ReportData): string {
+function rangeSvg(r: MemoryRange, x: number, y0: number, y1: number, w: number, messages: ReadonlyMap<string, string>): string {
   const mark = errorMark(r.findings);
-  const title = [`${r.label}: [${r.start}, ${r.end}) ${sizeText(BigInt(r.end) - BigInt(r.start))}`, ...r.findings.map((id) => `${id}: ${data.findings.find((f) => f.id === id)?.message ?? ''}`)].join('\n');
+  const title = [`${r.label}: [${r.start}, ${r.end}) ${sizeText(BigInt(r.end) - BigInt(r.start))}`, ...findingLines(r.findings, messages)].join('\n');
   const h = y1 - y0;
   const rect = `<rect class="${classes('range', mark.href && 'error')}" data-kind="${r.kind}" data-start="${esc(r.start)}" data-end="${esc(r.end)}" data-owner="${esc(r.owner)}"${mark.attrs} x="${x}" y="${y0}" width="${w - 4}" height="${h}"><title>${esc(title)}</title></rect>`;
   const addr = `<text class="addr" x="${x + 3}" y="${y0 + 10}">${esc(r.start)}</text>`;
@@ -100,6 +100,7 @@ export function memoryMapSvg(data: ReportData): string {
     return `<svg id="memory-map" xmlns="http://www.w3.org/2000/svg" width="${width + 300}" height="40" viewBox="0 0 ${width + 300} 40"><style>${MEMORY_MAP_STYLE}</style><text x="4" y="20">No physical range is known (no host memory nodes, no module reg).</text></svg>`;
   }
   const axis = axisOf(ranges);
+  const messages = new Map(data.findings.map((f) => [f.id, f.message]));
   const parts: string[] = [];
   kinds.forEach((k, lane) => {
     const mine = ranges.filter((x) => x.r.kind === k);
@@ -107,7 +108,7 @@ export function memoryMapSvg(data: ReportData): string {
     const x0 = AXIS + lane * LANE;
     parts.push(`<text class="kind" x="${x0 + 3}" y="${TOP - 12}">${esc(KIND_TITLE[k])}</text>`);
     const w = LANE / count;
-    mine.forEach((x, i) => parts.push(rangeSvg(x.r, x0 + slot[i]! * w, axis.y.get(x.start)!, axis.y.get(x.end)!, w, data)));
+    mine.forEach((x, i) => parts.push(rangeSvg(x.r, x0 + slot[i]! * w, axis.y.get(x.start)!, axis.y.get(x.end)!, w, messages)));
   });
   const gaps = axis.gaps.map((g) => gapSvg(g, width));
   return `<svg id="memory-map" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${axis.height}" viewBox="0 0 ${width} ${axis.height}" role="img" aria-label="physical memory map"><style>${MEMORY_MAP_STYLE}</style><path class="axis" d="M ${AXIS - 4} ${TOP} V ${axis.height - 10}" stroke="#333"/>${gaps.join('')}${parts.join('')}</svg>`;

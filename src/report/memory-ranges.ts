@@ -9,7 +9,7 @@ import { domainPath } from '../check/context.js';
 import type { HostFacts } from '../check/host-facts.js';
 import { allModules } from '../check/rules/support.js';
 import type { BootModel } from '../model/boot-model.js';
-import { findingsAt, shmPath } from './finding-targets.js';
+import { nodeOf, shmPath } from './finding-targets.js';
 import { type MemoryRange, type RangeKind, type ReportFinding, hex } from './report-data.js';
 
 /** An image a build placed in memory (src/artifacts' layout). */
@@ -23,6 +23,8 @@ export interface PlacedImageFact {
 
 /** Rules whose finding names two ranges that overlap: both are drawn in error. */
 const OVERLAP_RULES: ReadonlySet<string> = new Set(['mod-overlap', 'mod-overlap-reserved', 'static-mem-overlap', 'mod-in-memreserve']);
+
+const RAM_RULES: ReadonlySet<string> = new Set(['memory-fit', 'x86-host-memory']);
 
 interface Raw {
   kind: RangeKind;
@@ -89,18 +91,31 @@ function overlaps(a: Raw, b: Raw): boolean {
 export function memoryRanges(model: BootModel, host: HostFacts | undefined, images: readonly PlacedImageFact[], findings: readonly ReportFinding[]): MemoryRange[] {
   const modules = moduleRanges(model);
   const raw = [...hostRanges(host), ...imageRanges(images, modules), ...modules, ...staticRanges(model)].filter((r) => r.size > 0n).sort(sortRaw);
-  const own = raw.map((r) => findingsAt(findings, [r.source]));
+  // Domains asking for more memory than the host has left: the finding is about the RAM as a whole.
+  const fit = findings.filter((f) => RAM_RULES.has(f.ruleId)).map((f) => f.id);
+  const byPath = findingsByPath(findings);
+  const own = raw.map((r) => [...(byPath.get(r.source) ?? []), ...(r.kind === 'ram' ? fit : [])]);
   // An overlap finding sits on one of its two ranges; the other one is drawn in error too.
-  const ids = own.map((f) => [...f]);
+  const rule = new Map(findings.map((f) => [f.id, f.ruleId]));
+  const ids = own.map((f) => new Set(f));
   raw.forEach((r, i) => {
-    for (const id of own[i]!) {
-      if (!OVERLAP_RULES.has(findings.find((f) => f.id === id)!.ruleId)) continue;
-      raw.forEach((o, j) => {
-        if (j !== i && o.kind !== 'ram' && o.source !== r.source && overlaps(r, o) && !ids[j]!.includes(id)) ids[j]!.push(id);
-      });
-    }
+    const overlapIds = own[i]!.filter((id) => OVERLAP_RULES.has(rule.get(id)!));
+    if (overlapIds.length === 0) return;
+    raw.forEach((o, j) => {
+      if (j !== i && o.kind !== 'ram' && o.source !== r.source && overlaps(r, o)) for (const id of overlapIds) ids[j]!.add(id);
+    });
   });
-  return raw.map((r, i) => ({ kind: r.kind, start: hex(r.address), end: hex(r.address + r.size), owner: r.owner, label: r.label, source: r.source, findings: ids[i]!.sort(byId) }));
+  return raw.map((r, i) => ({ kind: r.kind, start: hex(r.address), end: hex(r.address + r.size), owner: r.owner, label: r.label, source: r.source, findings: [...ids[i]!].sort(byId) }));
+}
+
+/** Finding ids by the path they name, as written (`node:prop`) and by node alone: findingsAt's match, indexed (a page may have hundreds of both). */
+function findingsByPath(findings: readonly ReportFinding[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const f of findings) {
+    if (f.path === undefined) continue;
+    for (const key of new Set([f.path, nodeOf(f.path)])) out.set(key, [...(out.get(key) ?? []), f.id]);
+  }
+  return out;
 }
 
 export function byId(a: string, b: string): number {

@@ -20,6 +20,8 @@ export interface ModuleFacts {
   size?: string;
   /** The file it comes from, when known. */
   file?: string;
+  /** x86: its index in the boot loader's multiboot module list. */
+  multibootIndex?: number;
 }
 
 export interface DomainFacts {

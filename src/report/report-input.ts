@@ -5,7 +5,7 @@
  * gate checks it). Problems that leave no model to draw come back as the
  * findings saying why.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFromConfig } from '../artifacts/build-from-config.js';
 import { resolveImageBuilder } from '../artifacts/imagebuilder-plan/resolve.js';
@@ -14,7 +14,7 @@ import { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.j
 import { imageBuilderToModel } from '../bindings/imagebuilder/model.js';
 import type { ImageBuilderPlan } from '../bindings/imagebuilder/plan.js';
 import type { PartialInput } from '../check/context.js';
-import { checkModel, checkSource, compileTree, readPartialInput } from '../check/engine.js';
+import { type BootCheckResult, checkModel, checkSource, compileTree, readPartialInput } from '../check/engine.js';
 import type { Finding } from '../check/finding.js';
 import { hostFacts } from '../check/host-facts.js';
 import type { XenBuild } from '../check/target.js';
@@ -30,16 +30,36 @@ export interface SourceReportOptions {
   host?: { tree: DeviceTree; name: string };
   build?: XenBuild;
   partials?: ReadonlyMap<string, PartialInput>;
+  /** `-d DIR`: where modules named by `xen,uefi-binary` are, for their sizes. */
+  dir?: string;
+}
+
+/** Sizes of files under `dir`; undefined for one that is not there. */
+export function fileSizesIn(dir: string): (file: string) => bigint | undefined {
+  return (file) => {
+    try {
+      const st = statSync(join(dir, file), { bigint: true });
+      return st.isFile() ? st.size : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** A devicetree's report input, or the findings that leave nothing to draw (it does not compile, the reader refuses it). */
 export function reportInputFromSource(bytes: Uint8Array, opts: SourceReportOptions): ReportInput | { findings: Finding[] } {
+  const result = checkSource(bytes, { file: opts.file, includeDirs: opts.includeDirs, host: opts.host?.tree, hostName: opts.host?.name, build: opts.build, partials: opts.partials });
+  return reportInputFromCheck(result, opts);
+}
+
+/** The report input of what `checkSource` (or `checkTree`) gave for the same options; the findings alone when there is no model. */
+export function reportInputFromCheck(result: BootCheckResult, opts: SourceReportOptions): ReportInput | { findings: Finding[] } {
   const partials = opts.partials ?? new Map();
-  const result = checkSource(bytes, { file: opts.file, includeDirs: opts.includeDirs, host: opts.host?.tree, hostName: opts.host?.name, build: opts.build, partials });
   if (!result.model) return { findings: result.findings };
   const hostTree = opts.host?.tree ?? result.model.host;
   return {
     input: opts.file, model: result.model, findings: result.findings, build: opts.build, partials, route: 'devicetree',
+    ...(opts.dir !== undefined ? { fileSize: fileSizesIn(opts.dir) } : {}),
     host: hostTree ? hostFacts(hostTree, opts.host ? opts.host.name : 'the input tree') : undefined,
   };
 }

@@ -36,6 +36,42 @@ test('a devicetree: report.html in the current directory by default, exit 0 with
   });
 });
 
+test('--host: the board\'s CPUs and RAM, not the input\'s own host nodes', () => {
+  inTempDir('hl-report-', (dir) => {
+    // QEMU virt with 4 CPUs and 1 GiB more RAM at 0x100000000.
+    const hostDts = '/dts-v1/;\n/include/ "qemu-virt-arm64.dtsi"\n/ { cpus { cpu@2 { device_type = "cpu"; reg = <2>; }; cpu@3 { device_type = "cpu"; reg = <3>; }; };\n memory@100000000 { device_type = "memory"; reg = <0x1 0x0 0x0 0x40000000>; }; };\n';
+    const host = runDtc(new TextEncoder().encode(hostDts), { file: 'host.dts', includeDirs: [examplesDir], outputFormat: 'dtb' });
+    writeFileSync(join(dir, 'host.dtb'), host.output!);
+    const r = cli(dir, '-i', examplesDir, example('true-dom0less.dts'), '--host', 'host.dtb', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { cpus: { path: string; idle: boolean }[]; memory: { kind: string; start: string; end: string }[]; target: { hostSource: string } };
+    assert.deepEqual(data.cpus.map((c) => c.path), ['/cpus/cpu@0', '/cpus/cpu@1', '/cpus/cpu@2', '/cpus/cpu@3']);
+    assert.deepEqual(data.memory.filter((m) => m.kind === 'ram').map((m) => [m.start, m.end]), [['0x40000000', '0xc0000000'], ['0x100000000', '0x140000000']]);
+    assert.equal(data.target.hostSource, 'host.dtb');
+    const bad = cli(dir, '-i', examplesDir, example('true-dom0less.dts'), '--host', 'missing.dtb');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /missing\.dtb/);
+  });
+});
+
+test('--xen debian-4.17: that build\'s facts on the page, and the findings check gives for it', () => {
+  inTempDir('hl-report-', (dir) => {
+    const r = cli(dir, '-i', examplesDir, example('static-memory.dts'), '--xen', 'debian-4.17', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { findings: { ruleId: string; domain: string }[]; target: { xenVersion: string; kconfig: string[]; schedulers: string[] }; memory: { kind: string; findings: string[] }[] };
+    const check = spawnSync(process.execPath, [cliPath, 'check', '-i', examplesDir, example('static-memory.dts'), '--xen', 'debian-4.17', '--json'], { encoding: 'utf8' });
+    const checked = check.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { rule: string }).rule);
+    assert.deepEqual(data.findings.map((f) => f.ruleId), checked);
+    assert.ok(checked.includes('build-static-memory'), checked.join(', '));
+    assert.match(data.target.xenVersion, /4\.17/);
+    assert.ok(!data.target.kconfig.includes('STATIC_MEMORY'));
+    assert.deepEqual(data.target.schedulers, ['credit', 'credit2']);
+    // The static bank is what the finding is about: drawn in error.
+    assert.deepEqual(data.memory.filter((m) => m.kind === 'static-mem').map((m) => m.findings), [['finding-1']]);
+    assert.equal(cli(dir, example('static-memory.dts'), '--xen', 'four').code, 2);
+  });
+});
+
 test('--json: the facts, addresses in hex strings', () => {
   inTempDir('hl-report-', (dir) => {
     const r = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--json');
@@ -161,6 +197,22 @@ test('an ImageBuilder config: its domains, the images where ImageBuilder puts th
     assert.equal(page.code, 0, page.stderr);
     const rows = elementsWithClass(readFileSync(join(dir, 'report.html'), 'utf8'), 'domain');
     assert.deepEqual(rows.map((x) => [x['data-domain'], x['data-domid']]), [['dom0', '0'], ['domU0', '2'], ['domU1', '1']]);
+  });
+});
+
+test('-d DIR with a devicetree: a xen,uefi-binary module\'s size from its file; without the file, unknown', () => {
+  inTempDir('hl-report-', (dir) => {
+    const dts = readFileSync(example('true-dom0less.dts'), 'utf8').replace(/reg = <0x0 0x50000000 0x0 0x2000000>;/, 'xen,uefi-binary = "domU1-Image";');
+    assert.match(dts, /xen,uefi-binary/);
+    writeFileSync(join(dir, 'uefi.dts'), dts);
+    dummyImage(join(dir, 'domU1-Image'), 0x123456);
+    const r = cli(dir, '-i', examplesDir, 'uefi.dts', '-d', '.', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout) as { domains: { name: string; modules: { kind: string; name: string; size?: string; start?: string; file?: string }[] }[] };
+    const kernel = data.domains.find((d) => d.name === 'domU1')!.modules.find((m) => m.kind === 'kernel')!;
+    assert.deepEqual(kernel, { kind: 'kernel', name: kernel.name, size: String(0x123456), file: 'domU1-Image' });
+    const without = cli(dir, '-i', examplesDir, 'uefi.dts', '-o', '-');
+    assert.match(without.stdout, /kernel: size unknown/);
   });
 });
 

@@ -96,3 +96,15 @@ test('passthrough with its partial device tree: the PL061 row with xen,path, xen
   ]);
   assert.match(rows[0]!.iommu, /force-assign-without-iommu/);
 });
+
+test('hyperlaunch-disaggregated (x86): multiboot modules by their index, the domids the `domid` properties give, no CPU nodes', () => {
+  const dts = readFileSync(join(examplesDir, 'hyperlaunch-disaggregated.dts'), 'utf8');
+  const indexes = [...dts.matchAll(/module-index = <(\d+)>;/g)].map((m) => Number(m[1]));
+  const data = reportOf(join(examplesDir, 'hyperlaunch-disaggregated.dts'));
+  assert.match(data.target.arch, /^x86_64/);
+  assert.deepEqual(data.domains.flatMap((d) => d.modules.map((m) => m.multibootIndex)), indexes);
+  assert.ok(data.domains.every((d) => d.modules.every((m) => m.start === undefined && m.size === undefined)));
+  assert.deepEqual(data.domains.map((d) => [d.name, d.domid, d.domidWhy]), [...dts.matchAll(/^\t\t\t(\w+) \{[^}]*?domid = <(\d+)>/gms)].map((m) => [m[1], Number(m[2]), '`domid` property']));
+  assert.deepEqual(data.cpus, []);
+  assert.ok(data.notes.some((n) => /Multiboot modules are placed by the boot loader/.test(n)));
+});
