@@ -50,7 +50,7 @@ function partialRows(partials: ReadonlyMap<string, PartialInput>, host: HostFact
 export function deviceRows(model: BootModel, partials: ReadonlyMap<string, PartialInput>, assigned: readonly AssignedPath[], host: HostFacts | undefined, findings: readonly ReportFinding[]): DeviceRow[] {
   const rows = partialRows(partials, host, findings);
   for (const a of assigned) {
-    if (!rows.some((r) => r.domain === a.domain && r.hostPath === a.hostPath)) rows.push({ domain: a.domain, path: a.hostPath, hostPath: a.hostPath, reg: [], irqs: '', iommu: host?.iommu ? 'IOMMU' : '', claimedTwice: false, findings: [] });
+    if (!rows.some((r) => r.domain === a.domain && r.hostPath === a.hostPath)) rows.push({ domain: a.domain, path: a.hostPath, hostPath: a.hostPath, reg: [], irqs: '', iommu: host?.iommu ? 'IOMMU' : 'IOMMU needed (none known on the host)', claimedTwice: false, findings: [] });
   }
   for (const path of model.hostPassthrough) {
     if (!rows.some((r) => r.hostPath === path)) rows.push({ domain: '', path, hostPath: path, reg: [], irqs: '', iommu: 'hidden from dom0 (xen,passthrough); no partial device tree given names it', claimedTwice: false, findings: [] });
