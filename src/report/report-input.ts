@@ -91,10 +91,12 @@ function layoutOf(config: ImageBuilderConfig, dir: string): Layout {
   }
 }
 
-function readHost(plan: ImageBuilderPlan, dir: string): DeviceTree | undefined {
-  if (!plan.deviceTree || !existsSync(join(dir, plan.deviceTree))) return undefined;
+/** The config's host DTB, or the note saying why the page has no host facts. */
+function readHost(plan: ImageBuilderPlan, dir: string): { tree?: DeviceTree; note?: string } {
+  if (!plan.deviceTree) return { note: 'The config names no DEVICE_TREE: no host RAM, reserved memory or CPUs.' };
+  if (!existsSync(join(dir, plan.deviceTree))) return { note: `${plan.deviceTree} (DEVICE_TREE) is not in ${dir}: no host RAM, reserved memory or CPUs.` };
   const c = compileTree(readFileSync(join(dir, plan.deviceTree)), plan.deviceTree);
-  return 'tree' in c ? c.tree : undefined;
+  return 'tree' in c ? { tree: c.tree } : { note: `${plan.deviceTree} (DEVICE_TREE) cannot be read (${c.findings.at(-1)?.message ?? 'not a DTB'}): no host facts.` };
 }
 
 function partialsOf(plan: ImageBuilderPlan, dir: string, findings: Finding[]): Map<string, PartialInput> {
@@ -117,7 +119,7 @@ export function reportInputFromConfig(config: ImageBuilderConfig, opts: ConfigRe
   const layout = layoutOf(config, opts.dir);
   const at = (label: string) => layout.images.find((i) => i.label === label);
   const { model, files, losses } = imageBuilderToModel(layout.plan, layout.images.length ? at : undefined);
-  const hostTree = readHost(layout.plan, opts.dir);
+  const { tree: hostTree, note: hostNote } = readHost(layout.plan, opts.dir);
   const findings: Finding[] = [];
   const partials = partialsOf(layout.plan, opts.dir, findings);
   findings.push(...checkModel(hostTree ? { ...model, host: hostTree } : model, { host: hostTree, hostName: layout.plan.deviceTree, build: opts.build, partials, file: opts.file }));
@@ -125,6 +127,6 @@ export function reportInputFromConfig(config: ImageBuilderConfig, opts: ConfigRe
   return {
     input: opts.file, model, findings, build: opts.build, route: 'uboot-script', images: layout.images, moduleFiles: files, partials, assigned,
     host: hostTree ? hostFacts(hostTree, layout.plan.deviceTree!) : undefined,
-    notes: [...layout.notes, ...losses.map((l) => `${l.item}: ${l.reason}`)],
+    notes: [...layout.notes, ...(hostNote ? [hostNote] : []), ...losses.map((l) => `${l.item}: ${l.reason}`)],
   };
 }

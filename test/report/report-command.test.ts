@@ -223,5 +223,6 @@ test('an ImageBuilder config whose images are not on disk: the page says their s
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /kernel: size unknown \(not on disk, no reg\)/);
     assert.match(r.stdout, /without every image on disk the build cannot be laid out/);
+    assert.match(r.stdout, /host\.dtb \(DEVICE_TREE\) is not in \.: no host RAM/);
   });
 });
