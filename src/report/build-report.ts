@@ -62,6 +62,8 @@ function notes(input: ReportInput, data: Omit<ReportData, 'notes'>): string[] {
   if (!data.memory.some((r) => r.kind === 'xen')) out.push("Xen's own load address is not known from a devicetree alone (a build places it): not drawn.");
   if (data.domains.some((d) => d.modules.some((m) => m.size === undefined && m.multibootIndex === undefined))) out.push('A module without a size has no `reg` and no file on disk: its size and load range are unknown.');
   if (data.cpus.length === 0) out.push('The host tree has no CPU nodes: no CPU map.');
+  const strangers = (input.boot?.domains ?? []).filter((b) => !data.domains.some((d) => d.name === b.name)).map((b) => b.name);
+  if (strangers.length) out.push(`The --boot result names ${strangers.join(', ')}, which this configuration does not have: is it the result of another input?`);
   if (input.model.domains.some((d) => d.modules.some((m) => m.location?.type === 'multiboot-index'))) out.push('Multiboot modules are placed by the boot loader (GRUB): their sizes and load ranges are not in the configuration.');
   if (data.domains.some((d) => d.llcColors !== undefined)) out.push('LLC colours are listed per domain; a colour is a set of pages spread over all RAM, not a range, so the map does not draw it.');
   return out;

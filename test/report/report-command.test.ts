@@ -110,6 +110,7 @@ test('--boot RESULT.json: each domain\'s stage; a file that is not a qemu result
     const result = { file: 'qemu-dom0less.dts', passed: false, route: 'direct', seconds: 41.5, graceSeconds: 5, domains: [
       { name: 'dom0', domid: 0, passed: true, stage: 'alive', detail: 'alive: line 120' },
       { name: 'domU1', domid: 1, passed: false, stage: 'kernel', detail: 'kernel → stalled' },
+      { name: 'domU9', domid: 3, passed: true, stage: 'alive', detail: 'alive: line 200' },
     ], problems: [] };
     writeFileSync(join(dir, 'boot.json'), JSON.stringify(result));
     const r = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--boot', 'boot.json', '-o', '-');
@@ -117,6 +118,7 @@ test('--boot RESULT.json: each domain\'s stage; a file that is not a qemu result
     const stages = [...r.stdout.matchAll(/<td class="boot-stage" data-stage="([a-z]+)"/g)].map((m) => m[1]);
     assert.deepEqual(stages, ['alive', 'kernel', 'none']);
     assert.match(r.stdout, /<td class="boot-time">run 41\.5 s<\/td>/);
+    assert.match(r.stdout, /The --boot result names domU9, which this configuration does not have/);
     writeFileSync(join(dir, 'bad.json'), '{"domains": [{"name": "dom0", "stage": "booted"}], "seconds": 3}');
     const bad = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--boot', 'bad.json');
     assert.equal(bad.code, 1);
