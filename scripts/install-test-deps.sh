@@ -14,6 +14,9 @@
 #                         grub-mkrescue's BIOS+EFI ISO (`--route grub|efi`, `build --iso`);
 #                         mtools also makes the FAT disk for xen.efi + xen.cfg
 #   ovmf                  UEFI firmware for the x86 EFI boots
+#   chromium              headless browser for the report's browser tests and screenshots
+#   libxml2-utils         xmllint: the report's SVG pictures must be well-formed XML
+#                         (driven by playwright-core with executablePath; nothing downloaded)
 # and, optional for hyperlaunch but used by the suite when ../shared/xen-src is there,
 #   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc make flex bison m4 checkpolicy
 #                         build upstream Xen 4.22 from source for the 4.22 boots
@@ -40,6 +43,6 @@ fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   device-tree-compiler u-boot-tools cpp cpio openssl xz-utils qemu-system-arm u-boot-qemu \
-  qemu-system-x86 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf \
+  qemu-system-x86 grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf chromium libxml2-utils \
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu gcc libc6-dev make flex bison m4 checkpolicy >/dev/null
-echo "test tools: $(dtc --version) · $(mkimage -V) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1) · $(qemu-system-x86_64 --version | head -n1) · $(grub-mkrescue --version)"
+echo "test tools: $(dtc --version) · $(mkimage -V) · $(cpp --version | head -n1) · $(qemu-system-aarch64 --version | head -n1) · $(qemu-system-x86_64 --version | head -n1) · $(grub-mkrescue --version) · $(chromium --version 2>/dev/null)"

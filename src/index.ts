@@ -14,6 +14,7 @@ export { checkDiagnostic } from './fdt/checks/diagnostic.js';
 export { BOOT_CONFIG_CODES, type BootConfigCode } from './model/codes.js';
 export { configErrorDiagnostic, warningDiagnostic } from './model/config-diagnostics.js';
 export { QEMU_CODES, type QemuCode } from './qemu/codes.js';
+export { REPORT_CODES, type ReportCode } from './report/codes.js';
 export { IMAGEBUILDER_CODES, type ImageBuilderCode } from './bindings/imagebuilder/codes.js';
 export { ImageBuilderError } from './bindings/imagebuilder/imagebuilder-error.js';
 /** Pre-boot checks over the boot model. */
@@ -21,6 +22,11 @@ export * from './check/index.js';
 /** ImageBuilder configs and boot artifacts (layout, U-Boot script, boot.scr, FIT). */
 export * from './bindings/imagebuilder/index.js';
 export * from './artifacts/index.js';
+/**
+ * The picture of a system: `buildReport` gathers the facts (domains and predicted domids,
+ * memory ranges, CPUs, devices, links, findings), `reportHtml` / `reportSvg` draw them.
+ */
+export * from './report/index.js';
 /** Boot under QEMU and read the serial log. */
 export * from './qemu/index.js';
 /** The boot model shared by every interface. */

@@ -13,8 +13,8 @@ import { repoRoot } from './support/paths.js';
 
 /**
  * Lowest first. `diagnostics` (the Diagnostic shape and error base) sits under
- * the devicetree library so every layer's errors can extend it. `report` does
- * not exist yet; it is placed so that it cannot arrive in the wrong spot.
+ * the devicetree library so every layer's errors can extend it. `report` (the
+ * picture of a system) reads everything up to the artifacts, never QEMU.
  */
 const LAYERS = ['diagnostics', 'fdt', 'model', 'bindings', 'check', 'artifacts', 'report', 'qemu', 'doctor', 'cli'];
 

@@ -11,6 +11,7 @@ import { FDT_CODES } from '../fdt/codes.js';
 import { BOOT_CONFIG_CODES } from '../model/codes.js';
 import { QEMU_CODES } from '../qemu/codes.js';
 import { XSM_CODES } from '../artifacts/xsm/codes.js';
+import { REPORT_CODES } from '../report/codes.js';
 
 export interface CodeLayer {
   title: string;
@@ -25,6 +26,7 @@ export const CODE_LAYERS: readonly CodeLayer[] = [
   { title: 'ImageBuilder configs and builds (`src/bindings/imagebuilder`, `src/artifacts`)', carrier: '`ImageBuilderError` (a subclass of `FdtError`)', table: IMAGEBUILDER_CODES },
   { title: 'Xen build descriptions (`src/check`: `--xen`, `--xen-config`, `--xen-image`)', carrier: '`XenConfigError`', table: XEN_CONFIG_CODES },
   { title: 'XSM/FLASK policy generator (`src/artifacts/xsm`, `hyperlaunch xsm`)', carrier: '`XsmError`', table: XSM_CODES },
+  { title: 'Report page (`src/report`, `hyperlaunch report`)', carrier: '`ReportError`', table: REPORT_CODES },
   { title: 'QEMU harness (`src/qemu`)', carrier: '`QemuError`', table: QEMU_CODES },
 ];
 

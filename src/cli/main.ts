@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor-command.js';
 import { dtcCommand } from './dtc-command.js';
 import { fdtoverlayCommand } from './fdtoverlay-command.js';
 import { qemuCommand } from './qemu-command.js';
+import { reportCommand } from './report-command.js';
 import { showCommand } from './show-command.js';
 import { formatCommandMessage } from '../diagnostics/print.js';
 import { printUsageError } from './report.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   convert: { run: convertCommand, about: 'rewrite a boot configuration in the other interface (dom0less <-> Hyperlaunch)' },
   check: { run: checkCommand, about: 'find what makes Xen panic or ignore part of a boot configuration, before booting' },
   qemu: { run: qemuCommand, about: 'boot a configuration under QEMU with Debian\'s Xen 4.17 and report which domains came up' },
+  report: { run: reportCommand, about: 'write one HTML page of a boot configuration: domains, memory map, CPUs, devices, channels, findings' },
   summary: { run: summaryCommand, about: 'compile a DTS (or read a DTB) and describe the tree' },
   xsm: { run: xsmCommand, about: 'write the FLASK policy (source and binary) of a boot-time system from its roles and links' },
   doctor: { run: doctorCommand, about: 'list the external tools and files hyperlaunch can use, their versions, and how to install what is missing' },

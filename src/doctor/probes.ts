@@ -119,6 +119,14 @@ export const PROBES: readonly Probe[] = [
     feature: '`hyperlaunch qemu -c` and `--route uboot`: boot.scr run by real U-Boot',
   },
   {
+    kind: 'command', name: 'chromium', package: 'chromium', required: true, versionArgs: ['--version'], versionPattern: /^Chromium (\S+)/m,
+    feature: 'the report\'s browser tests and scripts/report-screenshots.js (headless, driven by playwright-core; no browser download)',
+  },
+  {
+    kind: 'command', name: 'xmllint', package: 'libxml2-utils', required: true, versionArgs: ['--version'], versionPattern: /xmllint: using libxml version (\d+)/m,
+    feature: 'the report tests: each `report --format svg` picture must be well-formed XML',
+  },
+  {
     kind: 'file', name: 'efi-virtio.rom', package: 'ipxe-qemu', required: false,
     paths: ['/usr/lib/ipxe/qemu/efi-virtio.rom', '/usr/share/qemu/efi-virtio.rom'],
     feature: 'QEMU\'s default NIC on virt (a QEMU run without -nic none)',

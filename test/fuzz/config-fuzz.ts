@@ -4,7 +4,7 @@
  * our dtc, mutated at the tree level (tree-mutations.ts) or as DTS text,
  * then taken through everything a user can point at them: the check
  * engine (with no host DTB, the board's, or a mutated one; with and without
- * a Xen target), both readers by detection and each forced, `convert` both
+ * a Xen target), the report page and its pictures, both readers by detection and each forced, `convert` both
  * ways, the converted tree written and read back. Every step must end in a
  * result or a typed diagnostic.
  */
@@ -14,7 +14,7 @@ import { join, relative } from 'node:path';
 import {
   type BootModel, type DeviceTree, type Target, checkModel, checkSource, checkTree, compileTree, convert, parseXenBuild, readBootConfig,
   readDom0less, readDtb, readHyperlaunch, runDtc, writeDtb, planX86Boot, writeGrubCfg, writeXenEfiCfg, writeXlConfig,
-  writeLateLaunchScript, parseX86Host,
+  writeLateLaunchScript, parseX86Host, buildReport, reportHtml, reportInputFromCheck, reportSvg,
 } from '../../src/index.js';
 import { repoRoot } from '../support/paths.js';
 import { type DtsMutation, applyDtsMutation, dtsMutationArb } from './dts-fuzz.js';
@@ -120,6 +120,14 @@ export function runConfigCase(c: ConfigCase): Outcome {
     if (compiled && 'tree' in compiled) host = compiled.tree;
   }
   const checked = step('check', () => checkSource(c.input, { file: c.file, host, hostName: c.host ? 'host.dtb' : undefined, build }));
+  step('report', () => {
+    if (!checked) return;
+    const input = reportInputFromCheck(checked, { file: c.file, host: host && { tree: host, name: 'host.dtb' }, build });
+    if (!('model' in input)) return;
+    const data = buildReport(input);
+    reportHtml(data);
+    for (const view of ['memory', 'cpus', 'graph'] as const) reportSvg(data, view);
+  });
   // show / convert load through dtc without -f.
   const loaded = step('dtc', () => runDtc(c.input, { file: c.file, outputFormat: 'dtb' }));
   if (loaded?.tree && loaded.exitCode === 0) {

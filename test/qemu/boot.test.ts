@@ -11,6 +11,8 @@ import { planDirectBoot } from '../../src/qemu/direct-plan.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { repoRoot, skipNotice } from '../support/paths.js';
 import { bootPrerequisites, modelFromDts, withTmpDir } from './support.js';
+import { predictDomids } from '../../src/report/domid.js';
+import { domidsSeen } from './domids-seen.js';
 
 const prereq = bootPrerequisites();
 const fixture = (name: string): string => join(repoRoot, 'test', 'qemu', 'fixtures', name);
@@ -19,7 +21,8 @@ test('direct route: dom0 + 2 domUs, every marker on its own console', async (t) 
   if (!prereq.guest) return skipNotice(t, prereq.missing!);
   const g = prereq.guest;
   await withTmpDir(async (dir) => {
-    const spec = planDirectBoot(modelFromDts(fixture('dom0-2domus.dts')), virtHostTree(), { xen: g.xen, kernel: g.kernel, busybox: readFileSync(g.busybox) }, dir);
+    const model = modelFromDts(fixture('dom0-2domus.dts'));
+    const spec = planDirectBoot(model, virtHostTree(), { xen: g.xen, kernel: g.kernel, busybox: readFileSync(g.busybox) }, dir);
     assert.deepEqual(spec.expected.map((d) => [d.name, d.domid]), [['dom0', 0], ['domU1', 1], ['domU2', 2]]);
     // Modules from 0x50000000, 2 MiB aligned, kernel then ramdisk per domain.
     assert.equal(spec.loads[0]!.address, 0x5000_0000n);
@@ -35,6 +38,9 @@ test('direct route: dom0 + 2 domUs, every marker on its own console', async (t) 
     assert.match(log, /\(XEN\) DOM2: HYPERLAUNCH-MARKER domU2 up/);
     assert.match(log, /^HYPERLAUNCH-MARKER dom0 up/m);
     assert.equal(report.passed, true);
+    // The report's predicted domids (devicetree route) are the ones Xen gave.
+    const seen = domidsSeen(log);
+    assert.deepEqual(predictDomids(model, 'devicetree').map((p) => [p.domain, p.domid]), model.domains.map((d) => [d.name, seen.get(d.name)]));
   });
 });
 

@@ -58,6 +58,8 @@ const CASES: FidelityCase[] = [
   { rule: 'cpupool-cpu-twice', edit: pool('cp1', 'cpupool-cpus = <&{/cpus/cpu@1}>;') + pool('cp2', 'cpupool-cpus = <&{/cpus/cpu@1}>;') + domU1('domain-cpupool = <&cp1>;'), outcome: 'panic', xen: /Logical cpu 1 already added to a cpupool!/, ruleMessage: true },
   { rule: 'cpupool-sched', edit: pool('cp1', 'cpupool-cpus = <&{/cpus/cpu@1}>; cpupool-sched = "fifo";') + domU1('domain-cpupool = <&cp1>;'), outcome: 'panic', xen: /Scheduler fifo does not exists!/, ruleMessage: true },
   { rule: 'cpupool-cpu-node', edit: pool('cp1', 'cpupool-cpus = <&{/pl011@9000000}>;') + domU1('domain-cpupool = <&cp1>;'), outcome: 'panic', xen: /Error retrieving logical cpu from node cp1 \(-2\)/, ruleMessage: false },
+  // Xen goes on and the guest boots on one CPU: the null scheduler never runs its second vCPU (a release build says nothing).
+  { rule: 'cpupool-overcommit', edit: pool('cp1', 'cpupool-cpus = <&{/cpus/cpu@1}>; cpupool-sched = "null";') + domU1('cpus = <2>; domain-cpupool = <&cp1>;'), outcome: 'boots', xen: /CPU1: failed to come online[\s\S]*smp: Brought up 1 node, 1 CPU/ },
   { rule: 'cpupool-ref', edit: domU1('domain-cpupool = <&{/pl011@9000000}>;'), outcome: 'panic', xen: /Error getting cpupool id from domain-cpupool \(-3\)/, ruleMessage: true },
   // Capabilities and the 4.18–4.21 domain properties.
   { rule: 'caps-mask', edit: domU1('capabilities = <0x8>;'), outcome: 'panic', xen: /Invalid capabilities \(8\)/, ruleMessage: true },

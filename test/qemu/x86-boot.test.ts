@@ -17,6 +17,7 @@ import { isQemuError } from '../../src/qemu/errors.js';
 import { fetchX86CloudKernel } from '../../src/qemu/guest-packages-x86.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
 import { modelFromDts, withTmpDir } from './support.js';
+import { predictDomids } from '../../src/report/domid.js';
 import { x86BootPrerequisites } from './x86-support.js';
 
 const example = join(repoRoot, 'examples', 'x86-dom0-two-guests.dts');
@@ -82,6 +83,11 @@ test('late launch (direct): dom0 + a PV and a PVH guest started by xl, every dom
   assert.match(r.log, /^HYPERLAUNCH-CONSOLE 2 HYPERLAUNCH-MARKER guest-pvh up/m);
   assert.match(r.log, /^HYPERLAUNCH-CONSOLE 2 .*Booting kernel on Xen PVH/m);
   assert.equal(r.report.passed, true);
+  // The report's predicted domids (x86, Xen 4.17: dom0, then xl's order) are the ones the log shows.
+  const seen = new Map([['dom0', 0], ...[...r.log.matchAll(/^HYPERLAUNCH-LATE (\S+) created domid=(\d+)/gm)].map((m): [string, number] => [m[1]!, Number(m[2])])]);
+  const model = modelFromDts(example);
+  const predicted = predictDomids({ ...model, target: { arch: 'x86_64', xenVersion: '4.17' } }, 'devicetree');
+  assert.deepEqual(predicted.map((p) => [p.domain, p.domid]), model.domains.map((d) => [d.name, seen.get(d.name)]));
 });
 
 test('rule x86-pvh-dom0-iommu: `qemu` refuses a PVH dom0 on a PC without IOMMU; with --force Xen panics as the rule says', (t) => {

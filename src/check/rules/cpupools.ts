@@ -54,4 +54,20 @@ export const CPUPOOL_RULES: Rule[] = [
       }
     },
   },
+  {
+    id: 'cpupool-overcommit', group: 'cpupool', severity: 'warning', xenSource: 'xen/common/sched/null.c', since: '4.17',
+    xenMessage: '(silent in a release build; debug: WARNING: %pdv%d not assigned to any CPU!)',
+    summary: 'a null-scheduler cpupool with more vCPUs than CPUs: the null scheduler gives each vCPU a CPU of its own, so the extra ones never run',
+    hint: 'add CPUs to the pool, lower the domains\' `cpus`, or use a time-sharing scheduler (credit2)',
+    check(ctx, report) {
+      for (const p of ctx.model.cpupools) {
+        if (p.scheduler !== 'null') continue;
+        const members = ctx.model.domains.filter((d) => d.cpupool === p.name);
+        const vcpus = members.reduce((n, d) => n + (d.vcpus ?? 1), 0);
+        if (vcpus <= p.cpus.length) continue;
+        const who = members.map((d) => `${d.name} ${d.vcpus ?? 1}`).join(', ');
+        report(at(p, `/chosen/${p.name}`, 'cpupool-cpus'), `${p.name}: ${vcpus} vCPUs (${who}) on ${p.cpus.length} CPU(s) under the null scheduler: ${vcpus - p.cpus.length} vCPU(s) never run`);
+      }
+    },
+  },
 ];

@@ -1,0 +1,25 @@
+/** Shared by the report tests: build the report data of a file as the CLI does, and read the page's contract attributes. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildReport } from '../../src/report/build-report.js';
+import type { ReportData } from '../../src/report/report-data.js';
+import { reportInputFromSource } from '../../src/report/report-input.js';
+import { repoRoot } from '../support/paths.js';
+
+export const examplesDir = join(repoRoot, 'examples');
+
+export function reportOf(file: string, includeDirs = [examplesDir]): ReportData {
+  const input = reportInputFromSource(readFileSync(file), { file, includeDirs });
+  if (!('model' in input)) throw new Error(`${file}: no model: ${input.findings.map((f) => f.message).join('; ')}`);
+  return buildReport(input);
+}
+
+/** The opening tags of elements whose class list has `cls`, as attribute maps. */
+export function elementsWithClass(html: string, cls: string): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const m of html.matchAll(/<([a-zA-Z]+)((?:\s+[a-zA-Z-]+="[^"]*")*)\s*\/?>/g)) {
+    const attrs = Object.fromEntries([...m[2]!.matchAll(/([a-zA-Z-]+)="([^"]*)"/g)].map((a) => [a[1]!, a[2]!]));
+    if ((attrs['class'] ?? '').split(/\s+/).includes(cls)) out.push({ tag: m[1]!, ...attrs });
+  }
+  return out;
+}
