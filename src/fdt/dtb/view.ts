@@ -16,6 +16,7 @@ import type { FdtCode } from '../codes.js';
 import { FdtError } from '../errors.js';
 import { FDT_BEGIN_NODE, FDT_END, FDT_END_NODE, FDT_NOP, FDT_PROP } from './format.js';
 import { type DtbHeader, readDtbHeader } from './read.js';
+import { byteStringAt } from './string-table.js';
 
 export interface DtbPropertyView {
   /** The name as a byte string (one char per byte), as readDtb gives it. */
@@ -66,37 +67,51 @@ class ViewSource {
   }
 
   align(pos: number, to: number, at: number): number {
-    const aligned = this.structBase + Math.ceil((pos - this.structBase) / to) * to;
+    // `to` is a power of two; (-off & (to - 1)) is exact below 2^53 (ToInt32 keeps it mod 2^32).
+    const aligned = pos + (-(pos - this.structBase) & (to - 1));
     if (aligned > this.structEnd) throw this.error('DTB_TRUNCATED', 'Premature end of data parsing flat device tree', at);
     return aligned;
   }
 
-  /** A FDT_PROP's value start, length and the offset after it; `at` is the token. */
-  propSpan(at: number): { start: number; len: number; next: number } {
+  /** Where a FDT_PROP's value starts (`at` is the token); its length is word(at + 4). */
+  valueStart(at: number): number {
     const len = this.word(at + 4);
     let start = at + 12;
     if (start > this.structEnd) throw this.error('DTB_TRUNCATED', 'Premature end of data parsing flat device tree', at);
     if (this.legacy && len >= 8) start = this.align(start, 8, at);
     if (start + len > this.structEnd) throw this.error('DTB_TRUNCATED', 'Premature end of data parsing flat device tree', start);
-    return { start, len, next: len === 0 ? start : this.align(start + len, 4, at) };
+    return start;
   }
+
+  /** The offset after a FDT_PROP whose value starts at `start`. */
+  afterValue(at: number, start: number): number {
+    const len = this.word(at + 4);
+    return len === 0 ? start : this.align(start + len, 4, at);
+  }
+
+  /**
+   * Subtree ends by FDT_BEGIN_NODE offset, recorded for every node a subtree
+   * walk passes, so that walking a tree top-down steps over each token once,
+   * not once per ancestor.
+   */
+  readonly ends = new Map<number, number>();
+
+  /** Names by string offset: a blob names thousands of properties with a few hundred strings. */
+  private readonly names = new Map<number, string>();
 
   propName(at: number): string {
     const stroff = this.word(at + 8);
+    const hit = this.names.get(stroff);
+    if (hit !== undefined) return hit;
     const start = this.stringsBase + stroff;
     const nul = start < this.stringsLimit ? this.bytes.indexOf(0, start) : -1;
     if (nul < 0 || nul >= this.stringsLimit) {
       throw this.error('DTB_BAD_STRING_OFFSET', `String offset ${stroff | 0} overruns string table`, at + 8);
     }
-    return byteString(this.bytes, start, nul);
+    const name = byteStringAt(this.bytes, start, nul);
+    this.names.set(stroff, name);
+    return name;
   }
-}
-
-/** One char per byte, as readDtb names things. */
-function byteString(b: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-  return s;
 }
 
 /** One node of a DtbView; its properties and children are read when asked for. */
@@ -119,7 +134,7 @@ export class DtbNodeView {
   /** The raw name stored in the blob (a full path before version 16). */
   private get flatName(): string {
     const nul = this.src.bytes.indexOf(0, this.offset + 4);
-    return byteString(this.src.bytes, this.offset + 4, nul);
+    return byteStringAt(this.src.bytes, this.offset + 4, nul);
   }
 
   /** The node name with its unit address (`cpu@0`); empty for the root. */
@@ -140,9 +155,9 @@ export class DtbNodeView {
       if (token === FDT_NOP) {
         at += 4;
       } else if (token === FDT_PROP) {
-        const span = src.propSpan(at);
-        yield { name: src.propName(at), bytes: src.bytes.subarray(span.start, span.start + span.len) };
-        at = span.next;
+        const start = src.valueStart(at);
+        yield { name: src.propName(at), bytes: src.bytes.subarray(start, start + src.word(at + 4)) };
+        at = src.afterValue(at, start);
       } else {
         return;
       }
@@ -167,7 +182,7 @@ export class DtbNodeView {
           at += 4;
           break;
         case FDT_PROP:
-          at = src.propSpan(at).next;
+          at = src.afterValue(at, src.valueStart(at));
           break;
         case FDT_BEGIN_NODE: {
           const child = new DtbNodeView(src, at, this.src.legacy ? this.flatName : undefined);
@@ -196,8 +211,11 @@ export class DtbNodeView {
   subtreeEnd(): number {
     if (this.end >= 0) return this.end;
     const src = this.src;
+    const known = src.ends.get(this.offset);
+    if (known !== undefined) return (this.end = known);
     let at = this.body;
     let depth = 1;
+    const open: number[] = [];
     while (depth > 0) {
       const token = src.word(at);
       switch (token) {
@@ -205,15 +223,17 @@ export class DtbNodeView {
           at += 4;
           break;
         case FDT_PROP:
-          at = src.propSpan(at).next;
+          at = src.afterValue(at, src.valueStart(at));
           break;
         case FDT_BEGIN_NODE:
+          open.push(at);
           at = src.skipName(at + 4);
           depth++;
           break;
         case FDT_END_NODE:
           at += 4;
           depth--;
+          if (depth > 0) src.ends.set(open.pop()!, at);
           break;
         case FDT_END:
           throw src.error('DTB_PREMATURE_END', 'Premature FDT_END in device tree blob', at);
