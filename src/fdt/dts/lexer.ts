@@ -237,6 +237,9 @@ function literalLength(text: string, at: number): number {
   const x = text.charCodeAt(at + 1);
   const hexDigits = text.charCodeAt(at) === 0x30 && (x === 0x78 || x === 0x58) ? runLength(text, at + 2, HEX_DIGITS) : 0;
   end += hexDigits > 0 ? 2 + hexDigits : runLength(text, at, DIGITS);
+  // Nearly every literal has no suffix: one char test instead of five startsWith calls.
+  const next = text.charCodeAt(end);
+  if (next !== 0x55 && next !== 0x4c) return end - at;
   for (const suffix of LITERAL_SUFFIXES) {
     if (text.startsWith(suffix, end)) return end + suffix.length - at;
   }
