@@ -96,3 +96,62 @@ test('DtbView refuses a bad header as readDtb does, and a truncated struct when 
   dv.setUint32(chosenAt + 4 + 8 + 4, 0x7fffffff);
   assert.throws(() => [...openDtb(long).node('/chosen')!.properties()], (e: unknown) => e instanceof FdtError && e.code === 'DTB_TRUNCATED');
 });
+
+/** Every name and value of the view, depth first. */
+function walkAll(b: Uint8Array): void {
+  const stack = [openDtb(b).root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    void n.name;
+    for (const p of n.properties()) void p.bytes.length;
+    for (const c of n.children()) stack.push(c);
+  }
+}
+
+/** xorshift32: the same cases on every run. */
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+test('DtbView on mutated blobs: only FdtErrors, and readDtb\'s tree whenever readDtb accepts', () => {
+  const rnd = prng(16);
+  let agreed = 0;
+  for (let k = 0; k < 3000; k++) {
+    const v = [1, 2, 3, 16, 17][k % 5]!;
+    const b = blob(v).slice();
+    const flips = 1 + (rnd() % 4);
+    for (let i = 0; i < flips; i++) {
+      const at = rnd() % b.length;
+      // Mostly the struct and strings blocks (past the 40-byte header), sometimes the header.
+      const pos = k % 10 === 0 ? at : 40 + (at % (b.length - 40));
+      b[pos] = rnd() % 7 === 0 ? 0 : b[pos]! ^ (1 << rnd() % 8);
+    }
+    const cut = k % 13 === 0 ? b.subarray(0, rnd() % b.length) : b;
+    let eagerOk = true;
+    try {
+      readDtb(cut);
+    } catch (e) {
+      assert.ok(e instanceof FdtError, `readDtb case ${k}: ${String(e)}`);
+      eagerOk = false;
+    }
+    if (eagerOk) {
+      assert.equal(viewDiffersFromReadDtb(cut), undefined, `case ${k}`);
+      agreed++;
+      continue;
+    }
+    try {
+      walkAll(cut);
+    } catch (e) {
+      assert.ok(e instanceof FdtError, `openDtb case ${k}: ${String(e)}`);
+    }
+  }
+  assert.ok(agreed > 100, `only ${agreed} cases readable`);
+});
