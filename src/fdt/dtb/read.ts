@@ -6,7 +6,7 @@
  * iterative, so any input ends in a DeviceTree or an FdtError.
  */
 import type { FdtCode } from '../codes.js';
-import { PropertyValue } from '../tree/data.js';
+import { type Marker, PropertyValue } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import {
   FDT_BEGIN_NODE,
@@ -375,14 +375,23 @@ function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: str
   return { root: root.node, phandleCandidates };
 }
 
+/**
+ * Shared by every value read from a blob: a blob's values carry no markers,
+ * and many are empty. Both are frozen in effect (a zero-length view holds
+ * nothing to write; the array is frozen), so sharing them saves two
+ * allocations per property without letting one property's edit reach another.
+ */
+const NO_BYTES = new Uint8Array(0);
+const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
+
 function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, at: number): Property {
   const len = cur.word();
   const stroff = cur.word();
   const name = strings.name(stroff, at + 8);
   if (legacy && len >= 8) cur.realign(8);
-  const bytes = len === 0 ? new Uint8Array(0) : cur.bytes(len);
+  const bytes = len === 0 ? NO_BYTES : cur.bytes(len);
   if (len !== 0) cur.realign(4);
-  return new Property(name, new PropertyValue(bytes, []));
+  return new Property(name, new PropertyValue(bytes, NO_MARKERS));
 }
 
 /** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */
