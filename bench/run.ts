@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- --only startup,throughput,corpus,scaling,build]`
+ * `npm run bench [-- --only startup,throughput,corpus,large,scaling,build]`
  *
  * Compares this library with dtc 1.6.1 on the same machine in the same run:
  *  - start-up: `node -e 0` and `dtc` on an empty tree (fork/exec included);
- *  - throughput: readDtb on the largest kernel DTB, MB/s;
+ *  - throughput: readDtb on the largest kernel DTB, MB/s, and openDtb's lazy walk to /chosen;
+ *  - large: the 100,000-device compile in a fresh process (CPU, peak RSS), and 2× nodes vs time;
  *  - corpus: the whole Debian arm64 DTB set (dtb→dts, dtb→dtb) and the
  *    kernel's preprocessed arm64 sources (dts→dtb) in ONE node process,
  *    against the sum of one dtc process per file;
@@ -19,6 +20,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDtc, type DtcOptions } from '../src/fdt/dtc.js';
 import { readDtb } from '../src/fdt/dtb/read.js';
+import { openDtb } from '../src/fdt/dtb/view.js';
+import { fileURLToPath } from 'node:url';
 import {
   getKernelDtbs,
   getKernelSources,
@@ -31,7 +34,7 @@ import { syntheticDts } from './synthetic-tree.js';
 import { benchCheckScaling } from './check-scaling.js';
 import { skipLine } from '../test/support/skip.js';
 
-const SECTIONS = ['startup', 'throughput', 'corpus', 'scaling', 'build'] as const;
+const SECTIONS = ['startup', 'throughput', 'corpus', 'large', 'scaling', 'build'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Timed {
@@ -100,7 +103,8 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), b) === 0;
 }
 
-const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+const fmtMs = (ms: number): string =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 1 ? `${ms.toFixed(1)} ms` : `${(ms * 1000).toFixed(1)} µs`;
 const fmtRatio = (r: number): string => `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}×`;
 
 function table(header: string[], rows: string[][]): void {
@@ -131,27 +135,120 @@ function benchStartup(tmp: string): void {
 
 // ---------------------------------------------------------------- throughput
 
+/** Per-call CPU time of `fn`, warmed, each sample at least 0.5 s of CPU; the median of 5 samples. */
+function cpuPerCall(fn: () => void): number {
+  for (let i = 0; i < 50; i++) fn(); // warm the JIT
+  const samples: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    const c0 = ownCpuMs();
+    let n = 0;
+    let spent = 0;
+    do {
+      fn();
+      n++;
+      spent = ownCpuMs() - c0;
+    } while (spent < 500);
+    samples.push(spent / n);
+  }
+  return median(samples);
+}
+
+/** What a caller that only wants /chosen reads: its name and every property value. */
+function chosenOnly(blob: Uint8Array): number {
+  let sum = 0;
+  const chosen = openDtb(blob).node('/chosen');
+  for (const p of chosen?.properties() ?? []) sum += p.bytes.length + p.name.length;
+  return sum;
+}
+
+/** A whole-tree walk through the lazy view: every name, every property. */
+function viewWalk(blob: Uint8Array): number {
+  let sum = 0;
+  const stack = [openDtb(blob).root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    sum += n.name.length;
+    for (const p of n.properties()) sum += p.bytes.length + p.name.length;
+    for (const c of n.children()) stack.push(c);
+  }
+  return sum;
+}
+
 function benchThroughput(dtbs: KernelDtbCorpus): void {
   const largest = dtbs.files
     .map((f) => ({ f, size: statSync(join(dtbs.dir, f)).size }))
     .sort((a, b) => b.size - a.size)[0]!;
   const blob = readFileSync(join(dtbs.dir, largest.f));
-  for (let i = 0; i < 20; i++) readDtb(blob); // warm the JIT
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < 2000) {
-    readDtb(blob);
-    n++;
-  }
-  const ms = (performance.now() - start) / n;
+  const mbps = (ms: number): string => `${(largest.size / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+  const eager = cpuPerCall(() => readDtb(blob));
+  const chosen = cpuPerCall(() => chosenOnly(blob));
+  const walk = cpuPerCall(() => viewWalk(blob));
   const dtcRuns = Array.from({ length: 10 }, () => execTimed('dtc', ['-I', 'dtb', '-O', 'dtb', join(dtbs.dir, largest.f)]));
   const dtcMs = median(dtcRuns.map((r) => r.ms));
   console.log(`## DTB parse throughput: ${largest.f} (${(largest.size / 1024).toFixed(0)} KiB)\n`);
-  table(['measure', 'value'], [
-    ['readDtb, per parse (warm, mean of ' + n + ')', fmtMs(ms)],
-    ['readDtb throughput', `${(largest.size / 1e6 / (ms / 1000)).toFixed(0)} MB/s`],
-    ['dtc -I dtb -O dtb, whole process (median of 10)', fmtMs(dtcMs)],
+  table(['measure (CPU per call, warm, median of 5 samples of ≥ 0.5 s)', 'per call', 'throughput'], [
+    ['readDtb (whole live tree)', fmtMs(eager), mbps(eager)],
+    ['openDtb + /chosen and its properties (lazy)', fmtMs(chosen), mbps(chosen)],
+    ['openDtb + walk of every node and property (lazy)', fmtMs(walk), mbps(walk)],
+    ['dtc -I dtb -O dtb, whole process (wall, median of 10)', fmtMs(dtcMs), '–'],
   ]);
+}
+
+// ---------------------------------------------------------------- large
+
+interface ChildCompile {
+  cpuMs: number;
+  maxRssKiB: number;
+  inBytes: number;
+  outBytes: number;
+}
+
+function childCompile(path: string): ChildCompile | undefined {
+  const script = fileURLToPath(new URL('./compile-child.js', import.meta.url));
+  const r = spawnSync(process.execPath, [script, path], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    console.log(`compile-child ${path} failed: ${(r.stderr || String(r.error)).slice(0, 200)}`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildCompile;
+}
+
+/** Median by CPU of three fresh-process runs (a fresh heap each time, so RSS is the compile's own). */
+function medianChild(path: string): ChildCompile | undefined {
+  const runs = [childCompile(path), childCompile(path), childCompile(path)];
+  if (runs.some((r) => !r)) return undefined;
+  return [...(runs as ChildCompile[])].sort((a, b) => a.cpuMs - b.cpuMs)[1];
+}
+
+function benchLarge(tmp: string): void {
+  console.log('## Large compile: 50,000 and 100,000 synthetic devices dts→dtb, each in a fresh process (median of 3)\n');
+  const base = medianChild('-');
+  const rows: string[][] = [];
+  const results = new Map<number, ChildCompile>();
+  for (const devices of [50_000, 100_000]) {
+    const path = join(tmp, `large-${devices}.dts`);
+    writeFileSync(path, syntheticDts({ devices, perBus: 1000 }));
+    const r = medianChild(path);
+    rmSync(path, { force: true });
+    if (!r || !base) continue;
+    results.set(devices, r);
+    const overMiB = (r.maxRssKiB - base.maxRssKiB) / 1024;
+    rows.push([
+      devices.toLocaleString('en-US'),
+      `${(r.inBytes / 1e6).toFixed(1)} MB`,
+      fmtMs(r.cpuMs),
+      `${(r.maxRssKiB / 1024).toFixed(0)} MiB`,
+      `${overMiB.toFixed(0)} MiB`,
+      `${((r.maxRssKiB - base.maxRssKiB) * 1024 / r.inBytes).toFixed(2)}×`,
+    ]);
+  }
+  if (!base) return;
+  table(['devices', 'dts size', 'compile CPU', 'peak RSS', 'RSS over baseline', '÷ dts size'], rows);
+  const a = results.get(50_000);
+  const b = results.get(100_000);
+  console.log(`node + library baseline RSS: ${(base.maxRssKiB / 1024).toFixed(0)} MiB`);
+  if (a && b) console.log(`linearity: 2× the devices took ${(b.cpuMs / a.cpuMs).toFixed(2)}× the CPU (target ≤ 2.2×)`);
+  console.log('');
 }
 
 // ---------------------------------------------------------------- corpus
@@ -345,6 +442,7 @@ async function main(): Promise<void> {
     const sourceCorpus = sources && !isUnavailable(sources) ? sources : undefined;
     if (sections.has('throughput') && dtbCorpus) benchThroughput(dtbCorpus);
     if (sections.has('corpus')) benchCorpus(dtbCorpus, sourceCorpus);
+    if (sections.has('large')) benchLarge(tmp);
     if (sections.has('scaling')) benchScaling(tmp);
     if (sections.has('scaling')) benchCheckScaling();
     // The ImageBuilder-parity build against fdtput + mkimage (a script that runs on import).

@@ -9,6 +9,7 @@ export * from './tree/data.js';
 export * from './tree/livetree.js';
 export * from './tree/phandles.js';
 export { readDtb, readDtbHeader, type DtbReadOptions, type DtbHeader } from './dtb/read.js';
+export { openDtb, DtbNodeView, type DtbView, type DtbPropertyView } from './dtb/view.js';
 export { writeDtb, type DtbWriteOptions } from './dtb/write.js';
 export { FDT_MAGIC, DEFAULT_BLOB_VERSION } from './dtb/format.js';
 export { parseDts, type DtsParseOptions } from './dts/parser.js';

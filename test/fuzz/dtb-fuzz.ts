@@ -8,6 +8,8 @@
 import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import { readDtb } from '../../src/fdt/dtb/read.js';
+import { openDtb } from '../../src/fdt/dtb/view.js';
+import { viewDiffersFromReadDtb } from '../fdt/dtb-view-compare.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { sortTree } from '../../src/fdt/tree/sort.js';
 import { FdtError } from '../../src/fdt/errors.js';
@@ -185,15 +187,40 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** The lazy view on the same blob: only FdtErrors, and readDtb's tree whenever readDtb accepted the blob. */
+function checkView(blob: Uint8Array, what: string, accepted: boolean): void {
+  if (accepted) {
+    const d = viewDiffersFromReadDtb(blob);
+    if (d) throw new Error(`openDtb differs from readDtb on ${what}: ${d}`);
+    return;
+  }
+  try {
+    const stack = [openDtb(blob).root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      void n.name;
+      for (const p of n.properties()) void p.bytes.length;
+      for (const c of n.children()) stack.push(c);
+    }
+  } catch (e) {
+    if (e instanceof FdtError && e.code) return;
+    throw new Error(`openDtb threw a non-FdtError on ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+}
+
 /** One case: read; when accepted, the tree must round-trip and sort. Returns true when accepted. */
 function runCase(blob: Uint8Array, what: string): boolean {
   let tree: DeviceTree;
   try {
     tree = readDtb(blob);
   } catch (e) {
-    if (e instanceof FdtError && e.code && typeof e.offset === 'number') return false;
+    if (e instanceof FdtError && e.code && typeof e.offset === 'number') {
+      checkView(blob, what, false);
+      return false;
+    }
     throw new Error(`readDtb threw a non-FdtError (or one without code/offset) on ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   }
+  checkView(blob, what, true);
   const once = writeDtb(tree);
   const twice = writeDtb(readDtb(once));
   if (!sameBytes(once, twice)) throw new Error(`write/read/write is not stable on ${what}`);

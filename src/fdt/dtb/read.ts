@@ -6,7 +6,7 @@
  * iterative, so any input ends in a DeviceTree or an FdtError.
  */
 import type { FdtCode } from '../codes.js';
-import { PropertyValue } from '../tree/data.js';
+import { type Marker, PropertyValue } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import {
   FDT_BEGIN_NODE,
@@ -19,7 +19,7 @@ import {
   RESERVE_ENTRY_SIZE,
 } from './format.js';
 import { DeviceTree, Node, Property, type ReserveEntry } from '../tree/livetree.js';
-import { bytesToByteString } from './string-table.js';
+import { byteStringAt } from './string-table.js';
 
 export interface DtbReadOptions {
   /** Input file name, used in error hints. */
@@ -90,7 +90,8 @@ class BlobCursor {
   /** Alignment is relative to the region start, as in dtc. */
   realign(align: number): void {
     const off = this.pos - this.base;
-    const aligned = this.base + Math.ceil(off / align) * align;
+    // align is a power of two; (-off & (align - 1)) is exact for any offset below 2^53 (ToInt32 keeps it mod 2^32).
+    const aligned = this.pos + (-off & (align - 1));
     if (aligned > this.limit) {
       throw this.ctx.error('DTB_TRUNCATED', 'Premature end of data parsing flat device tree', this.pos);
     }
@@ -105,7 +106,7 @@ class BlobCursor {
     if (end >= this.limit) {
       throw this.ctx.error('DTB_TRUNCATED', 'Premature end of data parsing flat device tree', this.pos, 'unterminated node name');
     }
-    const s = bytesToByteString(blob.subarray(this.pos, end));
+    const s = byteStringAt(blob, this.pos, end);
     this.pos = end + 1;
     this.realign(4);
     return s;
@@ -117,7 +118,8 @@ const NUL_INDEX_MAX = 16 << 20;
 
 /** The strings block, with names cached by offset and a NUL index built once. */
 class StringsBlock {
-  private readonly cache = new Map<number, string>();
+  /** Names by offset: an array, not a Map, as offsets are small integers (a holey array is a plain lookup). */
+  private readonly cache: (string | undefined)[] = [];
   private nextNul?: Int32Array;
 
   constructor(
@@ -127,15 +129,15 @@ class StringsBlock {
   ) {}
 
   name(stroff: number, at: number): string {
-    const hit = this.cache.get(stroff);
+    const hit = stroff < NUL_INDEX_MAX ? this.cache[stroff] : undefined;
     if (hit !== undefined) return hit;
     const start = this.base + stroff;
     const end = start < this.limit ? this.stringEnd(start) : -1;
     if (end < 0) {
       throw this.ctx.error('DTB_BAD_STRING_OFFSET', `String offset ${stroff | 0} overruns string table`, at);
     }
-    const s = bytesToByteString(this.ctx.blob.subarray(start, end));
-    this.cache.set(stroff, s);
+    const s = byteStringAt(this.ctx.blob, start, end);
+    if (stroff < NUL_INDEX_MAX) this.cache[stroff] = s;
     return s;
   }
 
@@ -373,14 +375,23 @@ function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: str
   return { root: root.node, phandleCandidates };
 }
 
+/**
+ * Shared by every value read from a blob: a blob's values carry no markers,
+ * and many are empty. Both are frozen in effect (a zero-length view holds
+ * nothing to write; the array is frozen), so sharing them saves two
+ * allocations per property without letting one property's edit reach another.
+ */
+const NO_BYTES = new Uint8Array(0);
+const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
+
 function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, at: number): Property {
   const len = cur.word();
   const stroff = cur.word();
   const name = strings.name(stroff, at + 8);
   if (legacy && len >= 8) cur.realign(8);
-  const bytes = len === 0 ? new Uint8Array(0) : cur.bytes(len);
+  const bytes = len === 0 ? NO_BYTES : cur.bytes(len);
   if (len !== 0) cur.realign(4);
-  return new Property(name, new PropertyValue(bytes, []));
+  return new Property(name, new PropertyValue(bytes, NO_MARKERS));
 }
 
 /** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */
