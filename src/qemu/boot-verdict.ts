@@ -70,6 +70,8 @@ export interface ExpectedDomain {
 export interface LogLine {
   line: number;
   text: string;
+  /** When the line arrived, seconds from QEMU's start (a timed run only): the time the domain reached its stage. */
+  seconds?: number;
 }
 
 export interface DomainFailure {
@@ -272,9 +274,15 @@ export function judgeBoot(f: LogFindings, expected: readonly ExpectedDomain[], o
   if (!f.xenSpoke) problems.push('the serial log has no (XEN) line: Xen found no console UART (check dtuart= and /aliases) or died before its console came up');
   const domUs = expected.filter((d) => !d.isDom0 && !d.lateLaunch).length;
   if (f.xenSpoke && !xenPanic && f.domuBanners !== domUs) problems.push(`expected ${domUs} "LOADING DOMU" banner(s), saw ${f.domuBanners}`);
-  const domains = expected.map((d) => judgeDomain(f, d, xenPanic, o));
+  const domains = expected.map((d) => timeProof(judgeDomain(f, d, xenPanic, o), o.clock));
   const passed = problems.length === 0 && domains.every((d) => d.passed);
   return { passed, xenVersion: f.xenVersion, domains, problems };
+}
+
+function timeProof(r: DomainResult, clock: LogClock | undefined): DomainResult {
+  const seconds = r.proof && clock?.lineSeconds[r.proof.line - 1];
+  if (seconds === undefined || !r.proof) return r;
+  return { ...r, proof: { ...r.proof, seconds: Math.round(seconds * 10) / 10 } };
 }
 
 /**

@@ -15,6 +15,8 @@ export interface BootDomainResult {
   stage: BootStageName;
   passed: boolean;
   detail: string;
+  /** Seconds from QEMU's start at which the domain reached its stage (its proof line arrived), when the run was timed. */
+  stageSeconds?: number;
 }
 
 export interface BootResult {
@@ -39,7 +41,16 @@ function domainOf(v: unknown, i: number, file: string): BootDomainResult {
   if (typeof v['name'] !== 'string') throw shapeError(file, `domains[${i}] has no name`);
   if (typeof v['stage'] !== 'string' || !STAGES.includes(v['stage'])) throw shapeError(file, `domains[${i}] (${v['name']}): stage is not one of ${STAGES.join(', ')}`);
   const domid = typeof v['domid'] === 'number' && Number.isInteger(v['domid']) ? v['domid'] : undefined;
-  return { name: v['name'], domid, stage: v['stage'] as BootStageName, passed: v['passed'] === true, detail: typeof v['detail'] === 'string' ? v['detail'] : '' };
+  const proof = v['proof'];
+  const at = isObject(proof) && typeof proof['seconds'] === 'number' && proof['seconds'] >= 0 ? proof['seconds'] : undefined;
+  return {
+    name: v['name'],
+    domid,
+    stage: v['stage'] as BootStageName,
+    passed: v['passed'] === true,
+    detail: typeof v['detail'] === 'string' ? v['detail'] : '',
+    ...(at !== undefined ? { stageSeconds: at } : {}),
+  };
 }
 
 /** A qemu result from its JSON text; throws ReportError (BOOT_RESULT_JSON, BOOT_RESULT_SHAPE). */

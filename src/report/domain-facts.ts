@@ -93,7 +93,7 @@ export function domainFacts(input: DomainFactsInput): DomainFacts[] {
     if (d.memoryKiB !== undefined) out.memoryKiB = d.memoryKiB.toString();
     if (d.llcColors !== undefined) out.llcColors = d.llcColors;
     const booted = input.boot?.domains.find((b) => b.name === d.name);
-    if (booted && input.boot) out.boot = { stage: booted.stage, detail: booted.detail, seconds: input.boot.seconds };
+    if (booted && input.boot) out.boot = { stage: booted.stage, detail: booted.detail, seconds: input.boot.seconds, ...(booted.stageSeconds !== undefined ? { stageSeconds: booted.stageSeconds } : {}) };
     return out;
   });
 }

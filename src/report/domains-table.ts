@@ -16,6 +16,13 @@ function moduleText(m: ModuleFacts): string {
   return `<li>${esc(m.kind)}: ${esc(size)}${esc(at)}${file}</li>`;
 }
 
+/** When the domain reached its stage (its proof line's arrival), else only the whole run's length. */
+function bootTime(boot: DomainFacts['boot']): string {
+  if (!boot) return '';
+  if (boot.stageSeconds !== undefined) return `${boot.stage} at ${boot.stageSeconds.toFixed(1)} s`;
+  return boot.seconds !== undefined ? `run ${boot.seconds.toFixed(1)} s` : '';
+}
+
 function memoryText(d: DomainFacts, xenCommandLine: string | undefined): string {
   if (d.memoryKiB !== undefined) return sizeText(BigInt(d.memoryKiB) * 1024n);
   const dom0Mem = d.roles.includes('dom0') ? /(?:^|\s)dom0_mem=(\S+)/.exec(xenCommandLine ?? '')?.[1] : undefined;
@@ -46,7 +53,7 @@ function row(d: DomainFacts, data: ReportData): string {
   if (data.boot) {
     const stage = d.boot?.stage ?? 'none';
     cells.push(`<td class="boot-stage" data-stage="${esc(stage)}" title="${esc(d.boot?.detail ?? 'not in the boot result')}">${esc(stage)}</td>`);
-    cells.push(`<td class="boot-time">${esc(d.boot?.seconds !== undefined ? `run ${d.boot.seconds.toFixed(1)} s` : '')}</td>`);
+    cells.push(`<td class="boot-time">${esc(bootTime(d.boot))}</td>`);
   }
   const error = data.findings.some((f) => d.findings.includes(f.id) && f.severity === 'error');
   return `<tr class="${classes('domain', error && 'has-error')}" id="${esc(domainAnchor(d.name))}" data-domain="${esc(d.name)}" data-domid="${esc(domid)}">${cells.join('')}</tr>`;

@@ -43,7 +43,7 @@ export interface DomainFacts {
   modules: ModuleFacts[];
   /** finding ids about this domain. */
   findings: string[];
-  boot?: { stage: BootStageName; detail: string; seconds?: number };
+  boot?: { stage: BootStageName; detail: string; seconds?: number; stageSeconds?: number };
 }
 
 export type RangeKind = 'ram' | 'reserved' | 'xen' | 'module' | 'static-mem' | 'shm' | 'llc';

@@ -86,8 +86,10 @@ function layoutOf(config: ImageBuilderConfig, dir: string): Layout {
     const b = buildFromConfig(config, { dir, overrides });
     return { plan: b.build.plan, images: b.build.images.map((i) => ({ label: i.label, address: i.address, size: i.size, file: i.file })), notes: [] };
   } catch (e) {
-    if (!(e instanceof ImageBuilderError) || e.code !== 'IB_FILE') throw e;
-    return { plan: resolveImageBuilder(config, overrides), images: [], notes: [`${e.message}: without every image on disk the build cannot be laid out, so no module has a load range or size.`] };
+    if (!(e instanceof ImageBuilderError) || (e.code !== 'IB_FILE' && e.code !== 'IB_NO_DEVICE_TREE')) throw e;
+    // `qemu -c` boots a config without DEVICE_TREE on QEMU virt's own DTB; the page still shows its domains.
+    const why = e.code === 'IB_FILE' ? 'without every image on disk' : 'without the DTB (the first image placed)';
+    return { plan: resolveImageBuilder(config, overrides), images: [], notes: [`${e.message}: ${why} the build cannot be laid out, so no module has a load range or size.`] };
   }
 }
 

@@ -77,6 +77,11 @@ test('real log: alive only after the grace period, measured from when the succes
   assert.equal(bootSettled(f, USER, { clock: clockAt(BAD, 10, 12) }), false, 'domU0 is still in its grace period');
   const later = { clock: clockAt(BAD, 10, 10 + DEFAULT_GRACE_SECONDS) };
   assert.equal(judgeBoot(f, USER, later).domains[1]!.stage, 'alive');
+  // The proof line's arrival is the time the domain reached its stage (the report shows it).
+  const lines = logLines(BAD).length;
+  const ramp = { lineSeconds: Array.from({ length: lines }, (_, i) => (i + 1) / 100), now: 1000 };
+  for (const d of judgeBoot(f, USER, { clock: ramp }).domains) if (d.proof) assert.equal(d.proof.seconds, Math.round(d.proof.line / 10) / 10, d.name);
+  assert.equal(judgeBoot(f, USER).domains[0]!.proof!.seconds, undefined, 'an untimed log gives no time');
   assert.equal(bootSettled(f, USER, later), true);
   // The grace is the caller's to choose.
   assert.equal(judgeBoot(f, USER, { graceSeconds: 1, clock: clockAt(BAD, 10, 11) }).domains[1]!.passed, true);

@@ -124,5 +124,18 @@ test('qemu -c, user images, --expect: every domain PASSes on its success line pl
     // "Booting Linux" itself in two with a (XEN) DOM<n> line, so that text is no anchor).
     const firstDom0 = r.serial.findIndex((l) => /^\[ *0\.0\d*\] /.test(l)) + 1;
     assert.ok(firstDom0 > 0 && by.get('dom0')!.proof!.line > firstDom0 + 100, `dom0 proof at ${by.get('dom0')!.proof!.line}, first line ${firstDom0}`);
+    // Each proof line carries when it arrived; the report draws that real result: stage, time and domid per domain.
+    const whole = (JSON.parse(r.stdout) as { seconds: number }).seconds;
+    for (const d of report.domains) assert.ok(d.proof!.seconds! > 0 && d.proof!.seconds! <= whole, `${d.name}: proof at ${d.proof!.seconds} s of ${whole} s`);
+    writeFileSync(join(dir, 'boot.json'), r.stdout);
+    const page = spawnSync(process.execPath, [cliPath, 'report', '-c', join(dir, 'config'), '-d', dir, '--boot', join(dir, 'boot.json'), '-o', '-'], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(page.status, 0, page.stderr);
+    for (const d of report.domains) {
+      const row = new RegExp(`<tr [^>]*data-domain="${d.name}" data-domid="(\\d+)"[\\s\\S]*?</tr>`).exec(page.stdout);
+      assert.ok(row, `${d.name}: no row`);
+      assert.equal(Number(row[1]), d.domid, `${d.name}: predicted domid vs the boot's`);
+      assert.match(row[0], /<td class="boot-stage" data-stage="alive"/);
+      assert.ok(row[0].includes(`<td class="boot-time">alive at ${d.proof!.seconds!.toFixed(1)} s</td>`), row[0]);
+    }
   });
 });

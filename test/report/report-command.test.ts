@@ -108,7 +108,7 @@ test('--format svg --view memory|cpus|graph: standalone SVG documents xmllint ac
 test('--boot RESULT.json: each domain\'s stage; a file that is not a qemu result is an input error (1)', () => {
   inTempDir('hl-report-', (dir) => {
     const result = { file: 'qemu-dom0less.dts', passed: false, route: 'direct', seconds: 41.5, graceSeconds: 5, domains: [
-      { name: 'dom0', domid: 0, passed: true, stage: 'alive', detail: 'alive: line 120' },
+      { name: 'dom0', domid: 0, passed: true, stage: 'alive', detail: 'alive: line 120', proof: { line: 120, text: 'HYPERLAUNCH-ALIVE dom0', seconds: 12.3 } },
       { name: 'domU1', domid: 1, passed: false, stage: 'kernel', detail: 'kernel → stalled' },
       { name: 'domU9', domid: 3, passed: true, stage: 'alive', detail: 'alive: line 200' },
     ], problems: [] };
@@ -117,7 +117,8 @@ test('--boot RESULT.json: each domain\'s stage; a file that is not a qemu result
     assert.equal(r.code, 0, r.stderr);
     const stages = [...r.stdout.matchAll(/<td class="boot-stage" data-stage="([a-z]+)"/g)].map((m) => m[1]);
     assert.deepEqual(stages, ['alive', 'kernel', 'none']);
-    assert.match(r.stdout, /<td class="boot-time">run 41\.5 s<\/td>/);
+    const times = [...r.stdout.matchAll(/<td class="boot-time">([^<]*)<\/td>/g)].map((m) => m[1]);
+    assert.deepEqual(times, ['alive at 12.3 s', 'run 41.5 s', ''], 'a timed proof line gives the stage time; else the run length');
     assert.match(r.stdout, /The --boot result names domU9, which this configuration does not have/);
     writeFileSync(join(dir, 'bad.json'), '{"domains": [{"name": "dom0", "stage": "booted"}], "seconds": 3}');
     const bad = cli(dir, '-i', examplesDir, example('qemu-dom0less.dts'), '--boot', 'bad.json');
