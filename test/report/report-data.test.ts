@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkSource } from '../../src/check/engine.js';
-import { examplesDir, reportOf } from './report-helpers.js';
+import { examplePartial, examplesDir, reportOf } from './report-helpers.js';
 
 const EXAMPLES = readdirSync(examplesDir).filter((f) => f.endsWith('.dts') && f !== 'passthrough-partial.dts').sort();
 
@@ -80,17 +80,8 @@ test('static-memory: the static bank as the DTS writes it, owned by its domain',
   assert.notEqual(banks[0]!.owner, '');
 });
 
-test('passthrough with its partial device tree: the PL061 row with xen,path, xen,reg, its interrupt and no IOMMU (forced)', async () => {
-  const { readPartialInput } = await import('../../src/check/engine.js');
-  const { reportInputFromSource } = await import('../../src/report/report-input.js');
-  const { buildReport } = await import('../../src/report/build-report.js');
-  const partialFile = join(examplesDir, 'passthrough-partial.dts');
-  const partial = readPartialInput(readFileSync(partialFile), partialFile);
-  assert.ok(!('ruleId' in partial));
-  const file = join(examplesDir, 'passthrough.dts');
-  const input = reportInputFromSource(readFileSync(file), { file, includeDirs: [examplesDir], partials: new Map([['domU1', partial]]) });
-  assert.ok('model' in input);
-  const rows = buildReport(input).devices;
+test('passthrough with its partial device tree: the PL061 row with xen,path, xen,reg, its interrupt and no IOMMU (forced)', () => {
+  const rows = reportOf(join(examplesDir, 'passthrough.dts'), [examplesDir], new Map([['domU1', examplePartial()]])).devices;
   assert.deepEqual(rows.map((r) => [r.domain, r.path, r.hostPath, r.reg, r.irqs, r.claimedTwice]), [
     ['domU1', '/passthrough/pl061@9030000', '/pl061@9030000', ['0x9030000 0x1000 → 0x9030000'], '<0 7 4>', false],
   ]);

@@ -1,6 +1,7 @@
 /** Shared by the report tests: build the report data of a file as the CLI does, and read the page's contract attributes. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readPartialInput } from '../../src/check/engine.js';
 import { buildReport } from '../../src/report/build-report.js';
 import type { ReportData } from '../../src/report/report-data.js';
 import { reportInputFromSource } from '../../src/report/report-input.js';
@@ -8,10 +9,20 @@ import { repoRoot } from '../support/paths.js';
 
 export const examplesDir = join(repoRoot, 'examples');
 
-export function reportOf(file: string, includeDirs = [examplesDir]): ReportData {
-  const input = reportInputFromSource(readFileSync(file), { file, includeDirs });
+type Partial = Exclude<ReturnType<typeof readPartialInput>, { ruleId: string }>;
+
+export function reportOf(file: string, includeDirs = [examplesDir], partials?: Map<string, Partial>): ReportData {
+  const input = reportInputFromSource(readFileSync(file), { file, includeDirs, ...(partials ? { partials } : {}) });
   if (!('model' in input)) throw new Error(`${file}: no model: ${input.findings.map((f) => f.message).join('; ')}`);
   return buildReport(input);
+}
+
+/** examples/passthrough-partial.dts (the PL061 handed to a domU), read as `--partial` reads it. */
+export function examplePartial(): Partial {
+  const file = join(examplesDir, 'passthrough-partial.dts');
+  const partial = readPartialInput(readFileSync(file), file);
+  if ('ruleId' in partial) throw new Error(`${file}: ${partial.message}`);
+  return partial;
 }
 
 /** The opening tags of elements whose class list has `cls`, as attribute maps. */

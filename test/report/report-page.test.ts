@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkSource } from '../../src/check/engine.js';
 import { reportHtml } from '../../src/report/html-page.js';
-import { elementsWithClass, examplesDir, reportOf } from './report-helpers.js';
+import { elementsWithClass, examplePartial, examplesDir, reportOf } from './report-helpers.js';
 import { repoRoot } from '../support/paths.js';
 
 const faults = join(repoRoot, 'test/report/fixtures/three-faults.dts');
@@ -95,21 +95,15 @@ test('user strings are escaped: a bootargs with markup stays text', () => {
   assert.doesNotMatch(html, /<script|<img/);
 });
 
-test('a host device two domains\' partial device trees claim: both rows marked claimed-twice', async () => {
-  const { readPartialInput } = await import('../../src/check/engine.js');
-  const { reportInputFromSource } = await import('../../src/report/report-input.js');
-  const { buildReport } = await import('../../src/report/build-report.js');
-  const partialFile = join(examplesDir, 'passthrough-partial.dts');
-  const partial = readPartialInput(readFileSync(partialFile), partialFile);
-  assert.ok(!('ruleId' in partial));
+test('a host device two domains\' partial device trees claim: both rows marked claimed-twice', () => {
   const file = join(examplesDir, 'qemu-dom0less.dts');
-  const one = reportInputFromSource(readFileSync(file), { file, includeDirs: [examplesDir], partials: new Map([['domU1', partial]]) });
-  const two = reportInputFromSource(readFileSync(file), { file, includeDirs: [examplesDir], partials: new Map([['domU1', partial], ['domU2', partial]]) });
-  assert.ok('model' in one && 'model' in two);
+  const partial = examplePartial();
+  const one = reportOf(file, [examplesDir], new Map([['domU1', partial]]));
+  const two = reportOf(file, [examplesDir], new Map([['domU1', partial], ['domU2', partial]]));
   // qemu-dom0less.dts describes no /pl061@9030000: check's pdt-path-exists marks each row in error too.
-  assert.deepEqual(elementsWithClass(reportHtml(buildReport(one)), 'device').map((r) => [r['data-domain'], r['class']]), [['domU1', 'device error']]);
-  assert.deepEqual(elementsWithClass(reportHtml(buildReport(two)), 'device').map((r) => [r['data-domain'], r['class']]), [['domU1', 'device claimed-twice error'], ['domU2', 'device claimed-twice error']]);
-  const html = reportHtml(buildReport(one));
+  assert.deepEqual(elementsWithClass(reportHtml(one), 'device').map((r) => [r['data-domain'], r['class']]), [['domU1', 'device error']]);
+  assert.deepEqual(elementsWithClass(reportHtml(two), 'device').map((r) => [r['data-domain'], r['class']]), [['domU1', 'device claimed-twice error'], ['domU2', 'device claimed-twice error']]);
+  const html = reportHtml(one);
   const id = elementsWithClass(html, 'device')[0]!['data-finding']!;
   assert.match(html, new RegExp(`<li class="finding error" id="${id}" data-rule="pdt-path-exists"`));
 });
