@@ -142,18 +142,35 @@ function unitAddressVsReg(ctx: DtcCheckContext, node: Node): void {
   }
 }
 
+/** Scratch key: the property names that passed this check in this run (each check has its own scratch; a tree repeats few names many times). */
+const PASSED_NAMES = {};
+
+function passedNames(ctx: DtcCheckContext): Set<string> {
+  let names = ctx.scratch.get(PASSED_NAMES) as Set<string> | undefined;
+  if (!names) ctx.scratch.set(PASSED_NAMES, (names = new Set()));
+  return names;
+}
+
 function propertyNameChars(ctx: DtcCheckContext, node: Node): void {
+  const passed = passedNames(ctx);
   for (const prop of liveProps(node)) {
+    if (passed.has(prop.name)) continue;
     const n = strspn(prop.name, PROPCHARS);
     if (n < prop.name.length) ctx.failProp(node, prop, `Bad character '${prop.name[n]}' in property name`);
+    else passed.add(prop.name);
   }
 }
 
 function propertyNameCharsStrict(ctx: DtcCheckContext, node: Node): void {
+  const passed = passedNames(ctx);
   for (const prop of liveProps(node)) {
     let name = prop.name;
+    if (passed.has(name)) continue;
     let n = strspn(name, PROPNODECHARSSTRICT);
-    if (n === name.length || name === 'device_type') continue;
+    if (n === name.length || name === 'device_type') {
+      passed.add(name);
+      continue;
+    }
     // '#' may start a name, or follow the vendor prefix's comma
     if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
       name = name.slice(n + 1);

@@ -83,7 +83,11 @@ export class Node {
 
   /** dtc's get_property: first non-deleted property with that name. */
   getProperty(name: string): Property | undefined {
-    for (const p of this.properties) if (!p.deleted && p.name === name) return p;
+    const list = this.properties;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.name === name && !p.deleted) return p;
+    }
     return undefined;
   }
 
