@@ -49,7 +49,8 @@ export function parseTarget(xen: string | undefined, arch: string | undefined): 
   return target;
 }
 
-function readInputFile(file: string): Uint8Array {
+/** An input file's bytes, or FILE_READ saying which file and why (every command reads its inputs through this). */
+export function readInputFile(file: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {

@@ -3,6 +3,7 @@
  * banks of a board whose DTB leaves /memory to the firmware. START and SIZE
  * are numbers (0x.. or decimal); SIZE may end in K, M or G.
  */
+import { overlappingPairs } from '../check/rules/support.js';
 import type { MemoryBank } from '../model/memory.js';
 import { type OptionSpec, type ParsedOption, UsageError } from './getopt.js';
 
@@ -31,10 +32,10 @@ export function parseRamBank(spec: string): MemoryBank {
 /** Every `--ram` of a command line, in order; overlapping banks are a usage error. */
 export function ramBanks(options: readonly ParsedOption[]): MemoryBank[] {
   const banks = options.filter((o) => o.key === 'ram').map((o) => parseRamBank(o.value!));
-  const sorted = [...banks].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1]!;
-    if (sorted[i]!.address < prev.address + prev.size) throw new UsageError(`--ram banks overlap at 0x${sorted[i]!.address.toString(16)}`);
+  const [pair] = overlappingPairs(banks);
+  if (pair) {
+    const at = pair[0].address > pair[1].address ? pair[0].address : pair[1].address;
+    throw new UsageError(`--ram banks overlap at 0x${at.toString(16)}`);
   }
   return banks;
 }

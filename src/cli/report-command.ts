@@ -3,7 +3,6 @@
  * configuration (or one of its pictures as SVG, or its facts as JSON).
  * Findings are part of the page, so they do not change the exit status.
  */
-import { readFileSync } from 'node:fs';
 import { readImageBuilderFile } from '../artifacts/build-from-config.js';
 import type { ImageBuilderError } from '../bindings/imagebuilder/imagebuilder-error.js';
 import type { PartialInput } from '../check/context.js';
@@ -20,6 +19,7 @@ import { reportHtml } from '../report/html-page.js';
 import { ReportError } from '../report/report-error.js';
 import { reportInputFromConfig, reportInputFromSource } from '../report/report-input.js';
 import { REPORT_VIEWS, type ReportView, reportSvg } from '../report/svg-view.js';
+import { readInputFile } from './boot-config-input.js';
 import { type OptionSpec, UsageError, getopt } from './getopt.js';
 import { writeOutput } from './output-file.js';
 import { type Reporter, buildErrorDiagnostic, createReporter, printUsageError } from './report.js';
@@ -112,24 +112,16 @@ function parseArgs(argv: string[]): Args | 'help' {
   };
 }
 
-function readBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new FdtError('FILE_READ', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { path: file, hint: 'check the path' });
-  }
-}
-
 /** A tree argument (--host), or the findings saying why it cannot be read. */
 function treeOf(file: string, includeDirs: string[]): DeviceTree | Finding[] {
-  const c = compileTree(readBytes(file), file, includeDirs);
+  const c = compileTree(readInputFile(file), file, includeDirs);
   return 'findings' in c ? c.findings : c.tree;
 }
 
 function partialsOf(args: Args, problems: Finding[]): Map<string, PartialInput> {
   const out = new Map<string, PartialInput>();
   for (const [domain, file] of args.partials) {
-    const p = readPartialInput(readBytes(file), file, args.includeDirs);
+    const p = readPartialInput(readInputFile(file), file, args.includeDirs);
     if ('ruleId' in p) problems.push(p);
     else out.set(domain, p);
   }
@@ -153,7 +145,7 @@ function gather(args: Args, build: XenBuild | undefined, reporter: Reporter): Re
   }
   const partials = partialsOf(args, problems);
   if (problems.length === 0) {
-    const r = reportInputFromSource(readBytes(args.input!), { file: args.input!, includeDirs: args.includeDirs, host, build, partials, dir: args.dir });
+    const r = reportInputFromSource(readInputFile(args.input!), { file: args.input!, includeDirs: args.includeDirs, host, build, partials, dir: args.dir });
     if ('model' in r) return r;
     problems.push(...r.findings);
   }
