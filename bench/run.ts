@@ -15,6 +15,7 @@
  * checked for byte-identity with dtc's, so both sides do the same work.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,23 +263,39 @@ interface BatchRow {
   identical: number;
 }
 
-/** Per file: one dtc process timed, then ours in this process timed; sums of both. */
+/**
+ * dtc over every file first (one process per file), then ours over every file
+ * in this process; sums of both. The two sides run apart because a fork from
+ * this process between two of our runs is charged to us: the kernel marks the
+ * whole V8 heap copy-on-write at each fork, and our next run takes a page fault
+ * per heap page it writes. Interleaved, that added ~0.4 s of system time to
+ * our side of a 579-file batch (docs/benchmarks.md, "Fourth pass").
+ */
 function batch(
   workload: string,
   files: { path: string; dtcArgs: string[]; ours: () => Uint8Array | undefined }[],
 ): BatchRow {
   const row: BatchRow = { workload, files: files.length, mb: 0, dtc: { ms: 0, cpuMs: 0 }, ours: { ms: 0, cpuMs: 0 }, identical: 0 };
+  const dtcDigests: (string | undefined)[] = [];
   for (const f of files) {
     row.mb += statSync(f.path).size / 1e6;
     const dtc = execTimed('dtc', f.dtcArgs);
     row.dtc.ms += dtc.ms;
     row.dtc.cpuMs += dtc.cpuMs;
+    dtcDigests.push(dtc.code === 0 ? digest(dtc.stdout) : undefined);
+  }
+  files.forEach((f, i) => {
     const ours = timeOurs(f.ours);
     row.ours.ms += ours.ms;
     row.ours.cpuMs += ours.cpuMs;
-    if (dtc.code === 0 && sameBytes(ours.out, dtc.stdout)) row.identical++;
-  }
+    if (ours.out !== undefined && dtcDigests[i] === digest(ours.out)) row.identical++;
+  });
   return row;
+}
+
+/** Output identity by digest, so the dtc side's outputs need not stay in memory while ours run. */
+function digest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function dtbInput(path: string, opts: DtcOptions): () => Uint8Array | undefined {
