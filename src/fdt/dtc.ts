@@ -10,7 +10,7 @@ import { FDT_MAGIC } from './dtb/format.js';
 import { readDtb } from './dtb/read.js';
 import { writeDtb } from './dtb/write.js';
 import { parseDts } from './dts/parser.js';
-import { encodeDtsText, printDts } from './dts/print.js';
+import { printDtsBytes } from './dts/print.js';
 import type { DeviceTree } from './tree/livetree.js';
 import { generateFixupsTree, generateLabelTree, generateLocalFixupsTree } from './overlay/generate.js';
 import type { PhandleFormat } from './tree/phandles.js';
@@ -166,7 +166,7 @@ export function runDtc(input: Uint8Array, opts: DtcOptions = {}): DtcResult {
   try {
     if (!transform(tree, opts, result)) return result;
     result.tree = tree;
-    result.output = outForm === 'dts' ? encodeDtsText(printDts(tree)) : writeBlob(tree, opts, result);
+    result.output = outForm === 'dts' ? printDtsBytes(tree) : writeBlob(tree, opts, result);
   } catch (e) {
     if (!(e instanceof FdtError)) throw e;
     result.exitCode = 1;

@@ -13,7 +13,7 @@ export { openDtb, DtbNodeView, type DtbView, type DtbPropertyView } from './dtb/
 export { writeDtb, type DtbWriteOptions } from './dtb/write.js';
 export { FDT_MAGIC, DEFAULT_BLOB_VERSION } from './dtb/format.js';
 export { parseDts, type DtsParseOptions } from './dts/parser.js';
-export { printDts, printDtsChunks, encodeDtsText, type DtsPrintOptions } from './dts/print.js';
+export { printDts, printDtsBytes, printDtsChunks, encodeDtsText, type DtsPrintOptions } from './dts/print.js';
 export {
   processChecks,
   parseCheckOption,

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { type Marker, PropertyValue } from '../../src/fdt/tree/data.js';
 import { DeviceTree, Node, Property, addLabel } from '../../src/fdt/tree/livetree.js';
-import { encodeDtsText, printDts, printDtsChunks } from '../../src/fdt/dts/print.js';
+import { encodeDtsText, printDts, printDtsBytes, printDtsChunks } from '../../src/fdt/dts/print.js';
+import { parseDts } from '../../src/fdt/dts/parser.js';
 import { formatPropertyValue, guessValueType } from '../../src/fdt/dts/value-format.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import { isFdtError } from '../../src/fdt/errors.js';
@@ -360,3 +361,43 @@ test('names with non-ASCII bytes from a blob come out as the same raw bytes', (t
   assert.deepEqual(Buffer.from(encodeDtsText(printDts(readDtb(new Uint8Array(blob))))), run.stdout);
 });
 
+
+test('printDtsBytes, printDts and printDtsChunks write the same bytes, with and without -T', () => {
+  // Typed chunks, value labels, escapes, wide integers, labels on everything, a reservation.
+  const src = `/dts-v1/;
+m: /memreserve/ 0x1000 0x20;
+/ {
+	a = "\\x80\\x01\\"\\\\", "b";
+	g = l1: "a", l2: [01 ff] l3:, /bits/ 16 <1 0xabc>, /bits/ 64 <3 0x100000002>, <0 0x1ff 0xffffffff>;
+	pl: e;
+	n1: n2: node@1 {
+		s = "x\\ty";
+		c = <0x12345678>;
+	};
+};
+`;
+  const tree = parseDts(src, { file: 't.dts' });
+  const node = tree.root.children[0]!;
+  // Values as a blob gives them (no markers): guessed types, including a failed string guess.
+  node.addProperty(rawProp('raw-string', ascii('ab\ncd\0')));
+  node.addProperty(rawProp('raw-nuls', [0, 0, 0, 0x61, 0, 0, 0, 0]));
+  node.addProperty(rawProp('raw-bytes', [1, 0x80, 0]));
+  // Names with chars above 0xff are written as UTF-8; a NUL ends a name.
+  node.addProperty(rawProp('w\u0101', [0, 0, 0, 1]));
+  node.addProperty(rawProp('cut\0off', []));
+  tree.root.addChild(new Node('z\u20ac@0'));
+  const chunked = (opts: { annotate?: number }): Buffer => Buffer.concat([...printDtsChunks(tree, opts)].map((s) => Buffer.from(encodeDtsText(s))));
+  for (const annotate of [0, 1, 2]) {
+    const opts = { annotate };
+    const bytes = Buffer.from(printDtsBytes(tree, opts));
+    assert.deepEqual(Buffer.from(encodeDtsText(printDts(tree, opts))), bytes);
+    assert.deepEqual(chunked(opts), bytes);
+  }
+  const text = Buffer.from(printDtsBytes(tree)).toString('latin1');
+  assert.ok(text.includes('\tw\xc4\x81 = <0x01>;\n'));
+  assert.ok(text.includes('\tcut;\n'));
+  assert.ok(text.includes('\n\tz\xe2\x82\xac@0 {\n'));
+  assert.ok(text.includes('\traw-string = "ab\\ncd";\n'));
+  assert.ok(text.includes('\traw-nuls = <0x61 0x00>;\n'));
+  assert.ok(text.includes('\traw-bytes = [01 80 00];\n'));
+});

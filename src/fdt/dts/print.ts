@@ -5,10 +5,11 @@
  * skipped. dtc 1.6.1 writes neither `/plugin/` nor references: phandle cells
  * come out as numbers and path references as the strings they expanded to.
  *
- * The text is a byte string (one char per output byte), following the names
- * convention of dtb/string-table.ts: names read from a blob may hold any byte, and
- * dtc writes them raw. Everything else dtc writes is ASCII. Use encodeDtsText
- * to get the bytes.
+ * The output is bytes (printDtsBytes), written straight into one buffer;
+ * printDts gives the same as a byte string (one char per output byte),
+ * following the names convention of dtb/string-table.ts: names read from a
+ * blob may hold any byte, and dtc writes them raw. Everything else dtc writes
+ * is ASCII. encodeDtsText turns such a string back into the bytes.
  */
 
 export interface DtsPrintOptions {
@@ -25,38 +26,41 @@ export interface DtsPrintOptions {
   initialPath?: string;
 }
 import { Buffer } from 'node:buffer';
-import type { Label, Node, ReserveEntry } from '../tree/livetree.js';
+import type { Label, Node, Property, ReserveEntry } from '../tree/livetree.js';
 import type { DeviceTree } from '../tree/livetree.js';
 import { Annotator } from './annotation.js';
-import { formatPropertyValue } from './value-format.js';
+import { putUnmarkedValue, unmarkedValueRoom, writePropertyValue } from './value-format.js';
 import type { SourcePosition } from '../srcpos.js';
-import { nameToByteString } from '../dtb/string-table.js';
+import { TextBuffer, putName } from './text-buffer.js';
 
 const U64_MASK = (1n << 64n) - 1n;
 
+const NL = 0x0a;
+const SPACE = 0x20;
+
 /** `a: b: ` for the live labels, in list order (the list is already newest-first). */
-function labelPrefix(labels: readonly Label[]): string {
-  let s = '';
-  for (const l of labels) if (!l.deleted) s += `${nameToByteString(l.name)}: `;
-  return s;
+function writeLabels(out: TextBuffer, labels: readonly Label[]): void {
+  for (const l of labels) {
+    if (l.deleted) continue;
+    out.name(l.name);
+    out.ensure(2);
+    out.buf[out.pos++] = 0x3a; // :
+    out.buf[out.pos++] = SPACE;
+  }
 }
 
 function hex16(v: bigint): string {
   return `0x${(v & U64_MASK).toString(16).padStart(16, '0')}`;
 }
 
-function reservationLine(r: ReserveEntry): string {
-  return `${labelPrefix(r.labels)}/memreserve/\t${hex16(r.address)} ${hex16(r.size)};\n`;
+function writeHeader(out: TextBuffer, tree: DeviceTree): void {
+  out.latin1('/dts-v1/;\n\n');
+  for (const r of tree.reservations) writeReservation(out, r);
 }
 
-/** Indentation strings, grown on demand so deep trees don't rebuild them per line. */
-class Indent {
-  private readonly cache: string[] = [''];
-
-  at(level: number): string {
-    while (this.cache.length <= level) this.cache.push(`${this.cache[this.cache.length - 1]!}\t`);
-    return this.cache[level]!;
-  }
+function writeReservation(out: TextBuffer, r: ReserveEntry): void {
+  writeLabels(out, r.labels);
+  out.latin1(`/memreserve/\t${hex16(r.address)} ${hex16(r.size)};\n`);
 }
 
 /** Every definition of a node, the original first (dtc's srcpos list). */
@@ -69,8 +73,14 @@ function makeAnnotator(tree: DeviceTree, opts: DtsPrintOptions): Annotator | und
   return new Annotator(opts.annotate, opts.initialPath ?? tree.root.position?.file ?? '');
 }
 
-function propertyPath(node: Node, propName: string): string {
-  return `${node.path}:${propName}`;
+/** Indentation strings for printDtsChunks, grown on demand; each level shares the previous one's text. */
+class Indent {
+  private readonly cache: string[] = [''];
+
+  at(level: number): string {
+    while (this.cache.length <= level) this.cache.push(`${this.cache[this.cache.length - 1]!}\t`);
+    return this.cache[level]!;
+  }
 }
 
 interface Frame {
@@ -84,40 +94,86 @@ interface Frame {
  * Writes the tree one node event (opening with properties, or closing) per
  * step, walking with an explicit stack: a 100,000-level chain of nodes must
  * not overflow the JavaScript call stack.
+ *
+ * With `pieces` set (printDtsChunks), indentation is not written as bytes:
+ * the text so far is moved into `pieces` as a string and the indentation
+ * follows as a shared string from `Indent`, because a very deep tree has more
+ * indentation than fits in memory as bytes (depth^2 tabs).
  */
 class TreeWriter {
-  parts: string[] = [];
-  private readonly indent = new Indent();
   private readonly stack: Frame[] = [];
+  private readonly indentStrings?: Indent;
 
   constructor(
+    readonly out: TextBuffer,
     root: Node,
     private readonly annotator?: Annotator,
+    private readonly pieces?: string[],
   ) {
+    if (pieces) this.indentStrings = new Indent();
     this.open(root, 0);
   }
 
-  /** The annotation comment for a node ('' when not annotating). */
-  private nodeComment(node: Node, end: 'first' | 'last'): string {
-    return this.annotator ? this.annotator.comment(nodePositions(node), end) : '';
+  private indent(level: number): void {
+    if (this.pieces === undefined) {
+      this.out.tabs(level);
+    } else if (level > 0) {
+      if (this.out.pos > 0) this.pieces.push(this.out.takeString());
+      this.pieces.push(this.indentStrings!.at(level));
+    }
   }
 
-  private push(s: string): void {
-    this.parts.push(s);
+  /** The annotation comment (undefined when not annotating), then the newline. */
+  private endLine(comment: string | undefined): void {
+    if (comment !== undefined) this.out.latin1(comment);
+    this.out.byte(NL);
   }
 
   private open(node: Node, level: number): void {
-    const name = node.name !== '' ? nameToByteString(node.name) : '/';
-    this.push(`${this.indent.at(level)}${labelPrefix(node.labels)}${name} {${this.nodeComment(node, 'first')}\n`);
-    const inner = this.indent.at(level + 1);
-    for (const prop of node.properties) {
+    const out = this.out;
+    this.indent(level);
+    writeLabels(out, node.labels);
+    if (node.name !== '') out.name(node.name);
+    else out.byte(0x2f); // /
+    out.ensure(2);
+    out.buf[out.pos++] = SPACE;
+    out.buf[out.pos++] = 0x7b; // {
+    this.endLine(this.annotator?.comment(nodePositions(node), 'first'));
+    // Plain lines (bytes output, no annotation) are written with one room check and a local position.
+    const plain = this.pieces === undefined && this.annotator === undefined;
+    const props = node.properties;
+    for (let i = 0; i < props.length; i++) {
+      const prop = props[i]!;
       if (prop.deleted) continue;
-      // The path is only built when formatting fails, to keep printing linear.
-      const text = formatPropertyValue(prop.value, () => propertyPath(node, prop.name));
-      const comment = this.annotator ? this.annotator.comment(prop.position ? [prop.position] : [], 'first') : '';
-      this.push(`${inner}${labelPrefix(prop.labels)}${nameToByteString(prop.name)}${text}${comment}\n`);
+      const value = prop.value;
+      if (plain && value.markers.length === 0 && prop.labels.length === 0) {
+        const name = prop.name;
+        const bytes = value.bytes;
+        out.ensure(level + 2 + name.length + unmarkedValueRoom(bytes.length));
+        const buf = out.buf;
+        let p = out.pos;
+        for (let t = 0; t <= level; t++) buf[p++] = 0x09;
+        p = putName(buf, p, name);
+        if (p >= 0) {
+          p = putUnmarkedValue(buf, p, bytes);
+          buf[p] = NL;
+          out.pos = p + 1;
+          continue;
+        }
+      }
+      this.propertyLine(node, prop, level + 1);
     }
     this.stack.push({ node, level, next: 0 });
+  }
+
+  private propertyLine(node: Node, prop: Property, level: number): void {
+    const out = this.out;
+    this.indent(level);
+    if (prop.labels.length !== 0) writeLabels(out, prop.labels);
+    out.name(prop.name);
+    // The path is only built when formatting fails, to keep printing linear.
+    writePropertyValue(out, prop.value, () => `${node.path}:${prop.name}`);
+    this.endLine(this.annotator?.comment(prop.position ? [prop.position] : [], 'first'));
   }
 
   /** Writes the next node opening or closing; false once the root is closed. */
@@ -128,57 +184,58 @@ class TreeWriter {
     while (top.next < children.length && children[top.next]!.deleted) top.next++;
     if (top.next < children.length) {
       const child = children[top.next++]!;
-      this.push('\n');
+      this.out.byte(NL);
       this.open(child, top.level + 1);
     } else {
-      this.push(`${this.indent.at(top.level)}};${this.nodeComment(top.node, 'last')}\n`);
+      this.indent(top.level);
+      this.out.ensure(2);
+      this.out.buf[this.out.pos++] = 0x7d; // }
+      this.out.buf[this.out.pos++] = 0x3b; // ;
+      this.endLine(this.annotator?.comment(nodePositions(top.node), 'last'));
       this.stack.pop();
     }
     return this.stack.length > 0;
   }
-
-  /** The text written so far, emptying the buffer. */
-  take(): string {
-    const s = this.parts.join('');
-    this.parts = [];
-    return s;
-  }
-
-  /** The pieces written so far, unjoined, emptying the buffer. */
-  drain(): string[] {
-    const p = this.parts;
-    this.parts = [];
-    return p;
-  }
 }
 
-function header(tree: DeviceTree): string {
-  let s = '/dts-v1/;\n\n';
-  for (const r of tree.reservations) s += reservationLine(r);
-  return s;
+function writeDts(out: TextBuffer, tree: DeviceTree, opts: DtsPrintOptions): void {
+  writeHeader(out, tree);
+  const w = new TreeWriter(out, tree.root, makeAnnotator(tree, opts));
+  while (w.step());
 }
 
 /**
- * The DTS text in pieces (about a line each), for writing a stream: very
- * deep trees give more text (indentation grows with depth) than one
- * JavaScript string can hold. Pieces are not joined here because joining is
- * what costs on such trees.
+ * The DTS text in pieces (about a line each, indentation separate), for
+ * writing a stream: very deep trees give more text (indentation grows with
+ * depth) than one JavaScript string can hold. Pieces are not joined here
+ * because joining is what costs on such trees.
  */
 export function* printDtsChunks(tree: DeviceTree, opts: DtsPrintOptions = {}): Generator<string> {
-  yield header(tree);
-  const w = new TreeWriter(tree.root, makeAnnotator(tree, opts));
+  const out = new TextBuffer(1 << 12);
+  writeHeader(out, tree);
+  const pieces: string[] = [];
+  const w = new TreeWriter(out, tree.root, makeAnnotator(tree, opts), pieces);
   let more = true;
   while (more) {
     more = w.step();
-    yield* w.drain();
+    if (out.pos > 0) pieces.push(out.takeString());
+    yield* pieces;
+    pieces.length = 0;
   }
 }
 
-/** The whole text dtc 1.6.1 writes for `-O dts`. */
+/** The bytes dtc 1.6.1 writes for `-O dts`. */
+export function printDtsBytes(tree: DeviceTree, opts: DtsPrintOptions = {}): Uint8Array {
+  const out = new TextBuffer();
+  writeDts(out, tree, opts);
+  return out.take();
+}
+
+/** The whole text dtc 1.6.1 writes for `-O dts`, as a byte string (see the note at the top). */
 export function printDts(tree: DeviceTree, opts: DtsPrintOptions = {}): string {
-  const w = new TreeWriter(tree.root, makeAnnotator(tree, opts));
-  while (w.step());
-  return header(tree) + w.take();
+  const out = new TextBuffer();
+  writeDts(out, tree, opts);
+  return out.takeString();
 }
 
 /** The bytes of printDts text (one byte per char; see the note at the top). */

@@ -20,25 +20,36 @@
 import { type Marker, type PropertyValue, isTypeMarker } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 
+import { TextBuffer } from './text-buffer.js';
+
 type ChunkType = 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'string';
 
-const OPEN: Record<ChunkType, string> = {
-  uint8: '[',
-  uint16: '/bits/ 16 <',
-  uint32: '<',
-  uint64: '/bits/ 64 <',
-  string: '',
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+const OPEN: Record<ChunkType, Uint8Array> = {
+  uint8: ascii('['),
+  uint16: ascii('/bits/ 16 <'),
+  uint32: ascii('<'),
+  uint64: ascii('/bits/ 64 <'),
+  string: ascii(''),
 };
 
-const CLOSE: Record<ChunkType, string> = {
-  uint8: ']',
-  uint16: '>',
-  uint32: '>',
-  uint64: '>',
-  string: '',
+const CLOSE: Record<ChunkType, number> = {
+  uint8: 0x5d, // ]
+  uint16: 0x3e, // >
+  uint32: 0x3e,
+  uint64: 0x3e,
+  string: -1, // nothing
 };
 
 const CELL_SIZE = 4;
+
+const SPACE = 0x20;
+const SEMI = 0x3b;
+const QUOTE = 0x22;
+
+/** Lower-case hex digit bytes, so cells are written digit by digit without number-to-string conversion. */
+const HEX = ascii('0123456789abcdef');
 
 /** Printable in the C locale (dtc never calls setlocale). */
 function isPrintable(b: number): boolean {
@@ -54,15 +65,20 @@ function hex2(v: number): string {
   return v < 0x10 ? `0${v.toString(16)}` : v.toString(16);
 }
 
-/** `hex2` of every byte value, so byte arrays and small cells need no number formatting. */
-const HEX2: readonly string[] = Array.from({ length: 256 }, (_, b) => hex2(b));
-/** `0x..` text of cells below 0x100 (most cells are small: indexes, flags, phandles). */
-const HEX_CELL_SMALL: readonly string[] = HEX2.map((h) => `0x${h}`);
+/** Longest text of one byte inside a string: `\xffffff80`. */
+const ESC_MAX = 10;
 
-/** How each byte appears inside a double-quoted string, indexed by byte value. */
-const STRING_BYTE_TEXT: readonly string[] = buildStringByteText();
+/**
+ * How each byte appears inside a double-quoted string: ESC_LEN[b] bytes at
+ * ESC_TEXT[b * ESC_MAX]. ESC_LEN is 1 exactly for the bytes written as
+ * themselves.
+ */
+const ESC_LEN = new Uint8Array(256);
+const ESC_TEXT = new Uint8Array(256 * ESC_MAX);
+/** 1 for the bytes a guessed string may hold (isStringByte), 0 for the rest. */
+const STRING_BYTE = new Uint8Array(256);
 
-function buildStringByteText(): string[] {
+{
   const named: Record<number, string> = {
     0x00: '\\0',
     0x07: '\\a',
@@ -75,15 +91,17 @@ function buildStringByteText(): string[] {
     0x22: '\\"',
     0x5c: '\\\\',
   };
-  const table: string[] = [];
   for (let b = 0; b < 256; b++) {
-    const name = named[b];
-    if (name !== undefined) table.push(name);
-    else if (isPrintable(b)) table.push(String.fromCharCode(b));
-    // dtc passes a signed char to %x, so high bytes are sign-extended to 32 bits.
-    else table.push(b < 0x80 ? `\\x${hex2(b)}` : `\\xffffff${hex2(b)}`);
+    let text = named[b];
+    if (text === undefined) {
+      if (isPrintable(b)) text = String.fromCharCode(b);
+      // dtc passes a signed char to %x, so high bytes are sign-extended to 32 bits.
+      else text = b < 0x80 ? `\\x${hex2(b)}` : `\\xffffff${hex2(b)}`;
+    }
+    ESC_LEN[b] = text.length;
+    ESC_TEXT.set(ascii(text), b * ESC_MAX);
+    STRING_BYTE[b] = isStringByte(b) ? 1 : 0;
   }
-  return table;
 }
 
 /**
@@ -115,8 +133,16 @@ export function guessValueType(value: PropertyValue): ChunkType {
   return 'uint8';
 }
 
-function formatString(bytes: Uint8Array, start: number, len: number, where: () => string): string {
-  if (len === 0) return '';
+/** `v` in hex, at least `min` digits (printf's `%0*x`); `v` below 2^32. Returns the new position. */
+function putHex(buf: Uint8Array, p: number, v: number, min: number): number {
+  let digits = (35 - Math.clz32(v)) >> 2;
+  if (digits < min) digits = min;
+  for (let sh = (digits - 1) * 4; sh >= 0; sh -= 4) buf[p++] = HEX[(v >>> sh) & 15]!;
+  return p;
+}
+
+function writeString(out: TextBuffer, bytes: Uint8Array, start: number, len: number, where: () => string): void {
+  if (len === 0) return;
   if (bytes[start + len - 1] !== 0) {
     // dtc 1.6.1 aborts on an assertion here (string chunk followed by /incbin/ data).
     throw new FdtError('DTS_PRINT_UNTERMINATED_STRING', `${where()}: string chunk is not NUL-terminated; dtc 1.6.1 aborts on this value`, {
@@ -124,13 +150,22 @@ function formatString(bytes: Uint8Array, start: number, len: number, where: () =
       hint: 'mixing /incbin/ with other data in one property cannot be written as DTS by dtc 1.6.1',
     });
   }
-  let s = '"';
+  out.ensure(len * ESC_MAX + 2);
+  const buf = out.buf;
+  let p = out.pos;
+  buf[p++] = QUOTE;
   const end = start + len - 1;
-  for (let i = start; i < end; i++) s += STRING_BYTE_TEXT[bytes[i]!];
-  return `${s}"`;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    const n = ESC_LEN[b]!;
+    if (n === 1) buf[p++] = b;
+    else for (let k = b * ESC_MAX, e = k + n; k < e; k++) buf[p++] = ESC_TEXT[k]!;
+  }
+  buf[p++] = QUOTE;
+  out.pos = p;
 }
 
-function formatInt(bytes: Uint8Array, start: number, len: number, width: 1 | 2 | 4 | 8, where: () => string): string {
+function writeInt(out: TextBuffer, bytes: Uint8Array, start: number, len: number, width: 1 | 2 | 4 | 8, where: () => string): void {
   if (len % width !== 0) {
     throw new FdtError('DTS_PRINT_MISALIGNED', `${where()}: ${len} bytes do not split into ${width}-byte integers; dtc 1.6.1 aborts on this value`, {
       path: where(),
@@ -138,64 +173,175 @@ function formatInt(bytes: Uint8Array, start: number, len: number, width: 1 | 2 |
   }
   switch (width) {
     case 1:
-      return formatBytes(bytes, start, len);
+      return writeBytes(out, bytes, start, len);
     case 4:
-      return formatCells(bytes, start, len);
+      return writeCells(out, bytes, start, len);
     default:
-      return formatWideInts(bytes, start, len, width);
+      return writeWideInts(out, bytes, start, len, width);
   }
 }
 
 /** `[...]` contents: two hex digits per byte. */
-function formatBytes(bytes: Uint8Array, start: number, len: number): string {
-  let s = '';
-  for (let p = start; p < start + len; p++) {
-    if (p !== start) s += ' ';
-    s += HEX2[bytes[p]!];
-  }
-  return s;
+function writeBytes(out: TextBuffer, bytes: Uint8Array, start: number, len: number): void {
+  out.ensure(len * 3);
+  out.pos = putBytes(out.buf, out.pos, bytes, start, len);
 }
 
-/** 32-bit cells, the bulk of all output: read directly, without a DataView per value. */
-function formatCells(bytes: Uint8Array, start: number, len: number): string {
-  let s = '';
-  for (let p = start; p < start + len; p += 4) {
-    if (p !== start) s += ' ';
-    const v = ((bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!) >>> 0;
-    s += v < 0x100 ? HEX_CELL_SMALL[v] : `0x${v.toString(16)}`;
+/** writeBytes for callers that hold the position: room for `len * 3` bytes is made; returns the new position. */
+function putBytes(buf: Uint8Array, p: number, bytes: Uint8Array, start: number, len: number): number {
+  for (let i = start, end = start + len; i < end; i++) {
+    if (i !== start) buf[p++] = SPACE;
+    const b = bytes[i]!;
+    buf[p++] = HEX[b >> 4]!;
+    buf[p++] = HEX[b & 15]!;
   }
-  return s;
+  return p;
 }
 
-function formatWideInts(bytes: Uint8Array, start: number, len: number, width: 2 | 8): string {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let s = '';
-  for (let p = start; p < start + len; p += width) {
-    if (p !== start) s += ' ';
-    if (width === 2) {
-      s += `0x${hex2(dv.getUint16(p))}`;
+/** 32-bit cells (`0x%02x`), the bulk of all output. */
+function writeCells(out: TextBuffer, bytes: Uint8Array, start: number, len: number): void {
+  // Per cell at most ' 0x' and eight digits.
+  out.ensure((len >> 2) * 11);
+  out.pos = putCells(out.buf, out.pos, bytes, start, len);
+}
+
+/** writeCells for callers that hold the position: room for `len / 4 * 11` bytes is made; returns the new position. */
+function putCells(buf: Uint8Array, p: number, bytes: Uint8Array, start: number, len: number): number {
+  for (let i = start, end = start + len; i < end; i += 4) {
+    if (i !== start) buf[p++] = SPACE;
+    const v = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+    buf[p++] = 0x30; // 0
+    buf[p++] = 0x78; // x
+    if (v < 0x100) {
+      buf[p++] = HEX[v >> 4]!;
+      buf[p++] = HEX[v & 15]!;
     } else {
-      const hi = dv.getUint32(p);
-      const lo = dv.getUint32(p + 4);
-      s += hi === 0 ? `0x${hex2(lo)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, '0')}`;
+      p = putHex(buf, p, v, 2);
     }
   }
-  return s;
+  return p;
 }
 
-function formatChunk(type: ChunkType, bytes: Uint8Array, start: number, len: number, where: () => string): string {
+function writeWideInts(out: TextBuffer, bytes: Uint8Array, start: number, len: number, width: 2 | 8): void {
+  // Per integer at most ' 0x' and sixteen digits.
+  out.ensure((len / width) * 19);
+  const buf = out.buf;
+  let p = out.pos;
+  for (let i = start, end = start + len; i < end; i += width) {
+    if (i !== start) buf[p++] = SPACE;
+    buf[p++] = 0x30;
+    buf[p++] = 0x78;
+    if (width === 2) {
+      p = putHex(buf, p, (bytes[i]! << 8) | bytes[i + 1]!, 2);
+    } else {
+      const hi = ((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0;
+      const lo = ((bytes[i + 4]! << 24) | (bytes[i + 5]! << 16) | (bytes[i + 6]! << 8) | bytes[i + 7]!) >>> 0;
+      p = hi === 0 ? putHex(buf, p, lo, 2) : putHex(buf, putHex(buf, p, hi, 1), lo, 8);
+    }
+  }
+  out.pos = p;
+}
+
+function writeChunk(out: TextBuffer, type: ChunkType, bytes: Uint8Array, start: number, len: number, where: () => string): void {
   switch (type) {
     case 'uint16':
-      return formatInt(bytes, start, len, 2, where);
+      return writeInt(out, bytes, start, len, 2, where);
     case 'uint32':
-      return formatInt(bytes, start, len, 4, where);
+      return writeInt(out, bytes, start, len, 4, where);
     case 'uint64':
-      return formatInt(bytes, start, len, 8, where);
+      return writeInt(out, bytes, start, len, 8, where);
     case 'string':
-      return formatString(bytes, start, len, where);
+      return writeString(out, bytes, start, len, where);
     case 'uint8':
-      return formatInt(bytes, start, len, 1, where);
+      return writeInt(out, bytes, start, len, 1, where);
   }
+}
+
+/**
+ * The guessed string of a marker-less value, written while its bytes are
+ * tested (one pass instead of guessValueType's scan and a second for the
+ * text). Writes ` = "...";` at `p` and returns the position after it when
+ * the value is a string by dtc's guess; otherwise returns -1 (what was
+ * written is garbage past the caller's position). The caller has checked
+ * that the last byte is NUL and there are no markers, and made room for
+ * `len * 2 + 6` bytes: only string bytes get past the test, and none of
+ * them takes more than two bytes of text.
+ */
+function putGuessedString(buf: Uint8Array, p: number, bytes: Uint8Array): number {
+  const len = bytes.length;
+  buf[p++] = SPACE;
+  buf[p++] = 0x3d; // =
+  buf[p++] = SPACE;
+  buf[p++] = QUOTE;
+  let nuls = 1;
+  for (let i = 0, end = len - 1; i < end; i++) {
+    const b = bytes[i]!;
+    const n = ESC_LEN[b]!;
+    if (n === 1) {
+      buf[p++] = b;
+      continue;
+    }
+    if (STRING_BYTE[b] === 0) return -1;
+    if (b === 0) nuls++;
+    buf[p++] = ESC_TEXT[b * ESC_MAX]!;
+    buf[p++] = ESC_TEXT[b * ESC_MAX + 1]!;
+  }
+  if (nuls > len - nuls) return -1;
+  buf[p++] = QUOTE;
+  buf[p++] = SEMI;
+  return p;
+}
+
+/**
+ * Writes what dtc 1.6.1 writes after a property's name: `;` for an empty
+ * value, otherwise ` = <chunks>;`. `where` names the property in errors
+ * (lazy: only called when the value cannot be written).
+ */
+export function writePropertyValue(out: TextBuffer, value: PropertyValue, where: () => string): void {
+  if (value.markers.length === 0) {
+    out.ensure(unmarkedValueRoom(value.bytes.length));
+    out.pos = putUnmarkedValue(out.buf, out.pos, value.bytes);
+  } else {
+    writeMarkedValue(out, value, where);
+  }
+}
+
+/** The most bytes putUnmarkedValue writes for a value of `len` bytes (bytes take 3 each, cells 2.75, strings 2). */
+export function unmarkedValueRoom(len: number): number {
+  return len * 3 + 8;
+}
+
+/**
+ * A value without markers (everything read from a DTB): one chunk of the
+ * guessed type, written at `p` (the caller has made unmarkedValueRoom);
+ * returns the position after it. Such a value cannot fail to print, so it
+ * needs no `where`.
+ */
+export function putUnmarkedValue(buf: Uint8Array, p: number, bytes: Uint8Array): number {
+  const len = bytes.length;
+  if (len === 0) {
+    buf[p++] = SEMI;
+    return p;
+  }
+  if (bytes[len - 1] === 0) {
+    const end = putGuessedString(buf, p, bytes);
+    if (end >= 0) return end;
+  }
+  const cells = len % CELL_SIZE === 0;
+  buf[p++] = SPACE;
+  buf[p++] = 0x3d; // =
+  buf[p++] = SPACE;
+  if (cells) {
+    buf[p++] = 0x3c; // <
+    p = putCells(buf, p, bytes, 0, len);
+    buf[p++] = 0x3e; // >
+  } else {
+    buf[p++] = 0x5b; // [
+    p = putBytes(buf, p, bytes, 0, len);
+    buf[p++] = 0x5d; // ]
+  }
+  buf[p++] = SEMI;
+  return p;
 }
 
 /**
@@ -224,28 +370,21 @@ function checkMarkerOffsets(markers: readonly Marker[], len: number, where: () =
   }
 }
 
-/**
- * The text dtc 1.6.1 writes after a property's name: `;` for an empty value,
- * otherwise ` = <chunks>;`. `where` names the property in errors (lazy: only
- * called when the value cannot be written).
- */
-export function formatPropertyValue(value: PropertyValue, where: () => string = () => 'property'): string {
+/** A value with markers (parsed from source): chunk by chunk, with dtc's quirks (see the top of the file). */
+function writeMarkedValue(out: TextBuffer, value: PropertyValue, where: () => string): void {
   const bytes = value.bytes;
   const len = bytes.length;
-  if (len === 0) return ';';
-
-  // The common DTB case: one guessed chunk covering the whole value.
-  if (value.markers.length === 0) {
-    const type = guessValueType(value);
-    return ` = ${OPEN[type]}${formatChunk(type, bytes, 0, len, where)}${CLOSE[type]};`;
+  if (len === 0) {
+    out.byte(SEMI);
+    return;
   }
-
   let markers: readonly Marker[] = value.markers;
   if (!markers.some(isTypeMarker)) markers = [{ type: guessValueType(value), offset: 0 }, ...markers];
   checkMarkerOffsets(markers, len, where);
   const nextType = nextTypeOffsets(markers);
 
-  let out = ' =';
+  out.byte(SPACE);
+  out.byte(0x3d); // =
   let emit: ChunkType | undefined;
   for (let i = 0; i < markers.length; i++) {
     const m = markers[i]!;
@@ -256,11 +395,14 @@ export function formatPropertyValue(value: PropertyValue, where: () => string = 
 
     if (isTypeMarker(m)) {
       emit = m.type as ChunkType;
-      out += ` ${OPEN[emit]}`;
+      out.byte(SPACE);
+      out.bytes(OPEN[emit]);
     } else if (m.type === 'label') {
-      out += ` ${m.ref ?? '(null)'}:`;
+      out.byte(SPACE);
+      out.latin1(m.ref ?? '(null)');
+      out.byte(0x3a); // :
     } else if (m.offset !== 0) {
-      out += ' ';
+      out.byte(SPACE);
     }
 
     if (emit === undefined) {
@@ -271,11 +413,23 @@ export function formatPropertyValue(value: PropertyValue, where: () => string = 
       continue;
     }
 
-    out += formatChunk(emit, bytes, m.offset, chunkLen, where);
+    writeChunk(out, emit, bytes, m.offset, chunkLen, where);
     if (chunkLen === dataLen) {
-      out += CLOSE[emit] + (m.offset + chunkLen === len ? '' : ',');
+      if (CLOSE[emit] >= 0) out.byte(CLOSE[emit]);
+      if (m.offset + chunkLen !== len) out.byte(0x2c); // ,
       emit = undefined;
     }
   }
-  return `${out};`;
+  out.byte(SEMI);
+}
+
+/**
+ * The text dtc 1.6.1 writes after a property's name, as a byte string:
+ * `;` for an empty value, otherwise ` = <chunks>;`. `where` names the
+ * property in errors (lazy: only called when the value cannot be written).
+ */
+export function formatPropertyValue(value: PropertyValue, where: () => string = () => 'property'): string {
+  const out = new TextBuffer(64);
+  writePropertyValue(out, value, where);
+  return out.takeString();
 }
