@@ -7,7 +7,7 @@
 import { convert } from '../bindings/index.js';
 import { lossDiagnostic } from '../bindings/loss-error.js';
 import { type DtFormat, formatFromFileName } from '../fdt/dtc.js';
-import { encodeDtsText, printDts } from '../fdt/dts/print.js';
+import { printDtsBytes } from '../fdt/dts/print.js';
 import { writeDtb } from '../fdt/dtb/write.js';
 import { BootConfigError } from '../model/errors.js';
 import type { Loss } from '../model/loss.js';
@@ -123,7 +123,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const format = args.format ?? (args.out !== '-' ? formatFromFileName(args.out) : undefined) ?? loaded.format;
-  const bytes = format === 'dtb' ? writeDtb(result.tree) : encodeDtsText(printDts(result.tree));
+  const bytes = format === 'dtb' ? writeDtb(result.tree) : printDtsBytes(result.tree);
   try {
     writeOutput(args.out, bytes, [args.file]);
   } catch (e) {
