@@ -167,6 +167,18 @@ export class ValueBuilder {
     return this;
   }
 
+  /** A `string` marker, then the chars text[from, to) (latin1, one byte each) and a NUL: a DTS string without escapes. */
+  appendString(text: string, from: number, to: number): this {
+    this.addMarker('string');
+    this.ensure(to - from + 1);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = from; i < to; i++) buf[len++] = text.charCodeAt(i);
+    buf[len++] = 0;
+    this.len = len;
+    return this;
+  }
+
   appendValue(v: PropertyValue): this {
     const shift = this.len;
     this.appendBytes(v.bytes);
