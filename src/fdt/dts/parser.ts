@@ -5,10 +5,27 @@
  * plugin fragments applied as the source is read. Node nesting is handled
  * with an explicit stack, so depth is limited by memory, not the JS stack.
  */
-import { ValueBuilder, type MarkerType, type PropertyValue } from '../tree/data.js';
+import { PropertyValue, ValueBuilder, type MarkerType } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import { ExpressionParser, type TokenSource } from './expressions.js';
-import { DtsLexer, positionNow, type Token } from './lexer.js';
+import {
+  DtsLexer,
+  positionNow,
+  T_BITS,
+  T_BYTE,
+  T_CHAR,
+  T_DEL_NODE,
+  T_DEL_PROP,
+  T_INCBIN,
+  T_LABEL,
+  T_LABEL_REF,
+  T_LITERAL,
+  T_OMIT_NO_REF,
+  T_PATH_REF,
+  T_PROPNODENAME,
+  T_STRING,
+  type Token,
+} from './lexer.js';
 import { DeviceTree, Node, Property, addLabel, guessBootCpuid, type Label, type ReserveEntry } from '../tree/livetree.js';
 import { SourceFiles, defaultReadFile } from './source-files.js';
 import { spanPositions, type SourcePosition } from '../srcpos.js';
@@ -85,37 +102,63 @@ function notFound(ref: string, position: SourcePosition): FdtError {
   });
 }
 
-const NO_PREFIX: Token[] = [];
+/** Label names in source order, added innermost (rightmost) first as applyLabels does. */
+function applyLabelNames(labels: Label[], names: readonly string[] | undefined): void {
+  if (names) for (let i = names.length - 1; i >= 0; i--) addLabel(labels, names[i]!);
+}
 
 interface NodeFrame {
   node: Node;
-  open: SourcePosition;
+  /** Where its `{` starts. */
+  openLine: number;
+  openColumn: number;
   seenSubnode: boolean;
 }
 
 class DtsParser implements TokenSource {
-  private look: Token | undefined;
+  /**
+   * Whether the lexer's current token is the lookahead (scanned, not yet
+   * consumed). Tokens are scanned only when the grammar needs the next one,
+   * as bison does, so a lexer error after a semantic error is not raised
+   * first. The hot paths read the token's fields on the lexer; the rest
+   * take Token objects through peek() and next().
+   */
+  private ahead = false;
   private readonly expr: ExpressionParser;
   private plugin = false;
   private fragments = 0;
-  /** Reused for every property value (build() copies out): saves an allocation and regrowth per property. */
+  /** Reused for every property value (take() copies the bytes out): saves an allocation and regrowth per property. */
   private readonly valueScratch = new ValueBuilder(256);
 
   constructor(
-    private readonly lexer: DtsLexer,
+    readonly lexer: DtsLexer,
     private readonly files: SourceFiles,
   ) {
     this.expr = new ExpressionParser(this);
   }
 
+  /** The lookahead's kind (T_*), scanning it if needed; its fields are on the lexer. */
+  kind(): number {
+    if (!this.ahead) {
+      this.lexer.advance();
+      this.ahead = true;
+    }
+    return this.lexer.kind;
+  }
+
+  /** Consume the lookahead; its fields stay readable until the next kind(). */
+  drop(): void {
+    this.ahead = false;
+  }
+
   peek(): Token {
-    if (!this.look) this.look = this.lexer.next();
-    return this.look;
+    this.kind();
+    return this.lexer.token();
   }
 
   next(): Token {
     const t = this.peek();
-    this.look = undefined;
+    this.ahead = false;
     return t;
   }
 
@@ -123,10 +166,27 @@ class DtsParser implements TokenSource {
     return new FdtError('DTS_SYNTAX', 'syntax error', { position: positionNow(tok), hint: `unexpected ${describe(tok)}` });
   }
 
+  /** Whether the lookahead is the one-char token `code`. */
+  private atChar(code: number): boolean {
+    return this.kind() === T_CHAR && this.lexer.ch === code;
+  }
+
+  /** Consume the one-char token `code` or fail on the lookahead. */
+  private expect(code: number): void {
+    if (!this.atChar(code)) throw this.syntaxError(this.lexer.token());
+    this.drop();
+  }
+
   private expectChar(c: string): Token {
     const t = this.next();
     if (!isChar(t, c)) throw this.syntaxError(t);
     return t;
+  }
+
+  /** From (line, column) to the end of the token just consumed, with its file's name now (positionNow). */
+  private spanTo(firstLine: number, firstColumn: number): SourcePosition {
+    const lx = this.lexer;
+    return { file: lx.lastSrc.name, firstLine, firstColumn, lastLine: lx.lastLine, lastColumn: lx.lastColumn };
   }
 
   parse(): DeviceTree {
@@ -241,99 +301,150 @@ class DtsParser implements TokenSource {
 
   /** `{ properties subnodes };` with nested nodes on an explicit stack. */
   private nodedef(): Node {
-    const open = this.expectChar('{');
+    const lx = this.lexer;
+    this.expect(0x7b); // {
     const top = new Node('');
-    const stack: NodeFrame[] = [{ node: top, open: open.pos, seenSubnode: false }];
+    const stack: NodeFrame[] = [{ node: top, openLine: lx.firstLine, openColumn: lx.firstColumn, seenSubnode: false }];
     for (;;) {
       const f = stack[stack.length - 1]!;
-      // Most items have no prefix: share one empty list rather than allocating one per item.
-      let prefix: Token[] = NO_PREFIX;
+      // The item's prefix: label names (most items have none) and /omit-if-no-ref/, and where it starts.
+      let labels: string[] | undefined;
+      let prefixed = false;
       let omit = false;
-      while (this.peek().kind === 'LABEL' || this.peek().kind === 'OMIT_NO_REF') {
-        const p = this.next();
-        omit ||= p.kind === 'OMIT_NO_REF';
-        if (prefix === NO_PREFIX) prefix = [];
-        prefix.push(p);
+      let startLine = 0;
+      let startColumn = 0;
+      let k = this.kind();
+      while (k === T_LABEL || k === T_OMIT_NO_REF) {
+        if (!prefixed) {
+          prefixed = true;
+          startLine = lx.firstLine;
+          startColumn = lx.firstColumn;
+        }
+        if (k === T_LABEL) (labels ??= []).push(lx.text);
+        else omit = true;
+        this.drop();
+        k = this.kind();
       }
-      const t = this.next();
-      if (isChar(t, '}') && !prefix.length) {
-        const semi = this.expectChar(';');
-        f.node.position = spanPositions(f.open, positionNow(semi));
+      if (!prefixed) {
+        startLine = lx.firstLine;
+        startColumn = lx.firstColumn;
+      }
+      if (k === T_CHAR && lx.ch === 0x7d && !prefixed) {
+        // }
+        this.drop();
+        this.expect(0x3b);
+        f.node.position = this.spanTo(f.openLine, f.openColumn);
         stack.pop();
         if (!stack.length) return top;
-      } else if (t.kind === 'DEL_PROP' && !omit) {
-        const name = this.next();
-        if (name.kind !== 'PROPNODENAME') throw this.syntaxError(name);
-        const semi = this.expectChar(';');
-        const prop = buildPropertyDelete(name.text);
-        this.addProp(f, prop, prefix, t, semi);
-      } else if (t.kind === 'DEL_NODE') {
+      } else if (k === T_DEL_PROP && !omit) {
+        this.drop();
+        if (this.kind() !== T_PROPNODENAME) throw this.syntaxError(lx.token());
+        const name = lx.text;
+        this.drop();
+        this.expect(0x3b);
+        this.addProp(f, buildPropertyDelete(name), labels, startLine, startColumn);
+      } else if (k === T_DEL_NODE) {
+        const t = this.next();
         const name = this.next();
         if (name.kind !== 'PROPNODENAME') throw this.syntaxError(name);
         const semi = this.expectChar(';');
         const child = buildNodeDelete(name.text, spanPositions(t.pos, positionNow(semi)));
-        this.addChild(f, child, prefix, omit);
-      } else if (t.kind === 'PROPNODENAME') {
-        const n = this.next();
-        if (isChar(n, '{')) {
-          const child = new Node(t.text);
-          this.addChild(f, child, prefix, omit);
-          stack.push({ node: child, open: n.pos, seenSubnode: false });
-        } else if (isChar(n, '=') && !omit) {
-          const { value, semi } = this.propdata();
-          this.addProp(f, new Property(t.text, value, spanPositions(t.pos, positionNow(semi))), prefix, t, semi);
-        } else if (isChar(n, ';') && !omit) {
-          this.addProp(f, new Property(t.text, new ValueBuilder(0).build(), spanPositions(t.pos, positionNow(n))), prefix, t, n);
+        this.addChild(f, child, labels, omit);
+      } else if (k === T_PROPNODENAME) {
+        const name = lx.text;
+        const nameLine = lx.firstLine;
+        const nameColumn = lx.firstColumn;
+        this.drop();
+        const n = this.kind();
+        if (n === T_CHAR && lx.ch === 0x7b) {
+          // {
+          this.drop();
+          const child = new Node(name);
+          this.addChild(f, child, labels, omit);
+          stack.push({ node: child, openLine: lx.firstLine, openColumn: lx.firstColumn, seenSubnode: false });
+        } else if (n === T_CHAR && lx.ch === 0x3d && !omit) {
+          // =
+          this.drop();
+          const value = this.propdata();
+          this.addProp(f, new Property(name, value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+        } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
+          // ;
+          this.drop();
+          this.addProp(f, new Property(name, new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
         } else {
-          throw this.syntaxError(n);
+          throw this.syntaxError(lx.token());
         }
       } else {
-        throw this.syntaxError(t);
+        throw this.syntaxError(lx.token());
       }
     }
   }
 
-  private addProp(f: NodeFrame, prop: Property, prefix: readonly Token[], start: Token, end: Token): void {
+  /** `start…` is where the item (its first label, or its name) begins; the item ends with the token just consumed. */
+  private addProp(f: NodeFrame, prop: Property, labels: readonly string[] | undefined, startLine: number, startColumn: number): void {
     if (f.seenSubnode) {
       throw new FdtError('DTS_PROP_AFTER_SUBNODE', 'Properties must precede subnodes', {
-        position: spanPositions((prefix[0] ?? start).pos, positionNow(end)),
+        position: this.spanTo(startLine, startColumn),
         hint: 'move the property above the first child node',
       });
     }
-    applyLabels(prop.labels, prefix);
+    applyLabelNames(prop.labels, labels);
     f.node.addProperty(prop);
   }
 
-  private addChild(f: NodeFrame, child: Node, prefix: readonly Token[], omit: boolean): void {
-    applyLabels(child.labels, prefix);
+  private addChild(f: NodeFrame, child: Node, labels: readonly string[] | undefined, omit: boolean): void {
+    applyLabelNames(child.labels, labels);
     if (omit) child.omitIfUnused = true;
     f.node.addChild(child);
     f.seenSubnode = true;
   }
 
   /** A property value after `=`, through the closing `;`. */
-  private propdata(): { value: PropertyValue; semi: Token } {
+  private propdata(): PropertyValue {
+    const lx = this.lexer;
     const b = this.valueScratch.reset();
     for (;;) {
-      while (this.peek().kind === 'LABEL') b.addMarker('label', this.next().text);
-      const t = this.next();
-      if (t.kind === 'STRING') b.appendValue(t.data!);
-      else if (isChar(t, '<') || t.kind === 'BITS') this.array(b, t);
-      else if (isChar(t, '[')) this.bytestring(b);
-      else if (isRef(t)) b.addMarker('string', t.text).addMarker('ref-path', t.text);
-      else if (t.kind === 'INCBIN') this.incbin(b);
-      else throw this.syntaxError(t);
-      while (this.peek().kind === 'LABEL') b.addMarker('label', this.next().text);
-      const sep = this.next();
-      if (isChar(sep, ';')) return { value: b.take(), semi: sep };
-      if (!isChar(sep, ',')) throw this.syntaxError(sep);
+      let k = this.kind();
+      while (k === T_LABEL) {
+        b.addMarker('label', lx.text);
+        this.drop();
+        k = this.kind();
+      }
+      if (k === T_STRING) {
+        lx.appendString(b);
+        this.drop();
+      } else if ((k === T_CHAR && lx.ch === 0x3c) || k === T_BITS) {
+        this.drop();
+        this.array(b, k === T_BITS);
+      } else if (k === T_CHAR && lx.ch === 0x5b) {
+        this.drop();
+        this.bytestring(b);
+      } else if (k === T_LABEL_REF || k === T_PATH_REF) {
+        b.addMarker('string', lx.text).addMarker('ref-path', lx.text);
+        this.drop();
+      } else if (k === T_INCBIN) {
+        this.drop();
+        this.incbin(b);
+      } else {
+        throw this.syntaxError(lx.token());
+      }
+      k = this.kind();
+      while (k === T_LABEL) {
+        b.addMarker('label', lx.text);
+        this.drop();
+        k = this.kind();
+      }
+      if (k !== T_CHAR || (lx.ch !== 0x3b && lx.ch !== 0x2c)) throw this.syntaxError(lx.token());
+      this.drop();
+      if (lx.ch === 0x3b) return b.take();
     }
   }
 
   /** `<…>` or `/bits/ N <…>`: cells, phandle references and labels. */
-  private array(b: ValueBuilder, start: Token): void {
+  private array(b: ValueBuilder, sized: boolean): void {
+    const lx = this.lexer;
     let bits = 32;
-    if (start.kind === 'BITS') {
+    if (sized) {
       const size = this.next();
       if (size.kind !== 'LITERAL') throw this.syntaxError(size);
       // dtc checks the size when it reduces `/bits/ N <`, i.e. after the `<`.
@@ -347,27 +458,29 @@ class DtsParser implements TokenSource {
     b.addMarker(marker);
     const width = bits as 8 | 16 | 32 | 64;
     for (;;) {
-      const t = this.peek();
-      if (isChar(t, '>')) {
-        this.next();
+      const k = this.kind();
+      if (k === T_CHAR && lx.ch === 0x3e) {
+        // >
+        this.drop();
         return;
       }
-      if (t.kind === 'LABEL') {
-        b.addMarker('label', this.next().text);
-      } else if (isRef(t)) {
-        this.next();
+      if (k === T_LABEL) {
+        b.addMarker('label', lx.text);
+        this.drop();
+      } else if (k === T_LABEL_REF || k === T_PATH_REF) {
         if (bits !== 32) {
           throw new FdtError('DTS_BAD_REF', 'References are only allowed in arrays with 32-bit elements.', {
-            position: positionNow(t),
+            position: positionNow(this.next()),
             hint: 'put phandle references in a plain <...> array',
           });
         }
-        b.addMarker('ref-phandle', t.text);
+        b.addMarker('ref-phandle', lx.text);
         b.appendCell(0xffffffff); // the 32-bit mask: a placeholder until the checks resolve the reference
-      } else if (bits === 32 && t.kind === 'LITERAL' && t.small >= 0 && t.small <= 0xffffffff) {
+        this.drop();
+      } else if (bits === 32 && k === T_LITERAL && lx.small >= 0 && lx.small <= 0xffffffff) {
         // The common plain cell: what primary() and the range check below would do, without BigInts.
-        this.next();
-        b.appendCell(t.small);
+        b.appendCell(lx.small);
+        this.drop();
       } else {
         const v = this.expr.primary();
         if (bits < 64 && v.value > mask && (v.value | mask) !== U64) {
@@ -383,13 +496,18 @@ class DtsParser implements TokenSource {
   }
 
   private bytestring(b: ValueBuilder): void {
+    const lx = this.lexer;
     b.addMarker('uint8');
     for (;;) {
-      const t = this.next();
-      if (t.kind === 'BYTE') b.appendByte(t.small);
-      else if (t.kind === 'LABEL') b.addMarker('label', t.text);
-      else if (isChar(t, ']')) return;
-      else throw this.syntaxError(t);
+      const k = this.kind();
+      if (k === T_BYTE) b.appendByte(lx.small);
+      else if (k === T_LABEL) b.addMarker('label', lx.text);
+      else if (k === T_CHAR && lx.ch === 0x5d) {
+        // ]
+        this.drop();
+        return;
+      } else throw this.syntaxError(lx.token());
+      this.drop();
     }
   }
 

@@ -163,7 +163,24 @@ export class ValueBuilder {
   }
 
   addMarker(type: MarkerType, ref?: string): this {
-    this.markers.push(ref === undefined ? { type, offset: this.len } : { type, offset: this.len, ref });
+    const m: Marker = ref === undefined ? { type, offset: this.len } : { type, offset: this.len, ref };
+    // Most values get one or two markers: a literal list of that size, where a push onto an empty list reserves 17 slots.
+    const list = this.markers;
+    if (list.length === 0) this.markers = [m];
+    else if (list.length === 1) this.markers = [list[0]!, m];
+    else list.push(m);
+    return this;
+  }
+
+  /** A `string` marker, then the chars text[from, to) (latin1, one byte each) and a NUL: a DTS string without escapes. */
+  appendString(text: string, from: number, to: number): this {
+    this.addMarker('string');
+    this.ensure(to - from + 1);
+    const buf = this.buf;
+    let len = this.len;
+    for (let i = from; i < to; i++) buf[len++] = text.charCodeAt(i);
+    buf[len++] = 0;
+    this.len = len;
     return this;
   }
 
@@ -185,9 +202,19 @@ export class ValueBuilder {
     return this;
   }
 
+  /** The bytes so far, copied: short values (most cells and names) by a loop, which costs less than slice() on a few bytes. */
+  private copyOut(): Uint8Array {
+    const n = this.len;
+    const out = new Uint8Array(n);
+    const buf = this.buf;
+    if (n <= 32) for (let i = 0; i < n; i++) out[i] = buf[i]!;
+    else out.set(buf.subarray(0, n));
+    return out;
+  }
+
   /** build() then reset(), handing the marker list to the value instead of copying it. */
   take(): PropertyValue {
-    const value = new PropertyValue(this.buf.slice(0, this.len), this.markers);
+    const value = new PropertyValue(this.copyOut(), this.markers);
     this.len = 0;
     this.markers = [];
     return value;
