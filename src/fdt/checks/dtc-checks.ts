@@ -443,18 +443,39 @@ function push(list: Node[], node: Node): void {
   if (list[list.length - 1] !== node) list.push(node);
 }
 
-/** What one property name means to the candidate lists, worked out once per distinct name per run. */
+/** What one property name means to the candidate lists; it depends on the name alone, so it is kept across runs. */
 interface NameClass {
-  /** The lists a live property of this name puts its node on. */
-  readonly lists: Node[][];
-  /** Serial number of the last node seen with a live property of this name (finds duplicates). */
+  /** The lists (indexes into a run's lists) a live property of this name puts its node on. */
+  readonly lists: readonly number[];
+  /** Serial number (see nodeSerial) of the last node seen with a live property of this name: finds duplicates. */
   lastNode: number;
+}
+
+/**
+ * Name classes of every run so far: most names recur across trees (the
+ * kernel corpus has a few thousand distinct ones), so a name's tests run
+ * once per process. Bounded, since names are input: past the cap, new
+ * names get a class per run.
+ */
+const NAME_CLASSES = new Map<string, NameClass>();
+const NAME_CLASSES_CAP = 20_000;
+
+/** Node serial numbers, increasing across runs, so that a name class's lastNode never matches a node of an earlier run. */
+let nodeSerial = 0;
+
+function classifyName(plan: CandidatePlan, name: string, overflow: Map<string, NameClass>): NameClass {
+  const lists = [...(plan.liveName.get(name) ?? [])];
+  for (const t of plan.tests) if (t.test(name) && !lists.includes(t.list)) lists.push(t.list);
+  const cls: NameClass = { lists, lastNode: -1 };
+  if (NAME_CLASSES.size < NAME_CLASSES_CAP) NAME_CLASSES.set(name, cls);
+  else overflow.set(name, cls);
+  return cls;
 }
 
 /**
  * The live nodes (in visiting order) each list of `plan` asks for, in one
  * pass over nodes and properties. A tree repeats few property names many
- * times, so each distinct name is classified once.
+ * times, so each distinct name is classified once (NAME_CLASSES).
  *
  * The lists are made once per run, though the fixup checks edit the tree
  * afterwards. That is sound because a list may hold more nodes than its
@@ -468,15 +489,7 @@ interface NameClass {
 function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan): Node[][] {
   const lists: Node[][] = [];
   for (let i = 0; i < plan.count; i++) lists.push([]);
-  const classes = new Map<string, NameClass>();
-  const classify = (name: string): NameClass => {
-    const mine: Node[][] = [];
-    for (const i of plan.liveName.get(name) ?? []) mine.push(lists[i]!);
-    for (const t of plan.tests) if (t.test(name)) mine.push(lists[t.list]!);
-    const cls: NameClass = { lists: mine, lastNode: -1 };
-    classes.set(name, cls);
-    return cls;
-  };
+  const overflow = new Map<string, NameClass>();
   const duplicates = lists[plan.duplicatePropertyName]!;
   const refPhandle = lists[plan.refPhandle]!;
   const refPath = lists[plan.refPath]!;
@@ -486,6 +499,7 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
   for (let n = 0; n < order.length; n++) {
     const node = order[n]!;
     if (node.deleted) continue;
+    const serial = ++nodeSerial;
     if (node.labels.length !== 0) push(labelled, node);
     if (node.omitIfUnused) push(omit, node);
     for (let i = 0; i < nodeNames.length; i++) if (node.name === nodeNames[i]!.name) push(lists[nodeNames[i]!.list]!, node);
@@ -497,11 +511,11 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
         if (raw !== undefined) for (const l of raw) push(lists[l]!, node);
         continue;
       }
-      const cls = classes.get(p.name) ?? classify(p.name);
-      if (cls.lastNode === n) push(duplicates, node);
-      else cls.lastNode = n;
+      const cls = NAME_CLASSES.get(p.name) ?? overflow.get(p.name) ?? classifyName(plan, p.name, overflow);
+      if (cls.lastNode === serial) push(duplicates, node);
+      else cls.lastNode = serial;
       const mine = cls.lists;
-      for (let k = 0; k < mine.length; k++) push(mine[k]!, node);
+      for (let k = 0; k < mine.length; k++) push(lists[mine[k]!]!, node);
       if (p.labels.length !== 0) push(labelled, node);
       const markers = p.value.markers;
       for (let k = 0; k < markers.length; k++) {

@@ -8,7 +8,7 @@
  */
 import { FdtError } from '../errors.js';
 import type { DeviceTree, Node, Property } from '../tree/livetree.js';
-import { nameToByteString } from '../dtb/string-table.js';
+import { bytesToByteString, nameToByteString } from '../dtb/string-table.js';
 import type { TreeLookup } from '../tree/phandle-index.js';
 import type { PhandleFormat } from '../tree/phandles.js';
 
@@ -169,11 +169,9 @@ export function valueEquals(bytes: Uint8Array, s: string): boolean {
   return true;
 }
 
-/** One char per byte, like the tree's names, so messages carry dtc's exact bytes. */
+/** One char per byte, like the tree's names, so messages carry dtc's exact bytes (no spread: it iterates). */
 function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
-  return s;
+  return bytesToByteString(b);
 }
 
 /** A character set for strspn, as a table indexed by char code (names hold one byte per char). */
