@@ -153,7 +153,7 @@ interface CandidatePlan {
   readonly liveName: ReadonlyMap<string, readonly number[]>;
   /** The same for deleted properties (rows whose body reads the raw list). */
   readonly deletedName: ReadonlyMap<string, readonly number[]>;
-  /** Name tests, each run once per distinct property name per run. */
+  /** Name tests, each run once per distinct property name (NAME_CLASSES). */
   readonly tests: readonly { readonly test: (name: string) => boolean; readonly list: number }[];
   readonly nodeNames: readonly { readonly name: string; readonly list: number }[];
   readonly duplicatePropertyName: number;
@@ -334,9 +334,10 @@ class CheckRunner {
 
   /**
    * Whether `node` was in `order`, i.e. live with live ancestors up to the
-   * root (whose own flag preorder ignores) when the run started: nodes deleted since then were deleted by the
-   * run's fixups. An upward walk instead of a set of `order`: most runs of
-   * kernel trees report something, and the set cost a hash per node.
+   * root (whose own flag preorder ignores) when the run started; nodes
+   * deleted since then were deleted by the run's fixups. An upward walk
+   * instead of a set of `order`: most runs of kernel trees report
+   * something, and the set cost a hash per node.
    */
   private hadPath(node: Node): boolean {
     let n: Node = node;

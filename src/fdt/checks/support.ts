@@ -71,7 +71,7 @@ export interface DtcCheckSpec<N extends string = string, P extends string = stri
 export type Candidates =
   /** Nodes with a live property of one of these names (`deletedToo`: or a deleted one). */
   | { readonly kind: 'property'; readonly names: readonly string[]; readonly deletedToo?: boolean }
-  /** Nodes with a live property whose name passes the test (made once per distinct name per run). */
+  /** Nodes with a live property whose name passes the test (a pure function of the name: its answer is kept across runs). */
   | { readonly kind: 'propertyName'; readonly test: (name: string) => boolean }
   /** Nodes with two live properties of one name. */
   | { readonly kind: 'duplicatePropertyName' }
