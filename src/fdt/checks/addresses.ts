@@ -15,12 +15,21 @@ import {
   propertySpec,
   spec,
   valueEquals,
+  visiting,
   fullPath,
 } from './support.js';
 
+/** dtc's fixup starts every node at "unset"; only nodes with the properties change after that. */
+function unsetCells(nodes: readonly Node[]): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.deleted) continue;
+    node.addrCells = -1;
+    node.sizeCells = -1;
+  }
+}
+
 function addrSizeCells(ctx: DtcCheckContext, node: Node): void {
-  node.addrCells = -1;
-  node.sizeCells = -1;
   const a = node.getProperty('#address-cells');
   if (a) node.addrCells = asInt(propvalCell(ctx, node, a));
   const s = node.getProperty('#size-cells');
@@ -131,7 +140,13 @@ function uniqueUnitAddress(skipDisabled: boolean): (ctx: DtcCheckContext, node: 
 }
 
 export const addressChecks = {
-  addr_size_cells: spec('addr_size_cells', 'warning', addrSizeCells, 'address_cells_is_cell', 'size_cells_is_cell'),
+  addr_size_cells: {
+    ...visiting(
+      { kind: 'property', names: ['#address-cells', '#size-cells'] },
+      spec('addr_size_cells', 'warning', addrSizeCells, 'address_cells_is_cell', 'size_cells_is_cell'),
+    ),
+    prepare: unsetCells,
+  },
   reg_format: propertySpec('reg_format', 'warning', 'reg', regFormat, 'addr_size_cells'),
   ranges_format: propertySpec('ranges_format', 'warning', 'ranges', rangesFormat('ranges'), 'addr_size_cells'),
   dma_ranges_format: propertySpec('dma_ranges_format', 'warning', 'dma-ranges', rangesFormat('dma-ranges'), 'addr_size_cells'),

@@ -103,12 +103,15 @@ function simpleBusBridge(_ctx: DtcCheckContext, node: Node): void {
   if (isCompatible(node, 'simple-bus')) node.bus = SIMPLE_BUS;
 }
 
-/** The 64-bit value of `count` cells from `start` (only the last two survive dtc's shifting). */
-function cellsValue(bytes: Uint8Array, start: number, count: number): bigint {
-  if (count === 0) return 0n;
-  const lo = BigInt(cellAt(bytes, start + count - 1));
-  if (count === 1) return lo;
-  return (BigInt(cellAt(bytes, start + count - 2)) << 32n) | lo;
+/**
+ * %llx of the 64-bit value of `count` cells from `start` (only the last two
+ * survive dtc's shifting), from two 32-bit halves: no BigInt per node.
+ */
+function cellsHex(bytes: Uint8Array, start: number, count: number): string {
+  if (count === 0) return '0';
+  const lo = cellAt(bytes, start + count - 1);
+  const hi = count === 1 ? 0 : cellAt(bytes, start + count - 2);
+  return hi === 0 ? hex(lo) : hex(hi) + hex(lo).padStart(8, '0');
 }
 
 function simpleBusReg(ctx: DtcCheckContext, node: Node): void {
@@ -129,7 +132,7 @@ function simpleBusReg(ctx: DtcCheckContext, node: Node): void {
     if (node.parent.parent && node.bus !== SIMPLE_BUS) ctx.fail(node, 'missing or empty reg/ranges property');
     return;
   }
-  const expected = cellsValue(prop.bytes, start, nodeAddrCells(node.parent) >>> 0).toString(16);
+  const expected = cellsHex(prop.bytes, start, nodeAddrCells(node.parent) >>> 0);
   if (node.unitAddress !== expected) ctx.fail(node, `simple-bus unit address format error, expected "${expected}"`);
 }
 

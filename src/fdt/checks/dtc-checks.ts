@@ -14,7 +14,7 @@ import type { DeviceTree, Node, Property } from '../tree/livetree.js';
 import { invalidatePhandleIndex } from '../tree/phandles.js';
 import { TreeLookup } from '../tree/phandle-index.js';
 import { type SourcePosition, formatDtcPosition } from '../srcpos.js';
-import { type DtcCheckContext, type DtcCheckSpec, type PhandleFormat, fullPath, spec } from './support.js';
+import { type Candidates, type DtcCheckContext, type DtcCheckSpec, type PhandleFormat, fullPath, spec } from './support.js';
 import { alwaysFail, cellCheck, stringCheck, stringListCheck, structureChecks } from './structure.js';
 import { phandleChecks, providerCheckList } from './phandles.js';
 import { addressChecks } from './addresses.js';
@@ -139,10 +139,95 @@ type Row = (typeof TABLE)[number];
 /** Every check name, as a type: CheckRunner.state takes only these, so a prerequisite naming no row does not compile. */
 export type DtcCheckName = Row['name'];
 
-/** The property names the single-property checks ask for: the only names the runner's index needs. */
-const INDEXED_NAMES: ReadonlySet<string> = new Set(TABLE.flatMap((c) => (c.onlyWithProperty === undefined ? [] : [c.onlyWithProperty])));
+/**
+ * Where the rows that visit only some nodes (DtcCheckSpec.only) find them:
+ * one list per distinct request, filled by one pass over the tree
+ * (listCandidates) instead of one walk per check.
+ */
+interface CandidatePlan {
+  /** Number of lists. */
+  readonly count: number;
+  /** Row name → its list. */
+  readonly byRow: ReadonlyMap<string, number>;
+  /** Property name → the lists a live property of that name puts its node on. */
+  readonly liveName: ReadonlyMap<string, readonly number[]>;
+  /** The same for deleted properties (rows whose body reads the raw list). */
+  readonly deletedName: ReadonlyMap<string, readonly number[]>;
+  /** Name tests, each run once per distinct property name (NAME_CLASSES). */
+  readonly tests: readonly { readonly test: (name: string) => boolean; readonly list: number }[];
+  readonly nodeNames: readonly { readonly name: string; readonly list: number }[];
+  readonly duplicatePropertyName: number;
+  readonly refPhandle: number;
+  readonly refPath: number;
+  readonly label: number;
+  readonly omitIfUnused: number;
+  readonly root: number;
+}
+
+function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
+  const keys = new Map<unknown, number>();
+  const listFor = (key: unknown): number => {
+    let i = keys.get(key);
+    if (i === undefined) keys.set(key, (i = keys.size));
+    return i;
+  };
+  const byRow = new Map<string, number>();
+  const liveName = new Map<string, number[]>();
+  const deletedName = new Map<string, number[]>();
+  const tests: { test: (name: string) => boolean; list: number }[] = [];
+  const nodeNames: { name: string; list: number }[] = [];
+  const addTo = (map: Map<string, number[]>, name: string, list: number): void => {
+    const lists = map.get(name);
+    if (!lists) map.set(name, [list]);
+    else if (!lists.includes(list)) lists.push(list);
+  };
+  for (const row of rows) {
+    const c: Candidates | undefined = row.only;
+    if (c === undefined) continue;
+    let list: number;
+    switch (c.kind) {
+      case 'property':
+        list = listFor(`property:${c.deletedToo ? 'raw' : 'live'}:${c.names.join('/')}`);
+        for (const name of c.names) {
+          addTo(liveName, name, list);
+          if (c.deletedToo) addTo(deletedName, name, list);
+        }
+        break;
+      case 'propertyName':
+        list = listFor(c.test);
+        if (!tests.some((t) => t.list === list)) tests.push({ test: c.test, list });
+        break;
+      case 'nodeName':
+        list = listFor(`node:${c.name}`);
+        if (!nodeNames.some((t) => t.list === list)) nodeNames.push({ name: c.name, list });
+        break;
+      case 'marker':
+        list = listFor(`marker:${c.type}`);
+        break;
+      default:
+        list = listFor(c.kind);
+    }
+    byRow.set(row.name, list);
+  }
+  return {
+    count: keys.size,
+    byRow,
+    liveName,
+    deletedName,
+    tests,
+    nodeNames,
+    duplicatePropertyName: listFor('duplicatePropertyName'),
+    refPhandle: listFor('marker:ref-phandle'),
+    refPath: listFor('marker:ref-path'),
+    label: listFor('label'),
+    omitIfUnused: listFor('omitIfUnused'),
+    root: listFor('root'),
+  };
+}
 
 const BY_NAME: ReadonlyMap<string, DtcCheckSpec> = new Map(TABLE.map((c) => [c.name, c]));
+
+const PLAN = planCandidates(TABLE);
 
 /** Every check name, in dtc's table order. */
 export const CHECK_NAMES: readonly string[] = TABLE.map((c) => c.name);
@@ -197,14 +282,10 @@ class CheckRunner {
   private readonly lookup: TreeLookup;
   /** Live nodes in dtc's visiting order, fixed when the run starts (dtc's fill_fullpaths time). */
   private readonly order: Node[];
-  /** The nodes of `order` as a set, made at the first diagnostic: most runs report nothing. */
-  private hadPath: Set<Node> | undefined;
-  /**
-   * Live nodes by the names of their live properties, in visiting order, for
-   * the checks that only look at one property. Dropped whenever a check that
-   * edits properties (DtcCheckSpec.editsProperties) has walked the tree.
-   */
-  private propertyIndex: Map<string, Node[]> | undefined;
+  /** Nodes deleted by the fixups during the run (see hadPath). */
+  private readonly deletedInRun = new Set<Node>();
+  /** The candidate lists of PLAN, made on first use (see listCandidates for why they stay valid). */
+  private candidates: Node[][] | undefined;
 
   constructor(
     private readonly tree: DeviceTree,
@@ -214,6 +295,7 @@ class CheckRunner {
       this.states.set(spec.name, { spec, warn: spec.level === 'warning', error: spec.level === 'error', status: 'unchecked' });
     }
     this.lookup = new TreeLookup(tree.root);
+    this.lookup.noPhandlesYet(); // processChecks zeroed them
     this.order = preorder(tree.root);
   }
 
@@ -250,6 +332,22 @@ class CheckRunner {
     }
   }
 
+  /**
+   * Whether `node` was in `order`, i.e. live with live ancestors up to the
+   * root (whose own flag preorder ignores) when the run started; nodes
+   * deleted since then were deleted by the run's fixups. An upward walk
+   * instead of a set of `order`: most runs of kernel trees report
+   * something, and the set cost a hash per node.
+   */
+  private hadPath(node: Node): boolean {
+    let n: Node = node;
+    for (;;) {
+      if (n === this.tree.root) return true; // visited even when deleted (see preorder)
+      if ((n.deleted && !this.deletedInRun.has(n)) || !n.parent) return false;
+      n = n.parent;
+    }
+  }
+
   private report(c: CheckState, node: Node | undefined, prop: Property | undefined, message: string): void {
     const quiet = this.opts.quiet ?? 0;
     if (!(c.warn && quiet < 1) && !(c.error && quiet < 2)) return;
@@ -258,7 +356,7 @@ class CheckRunner {
     if (position) d.position = position;
     if (node) {
       // dtc names nodes by the paths it filled in before the checks; nodes already deleted then have none
-      d.path = (this.hadPath ??= new Set(this.order)).has(node) ? fullPath(node) : '(null)';
+      d.path = this.hadPath(node) ? fullPath(node) : '(null)';
       if (prop) d.property = prop.name;
       if (!prop && position) {
         if (node.alsoDefinedAt && node.alsoDefinedAt.length > 0) d.alsoDefinedAt = [...node.alsoDefinedAt];
@@ -274,6 +372,7 @@ class CheckRunner {
       phandleFormat: this.opts.phandleFormat ?? 'epapr',
       generateSymbols: this.opts.generateSymbols ?? false,
       checkName: c.spec.name,
+      deletedInRun: this.deletedInRun,
       scratch: new Map(), // not a WeakMap: it dies with the context, and WeakMaps cost the collector more
       fail: (node, message) => {
         c.status = 'failed';
@@ -307,19 +406,15 @@ class CheckRunner {
   }
 
   private visitAll(c: CheckState): void {
-    const { visit, onlyWithProperty } = c.spec;
+    const { visit, only, prepare } = c.spec;
     if (!visit) return;
-    if (onlyWithProperty !== undefined) {
-      walk(this.nodesWithProperty(onlyWithProperty), visit, this.context(c));
-    } else {
-      walk(this.order, visit, this.context(c));
-      if (c.spec.editsProperties) this.propertyIndex = undefined;
+    prepare?.(this.order);
+    let nodes: readonly Node[] = this.order;
+    if (only !== undefined) {
+      this.candidates ??= listCandidates(this.tree.root, this.order, PLAN);
+      nodes = this.candidates[PLAN.byRow.get(c.spec.name)!]!;
     }
-  }
-
-  private nodesWithProperty(name: string): readonly Node[] {
-    this.propertyIndex ??= indexByPropertyName(this.order, INDEXED_NAMES);
-    return this.propertyIndex.get(name) ?? [];
+    walk(nodes, visit, this.context(c));
   }
 
   runAll(): boolean {
@@ -344,19 +439,96 @@ function walk(order: readonly Node[], visit: (ctx: DtcCheckContext, node: Node) 
   }
 }
 
-/** Each of `names` mapped to the live nodes (in `order`) with a live property of that name, each node once. */
-function indexByPropertyName(order: readonly Node[], names: ReadonlySet<string>): Map<string, Node[]> {
-  const index = new Map<string, Node[]>();
-  for (const node of order) {
+/** Append `node` unless it is already the list's last entry (lists are filled in visiting order). */
+function push(list: Node[], node: Node): void {
+  if (list[list.length - 1] !== node) list.push(node);
+}
+
+/** What one property name means to the candidate lists; it depends on the name alone, so it is kept across runs. */
+interface NameClass {
+  /** The lists (indexes into a run's lists) a live property of this name puts its node on. */
+  readonly lists: readonly number[];
+  /** Serial number (see nodeSerial) of the last node seen with a live property of this name: finds duplicates. */
+  lastNode: number;
+}
+
+/**
+ * Name classes of every run so far: most names recur across trees (the
+ * kernel corpus has a few thousand distinct ones), so a name's tests run
+ * once per process. Bounded, since names are input: past the cap, new
+ * names get a class per run.
+ */
+const NAME_CLASSES = new Map<string, NameClass>();
+const NAME_CLASSES_CAP = 20_000;
+
+/** Node serial numbers, increasing across runs, so that a name class's lastNode never matches a node of an earlier run. */
+let nodeSerial = 0;
+
+function classifyName(plan: CandidatePlan, name: string, overflow: Map<string, NameClass>): NameClass {
+  const lists = [...(plan.liveName.get(name) ?? [])];
+  for (const t of plan.tests) if (t.test(name) && !lists.includes(t.list)) lists.push(t.list);
+  const cls: NameClass = { lists, lastNode: -1 };
+  if (NAME_CLASSES.size < NAME_CLASSES_CAP) NAME_CLASSES.set(name, cls);
+  else overflow.set(name, cls);
+  return cls;
+}
+
+/**
+ * The live nodes (in visiting order) each list of `plan` asks for, in one
+ * pass over nodes and properties. A tree repeats few property names many
+ * times, so each distinct name is classified once (NAME_CLASSES).
+ *
+ * The lists are made once per run, though the fixup checks edit the tree
+ * afterwards. That is sound because a list may hold more nodes than its
+ * check acts on, never fewer, and no fixup puts a node on a list it was not
+ * on: name_properties removes a property, omit_unused_nodes deletes nodes
+ * (the walk skips them), path_references rewrites values, and
+ * phandle_references adds only `phandle`/`linux,phandle`, without labels or
+ * markers, to nodes; the only lists keyed on those names are
+ * explicit_phandles', its prerequisite, which has run by then.
+ */
+function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan): Node[][] {
+  const lists: Node[][] = [];
+  for (let i = 0; i < plan.count; i++) lists.push([]);
+  const overflow = new Map<string, NameClass>();
+  const duplicates = lists[plan.duplicatePropertyName]!;
+  const refPhandle = lists[plan.refPhandle]!;
+  const refPath = lists[plan.refPath]!;
+  const labelled = lists[plan.label]!;
+  const omit = lists[plan.omitIfUnused]!;
+  const nodeNames = plan.nodeNames;
+  for (let n = 0; n < order.length; n++) {
+    const node = order[n]!;
     if (node.deleted) continue;
-    for (const p of node.properties) {
-      if (p.deleted || !names.has(p.name)) continue;
-      const nodes = index.get(p.name);
-      if (!nodes) index.set(p.name, [node]);
-      else if (nodes[nodes.length - 1] !== node) nodes.push(node);
+    const serial = ++nodeSerial;
+    if (node.labels.length !== 0) push(labelled, node);
+    if (node.omitIfUnused) push(omit, node);
+    for (let i = 0; i < nodeNames.length; i++) if (node.name === nodeNames[i]!.name) push(lists[nodeNames[i]!.list]!, node);
+    const props = node.properties;
+    for (let i = 0; i < props.length; i++) {
+      const p = props[i]!;
+      if (p.deleted) {
+        const raw = plan.deletedName.get(p.name);
+        if (raw !== undefined) for (const l of raw) push(lists[l]!, node);
+        continue;
+      }
+      const cls = NAME_CLASSES.get(p.name) ?? overflow.get(p.name) ?? classifyName(plan, p.name, overflow);
+      if (cls.lastNode === serial) push(duplicates, node);
+      else cls.lastNode = serial;
+      const mine = cls.lists;
+      for (let k = 0; k < mine.length; k++) push(lists[mine[k]!]!, node);
+      if (p.labels.length !== 0) push(labelled, node);
+      const markers = p.value.markers;
+      for (let k = 0; k < markers.length; k++) {
+        const type = markers[k]!.type;
+        if (type === 'ref-phandle') push(refPhandle, node);
+        else if (type === 'ref-path') push(refPath, node);
+        else if (type === 'label') push(labelled, node);
+      }
     }
   }
-  return index;
+  lists[plan.root]!.push(root);
+  return lists;
 }
 
 function preorder(root: Node): Node[] {

@@ -14,7 +14,7 @@ import {
   cellAt,
   deleteNode,
   dtcWouldFail,
-  editing,
+  visiting,
   hex,
   isMultipleOf,
   liveProps,
@@ -154,7 +154,7 @@ function omitUnusedNodes(ctx: DtcCheckContext, node: Node): void {
   // with -@ every labelled node is "used" by __symbols__ (dtc tests the raw label list)
   if (ctx.generateSymbols && node.labels.length > 0) return;
   if (node.omitIfUnused && !node.isReferenced) {
-    deleteNode(node);
+    deleteNode(node, ctx.deletedInRun);
     ctx.lookup.invalidate();
     invalidatePhandleIndex(ctx.tree); // its phandles are free again for later assignment
   }
@@ -235,8 +235,7 @@ function providerChecks<const B extends string>(
   ];
 }
 
-function propIsGpio(prop: Property): boolean {
-  const n = prop.name;
+function nameIsGpio(n: string): boolean {
   // every match ends in 's' or 'o': one char test rejects almost all names before the suffix tests
   const last = n.charCodeAt(n.length - 1);
   if (last !== 0x73 && last !== 0x6f) return false;
@@ -244,16 +243,20 @@ function propIsGpio(prop: Property): boolean {
   return n.endsWith('-gpios') || n === 'gpios' || n.endsWith('-gpio') || n === 'gpio';
 }
 
+function nameIsDeprecatedGpio(n: string): boolean {
+  return nameIsGpio(n) && n.endsWith('gpio');
+}
+
 function gpiosProperty(ctx: DtcCheckContext, node: Node): void {
   if (node.getProperty('gpio-hog')) return; // hogs carry a plain 'gpios'
   for (const prop of liveProps(node)) {
-    if (propIsGpio(prop)) phandleArgs(ctx, node, prop, { propName: prop.name, cellName: '#gpio-cells', optional: false });
+    if (nameIsGpio(prop.name)) phandleArgs(ctx, node, prop, { propName: prop.name, cellName: '#gpio-cells', optional: false });
   }
 }
 
 function deprecatedGpioProperty(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
-    if (propIsGpio(prop) && prop.name.endsWith('gpio')) {
+    if (nameIsDeprecatedGpio(prop.name)) {
       ctx.failProp(node, prop, "'[*-]gpio' is deprecated, use '[*-]gpios' instead");
     }
   }
@@ -310,14 +313,20 @@ function interruptsProperty(ctx: DtcCheckContext, node: Node): void {
 }
 
 export const phandleChecks = {
-  explicit_phandles: spec('explicit_phandles', 'error', explicitPhandles),
-  phandle_references: editing(spec('phandle_references', 'error', phandleReferences, 'duplicate_node_names', 'explicit_phandles')),
-  path_references: spec('path_references', 'error', pathReferences, 'duplicate_node_names'),
-  omit_unused_nodes: editing(spec('omit_unused_nodes', 'error', omitUnusedNodes, 'phandle_references', 'path_references')),
-  deprecated_gpio_property: spec('deprecated_gpio_property', 'off', deprecatedGpioProperty),
-  gpios_property: spec('gpios_property', 'warning', gpiosProperty, 'phandle_references'),
+  explicit_phandles: visiting({ kind: 'property', names: ['phandle', 'linux,phandle'] }, spec('explicit_phandles', 'error', explicitPhandles)),
+  phandle_references: visiting(
+    { kind: 'marker', type: 'ref-phandle' },
+    spec('phandle_references', 'error', phandleReferences, 'duplicate_node_names', 'explicit_phandles'),
+  ),
+  path_references: visiting({ kind: 'marker', type: 'ref-path' }, spec('path_references', 'error', pathReferences, 'duplicate_node_names')),
+  omit_unused_nodes: visiting({ kind: 'omitIfUnused' }, spec('omit_unused_nodes', 'error', omitUnusedNodes, 'phandle_references', 'path_references')),
+  deprecated_gpio_property: visiting({ kind: 'propertyName', test: nameIsDeprecatedGpio }, spec('deprecated_gpio_property', 'off', deprecatedGpioProperty)),
+  gpios_property: visiting({ kind: 'propertyName', test: nameIsGpio }, spec('gpios_property', 'warning', gpiosProperty, 'phandle_references')),
   interrupts_property: propertySpec('interrupts_property', 'warning', 'interrupts', interruptsProperty),
-  interrupt_provider: spec('interrupt_provider', 'warning', interruptProvider),
+  interrupt_provider: visiting(
+    { kind: 'property', names: ['interrupt-controller', 'interrupt-map'] },
+    spec('interrupt_provider', 'warning', interruptProvider),
+  ),
 };
 
 /** The provider checks, `<name>_property` then `<name>_is_cell`, in dtc's table order. */

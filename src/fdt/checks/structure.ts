@@ -6,7 +6,7 @@
  */
 import type { Marker } from '../tree/data.js';
 import type { Node, Property } from '../tree/livetree.js';
-import { type DtcCheckContext, type DtcCheckSpec, charSet, cString, editing, fullPath, liveProps, propertySpec, spec, strspn } from './support.js';
+import { type DtcCheckContext, type DtcCheckSpec, charSet, cString, fullPath, liveProps, propertySpec, spec, strspn, visiting } from './support.js';
 
 const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -149,6 +149,22 @@ function passedNames(ctx: DtcCheckContext): Set<string> {
   let names = ctx.scratch.get(PASSED_NAMES) as Set<string> | undefined;
   if (!names) ctx.scratch.set(PASSED_NAMES, (names = new Set()));
   return names;
+}
+
+/** Whether property_name_chars reports a property of this name. */
+function badPropertyName(name: string): boolean {
+  return strspn(name, PROPCHARS) < name.length;
+}
+
+/** Whether property_name_chars_strict reports a property of this name (the same tests as its body). */
+function badPropertyNameStrict(name: string): boolean {
+  let n = strspn(name, PROPNODECHARSSTRICT);
+  if (n === name.length || name === 'device_type') return false;
+  if (name[n] === '#' && (n === 0 || name[n - 1] === ',')) {
+    name = name.slice(n + 1);
+    n = strspn(name, PROPNODECHARSSTRICT);
+  }
+  return n < name.length;
 }
 
 function propertyNameChars(ctx: DtcCheckContext, node: Node): void {
@@ -302,23 +318,28 @@ export function alwaysFail(ctx: DtcCheckContext, node: Node): void {
 
 export const structureChecks = {
   duplicate_node_names: spec('duplicate_node_names', 'error', duplicateNodeNames),
-  duplicate_property_names: spec('duplicate_property_names', 'error', duplicatePropertyNames),
+  duplicate_property_names: visiting({ kind: 'duplicatePropertyName' }, spec('duplicate_property_names', 'error', duplicatePropertyNames)),
   node_name_chars: spec('node_name_chars', 'error', nodeNameChars),
   node_name_chars_strict: spec('node_name_chars_strict', 'off', nodeNameCharsStrict),
   node_name_format: spec('node_name_format', 'error', nodeNameFormat, 'node_name_chars'),
   node_name_vs_property_name: spec('node_name_vs_property_name', 'warning', nodeNameVsPropertyNameIndexed, 'node_name_chars'),
   unit_address_vs_reg: spec('unit_address_vs_reg', 'warning', unitAddressVsReg),
-  property_name_chars: spec('property_name_chars', 'error', propertyNameChars),
-  property_name_chars_strict: spec('property_name_chars_strict', 'off', propertyNameCharsStrict),
-  duplicate_label: spec('duplicate_label', 'error', duplicateLabel),
-  // Not keyed like the other string checks: it runs before the property-editing fixups, so keying it
-  // would build the runner's property index twice; scanning for 'name' once costs less than a build.
-  name_is_string: spec('name_is_string', 'error', (ctx, node) => checkIsString(ctx, node, 'name')),
-  name_properties: editing(spec('name_properties', 'error', nameProperties, 'name_is_string')),
-  names_is_string_list: spec('names_is_string_list', 'warning', namesIsStringList),
-  alias_paths: spec('alias_paths', 'warning', aliasPaths),
-  obsolete_chosen_interrupt_controller: spec('obsolete_chosen_interrupt_controller', 'warning', obsoleteChosenInterruptController),
-  chosen_node_is_root: spec('chosen_node_is_root', 'warning', chosenNodeIsRoot),
-  chosen_node_bootargs: spec('chosen_node_bootargs', 'warning', chosenNodeBootargs),
-  chosen_node_stdout_path: spec('chosen_node_stdout_path', 'warning', chosenNodeStdoutPath),
+  property_name_chars: visiting({ kind: 'propertyName', test: badPropertyName }, spec('property_name_chars', 'error', propertyNameChars)),
+  property_name_chars_strict: visiting(
+    { kind: 'propertyName', test: badPropertyNameStrict },
+    spec('property_name_chars_strict', 'off', propertyNameCharsStrict),
+  ),
+  duplicate_label: visiting({ kind: 'label' }, spec('duplicate_label', 'error', duplicateLabel)),
+  name_is_string: propertySpec('name_is_string', 'error', 'name', (ctx, node) => checkIsString(ctx, node, 'name')),
+  // the body scans the raw property list, deleted entries included
+  name_properties: visiting({ kind: 'property', names: ['name'], deletedToo: true }, spec('name_properties', 'error', nameProperties, 'name_is_string')),
+  names_is_string_list: visiting({ kind: 'propertyName', test: (name) => name.endsWith('-names') }, spec('names_is_string_list', 'warning', namesIsStringList)),
+  alias_paths: visiting({ kind: 'nodeName', name: 'aliases' }, spec('alias_paths', 'warning', aliasPaths)),
+  obsolete_chosen_interrupt_controller: visiting(
+    { kind: 'root' },
+    spec('obsolete_chosen_interrupt_controller', 'warning', obsoleteChosenInterruptController),
+  ),
+  chosen_node_is_root: visiting({ kind: 'nodeName', name: 'chosen' }, spec('chosen_node_is_root', 'warning', chosenNodeIsRoot)),
+  chosen_node_bootargs: visiting({ kind: 'nodeName', name: 'chosen' }, spec('chosen_node_bootargs', 'warning', chosenNodeBootargs)),
+  chosen_node_stdout_path: visiting({ kind: 'nodeName', name: 'chosen' }, spec('chosen_node_stdout_path', 'warning', chosenNodeStdoutPath)),
 };

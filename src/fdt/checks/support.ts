@@ -8,7 +8,7 @@
  */
 import { FdtError } from '../errors.js';
 import type { DeviceTree, Node, Property } from '../tree/livetree.js';
-import { nameToByteString } from '../dtb/string-table.js';
+import { bytesToByteString, nameToByteString } from '../dtb/string-table.js';
 import type { TreeLookup } from '../tree/phandle-index.js';
 import type { PhandleFormat } from '../tree/phandles.js';
 
@@ -22,6 +22,8 @@ export interface DtcCheckContext {
   readonly generateSymbols: boolean;
   /** Name of the running check, for assertion errors. */
   readonly checkName: string;
+  /** Nodes the run's fixups deleted (they still have the paths dtc filled in before the checks). */
+  readonly deletedInRun: Set<Node>;
   /** Memo space that lives for one run of one check (e.g. per-parent name sets); made on first use. */
   readonly scratch: Map<object, unknown>;
   /** dtc's FAIL: report against a node. */
@@ -45,34 +47,59 @@ export interface DtcCheckSpec<N extends string = string, P extends string = stri
   /** Called for every live node, parents first; absent for always-passing rows. */
   readonly visit?: DtcCheckBody;
   /**
-   * Set when `visit` does nothing on a node without a live property of this
-   * name, and never adds, removes or renames properties itself: the runner
-   * then visits only the nodes that have one (most trees lack most of the
-   * ~40 such properties, so this skips most of the walks).
+   * Set when `visit` can only act on some nodes that the runner can list
+   * cheaply (see Candidates): the runner then calls it on those nodes alone,
+   * in visiting order, instead of on every node.
    */
-  readonly onlyWithProperty?: string;
+  readonly only?: Candidates;
   /**
-   * Set when `visit` may add, remove or rename properties or delete nodes
-   * (the fixup checks); every check that does MUST say so, since the runner's
-   * property index is rebuilt only after such a check.
+   * Called once when the check runs, before `visit`, with every node in
+   * visiting order (deleted ones included: skip them): the part of a fixup
+   * that touches every node, done in one plain loop so that `visit` can be
+   * left to the candidates.
    */
-  readonly editsProperties?: boolean;
+  readonly prepare?: (nodes: readonly Node[]) => void;
 }
+
+/**
+ * Which nodes a check body can act on: a superset is fine, since the body
+ * still tests everything itself, but a node it could act on must never be
+ * left out. The runner lists them all in one pass over the properties, made
+ * once per run (dtc-checks.ts says why the fixup checks' edits leave the
+ * lists valid).
+ */
+export type Candidates =
+  /** Nodes with a live property of one of these names (`deletedToo`: or a deleted one). */
+  | { readonly kind: 'property'; readonly names: readonly string[]; readonly deletedToo?: boolean }
+  /** Nodes with a live property whose name passes the test (a pure function of the name: its answer is kept across runs). */
+  | { readonly kind: 'propertyName'; readonly test: (name: string) => boolean }
+  /** Nodes with two live properties of one name. */
+  | { readonly kind: 'duplicatePropertyName' }
+  /** Nodes with a live property whose value has a marker of this type. */
+  | { readonly kind: 'marker'; readonly type: 'ref-phandle' | 'ref-path' }
+  /** Nodes with a label: their own, a live property's, or a label marker in a live property's value. */
+  | { readonly kind: 'label' }
+  /** Nodes marked /omit-if-no-ref/. */
+  | { readonly kind: 'omitIfUnused' }
+  /** Nodes with this full name. */
+  | { readonly kind: 'nodeName'; readonly name: string }
+  /** The root node. */
+  | { readonly kind: 'root' };
 
 export function spec<const N extends string, const P extends string = never>(name: N, level: DtcCheckSpec['level'], visit: DtcCheckBody | undefined, ...prereqs: P[]): DtcCheckSpec<N, P> {
   return { name, level, prereqs, visit };
 }
 
-/** The same row, marked as editing properties (see DtcCheckSpec.editsProperties). */
-export function editing<S extends DtcCheckSpec>(row: S): S {
-  return { ...row, editsProperties: true };
+/** The same row, visiting only `only` (see Candidates). */
+export function visiting<S extends DtcCheckSpec>(only: Candidates, row: S): S {
+  return { ...row, only };
 }
 
-/** A check row whose body only acts on nodes carrying `propName` (see DtcCheckSpec.onlyWithProperty). */
+/** A check row whose body only acts on nodes carrying `propName`. */
 export function propertySpec<const N extends string, const P extends string = never>(
   name: N, level: DtcCheckSpec['level'], propName: string, visit: DtcCheckBody, ...prereqs: P[]
 ): DtcCheckSpec<N, P> {
-  return { name, level, prereqs, visit, onlyWithProperty: propName };
+  return { name, level, prereqs, visit, only: { kind: 'property', names: [propName] } };
 }
 
 const WHAT_DTC_DOES: Record<string, string> = {
@@ -142,11 +169,9 @@ export function valueEquals(bytes: Uint8Array, s: string): boolean {
   return true;
 }
 
-/** One char per byte, like the tree's names, so messages carry dtc's exact bytes. */
+/** One char per byte, like the tree's names, so messages carry dtc's exact bytes (no spread: it iterates). */
 function latin1(b: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
-  return s;
+  return bytesToByteString(b);
 }
 
 /** A character set for strspn, as a table indexed by char code (names hold one byte per char). */
@@ -201,10 +226,11 @@ export function liveProps(n: Node): readonly Property[] {
   return props;
 }
 
-/** dtc's delete_node: mark the node, its live subtree, properties and labels deleted. */
-export function deleteNode(node: Node): void {
+/** dtc's delete_node: mark the node, its live subtree, properties and labels deleted; the nodes it marks go into `marked`. */
+export function deleteNode(node: Node, marked: Set<Node>): void {
   node.deleted = true;
-  for (const c of node.children) if (!c.deleted) deleteNode(c);
+  marked.add(node);
+  for (const c of node.children) if (!c.deleted) deleteNode(c, marked);
   for (const p of node.properties) {
     if (p.deleted) continue;
     p.deleted = true;

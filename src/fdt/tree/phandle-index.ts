@@ -66,6 +66,14 @@ export class TreeLookup {
     return this.phandleMap().get(phandle);
   }
 
+  /**
+   * Tell the index that no live node has a phandle yet (the checks start
+   * from zeroed phandles), so that the first lookup need not walk the tree.
+   */
+  noPhandlesYet(): void {
+    this.phandles = new Map();
+  }
+
   /** Tell the index that `node` now has `phandle` (explicit or assigned). */
   recordPhandle(node: Node, phandle: number): void {
     const m = this.phandles;
