@@ -79,12 +79,16 @@ class BlobCursor {
     return v;
   }
 
-  /** A view into the reader's private copy of the blob (one allocation for all values). */
-  bytes(len: number): Uint8Array {
+  /** Step over `len` bytes; returns where they start. */
+  skip(len: number): number {
     this.need(len);
-    const b = this.ctx.values.subarray(this.pos, this.pos + len);
+    const at = this.pos;
     this.pos += len;
-    return b;
+    return at;
+  }
+
+  get values(): Uint8Array {
+    return this.ctx.values;
   }
 
   /** Alignment is relative to the region start, as in dtc. */
@@ -389,9 +393,11 @@ function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, a
   const stroff = cur.word();
   const name = strings.name(stroff, at + 8);
   if (legacy && len >= 8) cur.realign(8);
-  const bytes = len === 0 ? NO_BYTES : cur.bytes(len);
-  if (len !== 0) cur.realign(4);
-  return new Property(name, new PropertyValue(bytes, NO_MARKERS));
+  if (len === 0) return new Property(name, new PropertyValue(NO_BYTES, NO_MARKERS));
+  // Values lie in the reader's private copy of the blob (one allocation for all of them).
+  const value = PropertyValue.inBlob(cur.values, cur.skip(len), len, NO_MARKERS);
+  cur.realign(4);
+  return new Property(name, value);
 }
 
 /** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */

@@ -18,6 +18,7 @@ import {
   joinNodePath,
 } from './format.js';
 import type { DeviceTree, Node, ReserveEntry } from '../tree/livetree.js';
+import { PropertyValue } from '../tree/data.js';
 import { StringTable, byteStringToBytes, nameToByteString } from './string-table.js';
 
 export interface DtbWriteOptions {
@@ -63,10 +64,11 @@ class ByteSink {
     this.len += 4;
   }
 
-  bytes(data: Uint8Array): void {
-    this.ensure(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
+  value(v: PropertyValue): void {
+    const n = v.length;
+    this.ensure(n);
+    v.copyInto(this.buf, this.len);
+    this.len += n;
   }
 
   /** A byte string followed by its NUL. */
@@ -102,12 +104,12 @@ interface Pending {
   closing: boolean;
 }
 
-function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: Uint8Array): void {
+function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: PropertyValue): void {
   sink.cell(FDT_PROP);
   sink.cell(value.length);
   sink.cell(strings.insert(name));
   if (vi.varAlign && value.length >= 8) sink.align(8);
-  sink.bytes(value);
+  sink.value(value);
   sink.align(4);
 }
 
@@ -132,7 +134,7 @@ function flattenTree(root: Node, vi: BlobVersion, sink: ByteSink, strings: Strin
       if (prop.deleted) continue;
       const name = nameToByteString(prop.name);
       if (name === 'name') seenNameProp = true;
-      emitProperty(sink, strings, vi, name, prop.value.bytes);
+      emitProperty(sink, strings, vi, name, prop.value);
     }
     if (vi.nameProps && !seenNameProp) emitNameProperty(sink, strings, vi, node);
     const kids = node.children;
@@ -151,7 +153,7 @@ function emitNameProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion,
   const base = at < 0 ? full : full.slice(0, at);
   const value = new Uint8Array(base.length + 1);
   byteStringToBytes(base, value, 0);
-  emitProperty(sink, strings, vi, 'name', value);
+  emitProperty(sink, strings, vi, 'name', new PropertyValue(value));
 }
 
 function reserveBlock(list: readonly ReserveEntry[], extra: number): Uint8Array {
