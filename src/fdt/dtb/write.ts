@@ -80,6 +80,26 @@ class ByteSink {
   }
 
   /**
+   * nameToByteString(raw) and its NUL, converted as it is copied: names
+   * are nearly always plain byte strings already, and this is one per node.
+   */
+  name(raw: string): void {
+    const n = raw.length;
+    this.ensure(n + 1);
+    const b = this.buf;
+    const at = this.len;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c === 0) break;
+      if (c > 0xff) return this.cstring(nameToByteString(raw));
+      b[at + i] = c;
+    }
+    b[at + i] = 0;
+    this.len = at + i + 1;
+  }
+
+  /**
    * Pad with zeroes up to a multiple of `a` (a power of two). Nothing is ever
    * written past `len` and growth copies into a zeroed buffer, so the padding
    * bytes are already zero: no fill, and a bit mask instead of a division.
@@ -104,10 +124,11 @@ interface Pending {
   closing: boolean;
 }
 
+/** `name` as the tree holds it: the string table converts it (see nameToByteString). */
 function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: PropertyValue): void {
   sink.cell(FDT_PROP);
   sink.cell(value.length);
-  sink.cell(strings.insert(name));
+  sink.cell(strings.insertName(name));
   if (vi.varAlign && value.length >= 8) sink.align(8);
   sink.value(value);
   sink.align(4);
@@ -127,14 +148,14 @@ function flattenTree(root: Node, vi: BlobVersion, sink: ByteSink, strings: Strin
     top.closing = true;
     const node = top.node;
     sink.cell(FDT_BEGIN_NODE);
-    sink.cstring(nameToByteString(vi.fullPath ? top.fullPath : node.name));
+    if (vi.fullPath) sink.cstring(top.fullPath);
+    else sink.name(node.name);
     sink.align(4);
     let seenNameProp = false;
     for (const prop of node.properties) {
       if (prop.deleted) continue;
-      const name = nameToByteString(prop.name);
-      if (name === 'name') seenNameProp = true;
-      emitProperty(sink, strings, vi, name, prop.value);
+      if (vi.nameProps && nameToByteString(prop.name) === 'name') seenNameProp = true;
+      emitProperty(sink, strings, vi, prop.name, prop.value);
     }
     if (vi.nameProps && !seenNameProp) emitNameProperty(sink, strings, vi, node);
     const kids = node.children;
