@@ -40,8 +40,9 @@ class ByteSink {
   buf: Uint8Array;
   len = 0;
 
-  constructor(capacity = 1024) {
-    this.buf = new Uint8Array(capacity);
+  /** `buf` must be all zeroes (see align). */
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
   }
 
   private ensure(extra: number): void {
@@ -235,6 +236,13 @@ function allocate(size: number): Uint8Array {
   }
 }
 
+/**
+ * The last call's structure buffer, zeroed: growing a fresh one by doubling
+ * for every blob cost a tenth of writeDtb. Kept only up to SPARE_MAX bytes.
+ */
+let spareStruct: Uint8Array | undefined;
+const SPARE_MAX = 1 << 20;
+
 /** Serialise a tree as dtc does. Throws FdtError for an unknown version or bad padding options. */
 export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Array {
   const version = opts.version ?? DEFAULT_BLOB_VERSION;
@@ -243,7 +251,8 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
     throw new FdtError('DTB_BAD_VERSION', `Unknown device tree blob version ${version}`, { hint: 'use 1, 2, 3, 16 or 17' });
   }
   const warn = opts.onWarning ?? (() => {});
-  const struct = new ByteSink(4096);
+  const struct = new ByteSink(spareStruct ?? new Uint8Array(4096));
+  spareStruct = undefined;
   const strings = new StringTable();
   flattenTree(tree.root, vi, struct, strings);
   struct.cell(FDT_END);
@@ -278,5 +287,7 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
   out.set(rsv, offRsvmap);
   out.set(dt, offStruct);
   out.set(str, offStrings);
+  // Hand the zeroed structure buffer to the next call, unless it is unusually big.
+  if (struct.buf.length <= SPARE_MAX) spareStruct = struct.buf.fill(0, 0, struct.len);
   return out;
 }
