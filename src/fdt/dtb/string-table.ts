@@ -35,8 +35,51 @@ export function nameToByteString(name: string): string {
 const nativeLatin1 = (globalThis as { Buffer?: { prototype: { latin1Slice?: (this: Uint8Array, start: number, end: number) => string } } }).Buffer
   ?.prototype.latin1Slice;
 
-/** `b[start, end)` as a byte string, one char per byte. */
+const fcc = String.fromCharCode;
+
+/**
+ * `b[start, end)` as a byte string, one char per byte. Most node names are
+ * short, and for them String.fromCharCode with one argument per byte (a
+ * builtin that writes a flat string directly) costs about half the native
+ * call.
+ */
 export function byteStringAt(b: Uint8Array, start: number, end: number): string {
+  switch (end - start) {
+    case 0:
+      return '';
+    case 1:
+      return fcc(b[start]!);
+    case 2:
+      return fcc(b[start]!, b[start + 1]!);
+    case 3:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!);
+    case 4:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!);
+    case 5:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!);
+    case 6:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!);
+    case 7:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!);
+    case 8:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!);
+    case 9:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!);
+    case 10:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!);
+    case 11:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!);
+    case 12:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!, b[start + 11]!);
+    case 13:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!, b[start + 11]!, b[start + 12]!);
+    case 14:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!, b[start + 11]!, b[start + 12]!, b[start + 13]!);
+    case 15:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!, b[start + 11]!, b[start + 12]!, b[start + 13]!, b[start + 14]!);
+    case 16:
+      return fcc(b[start]!, b[start + 1]!, b[start + 2]!, b[start + 3]!, b[start + 4]!, b[start + 5]!, b[start + 6]!, b[start + 7]!, b[start + 8]!, b[start + 9]!, b[start + 10]!, b[start + 11]!, b[start + 12]!, b[start + 13]!, b[start + 14]!, b[start + 15]!);
+  }
   if (nativeLatin1) return nativeLatin1.call(b, start, end);
   return bytesToByteString(b.subarray(start, end));
 }
