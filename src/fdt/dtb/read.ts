@@ -120,7 +120,10 @@ class BlobCursor {
 /** Strings blocks larger than this (only odd blobs: real ones hold a few KiB) are scanned per name instead of indexed. */
 const NUL_INDEX_MAX = 16 << 20;
 
-/** The strings block, with names cached by offset and a NUL index built once. */
+/** How far stringEnd looks for a NUL before it builds the index. */
+const SHORT_SCAN = 64;
+
+/** The strings block, with names cached by offset and a NUL index built once (only when a name is long). */
 class StringsBlock {
   /** Names by offset: an array, not a Map, as offsets are small integers (a holey array is a plain lookup). */
   private readonly cache: (string | undefined)[] = [];
@@ -147,6 +150,11 @@ class StringsBlock {
 
   /** Where the string at `start` ends (its NUL), or -1 when the block ends first. */
   private stringEnd(start: number): number {
+    // Real names are short: a bounded forward scan finds most NULs without building the index.
+    const blob = this.ctx.blob;
+    const stop = Math.min(this.limit, start + SHORT_SCAN);
+    for (let i = start; i < stop; i++) if (blob[i] === 0) return i;
+    if (stop === this.limit) return -1;
     const len = this.limit - this.base;
     if (len > NUL_INDEX_MAX) {
       const end = this.ctx.blob.indexOf(0, start);
