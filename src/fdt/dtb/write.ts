@@ -35,6 +35,13 @@ export interface DtbWriteOptions {
   onWarning?: (msg: string) => void;
 }
 
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
 /** A growable big-endian byte buffer. */
 class ByteSink {
   buf: Uint8Array;
@@ -65,11 +72,24 @@ class ByteSink {
     this.len += 4;
   }
 
-  value(v: PropertyValue): void {
+  /**
+   * FDT_PROP, the value's length, the name's offset, then the value and its
+   * padding (to 8 first when `align8` and the value is 8 bytes or more):
+   * one capacity check for the lot, as this runs once per property.
+   */
+  property(nameOffset: number, v: PropertyValue, align8: boolean): void {
     const n = v.length;
-    this.ensure(n);
-    v.copyInto(this.buf, this.len);
-    this.len += n;
+    this.ensure(12 + 4 + n + 3);
+    const b = this.buf;
+    let at = this.len;
+    putU32(b, at, FDT_PROP);
+    putU32(b, at + 4, n);
+    putU32(b, at + 8, nameOffset);
+    at += 12;
+    if (align8 && n >= 8) at += -at & 7;
+    v.copyInto(b, at);
+    at += n;
+    this.len = at + (-at & 3);
   }
 
   /** A byte string followed by its NUL. */
@@ -127,12 +147,7 @@ interface Pending {
 
 /** `name` as the tree holds it: the string table converts it (see nameToByteString). */
 function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: PropertyValue): void {
-  sink.cell(FDT_PROP);
-  sink.cell(value.length);
-  sink.cell(strings.insertName(name));
-  if (vi.varAlign && value.length >= 8) sink.align(8);
-  sink.value(value);
-  sink.align(4);
+  sink.property(strings.insertName(name), value, vi.varAlign);
 }
 
 /** dtc's flatten_tree, with an explicit stack. */
