@@ -46,6 +46,41 @@ test('string table offsets equal the byte-scan rule', () => {
   }
 });
 
+test('offsets keep the rule across the switch from bucket scan to trie (tables past 16 KiB)', () => {
+  let seed = 99;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let round = 0; round < 4; round++) {
+    const table = new StringTable();
+    const ref: string[] = [];
+    const pool: string[] = [''];
+    for (let i = 0; i < 3000; i++) {
+      let name: string;
+      const k = rnd(4);
+      if (k === 0) name = pool[rnd(pool.length)]!.slice(rnd(12));
+      else if (k === 1) name = pool[rnd(pool.length)]!;
+      else name = Array.from({ length: rnd(3) === 0 ? 30 + rnd(60) : rnd(6) }, () => 'abc'[rnd(3)]).join('');
+      pool.push(name);
+      assert.equal(table.insert(name), scanInsert(ref, name), `round ${round}, insert ${i}, name ${JSON.stringify(name)}`);
+    }
+    assert.ok(table.length > 16 << 10, `table of ${table.length} bytes`);
+    assert.equal(Buffer.from(table.toBytes()).toString('latin1'), ref.join(''));
+  }
+});
+
+test('insertName converts as nameToByteString does, and a raw name and its bytes share one offset', () => {
+  const table = new StringTable();
+  assert.equal(table.insertName('compatible'), 0);
+  assert.equal(table.insertName('x\u00e9'), 11); // 0xe9 stays one byte
+  assert.equal(table.insertName('\u20ac'), 14); // UTF-8: e2 82 ac
+  assert.equal(table.insertName('\u20ac'), 14);
+  assert.equal(table.insert('\u00e2\u0082\u00ac'), 14);
+  assert.equal(table.insertName('ible\0junk'), 6); // a NUL ends the name: a suffix of compatible
+  assert.equal(Buffer.from(table.toBytes()).toString('latin1'), 'compatible\0x\u00e9\0\u00e2\u0082\u00ac\0');
+});
+
 test('long names sharing a long tail stay linear', () => {
   const table = new StringTable();
   const tail = 'z'.repeat(200);

@@ -79,12 +79,16 @@ class BlobCursor {
     return v;
   }
 
-  /** A view into the reader's private copy of the blob (one allocation for all values). */
-  bytes(len: number): Uint8Array {
+  /** Step over `len` bytes; returns where they start. */
+  skip(len: number): number {
     this.need(len);
-    const b = this.ctx.values.subarray(this.pos, this.pos + len);
+    const at = this.pos;
     this.pos += len;
-    return b;
+    return at;
+  }
+
+  get values(): Uint8Array {
+    return this.ctx.values;
   }
 
   /** Alignment is relative to the region start, as in dtc. */
@@ -116,7 +120,10 @@ class BlobCursor {
 /** Strings blocks larger than this (only odd blobs: real ones hold a few KiB) are scanned per name instead of indexed. */
 const NUL_INDEX_MAX = 16 << 20;
 
-/** The strings block, with names cached by offset and a NUL index built once. */
+/** How far stringEnd looks for a NUL before it builds the index. */
+const SHORT_SCAN = 64;
+
+/** The strings block, with names cached by offset and a NUL index built once (only when a name is long). */
 class StringsBlock {
   /** Names by offset: an array, not a Map, as offsets are small integers (a holey array is a plain lookup). */
   private readonly cache: (string | undefined)[] = [];
@@ -143,6 +150,11 @@ class StringsBlock {
 
   /** Where the string at `start` ends (its NUL), or -1 when the block ends first. */
   private stringEnd(start: number): number {
+    // Real names are short: a bounded forward scan finds most NULs without building the index.
+    const blob = this.ctx.blob;
+    const stop = Math.min(this.limit, start + SHORT_SCAN);
+    for (let i = start; i < stop; i++) if (blob[i] === 0) return i;
+    if (stop === this.limit) return -1;
     const len = this.limit - this.base;
     if (len > NUL_INDEX_MAX) {
       const end = this.ctx.blob.indexOf(0, start);
@@ -389,9 +401,11 @@ function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, a
   const stroff = cur.word();
   const name = strings.name(stroff, at + 8);
   if (legacy && len >= 8) cur.realign(8);
-  const bytes = len === 0 ? NO_BYTES : cur.bytes(len);
-  if (len !== 0) cur.realign(4);
-  return new Property(name, new PropertyValue(bytes, NO_MARKERS));
+  if (len === 0) return new Property(name, new PropertyValue(NO_BYTES, NO_MARKERS));
+  // Values lie in the reader's private copy of the blob (one allocation for all of them).
+  const value = PropertyValue.inBlob(cur.values, cur.skip(len), len, NO_MARKERS);
+  cur.realign(4);
+  return new Property(name, value);
 }
 
 /** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */

@@ -18,6 +18,7 @@ import {
   joinNodePath,
 } from './format.js';
 import type { DeviceTree, Node, ReserveEntry } from '../tree/livetree.js';
+import { PropertyValue } from '../tree/data.js';
 import { StringTable, byteStringToBytes, nameToByteString } from './string-table.js';
 
 export interface DtbWriteOptions {
@@ -34,13 +35,21 @@ export interface DtbWriteOptions {
   onWarning?: (msg: string) => void;
 }
 
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
 /** A growable big-endian byte buffer. */
 class ByteSink {
   buf: Uint8Array;
   len = 0;
 
-  constructor(capacity = 1024) {
-    this.buf = new Uint8Array(capacity);
+  /** `buf` must be all zeroes (see align). */
+  constructor(buf: Uint8Array) {
+    this.buf = buf;
   }
 
   private ensure(extra: number): void {
@@ -63,10 +72,24 @@ class ByteSink {
     this.len += 4;
   }
 
-  bytes(data: Uint8Array): void {
-    this.ensure(data.length);
-    this.buf.set(data, this.len);
-    this.len += data.length;
+  /**
+   * FDT_PROP, the value's length, the name's offset, then the value and its
+   * padding (to 8 first when `align8` and the value is 8 bytes or more):
+   * one capacity check for the lot, as this runs once per property.
+   */
+  property(nameOffset: number, v: PropertyValue, align8: boolean): void {
+    const n = v.length;
+    this.ensure(12 + 4 + n + 3);
+    const b = this.buf;
+    let at = this.len;
+    putU32(b, at, FDT_PROP);
+    putU32(b, at + 4, n);
+    putU32(b, at + 8, nameOffset);
+    at += 12;
+    if (align8 && n >= 8) at += -at & 7;
+    v.copyInto(b, at);
+    at += n;
+    this.len = at + (-at & 3);
   }
 
   /** A byte string followed by its NUL. */
@@ -75,6 +98,26 @@ class ByteSink {
     byteStringToBytes(s, this.buf, this.len);
     this.buf[this.len + s.length] = 0;
     this.len += s.length + 1;
+  }
+
+  /**
+   * nameToByteString(raw) and its NUL, converted as it is copied: names
+   * are nearly always plain byte strings already, and this is one per node.
+   */
+  name(raw: string): void {
+    const n = raw.length;
+    this.ensure(n + 1);
+    const b = this.buf;
+    const at = this.len;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = raw.charCodeAt(i);
+      if (c === 0) break;
+      if (c > 0xff) return this.cstring(nameToByteString(raw));
+      b[at + i] = c;
+    }
+    b[at + i] = 0;
+    this.len = at + i + 1;
   }
 
   /**
@@ -102,13 +145,9 @@ interface Pending {
   closing: boolean;
 }
 
-function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: Uint8Array): void {
-  sink.cell(FDT_PROP);
-  sink.cell(value.length);
-  sink.cell(strings.insert(name));
-  if (vi.varAlign && value.length >= 8) sink.align(8);
-  sink.bytes(value);
-  sink.align(4);
+/** `name` as the tree holds it: the string table converts it (see nameToByteString). */
+function emitProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion, name: string, value: PropertyValue): void {
+  sink.property(strings.insertName(name), value, vi.varAlign);
 }
 
 /** dtc's flatten_tree, with an explicit stack. */
@@ -125,14 +164,14 @@ function flattenTree(root: Node, vi: BlobVersion, sink: ByteSink, strings: Strin
     top.closing = true;
     const node = top.node;
     sink.cell(FDT_BEGIN_NODE);
-    sink.cstring(nameToByteString(vi.fullPath ? top.fullPath : node.name));
+    if (vi.fullPath) sink.cstring(top.fullPath);
+    else sink.name(node.name);
     sink.align(4);
     let seenNameProp = false;
     for (const prop of node.properties) {
       if (prop.deleted) continue;
-      const name = nameToByteString(prop.name);
-      if (name === 'name') seenNameProp = true;
-      emitProperty(sink, strings, vi, name, prop.value.bytes);
+      if (vi.nameProps && nameToByteString(prop.name) === 'name') seenNameProp = true;
+      emitProperty(sink, strings, vi, prop.name, prop.value);
     }
     if (vi.nameProps && !seenNameProp) emitNameProperty(sink, strings, vi, node);
     const kids = node.children;
@@ -151,7 +190,7 @@ function emitNameProperty(sink: ByteSink, strings: StringTable, vi: BlobVersion,
   const base = at < 0 ? full : full.slice(0, at);
   const value = new Uint8Array(base.length + 1);
   byteStringToBytes(base, value, 0);
-  emitProperty(sink, strings, vi, 'name', value);
+  emitProperty(sink, strings, vi, 'name', new PropertyValue(value));
 }
 
 function reserveBlock(list: readonly ReserveEntry[], extra: number): Uint8Array {
@@ -212,6 +251,13 @@ function allocate(size: number): Uint8Array {
   }
 }
 
+/**
+ * The last call's structure buffer, zeroed: growing a fresh one by doubling
+ * for every blob cost a tenth of writeDtb. Kept only up to SPARE_MAX bytes.
+ */
+let spareStruct: Uint8Array | undefined;
+const SPARE_MAX = 1 << 20;
+
 /** Serialise a tree as dtc does. Throws FdtError for an unknown version or bad padding options. */
 export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Array {
   const version = opts.version ?? DEFAULT_BLOB_VERSION;
@@ -220,7 +266,8 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
     throw new FdtError('DTB_BAD_VERSION', `Unknown device tree blob version ${version}`, { hint: 'use 1, 2, 3, 16 or 17' });
   }
   const warn = opts.onWarning ?? (() => {});
-  const struct = new ByteSink(4096);
+  const struct = new ByteSink(spareStruct ?? new Uint8Array(4096));
+  spareStruct = undefined;
   const strings = new StringTable();
   flattenTree(tree.root, vi, struct, strings);
   struct.cell(FDT_END);
@@ -255,5 +302,7 @@ export function writeDtb(tree: DeviceTree, opts: DtbWriteOptions = {}): Uint8Arr
   out.set(rsv, offRsvmap);
   out.set(dt, offStruct);
   out.set(str, offStrings);
+  // Hand the zeroed structure buffer to the next call, unless it is unusually big.
+  if (struct.buf.length <= SPARE_MAX) spareStruct = struct.buf.fill(0, 0, struct.len);
   return out;
 }

@@ -31,16 +31,62 @@ export function isTypeMarker(m: Marker): boolean {
 
 /** A property value. `bytes` is owned by the value; treat it as immutable once built. */
 export class PropertyValue {
-  bytes: Uint8Array;
+  /**
+   * The bytes, or, while `at` >= 0, the blob they lie in (at `at`, `size`
+   * long): readDtb makes one value per property, and a typed-array view is
+   * among V8's dearest small objects, so it is only made when `bytes` is
+   * first read; writeDtb copies from the blob without ever making it.
+   */
+  private b: Uint8Array;
+  private at: number;
+  private size: number;
   markers: Marker[];
 
   constructor(bytes: Uint8Array = new Uint8Array(0), markers: Marker[] = []) {
-    this.bytes = bytes;
+    this.b = bytes;
+    this.at = -1;
+    this.size = 0;
     this.markers = markers;
   }
 
+  /** `size` bytes of `blob` from `at`, viewed only when read. `blob` must never be written afterwards. */
+  static inBlob(blob: Uint8Array, at: number, size: number, markers: Marker[]): PropertyValue {
+    const v = new PropertyValue(blob, markers);
+    v.at = at;
+    v.size = size;
+    return v;
+  }
+
+  get bytes(): Uint8Array {
+    if (this.at < 0) return this.b;
+    this.b = this.b.subarray(this.at, this.at + this.size);
+    this.at = -1;
+    return this.b;
+  }
+
+  set bytes(b: Uint8Array) {
+    this.b = b;
+    this.at = -1;
+  }
+
   get length(): number {
-    return this.bytes.length;
+    return this.at < 0 ? this.b.length : this.size;
+  }
+
+  /** Copy the bytes into `out` at `pos`, without making a view of a blob-backed value. */
+  copyInto(out: Uint8Array, pos: number): void {
+    if (this.at < 0) {
+      out.set(this.b, pos);
+      return;
+    }
+    const src = this.b;
+    const n = this.size;
+    // Most values are a few cells: a loop beats making a view to hand to set().
+    if (n <= 64) {
+      for (let i = 0, j = this.at; i < n; i++, j++) out[pos + i] = src[j]!;
+    } else {
+      out.set(src.subarray(this.at, this.at + n), pos);
+    }
   }
 
   static fromString(s: string): PropertyValue {
@@ -90,10 +136,11 @@ export class PropertyValue {
 
   /** Whether the value is exactly one NUL-terminated string (dtc's data_is_one_string). */
   isOneString(): boolean {
-    const len = this.bytes.length;
+    const b = this.bytes;
+    const len = b.length;
     if (len === 0) return false;
-    for (let i = 0; i < len - 1; i++) if (this.bytes[i] === 0) return false;
-    return this.bytes[len - 1] === 0;
+    for (let i = 0; i < len - 1; i++) if (b[i] === 0) return false;
+    return b[len - 1] === 0;
   }
 }
 
