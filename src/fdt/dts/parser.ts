@@ -129,6 +129,12 @@ class DtsParser implements TokenSource {
   private fragments = 0;
   /** Reused for every property value (take() copies the bytes out): saves an allocation and regrowth per property. */
   private readonly valueScratch = new ValueBuilder(256);
+  /**
+   * Property names seen in this parse. Each name token is a fresh string, and
+   * a big tree repeats a few names (`reg`, `compatible`) hundreds of thousands
+   * of times; sharing one string per name keeps that memory off the heap.
+   */
+  private readonly propNames = new Map<string, string>();
 
   constructor(
     readonly lexer: DtsLexer,
@@ -366,11 +372,11 @@ class DtsParser implements TokenSource {
           // =
           this.drop();
           const value = this.propdata();
-          this.addProp(f, new Property(name, value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, new Property(this.propName(name), value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
         } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
           // ;
           this.drop();
-          this.addProp(f, new Property(name, new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, new Property(this.propName(name), new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
         } else {
           throw this.syntaxError(lx.token());
         }
@@ -378,6 +384,13 @@ class DtsParser implements TokenSource {
         throw this.syntaxError(lx.token());
       }
     }
+  }
+
+  private propName(name: string): string {
+    const known = this.propNames.get(name);
+    if (known !== undefined) return known;
+    this.propNames.set(name, name);
+    return name;
   }
 
   /** `start…` is where the item (its first label, or its name) begins; the item ends with the token just consumed. */
