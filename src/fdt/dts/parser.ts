@@ -130,11 +130,14 @@ class DtsParser implements TokenSource {
   /** Reused for every property value (take() copies the bytes out): saves an allocation and regrowth per property. */
   private readonly valueScratch = new ValueBuilder(256);
   /**
-   * Property names seen in this parse. Each name token is a fresh string, and
-   * a big tree repeats a few names (`reg`, `compatible`) hundreds of thousands
-   * of times; sharing one string per name keeps that memory off the heap.
+   * Recent property names, a slot per first character and length. Each name
+   * token is a fresh string, and a big tree repeats a few names (`reg`,
+   * `compatible`) hundreds of thousands of times; handing back the copy in
+   * the slot shares one string per name. A slot compare costs less than a
+   * Map lookup, which would hash every fresh name; a collision only loses
+   * sharing.
    */
-  private readonly propNames = new Map<string, string>();
+  private readonly propNames: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
 
   constructor(
     readonly lexer: DtsLexer,
@@ -387,9 +390,10 @@ class DtsParser implements TokenSource {
   }
 
   private propName(name: string): string {
-    const known = this.propNames.get(name);
-    if (known !== undefined) return known;
-    this.propNames.set(name, name);
+    const slot = (name.charCodeAt(0) * 8 + name.length) & 255;
+    const known = this.propNames[slot];
+    if (known === name) return known;
+    this.propNames[slot] = name;
     return name;
   }
 
