@@ -129,6 +129,15 @@ class DtsParser implements TokenSource {
   private fragments = 0;
   /** Reused for every property value (take() copies the bytes out): saves an allocation and regrowth per property. */
   private readonly valueScratch = new ValueBuilder(256);
+  /**
+   * Recent property names, a slot per first character and length. Each name
+   * token is a fresh string, and a big tree repeats a few names (`reg`,
+   * `compatible`) hundreds of thousands of times; handing back the copy in
+   * the slot shares one string per name. A slot compare costs less than a
+   * Map lookup, which would hash every fresh name; a collision only loses
+   * sharing.
+   */
+  private readonly propNames: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
 
   constructor(
     readonly lexer: DtsLexer,
@@ -366,11 +375,11 @@ class DtsParser implements TokenSource {
           // =
           this.drop();
           const value = this.propdata();
-          this.addProp(f, new Property(name, value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, new Property(this.propName(name), value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
         } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
           // ;
           this.drop();
-          this.addProp(f, new Property(name, new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, new Property(this.propName(name), new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
         } else {
           throw this.syntaxError(lx.token());
         }
@@ -378,6 +387,14 @@ class DtsParser implements TokenSource {
         throw this.syntaxError(lx.token());
       }
     }
+  }
+
+  private propName(name: string): string {
+    const slot = (name.charCodeAt(0) * 8 + name.length) & 255;
+    const known = this.propNames[slot];
+    if (known === name) return known;
+    this.propNames[slot] = name;
+    return name;
   }
 
   /** `start…` is where the item (its first label, or its name) begins; the item ends with the token just consumed. */
