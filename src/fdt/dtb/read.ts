@@ -16,7 +16,6 @@ import {
   FDT_NOP,
   FDT_PROP,
   FDT_V1_SIZE,
-  RESERVE_ENTRY_SIZE,
 } from './format.js';
 import { DeviceTree, Node, Property, type ReserveEntry } from '../tree/livetree.js';
 import { byteStringAt } from './string-table.js';

@@ -202,7 +202,6 @@ const R_ANY = 32;
 
 const RE_INCLUDE = /\/include\/[ \t\n\v\f\r]*"(?:[^\\"]|\\[^\n])*"/y;
 const RE_LINE = /#(?:line)?[ \t]+([0-9]+)[ \t]+"(?:[^\\"]|\\[^\n])*"(?:[ \t]+[0-9]+)*/y;
-const RE_STRING = /"(?:[^\\"]|\\[^\n])*"/y;
 const RE_LABELREF = /&[a-zA-Z_][a-zA-Z0-9_]*/y;
 const RE_PATHREF = /&\{\/[a-zA-Z0-9,._+*#?@\-/]*\}/y;
 const RE_BYTE = /[0-9a-fA-F]{2}/y;
@@ -406,7 +405,7 @@ const F_DIGIT = 6;
 const F_AMP = 7;
 const F_QUOTE = 8;
 const FIRST: Uint8Array = (() => {
-  const t = new Uint8Array(256);
+  const t = new Uint8Array(256).fill(F_OTHER);
   for (const c of ';{}()[:~^%') t[c.charCodeAt(0)] = F_PUNCT;
   t[0x2c] = F_COMMA;
   for (const c of '<>=') t[c.charCodeAt(0)] = F_CMP;
