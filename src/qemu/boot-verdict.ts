@@ -216,11 +216,16 @@ function arrival(clock: LogClock | undefined, line: number): number {
   return clock.lineSeconds[line - 1] ?? clock.now;
 }
 
+/** When domains stopped running: when Xen stopped the machine, else now. */
+function runEnd(f: LogFindings, clock: LogClock): number {
+  return f.machineStop === undefined ? clock.now : Math.min(clock.now, arrival(clock, f.machineStop));
+}
+
 /** Seconds of grace still owed after the success line (0: alive). */
-function graceLeft(p: Progress, o: JudgeOptions): number {
+function graceLeft(f: LogFindings, p: Progress, o: JudgeOptions): number {
   const grace = o.graceSeconds ?? DEFAULT_GRACE_SECONDS;
   if (!o.clock) return 0;
-  return Math.max(0, grace - (o.clock.now - arrival(o.clock, p.success!)));
+  return Math.max(0, grace - (runEnd(f, o.clock) - arrival(o.clock, p.success!)));
 }
 
 function failed(f: LogFindings, base: Pick<DomainResult, 'name' | 'domid'>, p: Progress, failure: DomainFailure): DomainResult {
@@ -231,8 +236,13 @@ function failed(f: LogFindings, base: Pick<DomainResult, 'name' | 'domid'>, p: P
 
 /** Why a domain with no death and no Xen panic is not (yet) alive. */
 function stalled(f: LogFindings, d: ExpectedDomain, p: Progress, o: JudgeOptions): DomainFailure {
-  const stalledAt = (reason: string): DomainFailure => ({ kind: 'stalled', reason });
-  if (p.success !== undefined) return stalledAt(`the run ended ${(o.clock!.now - arrival(o.clock, p.success)).toFixed(1)} s after its success line, inside the ${o.graceSeconds ?? DEFAULT_GRACE_SECONDS} s grace period`);
+  const stop = f.machineStop;
+  const stalledAt = (reason: string): DomainFailure => (stop === undefined ? { kind: 'stalled', reason } : { kind: 'stalled', reason: `${reason} before Xen stopped the machine`, at: quote(f, stop) });
+  const grace = `inside the ${o.graceSeconds ?? DEFAULT_GRACE_SECONDS} s grace period`;
+  if (p.success !== undefined && stop !== undefined) {
+    return { kind: 'stalled', reason: `Xen stopped the machine ${(runEnd(f, o.clock!) - arrival(o.clock, p.success)).toFixed(1)} s after its success line, ${grace}`, at: quote(f, stop) };
+  }
+  if (p.success !== undefined) return stalledAt(`the run ended ${(o.clock!.now - arrival(o.clock, p.success)).toFixed(1)} s after its success line, ${grace}`);
   if (p.stage === 'userspace') return stalledAt(`never printed ${successWords(d)}`);
   if (p.stage === 'kernel') return stalledAt('its kernel never reached userspace');
   if (!d.consoleOnSerial) return { kind: 'unobservable', reason: 'no vpl011: its console cannot reach the serial line' };
@@ -257,7 +267,7 @@ function judgeDomain(f: LogFindings, expected: ExpectedDomain, xenPanic: Panic |
   const base = { name: d.name, domid: d.domid };
   const p = progress(f, d);
   if (p.death) return failed(f, base, p, { kind: 'died', reason: 'died', at: quote(f, p.death.line) });
-  if (p.success !== undefined && !xenPanic && graceLeft(p, o) === 0) {
+  if (p.success !== undefined && !xenPanic && graceLeft(f, p, o) === 0) {
     const proof = quote(f, p.success);
     return { ...base, passed: true, stage: 'alive', proof, detail: `alive: line ${proof.line}: ${proof.text}` };
   }
@@ -291,7 +301,8 @@ function timeProof(r: DomainResult, clock: LogClock | undefined): DomainResult {
  * Never just "it printed something".
  */
 export function bootSettled(f: LogFindings, expected: readonly ExpectedDomain[], o: JudgeOptions = {}): boolean {
-  if (f.panics.some((p) => p.source === 'xen')) return true;
+  // After a Xen panic, or once Xen stops the machine for its hardware domain, no domain runs again.
+  if (f.panics.some((p) => p.source === 'xen') || f.machineStop !== undefined) return true;
   return expected.every((d) => {
     const r = judgeDomain(f, d, undefined, o);
     // An unknown domid may still be learnt (a later "Loading d<n>" line, a marker); a missing vpl011 never changes.

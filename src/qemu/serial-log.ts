@@ -90,6 +90,14 @@ export interface LogFindings {
   markers: MarkerSighting[];
   panics: Panic[];
   deaths: Death[];
+  /**
+   * The first line where Xen stops the whole machine because the hardware
+   * domain ended (common/shutdown.c hwdom_shutdown: "Hardware Dom0 crashed:
+   * rebooting machine in 5 seconds.", "... halted: halting machine", ...).
+   * Xen halts the other CPUs right then, so no domain runs after it: the
+   * 5 s of the reboot countdown are not anybody's grace period.
+   */
+  machineStop?: number;
 }
 
 /** "(XEN) ", then "[    0.007383] " when Xen runs with console_timestamps=boot (Xen CI's XEN_CMD). */
@@ -109,6 +117,8 @@ const KERNEL_PANIC = /Kernel panic - not syncing:?\s*(.*)$/;
 const KERNEL_DEATH = /Kernel panic - not syncing|Internal error: Oops|Unable to handle kernel/;
 /** xen/common/domain.c __domain_crash and common/shutdown.c hwdom_shutdown (on a dom0 kernel panic). */
 const XEN_CRASH = new RegExp(`${XEN}(?:Domain (\\d+) (?:\\(vcpu#\\d+\\) crashed|reported crashed)|Hardware Dom(\\d+) crashed)`);
+/** xen/common/shutdown.c hwdom_shutdown: every way the hardware domain's end takes the machine down. */
+const MACHINE_STOP = new RegExp(`${XEN}(?:Hardware Dom\\d+ (?:crashed|halted|shutdown)|Hardware domain \\d+ did unsupported soft reset)`);
 /** xen/drivers/char/console.c console_switch_input: "Xen" or "DOM<n>", then " (type 'CTRL-a' three times to switch input)". */
 const SERIAL_INPUT = new RegExp(`${XEN}\\*\\*\\* Serial input to (?:DOM(\\d+)|Xen)`);
 
@@ -143,6 +153,7 @@ function readXenLine(f: LogFindings, l: string, n: number, next: string | undefi
   if (X86_DOM0_BUILT.test(l)) f.created.push({ domid: 0, line: n });
   const crash = xenCrash(l, n);
   if (crash) f.deaths.push(crash);
+  if (MACHINE_STOP.test(l)) f.machineStop ??= n;
   const xenPanic = XEN_PANIC.exec(l);
   if (xenPanic) f.panics.push({ source: 'xen', message: panicMessage(xenPanic[1]!, next), line: n });
   const input = SERIAL_INPUT.exec(l);
@@ -157,7 +168,7 @@ function readXenLine(f: LogFindings, l: string, n: number, next: string | undefi
  * seconds...").
  */
 const XEN_OWN = [
-  XEN_VERSION, KERNEL_LOADED, DOMU_BANNER, XEN_CRASH, SERIAL_INPUT,
+  XEN_VERSION, KERNEL_LOADED, DOMU_BANNER, XEN_CRASH, MACHINE_STOP, SERIAL_INPUT,
   new RegExp(`^${XEN}(?:Panic on CPU \\d|\\*+ *$|\\*\\*\\* |Freed \\d+kB init memory|d\\d+v\\d+[ :]|printk: \\d+ messages suppressed|Reboot in |Xen call trace|Manual reset required)`),
 ];
 

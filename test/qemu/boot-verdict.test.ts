@@ -7,6 +7,8 @@
  *   ramdisk is "070701" then random bytes; domU2's ramdisk has no /init.
  * - uboot-good-excerpt.log: every /init prints "hello from <domain>" and idles.
  * U-Boot's fdt mknod made domU0 d3, domU1 d2, domU2 d1 (by kernel address).
+ * - uboot-dom0-reboot-excerpt.log: dom0 + 2 domUs; dom0's /init is `exit 1`
+ *   with panic=1 on its command line, each domU's prints "hello" and idles.
  * - xen422-true-dom0less-excerpt.log / xen417-true-dom0less-excerpt.log:
  *   examples/true-dom0less.dts by the direct route on the Xen 4.22 source
  *   build (`--xen-image`) and on Debian's 4.17, same kernel and initramfs.
@@ -202,4 +204,34 @@ test('real log, Xen 4.17 without dom0: Xen names DOM0 for input, every domU keep
     '(XEN) DOM1: HYPERLAUNCH-MARKER domU1 up kernel=6.1.0-57-cloud-arm64',
     '(XEN) DOM2: HYPERLAUNCH-MARKER domU2 up kernel=6.1.0-57-cloud-arm64',
   ]);
+});
+
+test('real log: once Xen stops the machine for dom0 ("Hardware Dom0 shutdown: rebooting machine"), no domU lives out its grace after it', () => {
+  // Debian's 4.17 through U-Boot: dom0's /init exits with panic=1 on its command line, so its kernel asks Xen to
+  // reboot a second after the panic; both domUs had printed their /init's line just before.
+  const log = fixture('uboot-dom0-reboot-excerpt.log');
+  const f = scanSerialLog(log);
+  const stop = lineOf(log, '(XEN) Hardware Dom0 shutdown: rebooting machine');
+  assert.equal(f.machineStop, stop);
+  const three = USER.slice(0, 3).map((d, i) => ({ ...d, kernelAddress: [0x40400000n, 0x42200000n, 0x44000000n][i]! }));
+  // Every line arrived at 10 s but the stop, at 12 s; it is now 30 s: the domUs had 2 s of their grace, not 5.
+  const lineSeconds = logLines(log).map((_, i) => (i + 1 === stop ? 12 : 10));
+  const v = judgeBoot(f, three, { clock: { lineSeconds, now: 30 } });
+  assert.deepEqual(
+    v.domains.map((d) => [d.name, d.domid, d.stage, d.failure?.kind, d.failure?.at?.line]),
+    [
+      ['dom0', 0, 'userspace', 'died', lineOf(log, 'Attempted to kill init!')],
+      ['domU0', 2, 'userspace', 'stalled', stop],
+      ['domU1', 1, 'userspace', 'stalled', stop],
+    ],
+  );
+  assert.equal(v.domains[1]!.failure!.reason, `Xen stopped the machine 2.0 s after its success line, inside the ${DEFAULT_GRACE_SECONDS} s grace period`);
+  // Nothing runs after that line: the boot is settled at once.
+  assert.equal(bootSettled(f, three, { clock: { lineSeconds, now: 12 } }), true);
+  // Had the stop come after the grace, the domUs would have been alive.
+  const late = logLines(log).map((_, i) => (i + 1 === stop ? 10 + DEFAULT_GRACE_SECONDS : 10));
+  assert.deepEqual(judgeBoot(f, three, { clock: { lineSeconds: late, now: 30 } }).domains.map((d) => d.stage), ['userspace', 'alive', 'alive']);
+  // A domU that never reached userspace says the machine stopped under it.
+  const silent = judgeBoot(scanSerialLog(log.replace(/^\(XEN\) DOM2: .*\n/gm, '')), three, { clock: { lineSeconds, now: 30 } });
+  assert.match(silent.domains[1]!.detail, /^created → its kernel never wrote to its console before Xen stopped the machine: line \d+: \(XEN\) Hardware Dom0 shutdown/);
 });

@@ -37,14 +37,12 @@ function brokenRamdisk(): Uint8Array {
   return new Uint8Array([...new TextEncoder().encode('070701'), ...noise]);
 }
 
-const config = (domUs: number): string => smokeConfig(domUs);
-
-function stage(dir: string, ramdisks: Record<string, Uint8Array>): void {
+function stage(dir: string, ramdisks: Record<string, Uint8Array>, extra: string[] = []): void {
   const g = prereq.guest!;
   symlinkSync(g.xen, join(dir, 'xen'));
   symlinkSync(g.kernel, join(dir, 'Image'));
   for (const [name, data] of Object.entries(ramdisks)) writeFileSync(join(dir, `${name}.cpio.gz`), data);
-  writeFileSync(join(dir, 'config'), config(Object.keys(ramdisks).length - 1));
+  writeFileSync(join(dir, 'config'), smokeConfig(Object.keys(ramdisks).length - 1, { extra }));
 }
 
 function qemu(dir: string, ...extra: string[]) {
@@ -69,31 +67,70 @@ function skip(t: Parameters<typeof skipNotice>[0]): boolean {
   return false;
 }
 
-test('qemu -c, user images: dom0 whose /init exits and a domU with a broken ramdisk FAIL at the stage they reached; the good domU PASSes after "Run /init"; exit 1', async (t) => {
+test('qemu -c, user images: a domU whose /init exits and a domU with a broken ramdisk FAIL at the stage they reached; dom0 PASSes after "Run /init"; exit 1', async (t) => {
   if (skip(t)) return;
   await withTmpDir(async (dir) => {
     const busybox = readFileSync(prereq.guest!.busybox);
-    stage(dir, { dom0: userRamdisk(busybox, '#!/bin/sh\nexit 1\n'), domU0: userRamdisk(busybox, HELLO('domU0')), domU1: brokenRamdisk() });
-    const r = qemu(dir);
+    stage(dir, { dom0: userRamdisk(busybox, HELLO('dom0')), domU0: userRamdisk(busybox, '#!/bin/sh\nexit 1\n'), domU1: brokenRamdisk() });
+    // The dead domUs' kernels spin on their panic and starve dom0: on a loaded host its /init's first echo came
+    // more than 5 s after "Run /init". The longer grace lets the log show that echo for the check below.
+    const r = qemu(dir, '--grace', '15');
     console.log(r.stdout.split('\n')[0]);
     // The report and stderr say which domain failed and on which line; the serial log is too long to print.
     const tail = r.stdout + r.stderr;
     assert.equal(r.status, 1, tail);
     const row = (name: string): string => new RegExp(`^ {2}${name} .*$`, 'm').exec(r.stdout)?.[0] ?? '';
-    // dom0 ran /init, which exited: Linux panics "Attempted to kill init".
-    const dom0 = /^ {2}dom0 +0 +FAIL +userspace → died: line (\d+): (.*Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100)$/.exec(row('dom0'));
-    assert.ok(dom0, tail);
-    assert.ok(quotes(r.serial, { line: Number(dom0[1]), text: dom0[2]! }), dom0[0]);
-    // domU1 (d1 after U-Boot's fdt mknod) never got past its kernel: no root, no init.
+    // domU0 (d2 after U-Boot's fdt mknod) ran /init, which exited: Linux panics "Attempted to kill init".
+    const domU0 = /^ {2}domU0 +2 +FAIL +userspace → died: line (\d+): (\(XEN\) DOM2: .*Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100)$/.exec(row('domU0'));
+    assert.ok(domU0, tail);
+    assert.ok(quotes(r.serial, { line: Number(domU0[1]), text: domU0[2]! }), domU0[0]);
+    // domU1 (d1) never got past its kernel: no root, no init.
     const domU1 = /^ {2}domU1 +1 +FAIL +kernel → died: line (\d+): (\(XEN\) DOM1: .*Kernel panic - not syncing: VFS: Unable to mount root fs.*)$/.exec(row('domU1'));
     assert.ok(domU1, tail);
     assert.ok(quotes(r.serial, { line: Number(domU1[1]), text: domU1[2]! }), domU1[0]);
-    const domU0 = /^ {2}domU0 +2 +PASS +alive: line (\d+): (\(XEN\) DOM2: .*Run \/init as init process)$/.exec(row('domU0'));
-    assert.ok(domU0, tail);
-    assert.ok(quotes(r.serial, { line: Number(domU0[1]), text: domU0[2]! }), domU0[0]);
-    // The log itself, read independently of the parser: domU0's own /init ran.
-    assert.ok(r.serial.some((l) => /^\(XEN\) DOM2: hello from domU0/.test(l)), tail);
-    assert.match(r.stdout, /\(settled\), grace 5 s$/m);
+    const dom0 = /^ {2}dom0 +0 +PASS +alive: line (\d+): (.*Run \/init as init process)$/.exec(row('dom0'));
+    assert.ok(dom0, tail);
+    assert.ok(quotes(r.serial, { line: Number(dom0[1]), text: dom0[2]! }), dom0[0]);
+    // The log itself, read independently of the parser: dom0's own /init ran, and a domU's death left Xen running.
+    assert.ok(r.serial.some((l) => /^hello from dom0/.test(l)), tail);
+    assert.ok(!r.serial.some((l) => /\(XEN\) Hardware Dom/.test(l)), tail);
+    assert.match(r.stdout, /\(settled\), grace 15 s$/m);
+  });
+});
+
+test('qemu -c, user images: dom0 whose /init exits takes the machine down; no domU is alive after Xen stopped it; exit 1', async (t) => {
+  if (skip(t)) return;
+  await withTmpDir(async (dir) => {
+    const busybox = readFileSync(prereq.guest!.busybox);
+    // panic=1: Linux restarts 1 s after its panic, which on Xen is a reboot request to Xen.
+    const dom0Cmd = 'DOM0_CMD="console=hvc0 earlycon=xen rdinit=/init panic=1"';
+    stage(dir, { dom0: userRamdisk(busybox, '#!/bin/sh\nexit 1\n'), domU0: userRamdisk(busybox, HELLO('domU0')), domU1: userRamdisk(busybox, HELLO('domU1')) }, [dom0Cmd]);
+    const r = qemu(dir, '--json');
+    const tail = r.stdout + r.stderr;
+    assert.equal(r.status, 1, tail);
+    const report = JSON.parse(r.stdout) as { end: string; graceSeconds: number; domains: DomainResult[] };
+    console.log(`dom0 exits: ${report.end}; ${report.domains.map((d) => `${d.name} ${d.stage}${d.passed ? ' PASS' : ''}`).join(', ')}`);
+    // Read without the parser: dom0's kernel died, and Xen took the machine down for it (common/shutdown.c).
+    const stop = r.serial.findIndex((l) => /^\(XEN\) Hardware Dom0 (?:crashed|shutdown)/.test(l)) + 1;
+    assert.ok(stop > 0, tail);
+    assert.ok(r.serial.some((l) => /^\[ *[\d.]+\] Kernel panic - not syncing: Attempted to kill init!/.test(l)), tail);
+    const dom0 = report.domains.find((d) => d.name === 'dom0')!;
+    assert.equal(dom0.failure?.kind, 'died', tail);
+    assert.match(dom0.failure!.at!.text, /Kernel panic - not syncing: Attempted to kill init!/);
+    // The run ends there: waiting longer cannot change any verdict.
+    assert.equal(report.end, 'settled');
+    for (const name of ['domU0', 'domU1']) {
+      const d = report.domains.find((x) => x.name === name)!;
+      if (d.passed) {
+        // Alive only if its grace ran out while Xen still ran it: its success line is well before the stop.
+        assert.ok(d.proof!.line < stop, `${name}: ${JSON.stringify(d)}`);
+        continue;
+      }
+      // Otherwise it stalled because the machine stopped, and the report quotes Xen's line.
+      assert.equal(d.failure?.kind, 'stalled', `${name}: ${JSON.stringify(d)}`);
+      assert.match(d.failure!.reason, /Xen stopped the machine/);
+      assert.equal(d.failure!.at?.line, stop, `${name}: ${JSON.stringify(d)}`);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { planX86Boot } from '../../src/artifacts/x86/plan-x86.js';
-import { type X86BootOptions, bootX86, qemuPlan } from '../../src/qemu/x86-boot.js';
+import { type X86BootOptions, type X86BootReport, bootX86, qemuPlan } from '../../src/qemu/x86-boot.js';
 import { isQemuError } from '../../src/qemu/errors.js';
 import { fetchX86CloudKernel } from '../../src/qemu/guest-packages-x86.js';
 import { cliPath, repoRoot, skipNotice } from '../support/paths.js';
@@ -30,13 +30,33 @@ async function bootFile(file: string, opts: X86BootOptions, need: { grub?: boole
     return undefined;
   }
   const guest = prereq.guest;
-  return withTmpDir(async (dir) => {
+  const boot = () => withTmpDir(async (dir) => {
     const q = qemuPlan(planX86Boot(modelFromDts(file)));
     const report = await bootX86(q, guest, dir, { timeoutSeconds: 240, serialLog: join(dir, 'serial.log'), ...opts });
     const log = readFileSync(join(dir, 'serial.log'), 'latin1');
     console.log(`x86 ${report.route} ${file.split('/').pop()}: ${report.seconds.toFixed(1)} s, ${report.end}`);
     return { report, log, q };
   });
+  const first = await boot();
+  const stall = stalledOnly(first.report);
+  if (!stall) return first;
+  // Once in CI (2 CPUs, another boot beside it) guest-pvh's kernel stopped for good right after "installing Xen
+  // timer for CPU 0", a timer tick under TCG that never came; its 50-70 s boot then ran to the 240 s timeout. Such a
+  // stall, with nothing dead and no panic, gets one more boot, said aloud; the proof is the second boot's, whole.
+  console.log(`x86 ${first.report.route} ${file.split('/').pop()}: first boot stalled (${stall}); last serial line: ${lastLine(first.log)}; booting once more`);
+  return boot();
+}
+
+/** Why a boot that ran to its timeout with no domain dead and no Xen panic is not a pass (undefined: it is not that). */
+function stalledOnly(report: X86BootReport): string | undefined {
+  if (report.passed || report.end !== 'timeout' || report.problems.some((p) => /panic/i.test(p))) return undefined;
+  const failing = report.domains.filter((d) => !d.passed);
+  if (failing.some((d) => d.failure?.kind !== 'stalled')) return undefined;
+  return failing.map((d) => `${d.name}: ${d.detail}`).join('; ');
+}
+
+function lastLine(log: string): string {
+  return log.trimEnd().split('\n').pop()?.slice(0, 160) ?? '';
 }
 
 test('GRUB (BIOS ISO from grub-mkrescue): PV dom0 alive', async (t) => {
