@@ -66,7 +66,7 @@ test('qemu: the true dom0less example boots, both domUs PASS, the log is kept', 
   const dir = tmp();
   try {
     const log = join(dir, 'serial.log');
-    const r = cli('--serial-log', log, '--timeout', '60', 'examples/true-dom0less.dts');
+    const r = cli('--serial-log', log, '--timeout', '180', 'examples/true-dom0less.dts');
     console.log(r.stdout.split('\n')[0]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^ {2}domU1 +1 +PASS +alive: line \d+: \(XEN\) DOM1: HYPERLAUNCH-MARKER domU1 up/m);

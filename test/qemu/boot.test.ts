@@ -27,7 +27,7 @@ test('direct route: dom0 + 2 domUs, every marker on its own console', async (t) 
     // Modules from 0x50000000, 2 MiB aligned, kernel then ramdisk per domain.
     assert.equal(spec.loads[0]!.address, 0x5000_0000n);
     for (const l of spec.loads) assert.equal(l.address % 0x20_0000n, 0n);
-    const report = await bootDirect(spec, { timeoutSeconds: 90, serialLog: join(dir, 'serial.log') });
+    const report = await bootDirect(spec, { timeoutSeconds: 240, serialLog: join(dir, 'serial.log') });
     console.log(`direct dom0 + 2 domUs: ${report.seconds.toFixed(1)} s, ${report.end}`);
     const log = readFileSync(join(dir, 'serial.log'), 'latin1');
     assert.deepEqual(report.problems, [], log.slice(-3000));

@@ -54,7 +54,7 @@ test('fidelity on Xen 4.22: the features Debian 4.17 lacks boot, with nothing fl
         const dtb = join(dir, `${name}.dtb`);
         writeFileSync(dtb, writeDtb(tree));
         const log = join(dir, `${name}.log`);
-        const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 60, serialLog: log });
+        const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 180, serialLog: log });
         console.log(`fidelity 4.22 working ${w.label}: ${r.seconds.toFixed(1)} s, ${r.end}`);
         const text = readFileSync(log, 'latin1');
         assert.equal(r.passed, true, text.slice(-600));

@@ -51,7 +51,7 @@ test('fidelity: every Arm example our check accepts for Debian 4.17 boots; the o
     assert.equal(r.stdout, '', `${name} was booted`);
   }
   for (const name of ACCEPTED_EXAMPLES) {
-    const r = spawnSync(process.execPath, [cliPath, 'qemu', '-i', 'examples', '--timeout', '90', join('examples', name)], { cwd: repoRoot, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cliPath, 'qemu', '-i', 'examples', '--timeout', '240', join('examples', name)], { cwd: repoRoot, encoding: 'utf8' });
     console.log(r.stdout.split('\n')[0]);
     assert.equal(r.status, 0, `${name}: ${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stderr, /error\[/);

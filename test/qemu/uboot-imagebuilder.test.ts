@@ -83,7 +83,7 @@ test('qemu -c: an ImageBuilder config (dom0 + 2 domUs, no DEVICE_TREE) built by 
       assert.deepEqual(snapshot(dir), before);
       // The same config loaded directly: the final DTB is the host DTB with the script's
       // fdt edits applied by us, so Xen must number the domains as it did after U-Boot.
-      const direct = spawnSync(process.execPath, [cliPath, 'qemu', '-c', join(dir, 'config'), '-d', dir, '--route', 'direct', '--timeout', '90', '--serial-log', directLog], { cwd: repoRoot, encoding: 'utf8' });
+      const direct = spawnSync(process.execPath, [cliPath, 'qemu', '-c', join(dir, 'config'), '-d', dir, '--route', 'direct', '--timeout', '240', '--serial-log', directLog], { cwd: repoRoot, encoding: 'utf8' });
       console.log(direct.stdout.split('\n')[0]);
       assert.equal(direct.status, 0, direct.stdout + direct.stderr);
       assert.match(direct.stdout, /direct route/);
