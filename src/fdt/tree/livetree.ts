@@ -30,7 +30,11 @@ export function liveLabels(labels: readonly Label[]): Label[] {
 export class Property {
   name: string;
   value: PropertyValue;
-  labels: Label[] = [];
+  /**
+   * The labels, made on first use: most properties (all of a blob's) have
+   * none, and an empty array per property was an eighth of readDtb's heap.
+   */
+  private l: Label[] | undefined = undefined;
   deleted = false;
   position?: SourcePosition;
 
@@ -38,6 +42,14 @@ export class Property {
     this.name = name;
     this.value = value;
     this.position = position;
+  }
+
+  get labels(): Label[] {
+    return (this.l ??= []);
+  }
+
+  set labels(labels: Label[]) {
+    this.l = labels;
   }
 
   get bytes(): Uint8Array {
