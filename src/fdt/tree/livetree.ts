@@ -63,7 +63,8 @@ export class Node {
   properties: Property[] = [];
   children: Node[] = [];
   parent?: Node;
-  labels: Label[] = [];
+  /** The labels, made on first use (as Property's: most nodes of a blob have none). */
+  private l: Label[] | undefined = undefined;
   deleted = false;
   /** 0 = none yet; 0xffffffff = marked unresolved (plugin). */
   phandle = 0;
@@ -81,6 +82,14 @@ export class Node {
   constructor(name = '', position?: SourcePosition) {
     this.name = name;
     this.position = position;
+  }
+
+  get labels(): Label[] {
+    return (this.l ??= []);
+  }
+
+  set labels(labels: Label[]) {
+    this.l = labels;
   }
 
   /** Non-deleted properties, in order. */
