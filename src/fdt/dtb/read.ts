@@ -409,17 +409,20 @@ function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, a
 
 /** The value of a 4-byte phandle property, or 0 like dtc's check_phandle_prop for anything else. */
 function phandleValue(p: Property | undefined): number {
-  if (!p || p.bytes.length !== 4) return 0;
-  const b = p.bytes;
-  const v = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
-  return v === 0xffffffff ? 0 : v;
+  // Read through the value, not p.bytes: a blob-backed value would make a typed-array view just for this.
+  if (!p || p.value.length !== 4) return 0;
+  const v = p.value;
+  const ph = ((v.byteAt(0) << 24) | (v.byteAt(1) << 16) | (v.byteAt(2) << 8) | v.byteAt(3)) >>> 0;
+  return ph === 0xffffffff ? 0 : ph;
 }
 
 /** The node's phandle from its first live `phandle`, else first live `linux,phandle` (one pass). */
 function explicitPhandle(node: Node): number {
   let ph: Property | undefined;
   let linux: Property | undefined;
-  for (const p of node.properties) {
+  const list = node.properties;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
     if (p.deleted) continue;
     if (!ph && p.name === 'phandle') ph = p;
     else if (!linux && p.name === 'linux,phandle') linux = p;
@@ -432,12 +435,18 @@ function explicitPhandle(node: Node): number {
  * `linux,phandle`, and a value already taken by an earlier node is not given
  * again (the first in depth-first order keeps it). Candidates are visited in
  * depth-first order; a blob whose properties follow subnodes can list them
- * out of order, hence the sort.
+ * out of order, hence the sort (skipped when, as in real blobs, they are in order).
  */
 function assignExplicitPhandles(candidates: PhandleCandidate[]): void {
-  candidates.sort((a, b) => a.order - b.order);
+  for (let i = 1; i < candidates.length; i++) {
+    if (candidates[i]!.order < candidates[i - 1]!.order) {
+      candidates.sort((a, b) => a.order - b.order);
+      break;
+    }
+  }
   const seen = new Set<number>();
-  for (const { node } of candidates) {
+  for (let i = 0; i < candidates.length; i++) {
+    const node = candidates[i]!.node;
     const ph = explicitPhandle(node);
     if (ph !== 0 && !seen.has(ph)) {
       seen.add(ph);

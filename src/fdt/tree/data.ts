@@ -73,6 +73,11 @@ export class PropertyValue {
     return this.at < 0 ? this.b.length : this.size;
   }
 
+  /** The byte at `i` (0 <= i < length), without making a view of a blob-backed value. */
+  byteAt(i: number): number {
+    return this.at < 0 ? this.b[i]! : this.b[this.at + i]!;
+  }
+
   /** Copy the bytes into `out` at `pos`, without making a view of a blob-backed value. */
   copyInto(out: Uint8Array, pos: number): void {
     if (this.at < 0) {

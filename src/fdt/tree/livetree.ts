@@ -30,7 +30,11 @@ export function liveLabels(labels: readonly Label[]): Label[] {
 export class Property {
   name: string;
   value: PropertyValue;
-  labels: Label[] = [];
+  /**
+   * The labels, made on first use: most properties (all of a blob's) have
+   * none, and an empty array per property was an eighth of readDtb's heap.
+   */
+  private l: Label[] | undefined = undefined;
   deleted = false;
   position?: SourcePosition;
 
@@ -38,6 +42,14 @@ export class Property {
     this.name = name;
     this.value = value;
     this.position = position;
+  }
+
+  get labels(): Label[] {
+    return (this.l ??= []);
+  }
+
+  set labels(labels: Label[]) {
+    this.l = labels;
   }
 
   get bytes(): Uint8Array {
@@ -51,7 +63,8 @@ export class Node {
   properties: Property[] = [];
   children: Node[] = [];
   parent?: Node;
-  labels: Label[] = [];
+  /** The labels, made on first use (as Property's: most nodes of a blob have none). */
+  private l: Label[] | undefined = undefined;
   deleted = false;
   /** 0 = none yet; 0xffffffff = marked unresolved (plugin). */
   phandle = 0;
@@ -69,6 +82,14 @@ export class Node {
   constructor(name = '', position?: SourcePosition) {
     this.name = name;
     this.position = position;
+  }
+
+  get labels(): Label[] {
+    return (this.l ??= []);
+  }
+
+  set labels(labels: Label[]) {
+    this.l = labels;
   }
 
   /** Non-deleted properties, in order. */
