@@ -338,7 +338,7 @@ export function alwaysFail(ctx: DtcCheckContext, node: Node): void {
 }
 
 export const structureChecks = {
-  duplicate_node_names: spec('duplicate_node_names', 'error', duplicateNodeNames),
+  duplicate_node_names: visiting({ kind: 'siblings' }, spec('duplicate_node_names', 'error', duplicateNodeNames)),
   duplicate_property_names: visiting({ kind: 'duplicatePropertyName' }, spec('duplicate_property_names', 'error', duplicatePropertyNames)),
   node_name_chars: spec('node_name_chars', 'error', nodeNameChars),
   node_name_chars_strict: spec('node_name_chars_strict', 'off', nodeNameCharsStrict),
