@@ -151,8 +151,21 @@ export const addressChecks = {
   ranges_format: propertySpec('ranges_format', 'warning', 'ranges', rangesFormat('ranges'), 'addr_size_cells'),
   dma_ranges_format: propertySpec('dma_ranges_format', 'warning', 'dma-ranges', rangesFormat('dma-ranges'), 'addr_size_cells'),
   unit_address_format: spec('unit_address_format', 'warning', unitAddressFormat, 'node_name_format', 'pci_bridge', 'simple_bus_bridge'),
-  avoid_default_addr_size: spec('avoid_default_addr_size', 'warning', avoidDefaultAddrSize, 'addr_size_cells'),
-  avoid_unnecessary_addr_size: spec('avoid_unnecessary_addr_size', 'warning', avoidUnnecessaryAddrSize, 'avoid_default_addr_size'),
-  unique_unit_address: spec('unique_unit_address', 'warning', uniqueUnitAddress(false), 'avoid_default_addr_size'),
-  unique_unit_address_if_enabled: spec('unique_unit_address_if_enabled', 'off', uniqueUnitAddress(true), 'avoid_default_addr_size'),
+  avoid_default_addr_size: visiting(
+    { kind: 'property', names: ['reg', 'ranges'] },
+    spec('avoid_default_addr_size', 'warning', avoidDefaultAddrSize, 'addr_size_cells'),
+  ),
+  // Cells are set (>= 0) only by addr_size_cells, a prerequisite (through
+  // avoid_default_addr_size) that has visited whenever this one visits, and
+  // only on nodes with both properties: its list is the same.
+  avoid_unnecessary_addr_size: visiting(
+    { kind: 'property', names: ['#address-cells', '#size-cells'] },
+    spec('avoid_unnecessary_addr_size', 'warning', avoidUnnecessaryAddrSize, 'avoid_default_addr_size'),
+  ),
+  // a duplicate needs two children
+  unique_unit_address: visiting({ kind: 'siblings' }, spec('unique_unit_address', 'warning', uniqueUnitAddress(false), 'avoid_default_addr_size')),
+  unique_unit_address_if_enabled: visiting(
+    { kind: 'siblings' },
+    spec('unique_unit_address_if_enabled', 'off', uniqueUnitAddress(true), 'avoid_default_addr_size'),
+  ),
 };

@@ -18,6 +18,7 @@ import {
   propertySpec,
   spec,
   valueEquals,
+  visiting,
   fullPath,
 } from './support.js';
 
@@ -287,9 +288,13 @@ export const busChecks = {
   pci_device_bus_num: propertySpec('pci_device_bus_num', 'warning', 'reg', pciDeviceBusNum, 'reg_format', 'pci_bridge'),
   simple_bus_bridge: propertySpec('simple_bus_bridge', 'warning', 'compatible', simpleBusBridge, 'addr_size_cells', 'compatible_is_string_list'),
   simple_bus_reg: spec('simple_bus_reg', 'warning', simpleBusReg, 'reg_format', 'simple_bus_bridge'),
-  i2c_bus_bridge: spec('i2c_bus_bridge', 'warning', i2cBusBridge, 'addr_size_cells'),
+  i2c_bus_bridge: visiting({ kind: 'property', names: [], baseNames: ['i2c', 'i2c-bus', 'i2c-arb'] }, spec('i2c_bus_bridge', 'warning', i2cBusBridge, 'addr_size_cells')),
   i2c_bus_reg: spec('i2c_bus_reg', 'warning', i2cBusReg, 'reg_format', 'i2c_bus_bridge'),
-  spi_bus_bridge: spec('spi_bus_bridge', 'warning', spiBusBridge, 'addr_size_cells'),
+  // a node not named spi is a bus only with #address-cells 1 and #size-cells 0, which addr_size_cells (a prerequisite) sets only from the properties
+  spi_bus_bridge: visiting(
+    { kind: 'property', names: ['#address-cells', '#size-cells'], baseNames: ['spi'] },
+    spec('spi_bus_bridge', 'warning', spiBusBridge, 'addr_size_cells'),
+  ),
   spi_bus_reg: spec('spi_bus_reg', 'warning', spiBusReg, 'reg_format', 'spi_bus_bridge'),
   graph_nodes: spec('graph_nodes', 'warning', graphNodes),
   graph_child_address: spec('graph_child_address', 'warning', graphChildAddress, 'graph_nodes'),

@@ -155,13 +155,29 @@ interface CandidatePlan {
   readonly deletedName: ReadonlyMap<string, readonly number[]>;
   /** Name tests, each run once per distinct property name (NAME_CLASSES). */
   readonly tests: readonly { readonly test: (name: string) => boolean; readonly list: number }[];
-  readonly nodeNames: readonly { readonly name: string; readonly list: number }[];
+  /**
+   * Node name tests by the name's first char code (below 128): `exact`
+   * compares the whole name, otherwise the base name before any `@`. One
+   * table lookup per node instead of a comparison per test. Every slot holds
+   * an array (most the same empty one) and the index is tested first (the
+   * root's '' gives NaN), so the per-node load never meets a hole or an
+   * index out of range: the first build, which indexed with NaN once per
+   * tree, counted more instructions than the build without it, not fewer.
+   */
+  readonly nodeNames: readonly (readonly NodeNameTest[])[];
+  readonly siblings: number;
   readonly duplicatePropertyName: number;
   readonly refPhandle: number;
   readonly refPath: number;
   readonly label: number;
   readonly omitIfUnused: number;
   readonly root: number;
+}
+
+interface NodeNameTest {
+  readonly name: string;
+  readonly exact: boolean;
+  readonly list: number;
 }
 
 function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
@@ -175,7 +191,16 @@ function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
   const liveName = new Map<string, number[]>();
   const deletedName = new Map<string, number[]>();
   const tests: { test: (name: string) => boolean; list: number }[] = [];
-  const nodeNames: { name: string; list: number }[] = [];
+  const none: NodeNameTest[] = [];
+  const nodeNames: NodeNameTest[][] = [];
+  for (let c = 0; c < 128; c++) nodeNames.push(none);
+  const addNodeName = (name: string, exact: boolean, list: number): void => {
+    const c = name.charCodeAt(0);
+    if (!(c < 128)) throw new Error(`node name test ${name} must start with an ASCII char`);
+    if (nodeNames[c] === none) nodeNames[c] = [];
+    const tests = nodeNames[c]!;
+    if (!tests.some((t) => t.list === list && t.name === name && t.exact === exact)) tests.push({ name, exact, list });
+  };
   const addTo = (map: Map<string, number[]>, name: string, list: number): void => {
     const lists = map.get(name);
     if (!lists) map.set(name, [list]);
@@ -187,11 +212,12 @@ function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
     let list: number;
     switch (c.kind) {
       case 'property':
-        list = listFor(`property:${c.deletedToo ? 'raw' : 'live'}:${c.names.join('/')}`);
+        list = listFor(`property:${c.deletedToo ? 'raw' : 'live'}:${c.names.join('/')}:${(c.baseNames ?? []).join('/')}`);
         for (const name of c.names) {
           addTo(liveName, name, list);
           if (c.deletedToo) addTo(deletedName, name, list);
         }
+        for (const name of c.baseNames ?? []) addNodeName(name, false, list);
         break;
       case 'propertyName':
         list = listFor(c.test);
@@ -199,7 +225,7 @@ function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
         break;
       case 'nodeName':
         list = listFor(`node:${c.name}`);
-        if (!nodeNames.some((t) => t.list === list)) nodeNames.push({ name: c.name, list });
+        addNodeName(c.name, true, list);
         break;
       case 'marker':
         list = listFor(`marker:${c.type}`);
@@ -216,6 +242,7 @@ function planCandidates(rows: readonly DtcCheckSpec[]): CandidatePlan {
     deletedName,
     tests,
     nodeNames,
+    siblings: listFor('siblings'),
     duplicatePropertyName: listFor('duplicatePropertyName'),
     refPhandle: listFor('marker:ref-phandle'),
     refPath: listFor('marker:ref-path'),
@@ -496,6 +523,7 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
   const refPath = lists[plan.refPath]!;
   const labelled = lists[plan.label]!;
   const omit = lists[plan.omitIfUnused]!;
+  const siblings = lists[plan.siblings]!;
   const nodeNames = plan.nodeNames;
   for (let n = 0; n < order.length; n++) {
     const node = order[n]!;
@@ -503,7 +531,17 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
     const serial = ++nodeSerial;
     if (node.labels.length !== 0) push(labelled, node);
     if (node.omitIfUnused) push(omit, node);
-    for (let i = 0; i < nodeNames.length; i++) if (node.name === nodeNames[i]!.name) push(lists[nodeNames[i]!.list]!, node);
+    if (node.children.length >= 2) siblings.push(node);
+    const name = node.name;
+    const c0 = name.length === 0 ? 0 : name.charCodeAt(0);
+    if (c0 < 128) {
+      const tests = nodeNames[c0]!;
+      for (let i = 0; i < tests.length; i++) {
+        const t = tests[i]!;
+        const len = t.name.length;
+        if (t.exact ? name === t.name : name.startsWith(t.name) && (name.length === len || name.charCodeAt(len) === 0x40)) push(lists[t.list]!, node);
+      }
+    }
     const props = node.properties;
     for (let i = 0; i < props.length; i++) {
       const p = props[i]!;

@@ -25,7 +25,11 @@ export function checkIsString(ctx: DtcCheckContext, node: Node, propName: string
 /** dtc's check_is_string_list: every chunk NUL-terminated. */
 export function checkIsStringList(ctx: DtcCheckContext, node: Node, propName: string): void {
   const prop = node.getProperty(propName);
-  if (!prop) return;
+  if (prop) checkPropIsStringList(ctx, node, prop);
+}
+
+/** checkIsStringList on a property already found (namesIsStringList has it in hand: no second scan by name). */
+function checkPropIsStringList(ctx: DtcCheckContext, node: Node, prop: Property): void {
   const b = prop.bytes;
   let pos = 0;
   while (pos < b.length) {
@@ -248,9 +252,26 @@ function nameProperties(ctx: DtcCheckContext, node: Node): void {
   }
 }
 
+/**
+ * dtc looks each `-names` property up by name again, so a repeated name
+ * checks its first live property twice. The first of a name is found among
+ * the `-names` properties already seen (a repeat ends in `-names` too)
+ * instead of a second scan of the whole list.
+ */
 function namesIsStringList(ctx: DtcCheckContext, node: Node): void {
-  for (const prop of liveProps(node)) {
-    if (prop.name.endsWith('-names')) checkIsStringList(ctx, node, prop.name);
+  const props = node.properties;
+  let seen: Property[] | undefined;
+  for (let i = 0; i < props.length; i++) {
+    const prop = props[i]!;
+    if (prop.deleted || !prop.name.endsWith('-names')) continue;
+    let first = prop;
+    if (seen === undefined) seen = [prop];
+    else {
+      const same = seen.find((p) => p.name === prop.name);
+      if (same) first = same;
+      else seen.push(prop);
+    }
+    checkPropIsStringList(ctx, node, first);
   }
 }
 
@@ -317,7 +338,7 @@ export function alwaysFail(ctx: DtcCheckContext, node: Node): void {
 }
 
 export const structureChecks = {
-  duplicate_node_names: spec('duplicate_node_names', 'error', duplicateNodeNames),
+  duplicate_node_names: visiting({ kind: 'siblings' }, spec('duplicate_node_names', 'error', duplicateNodeNames)),
   duplicate_property_names: visiting({ kind: 'duplicatePropertyName' }, spec('duplicate_property_names', 'error', duplicatePropertyNames)),
   node_name_chars: spec('node_name_chars', 'error', nodeNameChars),
   node_name_chars_strict: spec('node_name_chars_strict', 'off', nodeNameCharsStrict),

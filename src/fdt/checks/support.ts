@@ -69,8 +69,13 @@ export interface DtcCheckSpec<N extends string = string, P extends string = stri
  * lists valid).
  */
 export type Candidates =
-  /** Nodes with a live property of one of these names (`deletedToo`: or a deleted one). */
-  | { readonly kind: 'property'; readonly names: readonly string[]; readonly deletedToo?: boolean }
+  /**
+   * Nodes with a live property of one of these names (`deletedToo`: or a
+   * deleted one), or whose base name (before any `@`) is one of `baseNames`.
+   */
+  | { readonly kind: 'property'; readonly names: readonly string[]; readonly deletedToo?: boolean; readonly baseNames?: readonly string[] }
+  /** Nodes with two or more children (deleted ones counted): the checks that compare siblings. */
+  | { readonly kind: 'siblings' }
   /** Nodes with a live property whose name passes the test (a pure function of the name: its answer is kept across runs). */
   | { readonly kind: 'propertyName'; readonly test: (name: string) => boolean }
   /** Nodes with two live properties of one name. */
