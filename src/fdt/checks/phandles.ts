@@ -100,11 +100,16 @@ function putCell(b: Uint8Array, off: number, v: number): void {
 }
 
 function phandleReferences(ctx: DtcCheckContext, node: Node): void {
-  for (const prop of liveProps(node)) {
+  const props = node.properties;
+  for (let i = 0; i < props.length; i++) {
+    const prop = props[i]!;
+    if (prop.deleted) continue;
     let bytes: Uint8Array | undefined;
-    for (const m of prop.value.markers) {
+    const markers = prop.value.markers;
+    for (let k = 0; k < markers.length; k++) {
+      const m = markers[k]!;
       if (m.type !== 'ref-phandle') continue;
-      if (m.offset + 4 > prop.value.bytes.length) {
+      if (m.offset + 4 > prop.value.length) {
         throw dtcWouldFail(ctx, node, `reference ${m.ref ?? ''} in ${prop.name} lies outside the value`);
       }
       const ref = m.ref ?? '';

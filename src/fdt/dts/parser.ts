@@ -192,6 +192,13 @@ class DtsParser implements TokenSource {
     return t;
   }
 
+  /** spanTo for a property, kept as numbers until read (Property.setSpan). */
+  private spanProp(prop: Property, firstLine: number, firstColumn: number): Property {
+    const lx = this.lexer;
+    prop.setSpan(lx.lastSrc.name, firstLine, firstColumn, lx.lastLine, lx.lastColumn);
+    return prop;
+  }
+
   /** From (line, column) to the end of the token just consumed, with its file's name now (positionNow). */
   private spanTo(firstLine: number, firstColumn: number): SourcePosition {
     const lx = this.lexer;
@@ -342,7 +349,7 @@ class DtsParser implements TokenSource {
         // }
         this.drop();
         this.expect(0x3b);
-        f.node.position = this.spanTo(f.openLine, f.openColumn);
+        f.node.setSpan(lx.lastSrc.name, f.openLine, f.openColumn, lx.lastLine, lx.lastColumn);
         stack.pop();
         if (!stack.length) return top;
       } else if (k === T_DEL_PROP && !omit) {
@@ -375,11 +382,11 @@ class DtsParser implements TokenSource {
           // =
           this.drop();
           const value = this.propdata();
-          this.addProp(f, new Property(this.propName(name), value, this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, this.spanProp(new Property(this.propName(name), value), nameLine, nameColumn), labels, startLine, startColumn);
         } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
           // ;
           this.drop();
-          this.addProp(f, new Property(this.propName(name), new PropertyValue(new Uint8Array(0), []), this.spanTo(nameLine, nameColumn)), labels, startLine, startColumn);
+          this.addProp(f, this.spanProp(new Property(this.propName(name), new PropertyValue(new Uint8Array(0), [])), nameLine, nameColumn), labels, startLine, startColumn);
         } else {
           throw this.syntaxError(lx.token());
         }

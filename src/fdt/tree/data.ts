@@ -103,8 +103,14 @@ export class PropertyValue {
 
   static fromCells(cells: readonly number[]): PropertyValue {
     const b = new Uint8Array(cells.length * 4);
-    const dv = new DataView(b.buffer);
-    cells.forEach((c, i) => dv.setUint32(i * 4, c >>> 0));
+    // Shifts, not a DataView: the checks make one of these per node given a phandle, and a DataView is a second object.
+    for (let i = 0, o = 0; i < cells.length; i++, o += 4) {
+      const c = cells[i]!;
+      b[o] = c >>> 24;
+      b[o + 1] = c >>> 16;
+      b[o + 2] = c >>> 8;
+      b[o + 3] = c;
+    }
     return new PropertyValue(b, [{ type: 'uint32', offset: 0 }]);
   }
 

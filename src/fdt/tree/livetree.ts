@@ -27,6 +27,24 @@ export function liveLabels(labels: readonly Label[]): Label[] {
   return labels.filter((l) => !l.deleted);
 }
 
+/** Lines and columns below these pack into one small integer (line * SPAN_COLUMNS + column); see Property.setSpan. */
+const SPAN_COLUMNS = 1024;
+const SPAN_LINES = 1 << 19;
+
+function spanPacks(firstLine: number, firstColumn: number, lastLine: number, lastColumn: number): boolean {
+  return firstLine < SPAN_LINES && lastLine < SPAN_LINES && firstColumn < SPAN_COLUMNS && lastColumn < SPAN_COLUMNS;
+}
+
+function unpackSpan(file: string, first: number, last: number): SourcePosition {
+  return {
+    file,
+    firstLine: Math.floor(first / SPAN_COLUMNS),
+    firstColumn: first % SPAN_COLUMNS,
+    lastLine: Math.floor(last / SPAN_COLUMNS),
+    lastColumn: last % SPAN_COLUMNS,
+  };
+}
+
 export class Property {
   name: string;
   value: PropertyValue;
@@ -36,12 +54,43 @@ export class Property {
    */
   private l: Label[] | undefined = undefined;
   deleted = false;
-  position?: SourcePosition;
+  /**
+   * The position object, or the file name of a span the parser set
+   * (setSpan) as two packed integers, made into an object on first read. A
+   * compile makes a position per property and reads one only for a
+   * diagnostic; a million small objects are a tenth of what the parser
+   * allocates, and the collector copies each of them twice. (The file name
+   * shares this field so that trees read from a blob pay two fields, not three.)
+   */
+  private pos: SourcePosition | string | undefined;
+  private spanFirst = 0;
+  private spanLast = 0;
 
   constructor(name: string, value: PropertyValue = new PropertyValue(), position?: SourcePosition) {
     this.name = name;
     this.value = value;
-    this.position = position;
+    this.pos = position;
+  }
+
+  get position(): SourcePosition | undefined {
+    const pos = this.pos;
+    if (typeof pos !== 'string') return pos;
+    return (this.pos = unpackSpan(pos, this.spanFirst, this.spanLast));
+  }
+
+  set position(position: SourcePosition | undefined) {
+    this.pos = position;
+  }
+
+  /** Set the position from numbers, made into a SourcePosition only if `position` is read. */
+  setSpan(file: string, firstLine: number, firstColumn: number, lastLine: number, lastColumn: number): void {
+    if (spanPacks(firstLine, firstColumn, lastLine, lastColumn)) {
+      this.pos = file;
+      this.spanFirst = firstLine * SPAN_COLUMNS + firstColumn;
+      this.spanLast = lastLine * SPAN_COLUMNS + lastColumn;
+    } else {
+      this.position = { file, firstLine, firstColumn, lastLine, lastColumn };
+    }
   }
 
   get labels(): Label[] {
@@ -68,7 +117,10 @@ export class Node {
   deleted = false;
   /** 0 = none yet; 0xffffffff = marked unresolved (plugin). */
   phandle = 0;
-  position?: SourcePosition;
+  /** As Property's: the position object, or the file of a span kept as numbers until read (setSpan). */
+  private pos: SourcePosition | string | undefined;
+  private spanFirst = 0;
+  private spanLast = 0;
   /** Source blocks merged into this node after the first (dtc's srcpos list; "also defined at"). */
   alsoDefinedAt?: SourcePosition[];
   omitIfUnused = false;
@@ -81,7 +133,28 @@ export class Node {
 
   constructor(name = '', position?: SourcePosition) {
     this.name = name;
-    this.position = position;
+    this.pos = position;
+  }
+
+  get position(): SourcePosition | undefined {
+    const pos = this.pos;
+    if (typeof pos !== 'string') return pos;
+    return (this.pos = unpackSpan(pos, this.spanFirst, this.spanLast));
+  }
+
+  set position(position: SourcePosition | undefined) {
+    this.pos = position;
+  }
+
+  /** Set the position from numbers, made into a SourcePosition only if `position` is read. */
+  setSpan(file: string, firstLine: number, firstColumn: number, lastLine: number, lastColumn: number): void {
+    if (spanPacks(firstLine, firstColumn, lastLine, lastColumn)) {
+      this.pos = file;
+      this.spanFirst = firstLine * SPAN_COLUMNS + firstColumn;
+      this.spanLast = lastLine * SPAN_COLUMNS + lastColumn;
+    } else {
+      this.position = { file, firstLine, firstColumn, lastLine, lastColumn };
+    }
   }
 
   get labels(): Label[] {

@@ -25,6 +25,7 @@ function* preorder(root: Node): IterableIterator<Node> {
 export class TreeLookup {
   private readonly root: Node;
   private labels?: Map<string, Node>;
+  private labelsRepeat = false;
   private phandles?: Map<number, Node>;
   private propLabels?: Map<string, PropertyHit>;
   private markerLabels?: Map<string, MarkerHit>;
@@ -50,13 +51,39 @@ export class TreeLookup {
 
   private labelMap(): Map<string, Node> {
     if (!this.labels) {
+      // a loop with its own stack, not the preorder generator: this runs once per compile over every node
       const m = new Map<string, Node>();
-      for (const n of preorder(this.root)) {
-        for (const l of n.labels) if (!l.deleted && !m.has(l.name)) m.set(l.name, n);
+      let repeated = false;
+      const stack: Node[] = this.root.deleted ? [] : [this.root];
+      while (stack.length > 0) {
+        const n = stack.pop()!;
+        const labels = n.labels;
+        for (let i = 0; i < labels.length; i++) {
+          const l = labels[i]!;
+          if (l.deleted) continue;
+          if (!m.has(l.name)) m.set(l.name, n);
+          else repeated = true;
+        }
+        const children = n.children;
+        for (let i = children.length - 1; i >= 0; i--) {
+          const c = children[i]!;
+          if (!c.deleted) stack.push(c);
+        }
       }
       this.labels = m;
+      this.labelsRepeat = repeated;
     }
     return this.labels;
+  }
+
+  /**
+   * Whether some label name is on more than one live node (or twice on
+   * one). When not, every node label's first owner is its own node, which
+   * is all duplicate_label asks of node labels.
+   */
+  nodeLabelsRepeat(): boolean {
+    this.labelMap();
+    return this.labelsRepeat;
   }
 
   /** dtc's get_node_by_phandle: 0 and 0xffffffff never match. */
