@@ -529,7 +529,7 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
     const node = order[n]!;
     if (node.deleted) continue;
     const serial = ++nodeSerial;
-    if (node.labels.length !== 0) push(labelled, node);
+    if (node.hasLabels) push(labelled, node);
     if (node.omitIfUnused) push(omit, node);
     if (node.children.length >= 2) siblings.push(node);
     const name = node.name;
@@ -555,7 +555,7 @@ function listCandidates(root: Node, order: readonly Node[], plan: CandidatePlan)
       else cls.lastNode = serial;
       const mine = cls.lists;
       for (let k = 0; k < mine.length; k++) push(lists[mine[k]!]!, node);
-      if (p.labels.length !== 0) push(labelled, node);
+      if (p.hasLabels) push(labelled, node);
       const markers = p.value.markers;
       for (let k = 0; k < markers.length; k++) {
         const type = markers[k]!.type;

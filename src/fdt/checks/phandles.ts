@@ -157,7 +157,7 @@ function pathReferences(ctx: DtcCheckContext, node: Node): void {
 
 function omitUnusedNodes(ctx: DtcCheckContext, node: Node): void {
   // with -@ every labelled node is "used" by __symbols__ (dtc tests the raw label list)
-  if (ctx.generateSymbols && node.labels.length > 0) return;
+  if (ctx.generateSymbols && node.hasLabels) return;
   if (node.omitIfUnused && !node.isReferenced) {
     deleteNode(node, ctx.deletedInRun);
     ctx.lookup.invalidate();

@@ -227,15 +227,17 @@ function checkOneLabel(ctx: DtcCheckContext, label: string, node: Node, prop: Pr
 
 function duplicateLabel(ctx: DtcCheckContext, node: Node): void {
   // A node label's first owner (node labels are searched first) is this node unless the name is on an earlier node too.
-  if (ctx.lookup.nodeLabelsRepeat()) {
+  if (node.hasLabels && ctx.lookup.nodeLabelsRepeat()) {
     for (const l of node.labels) if (!l.deleted) checkOneLabel(ctx, l.name, node, undefined, undefined);
   }
   const props = node.properties;
   for (let i = 0; i < props.length; i++) {
     const prop = props[i]!;
     if (prop.deleted) continue;
-    const labels = prop.labels;
-    for (let k = 0; k < labels.length; k++) if (!labels[k]!.deleted) checkOneLabel(ctx, labels[k]!.name, node, prop, undefined);
+    if (prop.hasLabels) {
+      const labels = prop.labels;
+      for (let k = 0; k < labels.length; k++) if (!labels[k]!.deleted) checkOneLabel(ctx, labels[k]!.name, node, prop, undefined);
+    }
     const markers = prop.value.markers;
     for (let k = 0; k < markers.length; k++) {
       const m = markers[k]!;

@@ -239,9 +239,9 @@ export function deleteNode(node: Node, marked: Set<Node>): void {
   for (const p of node.properties) {
     if (p.deleted) continue;
     p.deleted = true;
-    for (const l of p.labels) l.deleted = true;
+    if (p.hasLabels) for (const l of p.labels) l.deleted = true;
   }
-  for (const l of node.labels) l.deleted = true;
+  if (node.hasLabels) for (const l of node.labels) l.deleted = true;
 }
 
 /** dtc's node->fullpath, built without recursion so very deep trees cannot overflow the stack. */

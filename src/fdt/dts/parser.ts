@@ -412,12 +412,12 @@ class DtsParser implements TokenSource {
         hint: 'move the property above the first child node',
       });
     }
-    applyLabelNames(prop.labels, labels);
+    if (labels) applyLabelNames(prop.labels, labels);
     f.node.addProperty(prop);
   }
 
   private addChild(f: NodeFrame, child: Node, labels: readonly string[] | undefined, omit: boolean): void {
-    applyLabelNames(child.labels, labels);
+    if (labels) applyLabelNames(child.labels, labels);
     if (omit) child.omitIfUnused = true;
     f.node.addChild(child);
     f.seenSubnode = true;

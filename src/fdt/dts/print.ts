@@ -132,7 +132,7 @@ class TreeWriter {
   private open(node: Node, level: number): void {
     const out = this.out;
     this.indent(level);
-    writeLabels(out, node.labels);
+    if (node.hasLabels) writeLabels(out, node.labels);
     if (node.name !== '') out.name(node.name);
     else out.byte(0x2f); // /
     out.ensure(2);
@@ -146,7 +146,7 @@ class TreeWriter {
       const prop = props[i]!;
       if (prop.deleted) continue;
       const value = prop.value;
-      if (plain && value.markers.length === 0 && prop.labels.length === 0) {
+      if (plain && value.markers.length === 0 && !prop.hasLabels) {
         const name = prop.name;
         const bytes = value.bytes;
         out.ensure(level + 2 + name.length + unmarkedValueRoom(bytes.length));
@@ -169,7 +169,7 @@ class TreeWriter {
   private propertyLine(node: Node, prop: Property, level: number): void {
     const out = this.out;
     this.indent(level);
-    if (prop.labels.length !== 0) writeLabels(out, prop.labels);
+    if (prop.hasLabels) writeLabels(out, prop.labels);
     out.name(prop.name);
     // The path is only built when formatting fails, to keep printing linear.
     writePropertyValue(out, prop.value, () => `${node.path}:${prop.name}`);

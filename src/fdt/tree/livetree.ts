@@ -101,6 +101,11 @@ export class Property {
     this.l = labels;
   }
 
+  /** Whether it has any label (deleted ones included), without making the array. */
+  get hasLabels(): boolean {
+    return this.l !== undefined && this.l.length !== 0;
+  }
+
   get bytes(): Uint8Array {
     return this.value.bytes;
   }
@@ -163,6 +168,11 @@ export class Node {
 
   set labels(labels: Label[]) {
     this.l = labels;
+  }
+
+  /** Whether it has any label (deleted ones included), without making the array. */
+  get hasLabels(): boolean {
+    return this.l !== undefined && this.l.length !== 0;
   }
 
   /** Non-deleted properties, in order. */
