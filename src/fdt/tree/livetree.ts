@@ -111,6 +111,11 @@ export class Property {
   }
 }
 
+/**
+ * Node repeats Property's labels and position accessors rather than sharing
+ * a base class: with one (a derived class's constructor calling super),
+ * readDtb took 592–736 µs per call against 456–634 µs, alternating runs.
+ */
 export class Node {
   /** Full node name including the unit address (`cpu@0`); empty for the root. */
   name: string;
