@@ -238,11 +238,12 @@ function failed(f: LogFindings, base: Pick<DomainResult, 'name' | 'domid'>, p: P
 function stalled(f: LogFindings, d: ExpectedDomain, p: Progress, o: JudgeOptions): DomainFailure {
   const stop = f.machineStop;
   const stalledAt = (reason: string): DomainFailure => (stop === undefined ? { kind: 'stalled', reason } : { kind: 'stalled', reason: `${reason} before Xen stopped the machine`, at: quote(f, stop) });
-  const grace = `inside the ${o.graceSeconds ?? DEFAULT_GRACE_SECONDS} s grace period`;
-  if (p.success !== undefined && stop !== undefined) {
-    return { kind: 'stalled', reason: `Xen stopped the machine ${(runEnd(f, o.clock!) - arrival(o.clock, p.success)).toFixed(1)} s after its success line, ${grace}`, at: quote(f, stop) };
+  if (p.success !== undefined) {
+    const ended = stop === undefined ? 'the run ended' : 'Xen stopped the machine';
+    const after = (runEnd(f, o.clock!) - arrival(o.clock, p.success)).toFixed(1);
+    const reason = `${ended} ${after} s after its success line, inside the ${o.graceSeconds ?? DEFAULT_GRACE_SECONDS} s grace period`;
+    return stop === undefined ? { kind: 'stalled', reason } : { kind: 'stalled', reason, at: quote(f, stop) };
   }
-  if (p.success !== undefined) return stalledAt(`the run ended ${(o.clock!.now - arrival(o.clock, p.success)).toFixed(1)} s after its success line, ${grace}`);
   if (p.stage === 'userspace') return stalledAt(`never printed ${successWords(d)}`);
   if (p.stage === 'kernel') return stalledAt('its kernel never reached userspace');
   if (!d.consoleOnSerial) return { kind: 'unobservable', reason: 'no vpl011: its console cannot reach the serial line' };

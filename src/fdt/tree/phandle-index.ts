@@ -57,12 +57,13 @@ export class TreeLookup {
       const stack: Node[] = this.root.deleted ? [] : [this.root];
       while (stack.length > 0) {
         const n = stack.pop()!;
-        const labels = n.labels;
-        for (let i = 0; i < labels.length; i++) {
-          const l = labels[i]!;
-          if (l.deleted) continue;
-          if (!m.has(l.name)) m.set(l.name, n);
-          else repeated = true;
+        // hasLabels first: reading labels would make an empty array on every node without one
+        if (n.hasLabels) {
+          for (const l of n.labels) {
+            if (l.deleted) continue;
+            if (!m.has(l.name)) m.set(l.name, n);
+            else repeated = true;
+          }
         }
         const children = n.children;
         for (let i = children.length - 1; i >= 0; i--) {
@@ -162,7 +163,7 @@ export class TreeLookup {
       for (const node of preorder(this.root)) {
         for (const prop of node.properties) {
           if (prop.deleted) continue;
-          for (const l of prop.labels) if (!l.deleted && !m.has(l.name)) m.set(l.name, { node, prop });
+          if (prop.hasLabels) for (const l of prop.labels) if (!l.deleted && !m.has(l.name)) m.set(l.name, { node, prop });
         }
       }
       this.propLabels = m;
