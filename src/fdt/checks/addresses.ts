@@ -43,7 +43,7 @@ function regFormat(ctx: DtcCheckContext, node: Node): void {
     ctx.fail(node, 'Root node has a "reg" property');
     return;
   }
-  const len = prop.bytes.length;
+  const len = prop.value.length;
   if (len === 0) ctx.failProp(node, prop, 'property is empty');
   const addr = nodeAddrCells(node.parent);
   const size = nodeSizeCells(node.parent);

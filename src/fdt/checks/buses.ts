@@ -4,6 +4,7 @@
  * rules each bus imposes on its children. Bus names are dtc's bus_type names.
  */
 import type { Node, Property } from '../tree/livetree.js';
+import type { PropertyValue } from '../tree/data.js';
 import {
   type DtcCheckContext,
   asInt,
@@ -85,14 +86,15 @@ function pciDeviceReg(ctx: DtcCheckContext, node: Node): void {
 function isCompatible(node: Node, compat: string): boolean {
   const prop = node.getProperty('compatible');
   if (!prop) return false;
-  const b = prop.bytes;
+  const v = prop.value;
+  const len = v.length;
   let pos = 0;
-  while (pos < b.length) {
-    let end = b.indexOf(0, pos);
-    if (end < 0) end = b.length;
+  while (pos < len) {
+    let end = v.indexOf(0, pos);
+    if (end < 0) end = len;
     if (end - pos === compat.length) {
       let same = true;
-      for (let i = 0; same && i < compat.length; i++) if (b[pos + i] !== compat.charCodeAt(i)) same = false;
+      for (let i = 0; same && i < compat.length; i++) if (v.byteAt(pos + i) !== compat.charCodeAt(i)) same = false;
       if (same) return true;
     }
     pos = end + 1;
@@ -108,10 +110,10 @@ function simpleBusBridge(_ctx: DtcCheckContext, node: Node): void {
  * %llx of the 64-bit value of `count` cells from `start` (only the last two
  * survive dtc's shifting), from two 32-bit halves: no BigInt per node.
  */
-function cellsHex(bytes: Uint8Array, start: number, count: number): string {
+function cellsHex(value: PropertyValue, start: number, count: number): string {
   if (count === 0) return '0';
-  const lo = cellAt(bytes, start + count - 1);
-  const hi = count === 1 ? 0 : cellAt(bytes, start + count - 2);
+  const lo = value.cellAt(start + count - 1);
+  const hi = count === 1 ? 0 : value.cellAt(start + count - 2);
   return hi === 0 ? hex(lo) : hex(hi) + hex(lo).padStart(8, '0');
 }
 
@@ -121,10 +123,10 @@ function simpleBusReg(ctx: DtcCheckContext, node: Node): void {
   let start = 0;
   let hasCells = false;
   if (prop) {
-    hasCells = prop.bytes.length > 0;
+    hasCells = prop.value.length > 0;
   } else {
     prop = node.getProperty('ranges');
-    if (prop && prop.bytes.length > 0) {
+    if (prop && prop.value.length > 0) {
       hasCells = true;
       start = nodeAddrCells(node); // skip the child address
     }
@@ -133,7 +135,7 @@ function simpleBusReg(ctx: DtcCheckContext, node: Node): void {
     if (node.parent.parent && node.bus !== SIMPLE_BUS) ctx.fail(node, 'missing or empty reg/ranges property');
     return;
   }
-  const expected = cellsHex(prop.bytes, start, nodeAddrCells(node.parent) >>> 0);
+  const expected = cellsHex(prop.value, start, nodeAddrCells(node.parent) >>> 0);
   if (node.unitAddress !== expected) ctx.fail(node, `simple-bus unit address format error, expected "${expected}"`);
 }
 

@@ -11,6 +11,7 @@
  */
 import { FdtError } from '../errors.js';
 import type { DeviceTree, Node, Property } from '../tree/livetree.js';
+import { ValueArena } from '../tree/data.js';
 import { invalidatePhandleIndex } from '../tree/phandles.js';
 import { TreeLookup } from '../tree/phandle-index.js';
 import { type SourcePosition, formatDtcPosition } from '../srcpos.js';
@@ -311,6 +312,7 @@ class CheckRunner {
   private readonly order: Node[];
   /** Nodes deleted by the fixups during the run (see hadPath). */
   private readonly deletedInRun = new Set<Node>();
+  private readonly values = new ValueArena();
   /** The candidate lists of PLAN, made on first use (see listCandidates for why they stay valid). */
   private candidates: Node[][] | undefined;
 
@@ -400,6 +402,7 @@ class CheckRunner {
       generateSymbols: this.opts.generateSymbols ?? false,
       checkName: c.spec.name,
       deletedInRun: this.deletedInRun,
+      values: this.values,
       scratch: new Map(), // not a WeakMap: it dies with the context, and WeakMaps cost the collector more
       fail: (node, message) => {
         c.status = 'failed';

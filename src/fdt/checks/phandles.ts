@@ -4,7 +4,6 @@
  * removal of unreferenced `/omit-if-no-ref/` nodes, and the checks of
  * "phandle + argument cells" properties (clocks, gpios, interrupts …).
  */
-import { PropertyValue } from '../tree/data.js';
 import { type Node, Property } from '../tree/livetree.js';
 import { invalidatePhandleIndex } from '../tree/phandles.js';
 import {
@@ -77,26 +76,12 @@ function nodePhandle(ctx: DtcCheckContext, node: Node): number {
   node.phandle = candidate;
   ctx.lookup.recordPhandle(node, candidate);
   if (ctx.phandleFormat !== 'epapr' && !node.getProperty('linux,phandle')) {
-    node.addProperty(new Property('linux,phandle', PropertyValue.fromCells([candidate])));
+    node.addProperty(new Property('linux,phandle', ctx.values.cell(candidate)));
   }
   if (ctx.phandleFormat !== 'legacy' && !node.getProperty('phandle')) {
-    node.addProperty(new Property('phandle', PropertyValue.fromCells([candidate])));
+    node.addProperty(new Property('phandle', ctx.values.cell(candidate)));
   }
   return candidate;
-}
-
-/** Copy a value's bytes once before patching cells, since values may share buffers. */
-function writableBytes(prop: Property): Uint8Array {
-  const copy = prop.value.bytes.slice();
-  prop.value.bytes = copy;
-  return copy;
-}
-
-function putCell(b: Uint8Array, off: number, v: number): void {
-  b[off] = (v >>> 24) & 0xff;
-  b[off + 1] = (v >>> 16) & 0xff;
-  b[off + 2] = (v >>> 8) & 0xff;
-  b[off + 3] = v & 0xff;
 }
 
 function phandleReferences(ctx: DtcCheckContext, node: Node): void {
@@ -104,7 +89,6 @@ function phandleReferences(ctx: DtcCheckContext, node: Node): void {
   for (let i = 0; i < props.length; i++) {
     const prop = props[i]!;
     if (prop.deleted) continue;
-    let bytes: Uint8Array | undefined;
     const markers = prop.value.markers;
     for (let k = 0; k < markers.length; k++) {
       const m = markers[k]!;
@@ -119,14 +103,11 @@ function phandleReferences(ctx: DtcCheckContext, node: Node): void {
           ctx.fail(node, `Reference to non-existent node or label "${ref}"\n`);
         } else {
           // left for the overlay __fixups__ generator, which keeps the marker
-          bytes ??= writableBytes(prop);
-          putCell(bytes, m.offset, 0xffffffff);
+          prop.value.setCell(m.offset, 0xffffffff);
         }
         continue;
       }
-      const phandle = nodePhandle(ctx, target);
-      bytes ??= writableBytes(prop);
-      putCell(bytes, m.offset, phandle);
+      prop.value.setCell(m.offset, nodePhandle(ctx, target));
       target.isReferenced = true;
     }
   }

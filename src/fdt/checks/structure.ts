@@ -30,10 +30,11 @@ export function checkIsStringList(ctx: DtcCheckContext, node: Node, propName: st
 
 /** checkIsStringList on a property already found (namesIsStringList has it in hand: no second scan by name). */
 function checkPropIsStringList(ctx: DtcCheckContext, node: Node, prop: Property): void {
-  const b = prop.bytes;
+  const v = prop.value;
+  const len = v.length;
   let pos = 0;
-  while (pos < b.length) {
-    const nul = b.indexOf(0, pos);
+  while (pos < len) {
+    const nul = v.indexOf(0, pos);
     if (nul < 0) {
       ctx.failProp(node, prop, 'property is not a string list');
       return;
@@ -44,7 +45,7 @@ function checkPropIsStringList(ctx: DtcCheckContext, node: Node, prop: Property)
 
 function checkIsCell(ctx: DtcCheckContext, node: Node, propName: string): void {
   const prop = node.getProperty(propName);
-  if (prop && prop.bytes.length !== 4) ctx.failProp(node, prop, 'property is not a single cell');
+  if (prop && prop.value.length !== 4) ctx.failProp(node, prop, 'property is not a single cell');
 }
 
 export function stringCheck<const N extends string>(name: N, level: 'warning' | 'error', propName: string): DtcCheckSpec<N, never> {

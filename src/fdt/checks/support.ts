@@ -8,6 +8,7 @@
  */
 import { FdtError } from '../errors.js';
 import type { DeviceTree, Node, Property } from '../tree/livetree.js';
+import type { ValueArena } from '../tree/data.js';
 import { bytesToByteString, nameToByteString } from '../dtb/string-table.js';
 import type { TreeLookup } from '../tree/phandle-index.js';
 import type { PhandleFormat } from '../tree/phandles.js';
@@ -24,6 +25,8 @@ export interface DtcCheckContext {
   readonly checkName: string;
   /** Nodes the run's fixups deleted (they still have the paths dtc filled in before the checks). */
   readonly deletedInRun: Set<Node>;
+  /** Where values the fixups add (phandle properties) keep their bytes. */
+  readonly values: ValueArena;
   /** Memo space that lives for one run of one check (e.g. per-parent name sets); made on first use. */
   readonly scratch: Map<object, unknown>;
   /** dtc's FAIL: report against a node. */

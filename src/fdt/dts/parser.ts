@@ -5,7 +5,7 @@
  * plugin fragments applied as the source is read. Node nesting is handled
  * with an explicit stack, so depth is limited by memory, not the JS stack.
  */
-import { PropertyValue, ValueBuilder, type MarkerType } from '../tree/data.js';
+import { PropertyValue, ValueArena, ValueBuilder, type MarkerType } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import { ExpressionParser, type TokenSource } from './expressions.js';
 import {
@@ -129,6 +129,7 @@ class DtsParser implements TokenSource {
   private fragments = 0;
   /** Reused for every property value (take() copies the bytes out): saves an allocation and regrowth per property. */
   private readonly valueScratch = new ValueBuilder(256);
+  private readonly values = new ValueArena();
   /**
    * Recent property names, a slot per first character and length. Each name
    * token is a fresh string, and a big tree repeats a few names (`reg`,
@@ -386,7 +387,7 @@ class DtsParser implements TokenSource {
         } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
           // ;
           this.drop();
-          this.addProp(f, this.spanProp(new Property(this.propName(name), new PropertyValue(new Uint8Array(0), [])), nameLine, nameColumn), labels, startLine, startColumn);
+          this.addProp(f, this.spanProp(new Property(this.propName(name), this.values.empty()), nameLine, nameColumn), labels, startLine, startColumn);
         } else {
           throw this.syntaxError(lx.token());
         }
@@ -460,7 +461,7 @@ class DtsParser implements TokenSource {
       }
       if (k !== T_CHAR || (lx.ch !== 0x3b && lx.ch !== 0x2c)) throw this.syntaxError(lx.token());
       this.drop();
-      if (lx.ch === 0x3b) return b.take();
+      if (lx.ch === 0x3b) return b.take(this.values);
     }
   }
 

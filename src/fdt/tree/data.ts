@@ -147,11 +147,59 @@ export class PropertyValue {
 
   /** Whether the value is exactly one NUL-terminated string (dtc's data_is_one_string). */
   isOneString(): boolean {
-    const b = this.bytes;
-    const len = b.length;
+    const len = this.length;
     if (len === 0) return false;
-    for (let i = 0; i < len - 1; i++) if (b[i] === 0) return false;
-    return b[len - 1] === 0;
+    return this.indexOf(0, 0) === len - 1;
+  }
+
+  /** Where the first `byte` at or after `from` lies, or -1; without making a view of a blob-backed value. */
+  indexOf(byte: number, from: number): number {
+    if (this.at < 0) return this.b.indexOf(byte, from);
+    const b = this.b;
+    const base = this.at;
+    for (let i = base + from, end = base + this.size; i < end; i++) if (b[i] === byte) return i - base;
+    return -1;
+  }
+
+  /** Big-endian cell `index`, bytes outside the value reading as 0 (dtc's fdt32 reads, bounds made safe); without making a view. */
+  cellAt(index: number): number {
+    const off = index * 4;
+    const len = this.length;
+    if (index < 0 || off + 4 > len) {
+      let v = 0;
+      for (let i = 0; i < 4; i++) v = v * 256 + (off + i >= 0 && off + i < len ? this.byteAt(off + i) : 0);
+      return v >>> 0;
+    }
+    return ((this.byteAt(off) << 24) | (this.byteAt(off + 1) << 16) | (this.byteAt(off + 2) << 8) | this.byteAt(off + 3)) >>> 0;
+  }
+
+  /**
+   * Write big-endian `cell` at `offset` (which must lie inside). A
+   * blob-backed value owns its bytes in the blob (nothing else views them
+   * until `bytes` is read) and is patched there; other bytes may be shared
+   * with another value, so they are copied first, and the copy is then held
+   * the same way, so later cells go in place.
+   */
+  setCell(offset: number, cell: number): void {
+    if (this.at < 0) {
+      const copy = this.copyBytes();
+      this.b = copy;
+      this.at = 0;
+      this.size = copy.length;
+    }
+    const b = this.b;
+    const o = this.at + offset;
+    b[o] = cell >>> 24;
+    b[o + 1] = cell >>> 16;
+    b[o + 2] = cell >>> 8;
+    b[o + 3] = cell;
+  }
+
+  /** A copy of the bytes the caller may write, made from a blob-backed value without a view first. */
+  copyBytes(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    this.copyInto(out, 0);
+    return out;
   }
 }
 
@@ -270,11 +318,91 @@ export class ValueBuilder {
     return out;
   }
 
-  /** build() then reset(), handing the marker list to the value instead of copying it. */
-  take(): PropertyValue {
-    const value = new PropertyValue(this.copyOut(), this.markers);
+  /**
+   * build() then reset(), handing the marker list to the value instead of
+   * copying it. With an arena the bytes go into its shared chunk, and a value
+   * whose only marker is a type at offset 0 (most cells and strings) gets the
+   * arena's frozen list for it: per property that saves a typed array, its
+   * buffer, a list and a marker.
+   */
+  take(arena?: ValueArena): PropertyValue {
+    const n = this.len;
+    let markers = this.markers;
+    let value: PropertyValue;
+    if (arena) {
+      if (markers.length === 1 && markers[0]!.offset === 0 && markers[0]!.ref === undefined) markers = typeMarkerList(markers[0]!.type);
+      value = arena.place(this.buf, n, markers);
+    } else {
+      value = new PropertyValue(this.copyOut(), markers);
+    }
     this.len = 0;
     this.markers = [];
     return value;
   }
 }
+
+/** One frozen `[{ type, offset: 0 }]` per marker type: lists no code may change, shared by every value they describe. */
+const TYPE_MARKER_LISTS = new Map<MarkerType, Marker[]>();
+
+function typeMarkerList(type: MarkerType): Marker[] {
+  let list = TYPE_MARKER_LISTS.get(type);
+  if (!list) {
+    list = Object.freeze([Object.freeze({ type, offset: 0 })]) as unknown as Marker[];
+    TYPE_MARKER_LISTS.set(type, list);
+  }
+  return list;
+}
+
+/** Chunks of the arena start at this size and double up to the largest; a value longer than a quarter of the largest gets its own buffer. */
+const ARENA_FIRST_CHUNK = 4096;
+const ARENA_LARGEST_CHUNK = 256 * 1024;
+
+/**
+ * Bytes of many values packed into shared chunks, for one parse: a typed
+ * array and its buffer per property were a third of a compiled tree's heap.
+ * Values see their bytes through PropertyValue.inBlob, so a view is made only
+ * when a caller reads `bytes`; writes through that view stay inside the
+ * value's own bytes, and the arena only ever writes past what it handed out.
+ */
+export class ValueArena {
+  private chunk: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private nextSize = ARENA_FIRST_CHUNK;
+  private readonly scratch = new Uint8Array(4);
+
+  /** A value of the first `n` bytes of `src` (copied) with `markers`. */
+  place(src: Uint8Array, n: number, markers: Marker[]): PropertyValue {
+    if (n === 0) return new PropertyValue(EMPTY_BYTES, markers);
+    if (n > ARENA_LARGEST_CHUNK / 4) return new PropertyValue(src.slice(0, n), markers);
+    if (this.pos + n > this.chunk.length) {
+      this.chunk = new Uint8Array(this.nextSize);
+      this.pos = 0;
+      if (this.nextSize < ARENA_LARGEST_CHUNK) this.nextSize *= 2;
+    }
+    const chunk = this.chunk;
+    const at = this.pos;
+    if (n <= 32) for (let i = 0; i < n; i++) chunk[at + i] = src[i]!;
+    else chunk.set(src.subarray(0, n), at);
+    this.pos = at + n;
+    return PropertyValue.inBlob(chunk, at, n, markers);
+  }
+
+  /** A one-cell value (`<cell>`), as PropertyValue.fromCells([cell]) makes, in the arena. */
+  cell(cell: number): PropertyValue {
+    const b = this.scratch;
+    b[0] = cell >>> 24;
+    b[1] = cell >>> 16;
+    b[2] = cell >>> 8;
+    b[3] = cell;
+    return this.place(b, 4, typeMarkerList('uint32'));
+  }
+
+  /** A value with no bytes and no markers (a property given as `name;`). */
+  empty(): PropertyValue {
+    return new PropertyValue(EMPTY_BYTES, NO_MARKERS);
+  }
+}
+
+const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
+
+const EMPTY_BYTES = new Uint8Array(0);
