@@ -308,20 +308,16 @@ function nameFromPath(ctx: DtbInput, parentPath: string, path: string, at: numbe
   return path.slice(plen);
 }
 
-interface OpenNode {
-  node: Node;
-  /** The name as stored in the blob (a full path in v1–3). */
-  flatName: string;
-  /** Position in depth-first (opening) order. */
-  order: number;
-  /** Already listed as carrying a phandle property. */
-  hasPhandleProp: boolean;
-}
-
-/** A node with a `phandle` or `linux,phandle` property, and its depth-first position. */
+/**
+ * A node with a `phandle` or `linux,phandle` property: its depth-first
+ * position and the first property of each name (a blob's properties are
+ * never deleted, so the first is the one dtc reads).
+ */
 interface PhandleCandidate {
   node: Node;
   order: number;
+  phandle: Property | undefined;
+  linux: Property | undefined;
 }
 
 interface Structure {
@@ -339,41 +335,58 @@ function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: str
   if (first !== FDT_BEGIN_NODE) {
     throw ctx.error('DTB_NO_ROOT', `Device tree blob doesn't begin with FDT_BEGIN_NODE (begins with 0x${hex8(first)})`, cur.pos - 4);
   }
+  // The open nodes as parallel stacks (node, name as stored in the blob — a
+  // full path in v1–3 — depth-first position, phandle candidate): no object per node.
+  const nodes: Node[] = [];
+  const flatNames: string[] = [];
+  const orders: number[] = [];
+  const candidates: (PhandleCandidate | undefined)[] = [];
   let opened = 0;
-  const openNode = (parentFlat: string): OpenNode => {
+  const open = (parentFlat: string): Node => {
     const at = cur.pos;
     const flatName = cur.string();
-    const name = legacy ? nameFromPath(ctx, parentFlat, flatName, at) : flatName;
-    return { node: new Node(name), flatName, order: opened++, hasPhandleProp: false };
+    const node = new Node(legacy ? nameFromPath(ctx, parentFlat, flatName, at) : flatName);
+    nodes.push(node);
+    flatNames.push(flatName);
+    orders.push(opened++);
+    candidates.push(undefined);
+    return node;
   };
   const phandleCandidates: PhandleCandidate[] = [];
-  const root = openNode('');
-  const stack: OpenNode[] = [root];
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1]!;
+  const root = open('');
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
     const at = cur.pos;
     const token = cur.word();
     switch (token) {
       case FDT_PROP: {
-        if (top.node.children.length > 0) warn('Warning: Flat tree input has subnodes preceding a property.');
-        const prop = top.node.addProperty(readProperty(cur, strings, legacy, at));
-        if (!top.hasPhandleProp && (prop.name === 'phandle' || prop.name === 'linux,phandle')) {
-          top.hasPhandleProp = true;
-          phandleCandidates.push({ node: top.node, order: top.order });
+        if (node.children.length > 0) warn('Warning: Flat tree input has subnodes preceding a property.');
+        const prop = node.addProperty(readProperty(cur, strings, legacy, at));
+        const name = prop.name;
+        if (name === 'phandle' || name === 'linux,phandle') {
+          let c = candidates[top];
+          if (!c) {
+            c = { node, order: orders[top]!, phandle: undefined, linux: undefined };
+            candidates[top] = c;
+            phandleCandidates.push(c);
+          }
+          if (name === 'phandle') c.phandle ??= prop;
+          else c.linux ??= prop;
         }
         break;
       }
-      case FDT_BEGIN_NODE: {
-        const child = openNode(top.flatName);
-        top.node.addChild(child.node);
-        stack.push(child);
+      case FDT_BEGIN_NODE:
+        node.addChild(open(flatNames[top]!));
         break;
-      }
       case FDT_END_NODE:
-        stack.pop();
+        nodes.pop();
+        flatNames.pop();
+        orders.pop();
+        candidates.pop();
         break;
       case FDT_END:
-        throw ctx.error('DTB_PREMATURE_END', 'Premature FDT_END in device tree blob', at, `node ${top.node.path} is not closed`);
+        throw ctx.error('DTB_PREMATURE_END', 'Premature FDT_END in device tree blob', at, `node ${node.path} is not closed`);
       case FDT_NOP:
         if (legacy) warn('Warning: NOP tag found in flat tree version <16');
         break;
@@ -383,7 +396,7 @@ function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: str
   }
   const endAt = cur.pos;
   if (cur.word() !== FDT_END) throw ctx.error('DTB_NO_END', "Device tree blob doesn't end with FDT_END", endAt);
-  return { root: root.node, phandleCandidates };
+  return { root, phandleCandidates };
 }
 
 /**
@@ -416,20 +429,6 @@ function phandleValue(p: Property | undefined): number {
   return ph === 0xffffffff ? 0 : ph;
 }
 
-/** The node's phandle from its first live `phandle`, else first live `linux,phandle` (one pass). */
-function explicitPhandle(node: Node): number {
-  let ph: Property | undefined;
-  let linux: Property | undefined;
-  const list = node.properties;
-  for (let i = 0; i < list.length; i++) {
-    const p = list[i]!;
-    if (p.deleted) continue;
-    if (!ph && p.name === 'phandle') ph = p;
-    else if (!linux && p.name === 'linux,phandle') linux = p;
-  }
-  return phandleValue(ph) || phandleValue(linux);
-}
-
 /**
  * dtc's explicit_phandles pass, minus its error reports: `phandle` wins over
  * `linux,phandle`, and a value already taken by an earlier node is not given
@@ -446,11 +445,11 @@ function assignExplicitPhandles(candidates: PhandleCandidate[]): void {
   }
   const seen = new Set<number>();
   for (let i = 0; i < candidates.length; i++) {
-    const node = candidates[i]!.node;
-    const ph = explicitPhandle(node);
+    const c = candidates[i]!;
+    const ph = phandleValue(c.phandle) || phandleValue(c.linux);
     if (ph !== 0 && !seen.has(ph)) {
       seen.add(ph);
-      node.phandle = ph;
+      c.node.phandle = ph;
     }
   }
 }
