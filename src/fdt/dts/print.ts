@@ -148,14 +148,14 @@ class TreeWriter {
       const value = prop.value;
       if (plain && value.markers.length === 0 && !prop.hasLabels) {
         const name = prop.name;
-        const bytes = value.bytes;
-        out.ensure(level + 2 + name.length + unmarkedValueRoom(bytes.length));
+        const len = value.length;
+        out.ensure(level + 2 + name.length + unmarkedValueRoom(len));
         const buf = out.buf;
         let p = out.pos;
         for (let t = 0; t <= level; t++) buf[p++] = 0x09;
         p = putName(buf, p, name);
         if (p >= 0) {
-          p = putUnmarkedValue(buf, p, bytes);
+          p = putUnmarkedValue(buf, p, value.source, value.start, len);
           buf[p] = NL;
           out.pos = p + 1;
           continue;

@@ -267,14 +267,13 @@ function writeChunk(out: TextBuffer, type: ChunkType, bytes: Uint8Array, start: 
  * `len * 2 + 6` bytes: only string bytes get past the test, and none of
  * them takes more than two bytes of text.
  */
-function putGuessedString(buf: Uint8Array, p: number, bytes: Uint8Array): number {
-  const len = bytes.length;
+function putGuessedString(buf: Uint8Array, p: number, bytes: Uint8Array, start: number, len: number): number {
   buf[p++] = SPACE;
   buf[p++] = 0x3d; // =
   buf[p++] = SPACE;
   buf[p++] = QUOTE;
   let nuls = 1;
-  for (let i = 0, end = len - 1; i < end; i++) {
+  for (let i = start, end = start + len - 1; i < end; i++) {
     const b = bytes[i]!;
     const n = ESC_LEN[b]!;
     if (n === 1) {
@@ -299,8 +298,8 @@ function putGuessedString(buf: Uint8Array, p: number, bytes: Uint8Array): number
  */
 export function writePropertyValue(out: TextBuffer, value: PropertyValue, where: () => string): void {
   if (value.markers.length === 0) {
-    out.ensure(unmarkedValueRoom(value.bytes.length));
-    out.pos = putUnmarkedValue(out.buf, out.pos, value.bytes);
+    out.ensure(unmarkedValueRoom(value.length));
+    out.pos = putUnmarkedValue(out.buf, out.pos, value.source, value.start, value.length);
   } else {
     writeMarkedValue(out, value, where);
   }
@@ -317,14 +316,13 @@ export function unmarkedValueRoom(len: number): number {
  * returns the position after it. Such a value cannot fail to print, so it
  * needs no `where`.
  */
-export function putUnmarkedValue(buf: Uint8Array, p: number, bytes: Uint8Array): number {
-  const len = bytes.length;
+export function putUnmarkedValue(buf: Uint8Array, p: number, bytes: Uint8Array, start: number, len: number): number {
   if (len === 0) {
     buf[p++] = SEMI;
     return p;
   }
-  if (bytes[len - 1] === 0) {
-    const end = putGuessedString(buf, p, bytes);
+  if (bytes[start + len - 1] === 0) {
+    const end = putGuessedString(buf, p, bytes, start, len);
     if (end >= 0) return end;
   }
   const cells = len % CELL_SIZE === 0;
@@ -333,11 +331,11 @@ export function putUnmarkedValue(buf: Uint8Array, p: number, bytes: Uint8Array):
   buf[p++] = SPACE;
   if (cells) {
     buf[p++] = 0x3c; // <
-    p = putCells(buf, p, bytes, 0, len);
+    p = putCells(buf, p, bytes, start, len);
     buf[p++] = 0x3e; // >
   } else {
     buf[p++] = 0x5b; // [
-    p = putBytes(buf, p, bytes, 0, len);
+    p = putBytes(buf, p, bytes, start, len);
     buf[p++] = 0x5d; // ]
   }
   buf[p++] = SEMI;

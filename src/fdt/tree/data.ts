@@ -73,6 +73,20 @@ export class PropertyValue {
     return this.at < 0 ? this.b.length : this.size;
   }
 
+  /**
+   * The array the bytes lie in, read-only: they are `source[start, start +
+   * length)`. For readers that would otherwise make a view per value (the
+   * printer); `bytes` is the view.
+   */
+  get source(): Uint8Array {
+    return this.b;
+  }
+
+  /** Where the bytes start in `source`. */
+  get start(): number {
+    return this.at < 0 ? 0 : this.at;
+  }
+
   /** The byte at `i` (0 <= i < length), without making a view of a blob-backed value. */
   byteAt(i: number): number {
     return this.at < 0 ? this.b[i]! : this.b[this.at + i]!;
