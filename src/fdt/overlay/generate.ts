@@ -36,8 +36,10 @@ class RefResolver {
     const stack: Node[] = [this.root];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      for (const l of node.labels) {
-        if (!l.deleted && !labels.has(l.name)) labels.set(l.name, node);
+      if (node.hasLabels) {
+        for (const l of node.labels) {
+          if (!l.deleted && !labels.has(l.name)) labels.set(l.name, node);
+        }
       }
       for (let i = node.children.length - 1; i >= 0; i--) {
         const c = node.children[i]!;
@@ -227,12 +229,12 @@ export function generateLabelTree(
   onWarning?: WarningSink,
 ): void {
   // dtc tests the label list itself, so deleted labels count here.
-  if (!anyNode(tree.root, (n) => n.labels.length > 0)) return;
+  if (!anyNode(tree.root, (n) => n.hasLabels)) return;
   const resolver = new RefResolver(tree.root);
   const target = rootChild(tree, resolver, name);
   const props = new PropertyAppender(target);
   walkWithPaths(tree.root, (node, path) => {
-    if (node.labels.length === 0) return;
+    if (!node.hasLabels) return;
     for (const label of node.labels) {
       if (label.deleted) continue;
       if (props.has(label.name)) {

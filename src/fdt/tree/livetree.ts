@@ -278,7 +278,7 @@ export function getNodeByPath(tree: Node, path: string): Node | undefined {
 /** dtc's get_node_by_label: depth-first, a node's own labels before its children. */
 export function getNodeByLabel(tree: Node, label: string): Node | undefined {
   for (const n of walkNodes(tree)) {
-    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+    if (n.hasLabels) for (const l of n.labels) if (!l.deleted && l.name === label) return n;
   }
   return undefined;
 }

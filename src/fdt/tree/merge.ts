@@ -93,7 +93,7 @@ export function deleteNode(node: Node): void {
     n.deleted = true;
     for (const c of n.children) if (!c.deleted) work.push(c);
     for (const p of n.properties) if (!p.deleted) deleteProperty(p);
-    deleteLabels(n.labels);
+    if (n.hasLabels) deleteLabels(n.labels);
   }
 }
 
@@ -125,7 +125,7 @@ function mergeProperties(oldNode: Node, newNode: Node, names: NameCache | undefi
     }
     const op = firstNamed(oldNode.properties, np.name, names);
     if (op) {
-      for (const l of np.labels) addLabel(op.labels, l.name);
+      if (np.hasLabels) for (const l of np.labels) addLabel(op.labels, l.name);
       op.value = np.value;
       op.deleted = false;
       op.position = np.position;
@@ -187,8 +187,10 @@ function extendPositions(oldNode: Node, newNode: Node): void {
 
 function startMerge(oldNode: Node, newNode: Node, index: TreeIndex | undefined): MergeFrame {
   oldNode.deleted = false;
-  for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
-  if (newNode.labels.length) index?.add(oldNode);
+  if (newNode.hasLabels) {
+    for (const l of newNode.labels) addLabel(oldNode.labels, l.name);
+    index?.add(oldNode);
+  }
   mergeProperties(oldNode, newNode, index?.names);
   return { oldNode, newNode, nextChild: 0 };
 }
@@ -241,7 +243,7 @@ export function findNodeByLabel(tree: Node, label: string): Node | undefined {
   const work: Node[] = [tree];
   while (work.length) {
     const n = work.pop()!;
-    for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+    if (n.hasLabels) for (const l of n.labels) if (!l.deleted && l.name === label) return n;
     for (let i = n.children.length - 1; i >= 0; i--) {
       const c = n.children[i]!;
       if (!c.deleted) work.push(c);
@@ -269,6 +271,7 @@ export class TreeIndex {
 
   /** Record a node's current labels (call again after it gains labels). */
   add(node: Node): void {
+    if (!node.hasLabels) return;
     for (const l of node.labels) {
       const list = this.byLabel.get(l.name);
       if (!list) this.byLabel.set(l.name, [node]);
@@ -280,7 +283,7 @@ export class TreeIndex {
     const work: Node[] = [top];
     while (work.length) {
       const n = work.pop()!;
-      if (n.labels.length) this.add(n);
+      if (n.hasLabels) this.add(n);
       for (const c of n.children) work.push(c);
     }
   }
