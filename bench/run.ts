@@ -250,6 +250,58 @@ function benchLarge(tmp: string): void {
   console.log(`node + library baseline RSS: ${(base.maxRssKiB / 1024).toFixed(0)} MiB`);
   if (a && b) console.log(`linearity: 2× the devices took ${(b.cpuMs / a.cpuMs).toFixed(2)}× the CPU (target ≤ 2.2×)`);
   console.log('');
+  benchLargeAgainstDtc(tmp, base);
+}
+
+/** GNU time, which reports a child's peak RSS (`%M`, KiB); the row that needs it is skipped, with a notice, without it. */
+const GNU_TIME = '/usr/bin/time';
+
+/** dtc's CPU and peak RSS for one compile (one run: it is the slow side), or undefined with a printed reason. */
+function dtcCompile(path: string): { cpuMs: number; maxRssKiB: number } | undefined {
+  const cpu0 = childCpuMs();
+  const r = spawnSync(GNU_TIME, ['-f', '%M', 'dtc', '-q', '-I', 'dts', '-O', 'dtb', '-o', '/dev/null', path], { encoding: 'utf8' });
+  const cpuMs = childCpuMs() - cpu0;
+  const kib = Number(r.stderr?.trim().split('\n').pop());
+  if (r.status !== 0 || !Number.isFinite(kib)) {
+    console.log(skipLine(`dtc's peak RSS row: ${GNU_TIME} -f %M dtc failed (${(r.stderr || String(r.error)).trim().slice(0, 120)}); install Debian's "time" package`));
+    return undefined;
+  }
+  return { cpuMs, maxRssKiB: kib };
+}
+
+/**
+ * The memory target beside the reference tool: dtc cannot compile 100,000
+ * devices in reasonable time (it is quadratic), so both compile 10,000 and
+ * the table gives each one's peak RSS over its own baseline (dtc's is an
+ * empty tree's compile) per byte of source.
+ */
+function benchLargeAgainstDtc(tmp: string, base: ChildCompile | undefined): void {
+  const devices = 10_000;
+  const path = join(tmp, `large-${devices}.dts`);
+  const empty = join(tmp, 'empty.dts');
+  writeFileSync(path, syntheticDts({ devices, perBus: 1000 }));
+  writeFileSync(empty, '/dts-v1/;\n/ { };\n');
+  console.log(`### The same measure at ${devices.toLocaleString('en-US')} devices, beside dtc (one dtc run: ~3 s; ours median of 3)\n`);
+  const dtc = dtcCompile(path);
+  const dtcBase = dtc ? dtcCompile(empty) : undefined;
+  const ours = medianChild(path);
+  const inBytes = statSync(path).size;
+  rmSync(path, { force: true });
+  rmSync(empty, { force: true });
+  const rows: string[][] = [];
+  const row = (who: string, cpuMs: number, rssKiB: number, baseKiB: number): string[] => [
+    who,
+    fmtMs(cpuMs),
+    `${(rssKiB / 1024).toFixed(1)} MiB`,
+    `${(baseKiB / 1024).toFixed(1)} MiB`,
+    `${(((rssKiB - baseKiB) * 1024) / inBytes).toFixed(2)}×`,
+  ];
+  if (dtc && dtcBase) rows.push(row('dtc', dtc.cpuMs, dtc.maxRssKiB, dtcBase.maxRssKiB));
+  if (ours && base) rows.push(row('ours', ours.cpuMs, ours.maxRssKiB, base.maxRssKiB));
+  if (rows.length === 0) return;
+  console.log(`dts size ${(inBytes / 1e6).toFixed(1)} MB\n`);
+  table(['compiler', 'compile CPU', 'peak RSS', 'baseline RSS', '(RSS − baseline) ÷ dts size'], rows);
+  console.log('');
 }
 
 // ---------------------------------------------------------------- corpus
