@@ -107,6 +107,16 @@ function applyLabelNames(labels: Label[], names: readonly string[] | undefined):
   if (names) for (let i = names.length - 1; i >= 0; i--) addLabel(labels, names[i]!);
 }
 
+/**
+ * applyLabelNames on a fresh node or property. The usual single label gets a
+ * one-element list: addLabel's unshift onto an empty array reserves 17 slots,
+ * and a labelled node kept them for the life of the tree.
+ */
+function labelFresh(item: { labels: Label[]; readonly hasLabels: boolean }, names: readonly string[]): void {
+  if (names.length === 1 && !item.hasLabels) item.labels = [{ name: names[0]!, deleted: false }];
+  else applyLabelNames(item.labels, names);
+}
+
 interface NodeFrame {
   node: Node;
   /** Where its `{` starts. */
@@ -351,6 +361,8 @@ class DtsParser implements TokenSource {
         this.drop();
         this.expect(0x3b);
         f.node.setSpan(lx.lastSrc.name, f.openLine, f.openColumn, lx.lastLine, lx.lastColumn);
+        // Pushing reserved 17 slots for the first property; the node keeps an exact list instead (nothing has indexed it yet).
+        if (f.node.properties.length > 0) f.node.properties = f.node.properties.slice();
         stack.pop();
         if (!stack.length) return top;
       } else if (k === T_DEL_PROP && !omit) {
@@ -413,12 +425,12 @@ class DtsParser implements TokenSource {
         hint: 'move the property above the first child node',
       });
     }
-    if (labels) applyLabelNames(prop.labels, labels);
+    if (labels) labelFresh(prop, labels);
     f.node.addProperty(prop);
   }
 
   private addChild(f: NodeFrame, child: Node, labels: readonly string[] | undefined, omit: boolean): void {
-    if (labels) applyLabelNames(child.labels, labels);
+    if (labels) labelFresh(child, labels);
     if (omit) child.omitIfUnused = true;
     f.node.addChild(child);
     f.seenSubnode = true;
