@@ -68,15 +68,6 @@ function explicitPhandles(ctx: DtcCheckContext, node: Node): void {
  * node that already has such a property refers to itself; the caller's
  * fixup fills it in.
  */
-/**
- * Node.addProperty leaving a list of the exact length: the parser trims each
- * node's list, where a push would reserve room for 16 more in every node
- * that gets a phandle.
- */
-function addPropertyExact(node: Node, prop: Property): void {
-  node.properties = node.properties.concat(prop);
-}
-
 function nodePhandle(ctx: DtcCheckContext, node: Node): number {
   if (node.phandle !== 0 && node.phandle !== 0xffffffff) return node.phandle;
   let candidate = ctx.tree.nextPhandle;
@@ -85,10 +76,10 @@ function nodePhandle(ctx: DtcCheckContext, node: Node): number {
   node.phandle = candidate;
   ctx.lookup.recordPhandle(node, candidate);
   if (ctx.phandleFormat !== 'epapr' && !node.getProperty('linux,phandle')) {
-    addPropertyExact(node, new Property('linux,phandle', ctx.values.cell(candidate)));
+    node.addProperty(new Property('linux,phandle', ctx.values.cell(candidate)));
   }
   if (ctx.phandleFormat !== 'legacy' && !node.getProperty('phandle')) {
-    addPropertyExact(node, new Property('phandle', ctx.values.cell(candidate)));
+    node.addProperty(new Property('phandle', ctx.values.cell(candidate)));
   }
   return candidate;
 }

@@ -361,8 +361,6 @@ class DtsParser implements TokenSource {
         this.drop();
         this.expect(0x3b);
         f.node.setSpan(lx.lastSrc.name, f.openLine, f.openColumn, lx.lastLine, lx.lastColumn);
-        // Pushing reserved 17 slots for the first property; the node keeps an exact list instead (nothing has indexed it yet).
-        if (f.node.properties.length > 0) f.node.properties = f.node.properties.slice();
         stack.pop();
         if (!stack.length) return top;
       } else if (k === T_DEL_PROP && !omit) {
