@@ -224,11 +224,23 @@ export function* printDtsChunks(tree: DeviceTree, opts: DtsPrintOptions = {}): G
   }
 }
 
+/**
+ * The last call's output buffer (take() copies out of it): a fresh one per
+ * tree grew by doubling for every large tree of a batch, and each first
+ * growth sent the printer's optimised code back to the interpreter. Kept
+ * only up to SPARE_MAX bytes.
+ */
+let spare: Uint8Array | undefined;
+const SPARE_MAX = 4 << 20;
+
 /** The bytes dtc 1.6.1 writes for `-O dts`. */
 export function printDtsBytes(tree: DeviceTree, opts: DtsPrintOptions = {}): Uint8Array {
-  const out = new TextBuffer();
+  const out = new TextBuffer(undefined, spare);
+  spare = undefined;
   writeDts(out, tree, opts);
-  return out.take();
+  const bytes = out.take();
+  if (out.buf.length <= SPARE_MAX) spare = out.buf;
+  return bytes;
 }
 
 /** The whole text dtc 1.6.1 writes for `-O dts`, as a byte string (see the note at the top). */

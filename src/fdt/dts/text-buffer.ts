@@ -13,8 +13,9 @@ export class TextBuffer {
   buf: Uint8Array;
   pos = 0;
 
-  constructor(capacity = 1 << 16) {
-    this.buf = new Uint8Array(capacity);
+  /** `reuse`: a buffer to write into instead of a new one (its old contents are overwritten, never read). */
+  constructor(capacity = 1 << 16, reuse?: Uint8Array) {
+    this.buf = reuse ?? new Uint8Array(capacity);
   }
 
   /** Room for n more bytes; doubles on overflow. */
