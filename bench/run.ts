@@ -32,6 +32,7 @@ import {
   type KernelSourceCorpus,
 } from '../test/corpus/debian-corpus.js';
 import { syntheticDts } from './synthetic-tree.js';
+import type { BatchJob, BatchResult } from './batch-child.js';
 import { benchCheckScaling } from './check-scaling.js';
 import { skipLine } from '../test/support/skip.js';
 
@@ -311,23 +312,33 @@ interface BatchRow {
   files: number;
   mb: number;
   dtc: { ms: number; cpuMs: number };
+  /** In a fresh node process: what one run of a tool over the batch pays, its compiler's warm-up included. */
   ours: { ms: number; cpuMs: number };
+  /** The same batch again in the bench's own process, whose earlier sections and batches have warmed the shared code: what a long-lived tool pays. */
+  oursWarm: { ms: number; cpuMs: number };
   identical: number;
 }
 
 /**
  * dtc over every file first (one process per file), then ours over every file
- * in this process; sums of both. The two sides run apart because a fork from
- * this process between two of our runs is charged to us: the kernel marks the
- * whole V8 heap copy-on-write at each fork, and our next run takes a page fault
- * per heap page it writes. Interleaved, that added ~0.4 s of system time to
- * our side of a 579-file batch (docs/benchmarks.md, "Fourth pass").
+ * in one fresh node process (bench/batch-child.ts); sums of both. The two
+ * sides run apart because a fork from the process that converts is charged
+ * to it: the kernel marks the whole V8 heap copy-on-write at each fork, and
+ * the next conversion takes a page fault per heap page it writes (interleaved
+ * in one process, ~0.4 s of system time on a 579-file batch; docs/benchmarks.md,
+ * "Fourth pass"). Until the sixth pass ours ran in the bench's own process,
+ * after the sections and batches before it had optimised the shared code.
  */
-function batch(
-  workload: string,
-  files: { path: string; dtcArgs: string[]; ours: () => Uint8Array | undefined }[],
-): BatchRow {
-  const row: BatchRow = { workload, files: files.length, mb: 0, dtc: { ms: 0, cpuMs: 0 }, ours: { ms: 0, cpuMs: 0 }, identical: 0 };
+function batch(workload: string, tmp: string, files: { path: string; dtcArgs: string[]; opts: DtcOptions }[]): BatchRow {
+  const row: BatchRow = {
+    workload,
+    files: files.length,
+    mb: 0,
+    dtc: { ms: 0, cpuMs: 0 },
+    ours: { ms: NaN, cpuMs: NaN },
+    oursWarm: { ms: 0, cpuMs: 0 },
+    identical: 0,
+  };
   const dtcDigests: (string | undefined)[] = [];
   for (const f of files) {
     row.mb += statSync(f.path).size / 1e6;
@@ -336,13 +347,32 @@ function batch(
     row.dtc.cpuMs += dtc.cpuMs;
     dtcDigests.push(dtc.code === 0 ? digest(dtc.stdout) : undefined);
   }
-  files.forEach((f, i) => {
-    const ours = timeOurs(f.ours);
-    row.ours.ms += ours.ms;
-    row.ours.cpuMs += ours.cpuMs;
-    if (ours.out !== undefined && dtcDigests[i] === digest(ours.out)) row.identical++;
-  });
+  const ours = childBatch(tmp, { items: files.map((f) => ({ path: f.path, opts: f.opts })) });
+  if (ours) {
+    row.ours = { ms: ours.ms, cpuMs: ours.cpuMs };
+    ours.digests.forEach((d, i) => {
+      if (d !== null && dtcDigests[i] === d) row.identical++;
+    });
+  }
+  for (const f of files) {
+    const warm = timeOurs(() => runDtc(readFileSync(f.path), { file: f.path, ...f.opts }).output);
+    row.oursWarm.ms += warm.ms;
+    row.oursWarm.cpuMs += warm.cpuMs;
+  }
   return row;
+}
+
+function childBatch(tmp: string, job: BatchJob): BatchResult | undefined {
+  const jobPath = join(tmp, 'batch-job.json');
+  writeFileSync(jobPath, JSON.stringify(job));
+  const script = fileURLToPath(new URL('./batch-child.js', import.meta.url));
+  const r = spawnSync(process.execPath, [script, jobPath], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  rmSync(jobPath, { force: true });
+  if (r.status !== 0) {
+    console.log(`batch-child failed: ${(r.stderr || String(r.error)).slice(0, 300)}`);
+    return undefined;
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as BatchResult;
 }
 
 /** Output identity by digest, so the dtc side's outputs need not stay in memory while ours run. */
@@ -350,24 +380,22 @@ function digest(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function dtbInput(path: string, opts: DtcOptions): () => Uint8Array | undefined {
-  return () => runDtc(readFileSync(path), { inputFormat: 'dtb', file: path, ...opts }).output;
-}
-
-function benchCorpus(dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCorpus | undefined): void {
+function benchCorpus(tmp: string, dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCorpus | undefined): void {
   const rows: BatchRow[] = [];
   if (dtbs) {
     const paths = dtbs.files.map((f) => join(dtbs.dir, f));
     rows.push(
       batch(
         'kernel DTBs dtb→dts',
-        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dts', p], ours: dtbInput(p, { outputFormat: 'dts' }) })),
+        tmp,
+        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dts', p], opts: { inputFormat: 'dtb', outputFormat: 'dts' } })),
       ),
     );
     rows.push(
       batch(
         'kernel DTBs dtb→dtb',
-        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dtb', p], ours: dtbInput(p, { outputFormat: 'dtb' }) })),
+        tmp,
+        paths.map((p) => ({ path: p, dtcArgs: ['-I', 'dtb', '-O', 'dtb', p], opts: { inputFormat: 'dtb', outputFormat: 'dtb' } })),
       ),
     );
   }
@@ -375,24 +403,17 @@ function benchCorpus(dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCor
     rows.push(
       batch(
         'kernel sources .pp.dts→dtb',
+        tmp,
         sources.sources.map((s) => ({
           path: s.pp,
           dtcArgs: kernelDtcArgs(s),
-          ours: () =>
-            runDtc(readFileSync(s.pp), {
-              inputFormat: 'dts',
-              outputFormat: 'dtb',
-              file: s.pp,
-              includeDirs: s.includeDirs,
-              bootCpuid: 0,
-              symbols: s.symbols,
-            }).output,
+          opts: { inputFormat: 'dts', outputFormat: 'dtb', includeDirs: s.includeDirs, bootCpuid: 0, symbols: s.symbols },
         })),
       ),
     );
   }
   if (rows.length === 0) return;
-  console.log('## Corpus: sum of one dtc process per file vs one node process for the batch\n');
+  console.log('## Corpus: sum of one dtc process per file vs one fresh node process for the batch\n');
   table(
     ['workload', 'files', 'input', 'identical', 'dtc wall (sum)', 'ours wall', 'ratio', 'ours + node start', 'ratio', 'dtc CPU', 'ours CPU', 'CPU ratio'],
     rows.map((r) => [
@@ -409,6 +430,11 @@ function benchCorpus(dtbs: KernelDtbCorpus | undefined, sources: KernelSourceCor
       fmtMs(r.ours.cpuMs),
       fmtRatio(r.dtc.cpuMs / r.ours.cpuMs),
     ]),
+  );
+  console.log('\nThe same batches of ours again in the bench process, its code already optimised by the sections and batches before (a long-lived tool):\n');
+  table(
+    ['workload', 'ours wall', 'ours CPU', 'CPU ratio'],
+    rows.map((r) => [r.workload, fmtMs(r.oursWarm.ms), fmtMs(r.oursWarm.cpuMs), fmtRatio(r.dtc.cpuMs / r.oursWarm.cpuMs)]),
   );
 }
 
@@ -498,7 +524,7 @@ async function main(): Promise<void> {
   const dtcVersion = spawnSync('dtc', ['--version']).stdout.toString().trim();
   console.log(`# hyperlaunch fdt benchmark\n`);
   console.log(`node ${process.version}, ${dtcVersion}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-  console.log('ratio = dtc time / our time (> 1: we are faster). CPU = user + system time (dtc: its child processes; ours: this process),');
+  console.log('ratio = dtc time / our time (> 1: we are faster). CPU = user + system time (dtc: its child processes; ours: the process that did the work),');
   console.log('which stays meaningful when other work shares the machine; wall = elapsed time.\n');
   const tmp = mkdtempSync(join(tmpdir(), 'hl-bench-'));
   try {
@@ -510,7 +536,7 @@ async function main(): Promise<void> {
     const dtbCorpus = dtbs && !isUnavailable(dtbs) ? dtbs : undefined;
     const sourceCorpus = sources && !isUnavailable(sources) ? sources : undefined;
     if (sections.has('throughput') && dtbCorpus) benchThroughput(dtbCorpus);
-    if (sections.has('corpus')) benchCorpus(dtbCorpus, sourceCorpus);
+    if (sections.has('corpus')) benchCorpus(tmp, dtbCorpus, sourceCorpus);
     if (sections.has('large')) benchLarge(tmp);
     if (sections.has('scaling')) benchScaling(tmp);
     if (sections.has('scaling')) benchCheckScaling();
