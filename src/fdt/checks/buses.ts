@@ -8,7 +8,6 @@ import type { PropertyValue } from '../tree/data.js';
 import {
   type DtcCheckContext,
   asInt,
-  cellAt,
   dtcWouldFail,
   hex,
   liveChildren,
@@ -44,8 +43,8 @@ function pciBridge(ctx: DtcCheckContext, node: Node): void {
     ctx.failProp(node, busRange, 'value must be 2 cells');
     return;
   }
-  const first = cellAt(busRange.bytes, 0);
-  const last = cellAt(busRange.bytes, 1);
+  const first = busRange.value.cellAt(0);
+  const last = busRange.value.cellAt(1);
   if (first > last) ctx.failProp(node, busRange, '1st cell must be less than or equal to 2nd cell');
   if (last > 0xff) ctx.failProp(node, busRange, 'maximum bus number must be less than 256');
 }
@@ -54,10 +53,10 @@ function pciDeviceBusNum(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== PCI) return;
   const reg = node.getProperty('reg');
   if (!reg) return;
-  const busNum = (cellAt(reg.bytes, 0) & 0x00ff0000) >>> 16;
+  const busNum = (reg.value.cellAt(0) & 0x00ff0000) >>> 16;
   const busRange = node.parent.getProperty('bus-range');
   // dtc takes both bounds from the first cell
-  const min = busRange ? cellAt(busRange.bytes, 0) : 0;
+  const min = busRange ? busRange.value.cellAt(0) : 0;
   const max = min;
   if (busNum < min || busNum > max) {
     ctx.failProp(node, busRange, `PCI bus number ${busNum} out of range, expected (${asInt(min)} - ${asInt(max)})`);
@@ -68,10 +67,10 @@ function pciDeviceReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== PCI) return;
   const prop = node.getProperty('reg');
   if (!prop) return;
-  if (cellAt(prop.bytes, 1) || cellAt(prop.bytes, 2)) {
+  if (prop.value.cellAt(1) || prop.value.cellAt(2)) {
     ctx.failProp(node, prop, 'PCI reg config space address cells 2 and 3 must be 0');
   }
-  const reg = cellAt(prop.bytes, 0);
+  const reg = prop.value.cellAt(0);
   const dev = (reg & 0xf800) >>> 11;
   const func = (reg & 0x700) >>> 8;
   if (reg & 0xff000000) ctx.failProp(node, prop, 'PCI reg address is not configuration space');
@@ -167,11 +166,11 @@ function i2cBusReg(ctx: DtcCheckContext, node: Node): void {
     ctx.fail(node, 'missing or empty reg property');
     return;
   }
-  const first = (cellAt(prop.bytes, 0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
+  const first = (prop.value.cellAt(0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
   const expected = hex(first);
   if (node.unitAddress !== expected) ctx.fail(node, `I2C bus unit address format error, expected "${expected}"`);
   for (let i = 0, len = prop.bytes.length; len > 0; len -= 4, i++) {
-    const reg = (cellAt(prop.bytes, i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
+    const reg = (prop.value.cellAt(i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
     if (reg & I2C_TEN_BIT_ADDRESS && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff) {
       ctx.failProp(node, prop, `I2C address must be less than 10-bits, got "0x${hex(reg)}"`);
     } else if (reg > 0x7f) {
@@ -212,7 +211,7 @@ function spiBusReg(ctx: DtcCheckContext, node: Node): void {
     ctx.fail(node, 'missing or empty reg property');
     return;
   }
-  const expected = hex(cellAt(prop.bytes, 0));
+  const expected = hex(prop.value.cellAt(0));
   if (node.unitAddress !== expected) ctx.fail(node, `SPI bus unit address format error, expected "${expected}"`);
 }
 
@@ -247,7 +246,7 @@ function graphReg(ctx: DtcCheckContext, node: Node): void {
     ctx.fail(node, "graph node malformed 'reg' property");
     return;
   }
-  const expected = hex(cellAt(prop.bytes, 0));
+  const expected = hex(prop.value.cellAt(0));
   if (node.unitAddress !== expected) ctx.fail(node, `graph node unit address error, expected "${expected}"`);
   const parent = node.parent;
   if (!parent) throw dtcWouldFail(ctx, node, 'the root node is a graph port or endpoint', 'DTC_CHECK_CRASH');

@@ -10,7 +10,6 @@ import {
   type DtcCheckContext,
   type DtcCheckSpec,
   asInt,
-  cellAt,
   deleteNode,
   dtcWouldFail,
   visiting,
@@ -38,7 +37,7 @@ function phandleProp(ctx: DtcCheckContext, node: Node, propName: string): number
     if (node !== ctx.lookup.nodeByRef(m.ref ?? '')) ctx.fail(node, `${prop.name} is a reference to another node`);
     return 0;
   }
-  const phandle = cellAt(prop.bytes, 0);
+  const phandle = prop.value.cellAt(0);
   if (phandle === 0 || phandle === 0xffffffff) {
     ctx.failProp(node, prop, `bad value (0x${hex(phandle)}) in ${prop.name} property`);
     return 0;
@@ -167,7 +166,7 @@ function phandleArgs(ctx: DtcCheckContext, node: Node, prop: Property, provider:
       throw dtcWouldFail(ctx, node, `${prop.name}: ${provider.cellName} makes the walk over ${prop.name} revisit cell ${cell}`, 'DTC_CHECK_HANG');
     }
     seen.add(cell);
-    const phandle = asInt(cellAt(prop.bytes, cell));
+    const phandle = asInt(prop.value.cellAt(cell));
     if (phandle === 0 || phandle === -1) {
       if (ctx.tree.plugin) break; // overlays may point outside themselves
       cellsize = 0;

@@ -132,23 +132,12 @@ export function dtcWouldFail(
   });
 }
 
-/** Big-endian cell `index` of a value; zero past the end (where dtc reads garbage). */
-export function cellAt(bytes: Uint8Array, index: number): number {
-  const off = index * 4;
-  if (index < 0 || off + 4 > bytes.length) {
-    let v = 0;
-    for (let i = 0; i < 4; i++) v = v * 256 + (off + i >= 0 && off + i < bytes.length ? bytes[off + i]! : 0);
-    return v >>> 0;
-  }
-  return ((bytes[off]! << 24) | (bytes[off + 1]! << 16) | (bytes[off + 2]! << 8) | bytes[off + 3]!) >>> 0;
-}
-
 /** dtc's propval_cell, which asserts the value is exactly one cell. */
 export function propvalCell(ctx: DtcCheckContext, node: Node, prop: Property): number {
-  if (prop.bytes.length !== 4) {
-    throw dtcWouldFail(ctx, node, `property ${prop.name} of ${fullPath(node)} is ${prop.bytes.length} bytes, not one cell`);
+  if (prop.value.length !== 4) {
+    throw dtcWouldFail(ctx, node, `property ${prop.name} of ${fullPath(node)} is ${prop.value.length} bytes, not one cell`);
   }
-  return cellAt(prop.bytes, 0);
+  return prop.value.cellAt(0);
 }
 
 /** A cell read as C `int`. */

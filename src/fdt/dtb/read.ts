@@ -6,7 +6,7 @@
  * iterative, so any input ends in a DeviceTree or an FdtError.
  */
 import type { FdtCode } from '../codes.js';
-import { type Marker, PropertyValue } from '../tree/data.js';
+import { PropertyValue } from '../tree/data.js';
 import { FdtError } from '../errors.js';
 import {
   FDT_BEGIN_NODE,
@@ -399,23 +399,14 @@ function readStructure(ctx: DtbInput, hdr: Header, view: DataView, warn: (m: str
   return { root, phandleCandidates };
 }
 
-/**
- * Shared by every value read from a blob: a blob's values carry no markers,
- * and many are empty. Both are frozen in effect (a zero-length view holds
- * nothing to write; the array is frozen), so sharing them saves two
- * allocations per property without letting one property's edit reach another.
- */
-const NO_BYTES = new Uint8Array(0);
-const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
-
 function readProperty(cur: BlobCursor, strings: StringsBlock, legacy: boolean, at: number): Property {
   const len = cur.word();
   const stroff = cur.word();
   const name = strings.name(stroff, at + 8);
   if (legacy && len >= 8) cur.realign(8);
-  if (len === 0) return new Property(name, new PropertyValue(NO_BYTES, NO_MARKERS));
+  if (len === 0) return new Property(name, PropertyValue.empty());
   // Values lie in the reader's private copy of the blob (one allocation for all of them).
-  const value = PropertyValue.inBlob(cur.values, cur.skip(len), len, NO_MARKERS);
+  const value = PropertyValue.inBlob(cur.values, cur.skip(len), len);
   cur.realign(4);
   return new Property(name, value);
 }

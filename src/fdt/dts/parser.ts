@@ -397,7 +397,7 @@ class DtsParser implements TokenSource {
         } else if (n === T_CHAR && lx.ch === 0x3b && !omit) {
           // ;
           this.drop();
-          this.addProp(f, this.spanProp(new Property(this.propName(name), this.values.empty()), nameLine, nameColumn), labels, startLine, startColumn);
+          this.addProp(f, this.spanProp(new Property(this.propName(name), PropertyValue.empty()), nameLine, nameColumn), labels, startLine, startColumn);
         } else {
           throw this.syntaxError(lx.token());
         }

@@ -29,6 +29,22 @@ export function isTypeMarker(m: Marker): boolean {
   return TYPE_MARKERS.has(m.type);
 }
 
+/** Big-endian `cell` into `b` at `o`. */
+function putCell(b: Uint8Array, o: number, cell: number): void {
+  b[o] = cell >>> 24;
+  b[o + 1] = cell >>> 16;
+  b[o + 2] = cell >>> 8;
+  b[o + 3] = cell;
+}
+
+/**
+ * Shared by the values that have no markers or no bytes (every value read
+ * from a blob, every empty one): a zero-length array holds nothing to write
+ * and the list is frozen, so sharing them lets no value's edit reach another.
+ */
+const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
+const EMPTY_BYTES = new Uint8Array(0);
+
 /** A property value. `bytes` is owned by the value; treat it as immutable once built. */
 export class PropertyValue {
   /**
@@ -49,8 +65,12 @@ export class PropertyValue {
     this.markers = markers;
   }
 
-  /** `size` bytes of `blob` from `at`, viewed only when read. `blob` must never be written afterwards. */
-  static inBlob(blob: Uint8Array, at: number, size: number, markers: Marker[]): PropertyValue {
+  /**
+   * `size` bytes of `blob` from `at`, viewed only when read (a blob's values
+   * have no markers unless given). Nothing else may write those bytes
+   * afterwards; the value itself may (setCell).
+   */
+  static inBlob(blob: Uint8Array, at: number, size: number, markers: Marker[] = NO_MARKERS): PropertyValue {
     const v = new PropertyValue(blob, markers);
     v.at = at;
     v.size = size;
@@ -115,21 +135,20 @@ export class PropertyValue {
     return new PropertyValue(b, [{ type: 'string', offset: 0 }]);
   }
 
+  /** No bytes, no markers (`name;`, or a blob's empty property); its list and bytes are shared and frozen in effect. */
+  static empty(): PropertyValue {
+    return new PropertyValue(EMPTY_BYTES, NO_MARKERS);
+  }
+
   static fromCells(cells: readonly number[]): PropertyValue {
     const b = new Uint8Array(cells.length * 4);
-    // Shifts, not a DataView: the checks make one of these per node given a phandle, and a DataView is a second object.
-    for (let i = 0, o = 0; i < cells.length; i++, o += 4) {
-      const c = cells[i]!;
-      b[o] = c >>> 24;
-      b[o + 1] = c >>> 16;
-      b[o + 2] = c >>> 8;
-      b[o + 3] = c;
-    }
+    // Shifts, not a DataView: a DataView is a second object per value.
+    for (let i = 0; i < cells.length; i++) putCell(b, i * 4, cells[i]!);
     return new PropertyValue(b, [{ type: 'uint32', offset: 0 }]);
   }
 
   clone(): PropertyValue {
-    return new PropertyValue(this.bytes.slice(), this.markers.map((m) => ({ ...m })));
+    return new PropertyValue(this.copyBytes(), this.markers.map((m) => ({ ...m })));
   }
 
   /** dtc's data_merge: this value followed by `other`, markers shifted. */
@@ -201,12 +220,7 @@ export class PropertyValue {
       this.at = 0;
       this.size = copy.length;
     }
-    const b = this.b;
-    const o = this.at + offset;
-    b[o] = cell >>> 24;
-    b[o + 1] = cell >>> 16;
-    b[o + 2] = cell >>> 8;
-    b[o + 3] = cell;
+    putCell(this.b, this.at + offset, cell);
   }
 
   /** A copy of the bytes the caller may write, made from a blob-backed value without a view first. */
@@ -382,7 +396,6 @@ export class ValueArena {
   private chunk: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private nextSize = ARENA_FIRST_CHUNK;
-  private readonly scratch = new Uint8Array(4);
 
   /** A value of the first `n` bytes of `src` (copied) with `markers`. */
   place(src: Uint8Array, n: number, markers: Marker[]): PropertyValue {
@@ -403,20 +416,9 @@ export class ValueArena {
 
   /** A one-cell value (`<cell>`), as PropertyValue.fromCells([cell]) makes, in the arena. */
   cell(cell: number): PropertyValue {
-    const b = this.scratch;
-    b[0] = cell >>> 24;
-    b[1] = cell >>> 16;
-    b[2] = cell >>> 8;
-    b[3] = cell;
-    return this.place(b, 4, typeMarkerList('uint32'));
-  }
-
-  /** A value with no bytes and no markers (a property given as `name;`). */
-  empty(): PropertyValue {
-    return new PropertyValue(EMPTY_BYTES, NO_MARKERS);
+    putCell(CELL_SCRATCH, 0, cell);
+    return this.place(CELL_SCRATCH, 4, typeMarkerList('uint32'));
   }
 }
 
-const NO_MARKERS = Object.freeze([]) as unknown as Marker[];
-
-const EMPTY_BYTES = new Uint8Array(0);
+const CELL_SCRATCH = new Uint8Array(4);
