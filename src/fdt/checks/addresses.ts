@@ -64,7 +64,7 @@ function rangesFormat(ranges: string): (ctx: DtcCheckContext, node: Node) => voi
     const pSize = nodeSizeCells(node.parent);
     const cAddr = nodeAddrCells(node);
     const cSize = nodeSizeCells(node);
-    const len = prop.bytes.length;
+    const len = prop.value.length;
     if (len === 0) {
       if (pAddr !== cAddr) {
         ctx.failProp(node, prop, `empty "${ranges}" property but its #address-cells (${cAddr}) differs from ${fullPath(node.parent)} (${pAddr})`);
@@ -115,7 +115,7 @@ function avoidUnnecessaryAddrSize(ctx: DtcCheckContext, node: Node): void {
 
 function isDisabled(node: Node): boolean {
   const prop = node.getProperty('status');
-  return prop !== undefined && valueEquals(prop.bytes, 'disabled');
+  return prop !== undefined && valueEquals(prop.value, 'disabled');
 }
 
 /** Each child reports every earlier eligible sibling with the same unit address, as dtc's pair loop does. */

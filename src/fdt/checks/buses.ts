@@ -31,7 +31,7 @@ const GRAPH_PORTS = 'graph-ports';
 
 function pciBridge(ctx: DtcCheckContext, node: Node): void {
   const dt = node.getProperty('device_type');
-  if (!dt || !valueEquals(dt.bytes, 'pci')) return;
+  if (!dt || !valueEquals(dt.value, 'pci')) return;
   node.bus = PCI;
   if (node.baseName !== 'pci' && node.baseName !== 'pcie') ctx.fail(node, 'node name is not "pci" or "pcie"');
   if (!node.getProperty('ranges')) ctx.fail(node, 'missing ranges for PCI bridge (or not a bridge)');
@@ -39,7 +39,7 @@ function pciBridge(ctx: DtcCheckContext, node: Node): void {
   if (nodeSizeCells(node) !== 2) ctx.fail(node, 'incorrect #size-cells for PCI bridge');
   const busRange = node.getProperty('bus-range');
   if (!busRange) return;
-  if (busRange.bytes.length !== 8) {
+  if (busRange.value.length !== 8) {
     ctx.failProp(node, busRange, 'value must be 2 cells');
     return;
   }
@@ -162,14 +162,14 @@ const I2C_TEN_BIT_ADDRESS = 0x80000000;
 function i2cBusReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== I2C) return;
   const prop = node.getProperty('reg');
-  if (!prop || prop.bytes.length === 0) {
+  if (!prop || prop.value.length === 0) {
     ctx.fail(node, 'missing or empty reg property');
     return;
   }
   const first = (prop.value.cellAt(0) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
   const expected = hex(first);
   if (node.unitAddress !== expected) ctx.fail(node, `I2C bus unit address format error, expected "${expected}"`);
-  for (let i = 0, len = prop.bytes.length; len > 0; len -= 4, i++) {
+  for (let i = 0, len = prop.value.length; len > 0; len -= 4, i++) {
     const reg = (prop.value.cellAt(i) & ~I2C_OWN_SLAVE_ADDRESS) >>> 0;
     if (reg & I2C_TEN_BIT_ADDRESS && (reg & ~I2C_TEN_BIT_ADDRESS) >>> 0 > 0x3ff) {
       ctx.failProp(node, prop, `I2C address must be less than 10-bits, got "0x${hex(reg)}"`);
@@ -207,7 +207,7 @@ function spiBusReg(ctx: DtcCheckContext, node: Node): void {
   if (!node.parent || node.parent.bus !== SPI) return;
   if (node.parent.getProperty('spi-slave')) return;
   const prop = node.getProperty('reg');
-  if (!prop || prop.bytes.length === 0) {
+  if (!prop || prop.value.length === 0) {
     ctx.fail(node, 'missing or empty reg property');
     return;
   }
@@ -242,7 +242,7 @@ function graphChildAddress(ctx: DtcCheckContext, node: Node): void {
 function graphReg(ctx: DtcCheckContext, node: Node): void {
   const prop = node.getProperty('reg');
   if (!prop) return;
-  if (prop.bytes.length !== 4) {
+  if (prop.value.length !== 4) {
     ctx.fail(node, "graph node malformed 'reg' property");
     return;
   }

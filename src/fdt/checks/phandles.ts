@@ -27,8 +27,8 @@ import { cellCheck } from './structure.js';
 function phandleProp(ctx: DtcCheckContext, node: Node, propName: string): number {
   const prop = node.getProperty(propName);
   if (!prop) return 0;
-  if (prop.bytes.length !== 4) {
-    ctx.failProp(node, prop, `bad length (${prop.bytes.length}) ${prop.name} property`);
+  if (prop.value.length !== 4) {
+    ctx.failProp(node, prop, `bad length (${prop.value.length}) ${prop.name} property`);
     return 0;
   }
   for (const m of prop.value.markers) {
@@ -117,7 +117,7 @@ function pathReferences(ctx: DtcCheckContext, node: Node): void {
   for (const prop of liveProps(node)) {
     for (const m of prop.value.markers) {
       if (m.type !== 'ref-path') continue;
-      if (m.offset > prop.value.bytes.length) {
+      if (m.offset > prop.value.length) {
         throw dtcWouldFail(ctx, node, `path reference ${m.ref ?? ''} in ${prop.name} lies outside the value`);
       }
       const ref = m.ref ?? '';
@@ -153,7 +153,7 @@ interface Provider {
 
 /** dtc's check_property_phandle_args, with its C int arithmetic, minus its endless loop. */
 function phandleArgs(ctx: DtcCheckContext, node: Node, prop: Property, provider: Provider): void {
-  const len = prop.bytes.length;
+  const len = prop.value.length;
   if (!isMultipleOf(len, 4)) {
     ctx.failProp(node, prop, `property size (${len}) is invalid, expected multiple of 4`);
     return;
@@ -260,7 +260,7 @@ function interruptProvider(ctx: DtcCheckContext, node: Node): void {
 function interruptsProperty(ctx: DtcCheckContext, node: Node): void {
   const irqProp = node.getProperty('interrupts');
   if (!irqProp) return;
-  const len = irqProp.bytes.length;
+  const len = irqProp.value.length;
   if (!isMultipleOf(len, 4)) ctx.failProp(node, irqProp, `size (${len}) is invalid, expected multiple of 4`);
 
   let irqNode: Node | undefined;

@@ -137,7 +137,7 @@ function unitAddressVsReg(ctx: DtcCheckContext, node: Node): void {
   let prop = node.getProperty('reg');
   if (!prop) {
     prop = node.getProperty('ranges');
-    if (prop && prop.bytes.length === 0) prop = undefined;
+    if (prop && prop.value.length === 0) prop = undefined;
   }
   const unit = node.unitAddress;
   if (prop) {
@@ -291,7 +291,7 @@ function aliasPaths(ctx: DtcCheckContext, node: Node): void {
   if (node.name !== 'aliases') return;
   for (const prop of liveProps(node)) {
     if (prop.name === 'phandle' || prop.name === 'linux,phandle') continue;
-    if (prop.bytes.length === 0 || !ctx.lookup.nodeByPath(cString(prop.bytes))) {
+    if (prop.value.length === 0 || !ctx.lookup.nodeByPath(cString(prop.bytes))) {
       ctx.failProp(node, prop, `aliases property is not a valid node (${cString(prop.bytes)})`);
       continue;
     }

@@ -8,7 +8,7 @@
  */
 import { FdtError } from '../errors.js';
 import type { DeviceTree, Node, Property } from '../tree/livetree.js';
-import type { ValueArena } from '../tree/data.js';
+import type { PropertyValue, ValueArena } from '../tree/data.js';
 import { bytesToByteString, nameToByteString } from '../dtb/string-table.js';
 import type { TreeLookup } from '../tree/phandle-index.js';
 import type { PhandleFormat } from '../tree/phandles.js';
@@ -157,12 +157,13 @@ export function cString(bytes: Uint8Array): string {
 }
 
 /** The value as C `streq` sees it; empty values compare unequal to everything (dtc would crash). */
-export function valueEquals(bytes: Uint8Array, s: string): boolean {
-  if (bytes.length === 0) return false;
-  let end = bytes.indexOf(0);
-  if (end < 0) end = bytes.length;
+export function valueEquals(value: PropertyValue, s: string): boolean {
+  const len = value.length;
+  if (len === 0) return false;
+  let end = value.indexOf(0, 0);
+  if (end < 0) end = len;
   if (end !== s.length) return false;
-  for (let i = 0; i < end; i++) if (bytes[i] !== s.charCodeAt(i)) return false;
+  for (let i = 0; i < end; i++) if (value.byteAt(i) !== s.charCodeAt(i)) return false;
   return true;
 }
 

@@ -22,11 +22,42 @@ function* preorder(root: Node): IterableIterator<Node> {
   if (!root.deleted) yield* walkNodes(root);
 }
 
+/**
+ * Phandle → node. Phandles are mostly small and dense (dtc counts them up
+ * from 1), so those below DENSE_LIMIT live in an array indexed by value; a
+ * Map of a hundred thousand numbers was a fifth of the checks' time on a
+ * large tree. Larger values (any 32-bit value is valid) go to a Map.
+ */
+const DENSE_LIMIT = 1 << 20;
+
+class PhandleTable {
+  private readonly dense: (Node | undefined)[] = [];
+  private sparse: Map<number, Node> | undefined = undefined;
+
+  get(phandle: number): Node | undefined {
+    if (phandle < DENSE_LIMIT) return phandle < this.dense.length ? this.dense[phandle] : undefined;
+    return this.sparse?.get(phandle);
+  }
+
+  /** Record `node` unless the value is taken (the first in depth-first order keeps it). */
+  addFirst(phandle: number, node: Node): void {
+    if (phandle < DENSE_LIMIT) {
+      const dense = this.dense;
+      // fill up to the index so that the array stays packed rather than holey-by-gap
+      while (dense.length <= phandle) dense.push(undefined);
+      if (dense[phandle] === undefined) dense[phandle] = node;
+      return;
+    }
+    this.sparse ??= new Map();
+    if (!this.sparse.has(phandle)) this.sparse.set(phandle, node);
+  }
+}
+
 export class TreeLookup {
   private readonly root: Node;
   private labels?: Map<string, Node>;
   private labelsRepeat = false;
-  private phandles?: Map<number, Node>;
+  private phandles?: PhandleTable;
   private propLabels?: Map<string, PropertyHit>;
   private markerLabels?: Map<string, MarkerHit>;
   private childNames = new WeakMap<Node, Map<string, Node>>();
@@ -50,31 +81,40 @@ export class TreeLookup {
   }
 
   private labelMap(): Map<string, Node> {
-    if (!this.labels) {
-      // a loop with its own stack, not the preorder generator: this runs once per compile over every node
-      const m = new Map<string, Node>();
-      let repeated = false;
-      const stack: Node[] = this.root.deleted ? [] : [this.root];
-      while (stack.length > 0) {
-        const n = stack.pop()!;
-        // hasLabels first: reading labels would make an empty array on every node without one
-        if (n.hasLabels) {
-          for (const l of n.labels) {
-            if (l.deleted) continue;
-            if (!m.has(l.name)) m.set(l.name, n);
-            else repeated = true;
-          }
-        }
-        const children = n.children;
-        for (let i = children.length - 1; i >= 0; i--) {
-          const c = children[i]!;
-          if (!c.deleted) stack.push(c);
+    return this.labels ?? this.buildLabelMap();
+  }
+
+  /*
+   * The maps are built in methods of their own, apart from the accessors the
+   * checks call per node: V8 then inlines a few loads into those callers
+   * rather than each builder's loop, which made every caller's optimised
+   * code, and its recompiles after a deoptimisation, larger.
+   */
+
+  private buildLabelMap(): Map<string, Node> {
+    // a loop with its own stack, not the preorder generator: this runs once per compile over every node
+    const m = new Map<string, Node>();
+    let repeated = false;
+    const stack: Node[] = this.root.deleted ? [] : [this.root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      // hasLabels first: reading labels would make an empty array on every node without one
+      if (n.hasLabels) {
+        for (const l of n.labels) {
+          if (l.deleted) continue;
+          if (!m.has(l.name)) m.set(l.name, n);
+          else repeated = true;
         }
       }
-      this.labels = m;
-      this.labelsRepeat = repeated;
+      const children = n.children;
+      for (let i = children.length - 1; i >= 0; i--) {
+        const c = children[i]!;
+        if (!c.deleted) stack.push(c);
+      }
     }
-    return this.labels;
+    this.labels = m;
+    this.labelsRepeat = repeated;
+    return m;
   }
 
   /**
@@ -99,25 +139,26 @@ export class TreeLookup {
    * from zeroed phandles), so that the first lookup need not walk the tree.
    */
   noPhandlesYet(): void {
-    this.phandles = new Map();
+    this.phandles = new PhandleTable();
   }
 
   /** Tell the index that `node` now has `phandle` (explicit or assigned). */
   recordPhandle(node: Node, phandle: number): void {
-    const m = this.phandles;
-    if (m && !m.has(phandle)) m.set(phandle, node);
+    this.phandles?.addFirst(phandle >>> 0, node);
   }
 
-  private phandleMap(): Map<number, Node> {
-    if (!this.phandles) {
-      const m = new Map<number, Node>();
-      for (const n of preorder(this.root)) {
-        const p = n.phandle >>> 0;
-        if (p !== 0 && p !== 0xffffffff && !m.has(p)) m.set(p, n);
-      }
-      this.phandles = m;
+  private phandleMap(): PhandleTable {
+    return this.phandles ?? this.buildPhandleMap();
+  }
+
+  private buildPhandleMap(): PhandleTable {
+    const m = new PhandleTable();
+    for (const n of preorder(this.root)) {
+      const p = n.phandle >>> 0;
+      if (p !== 0 && p !== 0xffffffff) m.addFirst(p, n);
     }
-    return this.phandles;
+    this.phandles = m;
+    return m;
   }
 
   /** dtc's get_node_by_path, including its treatment of empty and repeated slashes. */
@@ -140,13 +181,14 @@ export class TreeLookup {
 
   /** First live child named `name` (dtc's get_subnode order). */
   child(node: Node, name: string): Node | undefined {
-    let m = this.childNames.get(node);
-    if (!m) {
-      m = new Map();
-      for (const c of node.children) if (!c.deleted && !m.has(c.name)) m.set(c.name, c);
-      this.childNames.set(node, m);
-    }
-    return m.get(name);
+    return (this.childNames.get(node) ?? this.buildChildNames(node)).get(name);
+  }
+
+  private buildChildNames(node: Node): Map<string, Node> {
+    const m = new Map<string, Node>();
+    for (const c of node.children) if (!c.deleted && !m.has(c.name)) m.set(c.name, c);
+    this.childNames.set(node, m);
+    return m;
   }
 
   /** dtc's get_node_by_ref: `/` is the root, `/…` a path, anything else a label. */
