@@ -32,6 +32,7 @@ import {
   type KernelSourceCorpus,
 } from '../test/corpus/debian-corpus.js';
 import { syntheticDts } from './synthetic-tree.js';
+import { childCpuMs } from './proc-times.js';
 import type { BatchJob, BatchResult } from './batch-child.js';
 import { benchCheckScaling } from './check-scaling.js';
 import { skipLine } from '../test/support/skip.js';
@@ -47,25 +48,6 @@ interface Timed {
   code: number;
   stdout: Buffer;
   stderr: string;
-}
-
-/** Clock ticks per second for /proc's times (USER_HZ; 100 on every Linux that matters). */
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
-
-/**
- * CPU time of this process's waited-for children (cutime + cstime from
- * /proc/self/stat); NaN where /proc is missing. Tick resolution (10 ms), so
- * only sums over many runs or long runs are meaningful.
- */
-function childCpuMs(): number {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Fields after "(comm)" start at field 3 (state); cutime is field 16, cstime 17.
-    return ((Number(fields[13]) + Number(fields[14])) * 1000) / CLK_TCK;
-  } catch {
-    return NaN;
-  }
 }
 
 function ownCpuMs(): number {
@@ -313,7 +295,7 @@ interface BatchRow {
   mb: number;
   dtc: { ms: number; cpuMs: number };
   /** In a fresh node process: what one run of a tool over the batch pays, its compiler's warm-up included. */
-  ours: { ms: number; cpuMs: number };
+  ours: { ms: number; cpuMs: number; mainCpuMs: number | null };
   /** The same batch again in the bench's own process, whose earlier sections and batches have warmed the shared code: what a long-lived tool pays. */
   oursWarm: { ms: number; cpuMs: number };
   identical: number;
@@ -335,7 +317,7 @@ function batch(workload: string, tmp: string, files: { path: string; dtcArgs: st
     files: files.length,
     mb: 0,
     dtc: { ms: 0, cpuMs: 0 },
-    ours: { ms: NaN, cpuMs: NaN },
+    ours: { ms: NaN, cpuMs: NaN, mainCpuMs: null },
     oursWarm: { ms: 0, cpuMs: 0 },
     identical: 0,
   };
@@ -349,7 +331,7 @@ function batch(workload: string, tmp: string, files: { path: string; dtcArgs: st
   }
   const ours = childBatch(tmp, { items: files.map((f) => ({ path: f.path, opts: f.opts })) });
   if (ours) {
-    row.ours = { ms: ours.ms, cpuMs: ours.cpuMs };
+    row.ours = { ms: ours.ms, cpuMs: ours.cpuMs, mainCpuMs: ours.mainCpuMs };
     ours.digests.forEach((d, i) => {
       if (d !== null && dtcDigests[i] === d) row.identical++;
     });
@@ -431,6 +413,18 @@ function benchCorpus(tmp: string, dtbs: KernelDtbCorpus | undefined, sources: Ke
       fmtRatio(r.dtc.cpuMs / r.ours.cpuMs),
     ]),
   );
+  if (rows.some((r) => r.ours.mainCpuMs !== null)) {
+    console.log('\nWhere our CPU time went in the fresh process: its main thread (the conversions), and V8\'s other threads (the optimising compiler, the collector\'s helpers):\n');
+    table(
+      ['workload', 'ours CPU', 'main thread', 'other threads', 'other share'],
+      rows.map((r) => {
+        const main = r.ours.mainCpuMs;
+        if (main === null) return [r.workload, fmtMs(r.ours.cpuMs), '–', '–', '–'];
+        const other = r.ours.cpuMs - main;
+        return [r.workload, fmtMs(r.ours.cpuMs), fmtMs(main), fmtMs(other), `${((100 * other) / r.ours.cpuMs).toFixed(0)} %`];
+      }),
+    );
+  }
   console.log('\nThe same batches of ours again in the bench process, its code already optimised by the sections and batches before (a long-lived tool):\n');
   table(
     ['workload', 'ours wall', 'ours CPU', 'CPU ratio'],
