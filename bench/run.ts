@@ -302,9 +302,9 @@ interface BatchRow {
 }
 
 /**
- * dtc over every file first (one process per file), then ours over every file
- * in one fresh node process (bench/batch-child.ts); sums of both. The two
- * sides run apart because a fork from the process that converts is charged
+ * dtc over every other file (one process per file), then ours over every
+ * file in one fresh node process (bench/batch-child.ts), then dtc over the
+ * files it skipped; sums of both. The two sides run apart because a fork from the process that converts is charged
  * to it: the kernel marks the whole V8 heap copy-on-write at each fork, and
  * the next conversion takes a page fault per heap page it writes (interleaved
  * in one process, ~0.4 s of system time on a 579-file batch; docs/benchmarks.md,
@@ -321,15 +321,22 @@ function batch(workload: string, tmp: string, files: { path: string; dtcArgs: st
     oursWarm: { ms: 0, cpuMs: 0 },
     identical: 0,
   };
-  const dtcDigests: (string | undefined)[] = [];
-  for (const f of files) {
-    row.mb += statSync(f.path).size / 1e6;
-    const dtc = execTimed('dtc', f.dtcArgs);
-    row.dtc.ms += dtc.ms;
-    row.dtc.cpuMs += dtc.cpuMs;
-    dtcDigests.push(dtc.code === 0 ? digest(dtc.stdout) : undefined);
-  }
+  const dtcDigests: (string | undefined)[] = new Array<string | undefined>(files.length).fill(undefined);
+  const runDtcOn = (parity: number): void => {
+    for (let i = parity; i < files.length; i += 2) {
+      const f = files[i]!;
+      row.mb += statSync(f.path).size / 1e6;
+      const dtc = execTimed('dtc', f.dtcArgs);
+      row.dtc.ms += dtc.ms;
+      row.dtc.cpuMs += dtc.cpuMs;
+      dtcDigests[i] = dtc.code === 0 ? digest(dtc.stdout) : undefined;
+    }
+  };
+  // dtc's half of the files on either side of ours: the machine's speed drifts
+  // over the minutes a batch takes, and a drift then weighs on both sides alike.
+  runDtcOn(0);
   const ours = childBatch(tmp, { items: files.map((f) => ({ path: f.path, opts: f.opts })) });
+  runDtcOn(1);
   if (ours) {
     row.ours = { ms: ours.ms, cpuMs: ours.cpuMs, mainCpuMs: ours.mainCpuMs };
     ours.digests.forEach((d, i) => {
