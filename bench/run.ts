@@ -296,20 +296,23 @@ interface BatchRow {
   dtc: { ms: number; cpuMs: number };
   /** In a fresh node process: what one run of a tool over the batch pays, its compiler's warm-up included. */
   ours: { ms: number; cpuMs: number; mainCpuMs: number | null };
-  /** The same batch again in the bench's own process, whose earlier sections and batches have warmed the shared code: what a long-lived tool pays. */
-  oursWarm: { ms: number; cpuMs: number };
+  /** The same batch again in that process: what a long-lived tool pays. */
+  oursWarm: { ms: number; cpuMs: number; mainCpuMs: number | null };
   identical: number;
 }
 
 /**
  * dtc over every other file (one process per file), then ours over every
  * file in one fresh node process (bench/batch-child.ts), then dtc over the
- * files it skipped; sums of both. The two sides run apart because a fork from the process that converts is charged
- * to it: the kernel marks the whole V8 heap copy-on-write at each fork, and
- * the next conversion takes a page fault per heap page it writes (interleaved
- * in one process, ~0.4 s of system time on a 579-file batch; docs/benchmarks.md,
- * "Fourth pass"). Until the sixth pass ours ran in the bench's own process,
- * after the sections and batches before it had optimised the shared code.
+ * files it skipped; sums of both. The child runs the batch a second time
+ * for the warm figure. The two sides run apart because a fork from the
+ * process that converts is charged to it: the kernel marks the whole V8 heap
+ * copy-on-write at each fork, and the next conversion takes a page fault per
+ * heap page it writes (interleaved in one process, ~0.4 s of system time on
+ * a 579-file batch; docs/benchmarks.md, "Fourth pass"). Until the sixth pass
+ * ours ran in the bench's own process, after the sections and batches before
+ * it had optimised the shared code; until the seventh, the warm figure came
+ * from the bench's process too.
  */
 function batch(workload: string, tmp: string, files: { path: string; dtcArgs: string[]; opts: DtcOptions }[]): BatchRow {
   const row: BatchRow = {
@@ -318,7 +321,7 @@ function batch(workload: string, tmp: string, files: { path: string; dtcArgs: st
     mb: 0,
     dtc: { ms: 0, cpuMs: 0 },
     ours: { ms: NaN, cpuMs: NaN, mainCpuMs: null },
-    oursWarm: { ms: 0, cpuMs: 0 },
+    oursWarm: { ms: NaN, cpuMs: NaN, mainCpuMs: null },
     identical: 0,
   };
   const dtcDigests: (string | undefined)[] = new Array<string | undefined>(files.length).fill(undefined);
@@ -338,15 +341,11 @@ function batch(workload: string, tmp: string, files: { path: string; dtcArgs: st
   const ours = childBatch(tmp, { items: files.map((f) => ({ path: f.path, opts: f.opts })) });
   runDtcOn(1);
   if (ours) {
-    row.ours = { ms: ours.ms, cpuMs: ours.cpuMs, mainCpuMs: ours.mainCpuMs };
+    row.ours = ours.fresh;
+    row.oursWarm = ours.warm;
     ours.digests.forEach((d, i) => {
       if (d !== null && dtcDigests[i] === d) row.identical++;
     });
-  }
-  for (const f of files) {
-    const warm = timeOurs(() => runDtc(readFileSync(f.path), { file: f.path, ...f.opts }).output);
-    row.oursWarm.ms += warm.ms;
-    row.oursWarm.cpuMs += warm.cpuMs;
   }
   return row;
 }
@@ -420,22 +419,26 @@ function benchCorpus(tmp: string, dtbs: KernelDtbCorpus | undefined, sources: Ke
       fmtRatio(r.dtc.cpuMs / r.ours.cpuMs),
     ]),
   );
-  if (rows.some((r) => r.ours.mainCpuMs !== null)) {
-    console.log('\nWhere our CPU time went in the fresh process: its main thread (the conversions), and V8\'s other threads (the optimising compiler, the collector\'s helpers):\n');
-    table(
-      ['workload', 'ours CPU', 'main thread', 'other threads', 'other share'],
-      rows.map((r) => {
-        const main = r.ours.mainCpuMs;
-        if (main === null) return [r.workload, fmtMs(r.ours.cpuMs), '–', '–', '–'];
-        const other = r.ours.cpuMs - main;
-        return [r.workload, fmtMs(r.ours.cpuMs), fmtMs(main), fmtMs(other), `${((100 * other) / r.ours.cpuMs).toFixed(0)} %`];
-      }),
-    );
-  }
-  console.log('\nThe same batches of ours again in the bench process, its code already optimised by the sections and batches before (a long-lived tool):\n');
+  const split = (t: { cpuMs: number; mainCpuMs: number | null }): string[] => {
+    if (t.mainCpuMs === null) return ['–', '–'];
+    const other = t.cpuMs - t.mainCpuMs;
+    return [fmtMs(t.mainCpuMs), `${fmtMs(other)} (${((100 * other) / t.cpuMs).toFixed(0)} %)`];
+  };
+  console.log(
+    '\nOur CPU time by thread: the main thread (the conversions) and V8\'s others (mostly the optimising compiler;' +
+      ' the collector\'s helpers are a few per cent). Fresh: the first pass of the batch in a new process, warm: the same batch' +
+      ' again in that process, as a long-lived tool that embeds the library pays it:\n',
+  );
   table(
-    ['workload', 'ours wall', 'ours CPU', 'CPU ratio'],
-    rows.map((r) => [r.workload, fmtMs(r.oursWarm.ms), fmtMs(r.oursWarm.cpuMs), fmtRatio(r.dtc.cpuMs / r.oursWarm.cpuMs)]),
+    ['workload', 'fresh CPU', 'main thread', 'other threads', 'warm CPU', 'main thread', 'other threads', 'warm CPU ratio'],
+    rows.map((r) => [
+      r.workload,
+      fmtMs(r.ours.cpuMs),
+      ...split(r.ours),
+      fmtMs(r.oursWarm.cpuMs),
+      ...split(r.oursWarm),
+      fmtRatio(r.dtc.cpuMs / r.oursWarm.cpuMs),
+    ]),
   );
 }
 
