@@ -155,3 +155,46 @@ test('DtbView on mutated blobs: only FdtErrors, and readDtb\'s tree whenever rea
   }
   assert.ok(agreed > 100, `only ${agreed} cases readable`);
 });
+
+/** A v17 blob from raw struct tokens: `/ { a = <1>; child { c = <3>; }; b = "x"; };` (a property after a child). */
+function lateProperty(): Uint8Array {
+  const strings = 'a\0c\0b\0';
+  const words: number[] = [];
+  const name = (s: string): void => {
+    const bytes = [...s].map((ch) => ch.charCodeAt(0)).concat(0);
+    while (bytes.length % 4 !== 0) bytes.push(0);
+    for (let i = 0; i < bytes.length; i += 4) words.push(((bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!) >>> 0);
+  };
+  words.push(1); // FDT_BEGIN_NODE
+  name('');
+  words.push(3, 4, 0, 1); // a = <1>
+  words.push(1);
+  name('child');
+  words.push(3, 4, 2, 3); // c = <3>
+  words.push(2); // FDT_END_NODE
+  words.push(3, 2, 4, 0x78000000); // b = "x"
+  words.push(2, 9); // FDT_END_NODE, FDT_END
+  const offStruct = 40 + 16; // header, one empty reservation
+  const offStrings = offStruct + words.length * 4;
+  const total = offStrings + strings.length;
+  const b = new Uint8Array(total);
+  const dv = new DataView(b.buffer);
+  [0xd00dfeed, total, offStruct, offStrings, 40, 17, 16, 0, strings.length, words.length * 4].forEach((w, i) => dv.setUint32(i * 4, w));
+  words.forEach((w, i) => dv.setUint32(offStruct + i * 4, w));
+  for (let i = 0; i < strings.length; i++) b[offStrings + i] = strings.charCodeAt(i);
+  return b;
+}
+
+test('a property after a child is the node\'s, for the view as for readDtb (dtc reads it; libfdt would not)', () => {
+  const b = lateProperty();
+  const warnings: string[] = [];
+  const tree = readDtb(b, { onWarning: (m) => warnings.push(m) });
+  assert.deepEqual(tree.root.properties.map((p) => p.name), ['a', 'b']);
+  assert.deepEqual(warnings, ['Warning: Flat tree input has subnodes preceding a property.']);
+  const root = openDtb(b).root;
+  assert.deepEqual([...root.properties()].map((p) => p.name), ['a', 'b']);
+  assert.equal(Buffer.from(root.property('b')!).toString('latin1'), 'x\0');
+  assert.equal(root.property('missing'), undefined);
+  assert.deepEqual([...root.children()].map((c) => c.name), ['child']);
+  assert.equal(viewDiffersFromReadDtb(b), undefined);
+});

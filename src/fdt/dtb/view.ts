@@ -99,6 +99,48 @@ class ViewSource {
   /** Names by string offset: a blob names thousands of properties with a few hundred strings. */
   private readonly names = new Map<number, string>();
 
+  /**
+   * Offset after the FDT_END_NODE that closes the node whose FDT_BEGIN_NODE
+   * is at `at`: a token walk, iterative, remembered in `ends` for that node
+   * and every node inside it.
+   */
+  subtreeEnd(at: number): number {
+    const known = this.ends.get(at);
+    if (known !== undefined) return known;
+    const open: number[] = [at];
+    let t = this.skipName(at + 4);
+    while (open.length > 0) {
+      const token = this.word(t);
+      switch (token) {
+        case FDT_NOP:
+          t += 4;
+          break;
+        case FDT_PROP:
+          t = this.afterValue(t, this.valueStart(t));
+          break;
+        case FDT_BEGIN_NODE: {
+          const end = this.ends.get(t);
+          if (end !== undefined) {
+            t = end;
+          } else {
+            open.push(t);
+            t = this.skipName(t + 4);
+          }
+          break;
+        }
+        case FDT_END_NODE:
+          t += 4;
+          this.ends.set(open.pop()!, t);
+          break;
+        case FDT_END:
+          throw this.error('DTB_PREMATURE_END', 'Premature FDT_END in device tree blob', t);
+        default:
+          throw this.error('DTB_BAD_TOKEN', `Invalid opcode word ${hex8(token)} in device tree blob`, t);
+      }
+    }
+    return t;
+  }
+
   propName(at: number): string {
     const stroff = this.word(at + 8);
     const hit = this.names.get(stroff);
@@ -120,6 +162,8 @@ export class DtbNodeView {
   /** Offset of the first token after the node's name; the end of its subtree once walked. */
   private readonly body: number;
   private end = -1;
+  /** Whether a property follows one of the children (propertiesAfter), once known. */
+  private lateProps: boolean | undefined;
 
   /** @internal */
   constructor(
@@ -146,22 +190,61 @@ export class DtbNodeView {
     return this.cachedName;
   }
 
-  /** The properties in blob order (NOPs skipped); stops at the first child. */
+  /**
+   * The properties in blob order (NOPs skipped), as dtc and readDtb read
+   * them: a property that follows a child is the node's too (dtc warns of
+   * it; libfdt's property iteration stops at the first child instead). Real
+   * blobs put every property first, and then the walk ends at the first
+   * child's token or the node's end without looking further; otherwise it
+   * steps over each child's subtree.
+   */
   *properties(): IterableIterator<DtbPropertyView> {
     const src = this.src;
     let at = this.body;
     for (;;) {
       const token = src.word(at);
-      if (token === FDT_NOP) {
-        at += 4;
-      } else if (token === FDT_PROP) {
-        const start = src.valueStart(at);
-        yield { name: src.propName(at), bytes: src.bytes.subarray(start, start + src.word(at + 4)) };
-        at = src.afterValue(at, start);
-      } else {
-        return;
+      switch (token) {
+        case FDT_NOP:
+          at += 4;
+          break;
+        case FDT_PROP: {
+          const start = src.valueStart(at);
+          yield { name: src.propName(at), bytes: src.bytes.subarray(start, start + src.word(at + 4)) };
+          at = src.afterValue(at, start);
+          break;
+        }
+        case FDT_BEGIN_NODE:
+          if (!this.propertiesAfter(at)) return;
+          at = src.subtreeEnd(at);
+          break;
+        default:
+          // FDT_END_NODE ends the node; a bad token is left for children() and subtreeEnd() to report
+          return;
       }
     }
+  }
+
+  /**
+   * Whether a property follows a child, from the first child at `at` on,
+   * stepping over the children's subtrees; remembered per node (most nodes
+   * have none, and then their properties end at the first child).
+   */
+  private propertiesAfter(at: number): boolean {
+    if (this.lateProps === undefined) {
+      const src = this.src;
+      let late = false;
+      for (let t = at; ; ) {
+        const token = src.word(t);
+        if (token === FDT_NOP) t += 4;
+        else if (token === FDT_BEGIN_NODE) t = src.subtreeEnd(t);
+        else {
+          late = token === FDT_PROP;
+          break;
+        }
+      }
+      this.lateProps = late;
+    }
+    return this.lateProps;
   }
 
   /** The value of the first property called `name` (libfdt's fdt_getprop), or undefined. */
@@ -209,40 +292,8 @@ export class DtbNodeView {
 
   /** Offset after this node's FDT_END_NODE: a token walk, iterative, remembered. */
   subtreeEnd(): number {
-    if (this.end >= 0) return this.end;
-    const src = this.src;
-    const known = src.ends.get(this.offset);
-    if (known !== undefined) return (this.end = known);
-    let at = this.body;
-    let depth = 1;
-    const open: number[] = [];
-    while (depth > 0) {
-      const token = src.word(at);
-      switch (token) {
-        case FDT_NOP:
-          at += 4;
-          break;
-        case FDT_PROP:
-          at = src.afterValue(at, src.valueStart(at));
-          break;
-        case FDT_BEGIN_NODE:
-          open.push(at);
-          at = src.skipName(at + 4);
-          depth++;
-          break;
-        case FDT_END_NODE:
-          at += 4;
-          depth--;
-          if (depth > 0) src.ends.set(open.pop()!, at);
-          break;
-        case FDT_END:
-          throw src.error('DTB_PREMATURE_END', 'Premature FDT_END in device tree blob', at);
-        default:
-          throw src.error('DTB_BAD_TOKEN', `Invalid opcode word ${hex8(token)} in device tree blob`, at);
-      }
-    }
-    this.end = at;
-    return at;
+    if (this.end < 0) this.end = this.src.subtreeEnd(this.offset);
+    return this.end;
   }
 }
 
