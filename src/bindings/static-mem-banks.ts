@@ -31,7 +31,7 @@ export function decodeStaticMem(p: Property, ctx: PropertyReadContext): MemoryBa
     ctx.warn({
       code: 'STATIC_MEM_OWN_CELLS',
       message: `${ctx.node.path}:${p.name} looks written in ${ctx.node.path}'s own cells (${own.address} + ${own.size}: ${list(asOwn.banks)}), but Xen reads it with ${parent}'s (${xen.address} + ${xen.size}: ${asXen.banks.length ? list(asXen.banks) : 'no whole bank'}${asXen.whole ? '' : ', the rest ignored'})`,
-      ...locate(ctx.node, p, `write it in ${parent}'s cells: xen,static-mem = <${asOwn.banks.map((b) => inCells(b, xen)).join(' ')}>`),
+      ...locate(ctx.node, p, rewriteHint(asOwn.banks, xen, parent)),
     });
     return asXen.whole ? asXen.banks : KEEP;
   }
@@ -83,6 +83,20 @@ function memoryKiB(ctx: PropertyReadContext): bigint | undefined {
 
 function list(banks: readonly MemoryBank[]): string {
   return banks.map((b) => `0x${b.address.toString(16)} size 0x${b.size.toString(16)}`).join(', ');
+}
+
+/**
+ * More cells than any bus uses (Linux's OF_MAX_ADDR_CELLS): no list is worth
+ * spelling out in them, and a mutated `#address-cells` of 904,736,978 once
+ * made this hint build an array that size.
+ */
+const MAX_HINT_CELLS = 4;
+
+function rewriteHint(banks: readonly MemoryBank[], xen: Cells, parent: string): string {
+  if (xen.address > MAX_HINT_CELLS || xen.size > MAX_HINT_CELLS) {
+    return `set #address-cells and #size-cells of ${parent} to 1 or 2 (they are ${xen.address} and ${xen.size}), then write the banks in them`;
+  }
+  return `write it in ${parent}'s cells: xen,static-mem = <${banks.map((b) => inCells(b, xen)).join(' ')}>`;
 }
 
 function inCells(b: MemoryBank, cells: Cells): string {

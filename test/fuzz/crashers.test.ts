@@ -44,7 +44,8 @@ const DEADLINE_MS = 60_000;
 type Replayed = ReturnType<typeof judgeCase> | 'no result before the deadline';
 
 function replayInWorker(json: Record<string, unknown>): Promise<Replayed> {
-  const worker = new Worker(new URL('./replay-worker.js', import.meta.url), { workerData: json });
+  // A heap bound, so that a case that allocates without bound fails its test instead of ending the run.
+  const worker = new Worker(new URL('./replay-worker.js', import.meta.url), { workerData: json, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => void worker.terminate().then(() => resolve('no result before the deadline')), DEADLINE_MS);
     worker.once('message', (r: Replayed) => {

@@ -54,13 +54,23 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-type Result = { summary: FuzzSummary } | { thrown: string } | { stalled: number };
+type Result = { summary: FuzzSummary } | { thrown: string } | { stalled: number } | { outOfMemory: number };
+
+/**
+ * The worker's heap bound: a case that allocates without bound (a size taken
+ * from the input) ends the worker with ERR_WORKER_OUT_OF_MEMORY, reported
+ * with its case number, instead of killing the whole run.
+ */
+const WORKER_HEAP_MB = 1024;
 
 /** One target in a worker; stopped when no case finishes for STALL_SECONDS. */
 function runTarget(id: TargetId, runs: number, seed: number): Promise<Result> {
   const progress = new SharedArrayBuffer(4);
   const done = new Int32Array(progress);
-  const worker = new Worker(new URL('./fuzz-worker.js', import.meta.url), { workerData: { id, runs, seed, progress } });
+  const worker = new Worker(new URL('./fuzz-worker.js', import.meta.url), {
+    workerData: { id, runs, seed, progress },
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
   const start = performance.now();
   return new Promise((resolve, reject) => {
     let last = 0;
@@ -92,7 +102,8 @@ function runTarget(id: TargetId, runs: number, seed: number): Promise<Result> {
     });
     worker.once('error', (e) => {
       clearInterval(timer);
-      reject(e);
+      if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') resolve({ outOfMemory: Atomics.load(done, 0) + 1 });
+      else reject(e);
     });
   });
 }
@@ -134,6 +145,9 @@ async function main(): Promise<void> {
     } else if ('thrown' in r) {
       failed = true;
       console.error(`fuzz ${id}: CRASH (seed ${args.seed}, ${runs} runs)\n${r.thrown}\n${again}`);
+    } else if ('outOfMemory' in r) {
+      failed = true;
+      console.error(`fuzz ${id}: OUT OF MEMORY: case ${r.outOfMemory} took the worker past ${WORKER_HEAP_MB} MB of heap\n${again.replace(`--runs ${runs}`, `--runs ${r.outOfMemory}`)}`);
     } else {
       failed = true;
       console.error(`fuzz ${id}: HANG: case ${r.stalled} did not finish in ${STALL_SECONDS} s; stopped\n${again.replace(`--runs ${runs}`, `--runs ${r.stalled}`)}`);
