@@ -60,6 +60,7 @@ export const BOOT_CONFIG_CODES = {
   PDT_REG_WITHOUT_PATH: e('xen,reg without xen,path in a partial device tree'),
   REF_UNRESOLVED: e('a written reference points to nothing in the written tree'),
   NO_DOM0_KERNEL: e('no domain has a kernel that Xen on x86 could boot as dom0'),
+  VCPUS_TOO_MANY: e('more vCPUs than Xen on x86 gives a guest of that type (128 PVH/HVM, 8192 PV)'),
   NATIVE_NOT_READ: w('the Hyperlaunch devicetree is put first for an x86 Xen that does not read it'),
   LOSSY_CONVERSION: e('a conversion would drop items and losses are not allowed'),
   NOT_EXPRESSIBLE: w('conversion loss: the target interface cannot express an item'),

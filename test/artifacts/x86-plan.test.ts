@@ -97,6 +97,18 @@ test('dom0 without a size but with late domains gets 512 MiB, said in a note', (
   assert.equal(plan.lateLaunch[0]!.memoryMiB, 128);
 });
 
+test('a late domain with more vCPUs than Xen on x86 allows its type: VCPUS_TOO_MANY, not an xl list that long', () => {
+  const d0 = newDomain('dom0', { isDom0: true, modules: [newModule('kernel')] });
+  const tooMany = (e: unknown): boolean => e instanceof BootConfigError && e.code === 'VCPUS_TOO_MANY' && /at most 128/.test(e.message);
+  const pvh = newDomain('domU1', { mode: { guest: 'pvh' }, vcpus: 129, modules: [newModule('kernel')] });
+  assert.throws(() => planX86Boot(model([d0, pvh])), tooMany);
+  // a fuzzed cpus of 0x7fffffff once made the planner build a 2^31-entry affinity list
+  const huge = newDomain('domU1', { mode: { guest: 'pvh' }, vcpus: 0x7fffffff, vcpuPins: [{ name: 'vcpu0', id: 0, hardAffinity: '1', unknownProperties: [], unknownNodes: [] }], modules: [newModule('kernel')] });
+  assert.throws(() => planX86Boot(model([d0, huge])), (e: unknown) => e instanceof BootConfigError && e.code === 'VCPUS_TOO_MANY');
+  const pv = newDomain('domU1', { vcpus: 129, modules: [newModule('kernel')] });
+  assert.equal(planX86Boot(model([d0, pv])).lateLaunch[0]!.vcpus, 129, 'a PV guest may have up to 8192');
+});
+
 test('a model without any kernel has no dom0: NO_DOM0_KERNEL', () => {
   assert.throws(() => planX86Boot(model([newDomain('domU1')])), (e: unknown) => e instanceof BootConfigError && e.code === 'NO_DOM0_KERNEL');
 });

@@ -112,13 +112,34 @@ function extraModules(model: BootModel, d0: Domain, dom0HasRamdisk: boolean, lis
   return out;
 }
 
+/**
+ * The most vCPUs Xen on x86 lets a domain have (arch_sanitise_domain_config:
+ * HVM_MAX_VCPUS for PVH/HVM, MAX_VIRT_CPUS for PV); xl create fails above
+ * them with Xen's "Requested vCPUs (%u) exceeds max (%u)".
+ */
+const X86_MAX_VCPUS: Record<X86GuestType, number> = { pvh: 128, pv: 8192 };
+
+/** The vCPU count xl's positional `cpus` list must cover: every vCPU, and every pinned one. */
+function vcpuSlots(model: BootModel, d: Domain): number {
+  const slots = Math.max(d.vcpus ?? 1, ...d.vcpuPins.map((p) => p.id + 1));
+  const type = guestType(d);
+  const max = X86_MAX_VCPUS[type];
+  if (slots > max) {
+    throw new BootConfigError('VCPUS_TOO_MANY', `${d.name}: ${slots} vCPUs, and Xen on x86 gives a ${type} guest at most ${max} ("Requested vCPUs (${slots}) exceeds max (${max})" at xl create)`, {
+      path: domainPathOf(model, d),
+      hint: `give ${d.name} at most ${max} vCPUs (cpus, and the ids of its xen,vcpu nodes)`,
+    });
+  }
+  return slots;
+}
+
 function lateDomain(model: BootModel, d: Domain, after: string[], opts: PlanX86Options, notes: string[]): LateDomain {
   const kernel = kernelOf(d);
   const ramdisk = ramdiskOf(d);
   if (d.memoryKiB === undefined) notes.push(`${d.name} has no memory size; using ${DEFAULT_LATE_MIB} MiB`);
   if (d.mode === undefined) notes.push(`${d.name} has no mode; starting it as a PV guest (xl's default type)`);
   // xl's list form is positional (element i is vCPU i), so unpinned vCPUs in between get "all".
-  const slots = Math.max(d.vcpus ?? 1, ...d.vcpuPins.map((p) => p.id + 1));
+  const slots = vcpuSlots(model, d);
   const affinity = d.vcpuPins.length ? Array.from({ length: slots }, (_, i) => d.vcpuPins.find((p) => p.id === i)?.hardAffinity ?? 'all') : undefined;
   const dir = `/boot/${d.name}`;
   return {
