@@ -193,10 +193,11 @@ export class DtbNodeView {
   /**
    * The properties in blob order (NOPs skipped), as dtc and readDtb read
    * them: a property that follows a child is the node's too (dtc warns of
-   * it; libfdt's property iteration stops at the first child instead). Real
-   * blobs put every property first, and then the walk ends at the first
-   * child's token or the node's end without looking further; otherwise it
-   * steps over each child's subtree.
+   * it; libfdt's property iteration stops at the first child instead). So
+   * reaching the first child is not the end: the walk steps over the
+   * children's subtrees, once per node (propertiesAfter), to see whether a
+   * property follows them. A caller that stops at the property it wants
+   * (`property(name)` finding it) stops before that.
    */
   *properties(): IterableIterator<DtbPropertyView> {
     const src = this.src;
