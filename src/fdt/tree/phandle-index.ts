@@ -24,9 +24,10 @@ function* preorder(root: Node): IterableIterator<Node> {
 
 /**
  * Phandle → node. Phandles are mostly small and dense (dtc counts them up
- * from 1), so those below DENSE_LIMIT live in an array indexed by value; a
- * Map of a hundred thousand numbers was a fifth of the checks' time on a
- * large tree. Larger values (any 32-bit value is valid) go to a Map.
+ * from 1), so those below DENSE_LIMIT live in an array indexed by value
+ * (at most 2^20 slots, 4–8 MiB, whatever the blob says); larger values (any
+ * 32-bit value is valid) go to a Map. With 100,000 phandles the array took
+ * the checks from 1.04–1.17 to 0.97–1.05 s against a Map for all.
  */
 const DENSE_LIMIT = 1 << 20;
 
