@@ -275,10 +275,17 @@ export function getNodeByPath(tree: Node, path: string): Node | undefined {
   return node;
 }
 
-/** dtc's get_node_by_label: depth-first, a node's own labels before its children. */
+/** dtc's get_node_by_label: depth-first, a node's live labels before its live children. */
 export function getNodeByLabel(tree: Node, label: string): Node | undefined {
-  for (const n of walkNodes(tree)) {
+  // a loop with its own stack, not walkNodes: the merges of a DTS without a label index call this per reference
+  const work: Node[] = [tree];
+  while (work.length) {
+    const n = work.pop()!;
     if (n.hasLabels) for (const l of n.labels) if (!l.deleted && l.name === label) return n;
+    for (let i = n.children.length - 1; i >= 0; i--) {
+      const c = n.children[i]!;
+      if (!c.deleted) work.push(c);
+    }
   }
   return undefined;
 }

@@ -6,7 +6,7 @@
  * Everything is iterative so deep trees cannot exhaust the JS stack.
  */
 import { ValueBuilder } from './data.js';
-import { Node, Property, addLabel, type Label } from './livetree.js';
+import { Node, Property, addLabel, getNodeByLabel, type Label } from './livetree.js';
 
 interface Named {
   name: string;
@@ -238,20 +238,6 @@ export function findNodeByPath(tree: Node, path: string, names?: NameCache): Nod
   }
 }
 
-/** dtc's get_node_by_label: depth-first, a node's live labels before its live children. */
-export function findNodeByLabel(tree: Node, label: string): Node | undefined {
-  const work: Node[] = [tree];
-  while (work.length) {
-    const n = work.pop()!;
-    if (n.hasLabels) for (const l of n.labels) if (!l.deleted && l.name === label) return n;
-    for (let i = n.children.length - 1; i >= 0; i--) {
-      const c = n.children[i]!;
-      if (!c.deleted) work.push(c);
-    }
-  }
-  return undefined;
-}
-
 /**
  * Lookup indexes for one parse. Which nodes carry which label names, so
  * that `&label` at the top level of a source does not walk the whole tree
@@ -291,7 +277,7 @@ export class TreeIndex {
   find(label: string): Node | undefined {
     const live = (this.byLabel.get(label) ?? []).filter((n) => this.reachable(n) && n.labels.some((l) => !l.deleted && l.name === label));
     if (live.length <= 1) return live[0];
-    return findNodeByLabel(this.root, label);
+    return getNodeByLabel(this.root, label);
   }
 
   /** Live and attached below the root through live nodes, as dtc's walk would reach it. */
@@ -306,5 +292,5 @@ export class TreeIndex {
 export function findNodeByRef(tree: Node, ref: string, index?: TreeIndex): Node | undefined {
   if (ref === '/') return tree;
   if (ref.startsWith('/')) return findNodeByPath(tree, ref, index?.names);
-  return index ? index.find(ref) : findNodeByLabel(tree, ref);
+  return index ? index.find(ref) : getNodeByLabel(tree, ref);
 }
