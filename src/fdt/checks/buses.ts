@@ -9,6 +9,7 @@ import {
   type DtcCheckContext,
   asInt,
   dtcWouldFail,
+  entryEquals,
   hex,
   liveChildren,
   liveProps,
@@ -91,11 +92,7 @@ function isCompatible(node: Node, compat: string): boolean {
   while (pos < len) {
     let end = v.indexOf(0, pos);
     if (end < 0) end = len;
-    if (end - pos === compat.length) {
-      let same = true;
-      for (let i = 0; same && i < compat.length; i++) if (v.byteAt(pos + i) !== compat.charCodeAt(i)) same = false;
-      if (same) return true;
-    }
+    if (entryEquals(v, pos, end, compat)) return true;
     pos = end + 1;
   }
   return false;

@@ -162,8 +162,13 @@ export function valueEquals(value: PropertyValue, s: string): boolean {
   if (len === 0) return false;
   let end = value.indexOf(0, 0);
   if (end < 0) end = len;
-  if (end !== s.length) return false;
-  for (let i = 0; i < end; i++) if (value.byteAt(i) !== s.charCodeAt(i)) return false;
+  return entryEquals(value, 0, end, s);
+}
+
+/** Whether the value's bytes from `start` to `end` are `s`, one char per byte (a string-list entry, without its NUL). */
+export function entryEquals(value: PropertyValue, start: number, end: number, s: string): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (value.byteAt(start + i) !== s.charCodeAt(i)) return false;
   return true;
 }
 
