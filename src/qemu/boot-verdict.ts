@@ -16,7 +16,7 @@
  *             Xen crash line for the domain (any later one still fails it)
  */
 import { markerToken } from './initramfs.js';
-import type { ConsoleLine, Death, LogFindings, Panic } from './serial-log.js';
+import { type ConsoleLine, type Death, type LogFindings, type Panic, guestPrefix } from './serial-log.js';
 
 export type BootStage = 'none' | 'created' | 'kernel' | 'userspace' | 'alive';
 export const BOOT_STAGES: readonly BootStage[] = ['none', 'created', 'kernel', 'userspace', 'alive'];
@@ -132,10 +132,23 @@ const USERSPACE_RUN = /\bRun \S+ as init process/;
 const USERSPACE_FREE = /Freeing unused kernel memory/;
 const MAX_QUOTE = 160;
 
-/** A log line as a proof: trimmed, control characters dropped, cut at MAX_QUOTE characters. */
-function quote(f: LogFindings, line: number): LogLine {
-  const text = (f.joined.get(line) ?? f.lines[line - 1] ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+/**
+ * A log line as a proof: trimmed, control characters dropped, cut at
+ * MAX_QUOTE characters. A domU's own line starts at its "(XEN) DOM<n>: "
+ * prefix: what comes before it on the same line is another console's
+ * fragment (a dom0 line Xen cut), and quoting it first would push the
+ * domain's own words, such as its panic message, past the cut.
+ */
+function quote(f: LogFindings, line: number, domU?: number): LogLine {
+  let text = (f.joined.get(line) ?? f.lines[line - 1] ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const own = domU === undefined ? -1 : text.search(guestPrefix(domU));
+  if (own > 0) text = text.slice(own);
   return { line, text: text.length > MAX_QUOTE ? `${text.slice(0, MAX_QUOTE - 1)}…` : text };
+}
+
+/** The domid whose "DOM<n>: " prefix marks this domain's own console lines (none for dom0). */
+function ownDomU(d: Pick<ExpectedDomain, 'isDom0' | 'domid'>): number | undefined {
+  return d.isDom0 ? undefined : d.domid;
 }
 
 /** Whether a console line with this DOM<n> prefix (undefined: none) is the domain's. */
@@ -228,10 +241,11 @@ function graceLeft(f: LogFindings, p: Progress, o: JudgeOptions): number {
   return Math.max(0, grace - (runEnd(f, o.clock) - arrival(o.clock, p.success!)));
 }
 
-function failed(f: LogFindings, base: Pick<DomainResult, 'name' | 'domid'>, p: Progress, failure: DomainFailure): DomainResult {
+function failed(f: LogFindings, d: ExpectedDomain, p: Progress, failure: DomainFailure): DomainResult {
   const at = failure.at ? `: line ${failure.at.line}: ${failure.at.text}` : '';
   const detail = `${p.stage} → ${failure.kind === 'died' ? 'died' : failure.reason}${at}`;
-  return { ...base, passed: false, stage: p.stage, proof: p.proof === undefined ? undefined : quote(f, p.proof), failure, detail };
+  const proof = p.proof === undefined ? undefined : quote(f, p.proof, ownDomU(d));
+  return { name: d.name, domid: d.domid, passed: false, stage: p.stage, proof, failure, detail };
 }
 
 /** Why a domain with no death and no Xen panic is not (yet) alive. */
@@ -265,16 +279,15 @@ function strayMarker(f: LogFindings, d: ExpectedDomain): DomainFailure | undefin
 
 function judgeDomain(f: LogFindings, expected: ExpectedDomain, xenPanic: Panic | undefined, o: JudgeOptions): DomainResult {
   const d = resolveDomid(f, expected);
-  const base = { name: d.name, domid: d.domid };
   const p = progress(f, d);
-  if (p.death) return failed(f, base, p, { kind: 'died', reason: 'died', at: quote(f, p.death.line) });
+  if (p.death) return failed(f, d, p, { kind: 'died', reason: 'died', at: quote(f, p.death.line, ownDomU(d)) });
   if (p.success !== undefined && !xenPanic && graceLeft(f, p, o) === 0) {
-    const proof = quote(f, p.success);
-    return { ...base, passed: true, stage: 'alive', proof, detail: `alive: line ${proof.line}: ${proof.text}` };
+    const proof = quote(f, p.success, ownDomU(d));
+    return { name: d.name, domid: d.domid, passed: true, stage: 'alive', proof, detail: `alive: line ${proof.line}: ${proof.text}` };
   }
-  if (xenPanic) return failed(f, base, p, { kind: 'xen-panic', reason: 'Xen panicked', at: quote(f, xenPanic.line) });
-  if (!f.xenSpoke) return failed(f, base, p, { kind: 'stalled', reason: 'no (XEN) output at all' });
-  return failed(f, base, p, (p.success === undefined && strayMarker(f, d)) || stalled(f, d, p, o));
+  if (xenPanic) return failed(f, d, p, { kind: 'xen-panic', reason: 'Xen panicked', at: quote(f, xenPanic.line) });
+  if (!f.xenSpoke) return failed(f, d, p, { kind: 'stalled', reason: 'no (XEN) output at all' });
+  return failed(f, d, p, (p.success === undefined && strayMarker(f, d)) || stalled(f, d, p, o));
 }
 
 /** Per-domain verdicts by stage; the boot passes when Xen came up and every domain is alive. */

@@ -108,6 +108,12 @@ const KERNEL_LOADED = new RegExp(`${XEN}Loading d(\\d+) kernel from boot module 
 const X86_DOM0_BUILT = new RegExp(`${XEN}Dom0 has maximum \\d+ VCPUs`);
 const DOMU_BANNER = new RegExp(`${XEN}\\*\\*\\* LOADING DOMU\\b`);
 const GUEST_PREFIX = new RegExp(`${XEN}DOM(\\d+): `);
+
+/** Xen's "(XEN) DOM<n>: " prefix of domain n's console lines, wherever it stands in a line. */
+export function guestPrefix(domid: number): RegExp {
+  return new RegExp(`${XEN}DOM${domid}: `);
+}
+
 const XEN_LINE_START = new RegExp(`^${XEN}`);
 const GUEST_AT_START = new RegExp(`^${XEN}DOM\\d+: `);
 const MARKER = new RegExp(`${MARKER_PREFIX} (\\S+) up`);

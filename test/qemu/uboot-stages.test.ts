@@ -53,12 +53,16 @@ function qemu(dir: string, ...extra: string[]) {
 }
 
 /**
- * The report quotes the line it names: the saved log's line, or for dom0 a
- * line Xen's output had cut (joined by the reader), which ends with it.
+ * The report quotes the line it names: the saved log's line; for dom0 a line
+ * Xen's output had cut (joined by the reader), which ends with it; for a domU
+ * the line from its "(XEN) DOM<n>: " prefix on, when another console's
+ * fragment came first. A quote cut at its length ends in "…".
  */
 function quotes(serial: string[], proof: { line: number; text: string }): boolean {
   const physical = (serial[proof.line - 1] ?? '').trim();
-  return physical !== '' && proof.text.endsWith(physical);
+  if (physical === '') return false;
+  if (proof.text.endsWith('…')) return physical.includes(proof.text.slice(0, -1));
+  return proof.text.endsWith(physical) || physical.endsWith(proof.text);
 }
 
 function skip(t: Parameters<typeof skipNotice>[0]): boolean {
