@@ -3,6 +3,7 @@
  * Xen 4.17 under QEMU: QEMU virt's own DTB with one fact Xen needs taken
  * away. Our check must flag the edit, and Xen must fail it (or go on
  * without the secondary CPUs) as the rule says. docs/fidelity.md cites these.
+ * The same edits on upstream 4.22 are cases of fidelity-cases-422.ts.
  */
 import { test } from 'node:test';
 import { parseXenBuild } from '../../src/check/target.js';

@@ -109,6 +109,17 @@ const CASES: FidelityCase[] = [
   again('banks-max', { outcome: 'panic', earlyPrintk: true, xen: /Max number of supported reserved-memory regions reached\./, ruleMessage: true }),
   // A warning: 4.22 goes on, and its early-printk build shows Xen dropping the extra modules.
   again('mod-count', { outcome: 'boots', earlyPrintk: true, xen: /Ignoring DTB boot module at [0-9a-f]+-[0-9a-f]+ \(too many\)/ }),
+  again('cmdline-count', { outcome: 'boots', earlyPrintk: true, xen: /Ignoring \S+ cmdline \(too many\)/ }),
+  // 4 GiB for domU1 on QEMU virt's RAM: the domain is built, its memory cannot be found.
+  { rule: 'memory-fit', edit: domU1('memory = <0x0 0x400000>;'), outcome: 'panic', xen: /Failed to allocate requested domain memory\. \d+KB unallocated\. Fix the VMs configurations\./, ruleMessage: true },
+  // Board readiness (board-fidelity.test.ts on 4.17): QEMU virt's DTB with one fact Xen needs taken away.
+  // The timer and the interrupt controller are looked up before the console: the early-printk build shows the panic.
+  { rule: 'board-timer', edit: '/ { /delete-node/ timer; };', outcome: 'panic', earlyPrintk: true, xen: /Unable to find a compatible timer in the device tree/, ruleMessage: true, hostEdit: true },
+  { rule: 'board-gic', edit: '&{/intc@8000000} { compatible = "arm,cortex-a9-gic"; };', outcome: 'panic', earlyPrintk: true, xen: /Unable to find compatible interrupt controller in the device tree/, ruleMessage: true, hostEdit: true },
+  { rule: 'board-gic-virt', edit: '&{/intc@8000000} { /delete-property/ interrupts; };', outcome: 'panic', xen: /GICv3: Cannot find the maintenance IRQ/, ruleMessage: false, hostEdit: true },
+  { rule: 'board-cpu-enable', edit: '&{/cpus/cpu@1} { /delete-property/ enable-method; };', outcome: 'boots', xen: /CPU1 has no enable method[\s\S]*Brought up 1 CPUs/, hostEdit: true },
+  { rule: 'host-ram-missing', label: 'host-ram-missing (no /memory)', edit: '/ { /delete-node/ memory@40000000; };', outcome: 'boots', hostEdit: true },
+  { rule: 'host-ram-missing', label: 'host-ram-missing (size 0)', edit: '&{/memory@40000000} { reg = <0x0 0x40000000 0x0 0x0>; };', outcome: 'boots', hostEdit: true },
   // Warnings: Xen goes on.
   { rule: 'static-heap-align', edit: '&{/chosen} { xen,static-heap = <0x0 0x80001000 0x0 0x3ffef000>; };', outcome: 'boots' },
   { rule: 'evtchn-needs-enhanced', edit: '&{/chosen/domU1} { ea: evtchn@1 { compatible = "xen,evtchn-v1"; xen,evtchn = <0xa &eb>; }; eb: evtchn@2 { compatible = "xen,evtchn-v1"; xen,evtchn = <0xb &ea>; }; };', outcome: 'boots' },

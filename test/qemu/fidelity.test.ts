@@ -71,4 +71,12 @@ test('docs/fidelity.md: one row per check rule, a column per Xen; every case boo
   // The Arm rules, against the two Arm Xens; the x86 and XSM rules have their own tables (one Xen each).
   const neither = [...rows].filter(([id, r]) => !id.startsWith('x86-') && !id.startsWith('xsm-') && !/^proven/.test(r.on417) && !/^proven/.test(r.on422)).map(([id]) => id);
   assert.ok(neither.length <= 10, `${neither.length} Arm rules are proven on no Xen: ${neither.join(', ')}`);
+  // The counts above the table are the table's.
+  const arm = [...rows].filter(([id]) => !id.startsWith('x86-') && !id.startsWith('xsm-')).map(([, r]) => r);
+  const count = (label: string): number => Number(new RegExp(`^\\| (?:\\*\\*)?${label}(?:\\*\\*)? \\| (?:\\*\\*)?(\\d+)`, 'm').exec(doc)?.[1]);
+  assert.equal(count('proven on Debian 4.17'), arm.filter((r) => /^proven/.test(r.on417)).length);
+  assert.equal(count('proven on upstream 4.22'), arm.filter((r) => /^proven/.test(r.on422)).length);
+  assert.equal(count('proven on at least one'), arm.length - neither.length);
+  assert.equal(count('not provable on either'), neither.length);
+  assert.match(doc, new RegExp(`^## Counts \\(the ${arm.length} Arm rules`, 'm'));
 });
