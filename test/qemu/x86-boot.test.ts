@@ -38,7 +38,7 @@ async function bootFile(file: string, opts: X86BootOptions, need: { grub?: boole
     return { report, log, q };
   });
   const first = await boot();
-  const why = retryable(first.report, first.log);
+  const why = retryable(first.report);
   if (!why) return first;
   // Twice in CI (2 CPUs, another boot beside it) the late launch went wrong where the same boot passes in every
   // other run: guest-pvh's kernel stopped for good right after "installing Xen timer for CPU 0" (a timer tick under
@@ -54,7 +54,7 @@ async function bootFile(file: string, opts: X86BootOptions, need: { grub?: boole
  * Why a failed boot is worth one more: it ran to its timeout with no domain dead and no Xen panic, or a late
  * domain's `xl create` failed (undefined: neither, or it passed).
  */
-function retryable(report: X86BootReport, log: string): string | undefined {
+function retryable(report: X86BootReport): string | undefined {
   if (report.passed || report.problems.some((p) => /panic/i.test(p))) return undefined;
   const failing = report.domains.filter((d) => !d.passed);
   const xlFailed = failing.filter((d) => /HYPERLAUNCH-LATE \S+ failed/.test(d.failure?.at?.text ?? ''));
