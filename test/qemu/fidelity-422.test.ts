@@ -3,7 +3,8 @@
  * build; its early-printk twin where the release build stops before its
  * console): each case of fidelity-cases-422.ts is one edit of the base tree,
  * flagged by our check for the build's own .config, then booted anyway and
- * compared with what real boots showed. Then the features Debian's 4.17
+ * compared with what real boots showed; a third build (debug, LLC colouring,
+ * SVE) for the rules the first two cannot show. Then the features Debian's 4.17
  * lacks, each booted working (no finding, every domain alive), so a rule's
  * failure is not simply "the feature never works here".
  */
@@ -17,7 +18,7 @@ import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { bootDirect } from '../../src/qemu/boot.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { skipNotice } from '../support/skip.js';
-import { FIDELITY_CASES_422, WORKING_422 } from './fidelity-cases-422.js';
+import { FIDELITY_CASES_422, FIDELITY_CASES_422_DEBUG, WORKING_422 } from './fidelity-cases-422.js';
 import { type FidelityTarget, basePlan, edited, findings, runFidelity } from './fidelity-support.js';
 import { bootPrerequisites, withTmpDir } from './support.js';
 import { xen422Builds } from './xen-source-support.js';
@@ -25,10 +26,13 @@ import { xen422Builds } from './xen-source-support.js';
 const xen = xen422Builds();
 const boot = bootPrerequisites();
 
+function buildOf(b: { config: string }) {
+  return xenBuildFromKconfig(parseKconfig(readFileSync(b.config, 'utf8'), b.config), { file: b.config });
+}
+
 function target(): FidelityTarget {
   const release = xen.release!;
-  const build = xenBuildFromKconfig(parseKconfig(readFileSync(release.config, 'utf8'), release.config), { file: release.config });
-  return { name: 'upstream 4.22', build, xen: release.image, earlyPrintkXen: xen.earlyPrintk?.image };
+  return { name: 'upstream 4.22', build: buildOf(release), xen: release.image, earlyPrintkXen: xen.earlyPrintk?.image };
 }
 
 test('fidelity on Xen 4.22: each rule 4.22 enforces — our check flags the edit for the build, and Xen fails it (or goes on) as the rule says', async (t) => {
@@ -36,6 +40,16 @@ test('fidelity on Xen 4.22: each rule 4.22 enforces — our check flags the edit
   if (!boot.guest) return skipNotice(t, boot.missing!);
   const guest = boot.guest;
   await withTmpDir((dir) => runFidelity(t, target(), guest, FIDELITY_CASES_422, dir));
+});
+
+test('fidelity on Xen 4.22, the debug build with LLC colouring and SVE: the rules the probe builds cannot show, flagged for its .config and failing as the rule says', async (t) => {
+  if (!xen.debug) return skipNotice(t, xen.missing!);
+  if (!boot.guest) return skipNotice(t, boot.missing!);
+  const guest = boot.guest;
+  const debug = xen.debug;
+  // Early printk is built in: the "early-printk" image is the same one.
+  const tgt = { name: 'upstream 4.22 debug', build: buildOf(debug), xen: debug.image, earlyPrintkXen: debug.image };
+  await withTmpDir((dir) => runFidelity(t, tgt, guest, FIDELITY_CASES_422_DEBUG, dir));
 });
 
 test('fidelity on Xen 4.22: the features Debian 4.17 lacks boot, with nothing flagged', async (t) => {

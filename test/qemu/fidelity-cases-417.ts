@@ -36,9 +36,15 @@ const tagged = (name: string) => `&{/chosen} { ${name} { compatible = "xen,domai
   module@50000000 { compatible = "multiboot,kernel", "multiboot,module"; reg = <0x0 0x50000000 0x0 0x1a09a00>; bootargs = "console=ttyAMA0 rdinit=/init hl.tag=own"; };
   module@51c00000 { compatible = "multiboot,ramdisk", "multiboot,module"; reg = <0x0 0x51c00000 0x0 0xf7881>; }; }; };`;
 
+/** A domain node name of `length` characters; Xen keeps DT_MAX_NAME - 1 = 40 of it. */
+const longName = (length: number) => `domU-${'x'.repeat(length - 5)}`;
+/** Xen loaded d2's kernel (the second domain, the edit's): it was built, with or without its command line. */
+export const D2_LOADED = /Loading d2 kernel from boot module @ 0*50000000/;
+
 /** Edits shared with fidelity-cases-422.ts. */
 export const EDITS = {
   tagged,
+  longName,
   /** A device-tree module whose path is 14 + 79 = 93 characters: past Xen's 92-byte buffer. */
   longModulePath: `&{/chosen/domU1} { ${'m'.repeat(70)}@60000000 { compatible = "multiboot,device-tree", "multiboot,module"; reg = <0x0 0x60000000 0x0 0x1000>; }; };`,
   /** A ramdisk at 8 GiB: QEMU virt's RAM ends at 0xc0000000. */
@@ -120,6 +126,8 @@ export const FIDELITY_CASES_417: FidelityCase[] = [
   { rule: 'newer-than-target', edit: '&{/chosen/domU1} { capabilities = <0x1>; };', outcome: 'boots' },
   // domU2@1 gets no command line (console= included): its kernel never prints one.
   { rule: 'dom-name-unit', edit: tagged('domU2@1'), outcome: 'boots', byLog: true, notInLog: OWN_CMDLINE },
+  // A 41-character name is stored cut to 40: the command line, kept under the cut name, is not found by the whole one.
+  { rule: 'dom-name-len', label: 'dom-name-len (41 characters)', edit: tagged(longName(41)), outcome: 'boots', byLog: true, xen: D2_LOADED, notInLog: OWN_CMDLINE },
   // domU1@1's command line is looked up as "domU1": it boots with domU1's.
   { rule: 'dom-name-unique', edit: tagged('domU1@1'), outcome: 'boots', byLog: true, xen: BORROWED_CMDLINE, notInLog: OWN_CMDLINE },
   // An error for the user's intent, but Xen goes on: without CONFIG_BOOT_TIME_CPUPOOLS the domain runs in Pool-0.

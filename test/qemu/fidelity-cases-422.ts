@@ -9,7 +9,8 @@
  * From 4.19 (02d0a615b3) an early-FDT error stops the boot:
  * `fdt: node ...: parsing failed`, then `Early FDT parsing failed (<rc>)`.
  */
-import { BORROWED_CMDLINE, EDITS, OWN_CMDLINE, case417 } from './fidelity-cases-417.js';
+import { DEFAULT_XEN_BOOTARGS } from '../../src/qemu/direct-plan.js';
+import { BORROWED_CMDLINE, D2_LOADED, EDITS, OWN_CMDLINE, case417 } from './fidelity-cases-417.js';
 import type { FidelityCase } from './fidelity-support.js';
 
 const domU1 = (body: string) => `&{/chosen/domU1} { ${body} };`;
@@ -129,6 +130,7 @@ const CASES: FidelityCase[] = [
   { rule: 'host-vcpus', edit: domU1('cpus = <4>;'), outcome: 'boots' },
   { rule: 'dom-name-unit', edit: EDITS.tagged('domU2@1'), outcome: 'boots', byLog: true, notInLog: OWN_CMDLINE },
   { rule: 'dom-name-unique', edit: EDITS.tagged('domU1@1'), outcome: 'boots', byLog: true, xen: BORROWED_CMDLINE, notInLog: OWN_CMDLINE },
+  again('dom-name-len', { label: 'dom-name-len (41 characters)', outcome: 'boots', byLog: true, xen: D2_LOADED, notInLog: OWN_CMDLINE }),
   // 4.19 only: 4.22 exempts a module exactly inside a /memreserve/ entry and boots it.
   { rule: 'mod-in-memreserve', edit: '', header: EDITS.memreserveHeader, hostEdit: true, outcome: 'boots' },
   { rule: 'vcpu-id-unique', edit: domU1('vcpu@0 { compatible = "xen,vcpu"; id = <0>; hard-affinity = "0"; }; vcpu@1 { compatible = "xen,vcpu"; id = <0>; hard-affinity = "1"; };'), outcome: 'boots' },
@@ -142,6 +144,18 @@ const CASES: FidelityCase[] = [
  * the message in about a second. Nothing else differs between the two.
  */
 export const FIDELITY_CASES_422: FidelityCase[] = CASES.map((c) => (c.xen && /Early FDT parsing failed/.test(c.xen.source) ? { ...c, earlyPrintk: true } : c));
+
+/**
+ * The rules the two probe builds cannot show, on the third build
+ * (test/qemu/fixtures/xen-4.22-debug-llc-sve.config: debug, LLC colouring,
+ * SVE, early printk).
+ */
+export const FIDELITY_CASES_422_DEBUG: FidelityCase[] = [
+  // DT_MAX_NAME is 41 and the ASSERT allows strlen <= 41: from 42 characters a debug build stops while parsing the DT.
+  { rule: 'dom-name-len', label: 'dom-name-len (45 characters)', edit: EDITS.tagged(EDITS.longName(45)), outcome: 'panic', xen: /Assertion 'strlen\(name\) <= DT_MAX_NAME' failed/, ruleMessage: true },
+  { rule: 'staticmem-vs-llc', edit: `&{/chosen} { xen,xen-bootargs = "${DEFAULT_XEN_BOOTARGS} llc-coloring=on"; }; ${domU1(STATIC_BANK)}`, outcome: 'panic', xen: /LLC coloring and static memory are incompatible/, ruleMessage: true },
+  { rule: 'sve', edit: domU1('sve = <100>;'), outcome: 'panic', xen: /SVE vector length error/, ruleMessage: true },
+];
 
 /** Edits 4.22 boots that prove a feature works (the rules' other side): no rule fires, every domain comes up. */
 export const WORKING_422: { label: string; edit: string; xen?: RegExp }[] = [

@@ -18,7 +18,7 @@ import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { repoRoot } from '../support/paths.js';
 import { skipNotice } from '../support/skip.js';
 import { bootPrerequisites, modelFromDts, withTmpDir } from './support.js';
-import { EARLY_PRINTK_FRAGMENT, RELEASE_FRAGMENT, XEN_TARBALL, xen422Builds } from './xen-source-support.js';
+import { DEBUG_FRAGMENT, EARLY_PRINTK_FRAGMENT, RELEASE_FRAGMENT, XEN_TARBALL, xen422Builds } from './xen-source-support.js';
 
 const xen = xen422Builds();
 
@@ -27,9 +27,9 @@ function fragmentLines(file: string): string[] {
   return readFileSync(file, 'utf8').split('\n').filter((l) => /^CONFIG_|^# CONFIG_.* is not set$/.test(l));
 }
 
-test('xen 4.22 from source: both builds are arm64 Images whose .config kept every fragment line', (t) => {
-  if (!xen.release || !xen.earlyPrintk) return skipNotice(t, xen.missing!);
-  for (const [b, fragment] of [[xen.release, RELEASE_FRAGMENT], [xen.earlyPrintk, EARLY_PRINTK_FRAGMENT]] as const) {
+test('xen 4.22 from source: the three builds are arm64 Images whose .config kept every fragment line', (t) => {
+  if (!xen.release || !xen.earlyPrintk || !xen.debug) return skipNotice(t, xen.missing!);
+  for (const [b, fragment] of [[xen.release, RELEASE_FRAGMENT], [xen.earlyPrintk, EARLY_PRINTK_FRAGMENT], [xen.debug, DEBUG_FRAGMENT]] as const) {
     const image = readFileSync(b.image);
     assert.ok(isArm64Image(image), `${b.image} is an arm64 Image`);
     assert.ok(image.length > 500_000 && image.length < 4_000_000, `size ${image.length}`);
@@ -39,10 +39,15 @@ test('xen 4.22 from source: both builds are arm64 Images whose .config kept ever
     for (const l of fragmentLines(fragment)) assert.ok(lines.has(l) || (l.startsWith('# ') && !config.includes(`${l.slice(2).split(' ')[0]}=`)), `${l} survived`);
     assert.deepEqual(xenImageVersion(image, b.image), { version: '4.22', release: '4.22.0' });
   }
-  assert.notEqual(xen.release.key, xen.earlyPrintk.key, 'one cache entry per fragment');
+  assert.equal(new Set([xen.release.key, xen.earlyPrintk.key, xen.debug.key]).size, 3, 'one cache entry per fragment');
   // The early-printk build is what its fragment says, and the release build is not.
   assert.match(readFileSync(xen.earlyPrintk.config, 'utf8'), /^CONFIG_EARLY_UART_CHOICE_PL011=y$/m);
   assert.doesNotMatch(readFileSync(xen.release.config, 'utf8'), /^CONFIG_EARLY_UART_CHOICE_PL011=y$/m);
+  // The third has what the probe builds lack, for the rules only it can show.
+  for (const option of ['DEBUG', 'LLC_COLORING', 'ARM64_SVE']) {
+    assert.match(readFileSync(xen.debug.config, 'utf8'), new RegExp(`^CONFIG_${option}=y$`, 'm'));
+    assert.doesNotMatch(readFileSync(xen.release.config, 'utf8'), new RegExp(`^CONFIG_${option}=y$`, 'm'));
+  }
   // Cached: asking again builds nothing.
   const t0 = Date.now();
   assert.deepEqual(buildXenFromSource({ tarball: XEN_TARBALL, fragment: RELEASE_FRAGMENT }), xen.release);
