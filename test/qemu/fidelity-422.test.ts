@@ -12,12 +12,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseXenBuild } from '../../src/check/target.js';
 import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
 import { bootDirect } from '../../src/qemu/boot.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { skipNotice } from '../support/skip.js';
+import { D2_LOADED, EDITS, OWN_CMDLINE } from './fidelity-cases-417.js';
 import { FIDELITY_CASES_422, FIDELITY_CASES_422_DEBUG, WORKING_422 } from './fidelity-cases-422.js';
 import { type FidelityTarget, basePlan, edited, findings, runFidelity } from './fidelity-support.js';
 import { bootPrerequisites, withTmpDir } from './support.js';
@@ -50,6 +52,34 @@ test('fidelity on Xen 4.22, the debug build with LLC colouring and SVE: the rule
   // Early printk is built in: the "early-printk" image is the same one.
   const tgt = { name: 'upstream 4.22 debug', build: buildOf(debug), xen: debug.image, earlyPrintkXen: debug.image };
   await withTmpDir((dir) => runFidelity(t, tgt, guest, FIDELITY_CASES_422_DEBUG, dir));
+});
+
+/**
+ * The control of the dom-name-len cases (41 characters: the second domain
+ * boots without its command line): at 40 characters nothing is flagged and
+ * the same domain's kernel prints its own command line, on both Xens. Both
+ * domains run domU1's ramdisk, so the log is read, not the verdict.
+ */
+test('dom-name-len\'s boundary: a 40-character domain name is not flagged and keeps its command line on 4.22 and Debian 4.17', async (t) => {
+  if (!xen.release) return skipNotice(t, xen.missing!);
+  if (!boot.guest) return skipNotice(t, boot.missing!);
+  const guest = boot.guest;
+  for (const tgt of [target(), { name: 'Debian 4.17', build: parseXenBuild('debian-4.17'), xen: guest.xen }]) {
+    await withTmpDir(async (dir) => {
+      const spec = basePlan(dir, guest, tgt.xen);
+      const tree = edited(readDtb(readFileSync(spec.dtb)), EDITS.tagged(EDITS.longName(40)), 'name40');
+      assert.deepEqual(findings(tree, virtHostTree(), tgt.build).map((f) => `${f.ruleId}: ${f.message}`), []);
+      const dtb = join(dir, 'name40.dtb');
+      writeFileSync(dtb, writeDtb(tree));
+      const log = join(dir, 'name40.log');
+      const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 180, serialLog: log });
+      console.log(`dom-name-len boundary on ${tgt.name}: ${r.seconds.toFixed(1)} s, ${r.end}`);
+      const text = readFileSync(log, 'latin1');
+      assert.doesNotMatch(text, /Panic on CPU/);
+      assert.match(text, D2_LOADED, `${tgt.name}: d2 was not built\n${text.slice(-400)}`);
+      assert.match(text, OWN_CMDLINE, `${tgt.name}: d2's own command line is missing\n${text.slice(-400)}`);
+    });
+  }
 });
 
 test('fidelity on Xen 4.22: the features Debian 4.17 lacks boot, with nothing flagged', async (t) => {
