@@ -111,6 +111,16 @@ test('rule domid-exhausted: more domains than domain IDs', () => {
   assert.deepEqual(checkModel(model(many.slice(1)), { rules: rule }), []);
 });
 
+test('rule dom-name-len: 41 characters and up, only when a module of the domain has bootargs (Xen stores the name for the command line only)', () => {
+  const kernel = (bootargs?: string) => newModule('kernel', { compatible: ['multiboot,kernel', 'multiboot,module'], bootargs, location: { type: 'range', address: 0x50000000n, size: 0x1000n } });
+  const dom = (length: number, bootargs?: string) => newDomain('d'.repeat(length), { memoryKiB: 1024n, vcpus: 1, modules: [kernel(bootargs)] });
+  const rule = RULES.filter((r) => r.id === 'dom-name-len');
+  const found = (d: ReturnType<typeof dom>) => checkModel(model([d]), { rules: rule }).map((f) => f.ruleId);
+  assert.deepEqual(found(dom(41, 'console=ttyAMA0')), ['dom-name-len']);
+  assert.deepEqual(found(dom(40, 'console=ttyAMA0')), []);
+  assert.deepEqual(found(dom(60)), []);
+});
+
 test('a DTB that is not one is an fdt-header finding; a DTS syntax error is config-read', () => {
   const bad = new Uint8Array([0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 8]);
   assert.deepEqual(checkSource(bad, { file: 'x.dtb' }).findings.map((f) => f.ruleId), ['fdt-header']);

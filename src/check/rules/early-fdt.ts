@@ -129,13 +129,15 @@ export const EARLY_FDT_RULES: Rule[] = [
   {
     id: 'dom-name-len', group: 'early-fdt', severity: 'error', xenSource: 'xen/include/xen/bootinfo.h',
     // Booted on 4.17 and 4.22 (docs/fidelity.md): at 41 characters the domain's own command line is lost, at 40 it is applied;
-    // the ASSERT allows strlen <= DT_MAX_NAME (41), so a debug build stops only from 42.
+    // the ASSERT allows strlen <= DT_MAX_NAME (41), so a debug build stops only from 42. Xen stores the name only
+    // for a module's `bootargs` (bootinfo-fdt.c process_multiboot_node), so a domain without one is not affected.
     xenMessage: "(silent: the name is stored cut to 40 characters, and the domain's kernel command line, looked up by the whole name, is not found; a debug build stops from 42 characters: Assertion 'strlen(name) <= DT_MAX_NAME' failed)",
-    summary: 'a domain node name of 41 characters or more',
+    summary: 'a domain node name of 41 characters or more, on a domain whose module has `bootargs`',
     hint: 'use a domain node name of at most 40 characters',
     check(ctx, report) {
       for (const d of domUs(ctx.model)) {
-        if (d.name.length + 1 > DT_MAX_NAME) report(atDomain(ctx.model, d), `domain node name "${d.name}" is ${d.name.length} characters; Xen stores ${DT_MAX_NAME - 1}, and the domain's command line is not applied`);
+        if (d.name.length + 1 <= DT_MAX_NAME || !d.modules.some((m) => m.bootargs !== undefined)) continue;
+        report(atDomain(ctx.model, d), `domain node name "${d.name}" is ${d.name.length} characters; Xen stores ${DT_MAX_NAME - 1}, and the domain's command line is not applied`);
       }
     },
   },
