@@ -12,11 +12,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseXenBuild } from '../../src/check/target.js';
+import { type XenBuild, parseXenBuild } from '../../src/check/target.js';
 import { parseKconfig, xenBuildFromKconfig } from '../../src/check/xen-kconfig.js';
 import { readDtb } from '../../src/fdt/dtb/read.js';
 import { writeDtb } from '../../src/fdt/dtb/write.js';
-import { bootDirect } from '../../src/qemu/boot.js';
+import type { DeviceTree } from '../../src/fdt/tree/livetree.js';
+import { type DirectBootSpec, bootDirect } from '../../src/qemu/boot.js';
 import { virtHostTree } from '../../src/qemu/virt-dtb.js';
 import { skipNotice } from '../support/skip.js';
 import { D2_LOADED, EDITS, OWN_CMDLINE } from './fidelity-cases-417.js';
@@ -30,6 +31,17 @@ const boot = bootPrerequisites();
 
 function buildOf(b: { config: string }) {
   return xenBuildFromKconfig(parseKconfig(readFileSync(b.config, 'utf8'), b.config), { file: b.config });
+}
+
+/** The base with one edit our check finds nothing in (asserted), booted: the verdict and the serial log's text. */
+async function bootUnflagged(spec: DirectBootSpec, base: DeviceTree, edit: string, name: string, build: XenBuild, dir: string) {
+  const tree = edited(base, edit, name);
+  assert.deepEqual(findings(tree, virtHostTree(), build).map((f) => `${f.ruleId}: ${f.message}`), []);
+  const dtb = join(dir, `${name}.dtb`);
+  writeFileSync(dtb, writeDtb(tree));
+  const log = join(dir, `${name}.log`);
+  const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 180, serialLog: log });
+  return { r, text: readFileSync(log, 'latin1') };
 }
 
 function target(): FidelityTarget {
@@ -67,14 +79,8 @@ test('dom-name-len\'s boundary: a 40-character domain name is not flagged and ke
   for (const tgt of [target(), { name: 'Debian 4.17', build: parseXenBuild('debian-4.17'), xen: guest.xen }]) {
     await withTmpDir(async (dir) => {
       const spec = basePlan(dir, guest, tgt.xen);
-      const tree = edited(readDtb(readFileSync(spec.dtb)), EDITS.tagged(EDITS.longName(40)), 'name40');
-      assert.deepEqual(findings(tree, virtHostTree(), tgt.build).map((f) => `${f.ruleId}: ${f.message}`), []);
-      const dtb = join(dir, 'name40.dtb');
-      writeFileSync(dtb, writeDtb(tree));
-      const log = join(dir, 'name40.log');
-      const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 180, serialLog: log });
+      const { r, text } = await bootUnflagged(spec, readDtb(readFileSync(spec.dtb)), EDITS.tagged(EDITS.longName(40)), 'name40', tgt.build, dir);
       console.log(`dom-name-len boundary on ${tgt.name}: ${r.seconds.toFixed(1)} s, ${r.end}`);
-      const text = readFileSync(log, 'latin1');
       assert.doesNotMatch(text, /Panic on CPU/);
       assert.match(text, D2_LOADED, `${tgt.name}: d2 was not built\n${text.slice(-400)}`);
       assert.match(text, OWN_CMDLINE, `${tgt.name}: d2's own command line is missing\n${text.slice(-400)}`);
@@ -92,15 +98,8 @@ test('fidelity on Xen 4.22: the features Debian 4.17 lacks boot, with nothing fl
     const base = readDtb(readFileSync(spec.dtb));
     for (const w of WORKING_422) {
       await t.test(w.label, async () => {
-        const name = w.label.replace(/[^a-z0-9]+/gi, '_');
-        const tree = edited(base, w.edit, name);
-        assert.deepEqual(findings(tree, virtHostTree(), tgt.build).map((f) => `${f.ruleId}: ${f.message}`), []);
-        const dtb = join(dir, `${name}.dtb`);
-        writeFileSync(dtb, writeDtb(tree));
-        const log = join(dir, `${name}.log`);
-        const r = await bootDirect({ ...spec, dtb }, { timeoutSeconds: 180, serialLog: log });
+        const { r, text } = await bootUnflagged(spec, base, w.edit, w.label.replace(/[^a-z0-9]+/gi, '_'), tgt.build, dir);
         console.log(`fidelity 4.22 working ${w.label}: ${r.seconds.toFixed(1)} s, ${r.end}`);
-        const text = readFileSync(log, 'latin1');
         assert.equal(r.passed, true, text.slice(-600));
         if (w.xen) assert.match(text, w.xen);
       });
